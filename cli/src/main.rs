@@ -1,0 +1,247 @@
+//! `forgetlab`: the engine on the command line, for reproducible experiments, grading and tests.
+//!
+//! ```text
+//! forgetlab pretrain                      # world → public/data, model → public/models/forgetlab-small
+//! forgetlab eval [--json]                 # the default model's quality bar and metrics
+//! forgetlab generate --question "Where was Ilsa Marrowen born?"
+//! forgetlab unlearn --method ga --forget forget05 --steps 30 --eval-every 5 --json
+//! forgetlab bench                         # ms per training step and per evaluation pass
+//! ```
+//! This binary is the only native shell around the engine: it picks the backend (CPU `flex`,
+//! or `wgpu` when built with `--features wgpu`) and blocks on the engine's async calls.
+
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::tensor::Device;
+use clap::{Parser, Subcommand};
+use forgetlab::ForgetError;
+use forgetlab::methods::MethodKind;
+use forgetlab::model::LoadedModel;
+use forgetlab::pretrain::{PretrainConfig, pretrain};
+use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab::world::{FactWorld, import_tofu_json};
+
+/// Where the committed default model lives, relative to the repository root.
+pub const DEFAULT_MODEL: &str = "public/models/forgetlab-small";
+
+#[derive(Parser)]
+#[command(name = "forgetlab", version, about = "Watch a language model forget: pretrain, unlearn, evaluate.")]
+struct Cli {
+    /// Compute backend: flex (CPU) or wgpu (GPU; needs a build with --features wgpu).
+    #[arg(long, global = true, default_value = "flex")]
+    backend: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the fact world, export it to public/data, and train the default model from scratch.
+    Pretrain {
+        #[arg(long, default_value = DEFAULT_MODEL)]
+        out: PathBuf,
+        #[arg(long, default_value = "public/data")]
+        data_out: PathBuf,
+        #[arg(long)]
+        steps: Option<usize>,
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Print the model's quality bar (key entity in greedy answers) and its metrics on forget10.
+    Eval {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value = "forget10")]
+        forget: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Continue a prompt (or answer a question) with the model.
+    Generate {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Raw text to continue.
+        #[arg(long, conflicts_with = "question")]
+        prompt: Option<String>,
+        /// A question, wrapped in the model's "Question: …\nAnswer:" format.
+        #[arg(long)]
+        question: Option<String>,
+        #[arg(long, default_value_t = 32)]
+        max_new_tokens: usize,
+        /// 0 = greedy.
+        #[arg(long, default_value_t = 0.0)]
+        temperature: f32,
+        #[arg(long, default_value_t = 0)]
+        top_k: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Run an unlearning method and print metrics every --eval-every steps.
+    Unlearn {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// ga | graddiff | ga_kl | npo | random_label | relearn
+        #[arg(long)]
+        method: String,
+        /// forget01 | forget05 | forget10 | a TOFU-schema JSON/JSONL file
+        #[arg(long, default_value = "forget05")]
+        forget: String,
+        #[arg(long, default_value_t = 30)]
+        steps: usize,
+        /// Defaults to the method's own (see `forgetlab::methods`).
+        #[arg(long)]
+        lr: Option<f64>,
+        #[arg(long)]
+        batch_size: Option<usize>,
+        #[arg(long)]
+        beta: Option<f64>,
+        #[arg(long)]
+        retain_weight: Option<f64>,
+        #[arg(long, default_value_t = 5)]
+        eval_every: usize,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+        /// Write the unlearned model here (HF layout).
+        #[arg(long)]
+        save: Option<PathBuf>,
+    },
+    /// Time training steps and an evaluation pass (a benchmark, not a test).
+    Bench {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long, default_value_t = 20)]
+        steps: usize,
+        #[arg(long, default_value = "forget05")]
+        forget: String,
+    },
+    /// Export the fact world to JSON files (TOFU field names plus ForgetLab's).
+    ExportWorld {
+        #[arg(long, default_value = "public/data")]
+        out: PathBuf,
+    },
+}
+
+fn device(backend: &str) -> Result<Device, ForgetError> {
+    match backend {
+        "flex" | "cpu" => Ok(Device::flex()),
+        #[cfg(feature = "wgpu")]
+        "wgpu" => Ok(Device::wgpu(Default::default())),
+        other => Err(ForgetError::InvalidConfig(format!(
+            "unknown backend '{other}' (this build has: flex{})",
+            if cfg!(feature = "wgpu") { ", wgpu" } else { "" }
+        ))),
+    }
+}
+
+/// The model directory: the flag, else the default model under the current directory or the repo.
+fn model_dir(flag: &Option<PathBuf>) -> PathBuf {
+    if let Some(p) = flag {
+        return p.clone();
+    }
+    let here = PathBuf::from(DEFAULT_MODEL);
+    if here.join("config.json").exists() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_MODEL)
+}
+
+fn load(flag: &Option<PathBuf>) -> Result<LoadedModel, ForgetError> {
+    LoadedModel::load_dir(&model_dir(flag))
+}
+
+fn forget_selection(arg: &str) -> Result<ForgetSelection, ForgetError> {
+    if arg.ends_with(".json") || arg.ends_with(".jsonl") || Path::new(arg).is_file() {
+        let text = std::fs::read_to_string(arg).map_err(|e| ForgetError::Io { path: arg.into(), message: e.to_string() })?;
+        Ok(ForgetSelection::Items(import_tofu_json(&text)?))
+    } else {
+        Ok(ForgetSelection::Split(arg.to_string()))
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ForgetError> {
+    let device = device(&cli.backend)?;
+    let world = FactWorld::default_world();
+    match cli.command {
+        Command::Pretrain { out, data_out, steps, seed } => {
+            let mut cfg = PretrainConfig::default();
+            cfg.steps = steps.unwrap_or(cfg.steps);
+            cfg.seed = seed.unwrap_or(cfg.seed);
+            world.export_dir(&data_out)?;
+            println!("fact world → {} ({} items)", data_out.display(), world.items.len());
+            let start = Instant::now();
+            let mut recent = Vec::new();
+            let total = cfg.steps;
+            let model = pollster::block_on(pretrain(&world, &cfg, &device, |step, loss| {
+                recent.push(loss);
+                if (step + 1) % 200 == 0 || step + 1 == total {
+                    let avg = recent.iter().sum::<f32>() / recent.len() as f32;
+                    println!("step {:>5}/{total}  loss {avg:.4}  {:.0}s", step + 1, start.elapsed().as_secs_f64());
+                    recent.clear();
+                }
+            }))?;
+            model.save_dir(&out)?;
+            println!(
+                "model ({} parameters) → {} in {:.0}s",
+                model.config.num_params(),
+                out.display(),
+                start.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Eval { model, forget, json } => report::eval(&load(&model)?, &world, &forget, json, &device),
+        Command::Generate { model, prompt, question, max_new_tokens, temperature, top_k, seed } => {
+            let m = load(&model)?;
+            let text = match (prompt, question) {
+                (Some(p), _) => p,
+                (None, Some(q)) => forgetlab::world::format_prompt(&q),
+                (None, None) => return Err(ForgetError::InvalidConfig("give --prompt or --question".into())),
+            };
+            let sampling = forgetlab::model::generate::SamplingConfig { max_new_tokens, temperature, top_k, seed };
+            let gpt = forgetlab::model::Gpt::from_weights(&m.config, &m.weights, &device)?;
+            let ids = m.tokenizer.encode(&text)?;
+            let out = pollster::block_on(forgetlab::model::generate::generate(&gpt, &m.config, &[ids], &sampling, &device))?;
+            println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
+            Ok(())
+        }
+        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, retain_weight, eval_every, seed, json, save } => {
+            let method = MethodKind::parse(&method)?;
+            let mut cfg = RunConfig::new(method, forget_selection(&forget)?);
+            cfg.seed = seed;
+            cfg.hyper.lr = lr.unwrap_or(cfg.hyper.lr);
+            cfg.hyper.batch_size = batch_size.unwrap_or(cfg.hyper.batch_size);
+            cfg.hyper.beta = beta.unwrap_or(cfg.hyper.beta);
+            cfg.hyper.retain_weight = retain_weight.unwrap_or(cfg.hyper.retain_weight);
+            cfg.eval = EvalConfig::default();
+            if eval_every == 0 {
+                return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));
+            }
+            let m = load(&model)?;
+            let mut run = Run::new(&m, &world, cfg, &device)?;
+            report::unlearn(&mut run, steps, eval_every, json)?;
+            if let Some(dir) = save {
+                pollster::block_on(run.export())?.save_dir(&dir)?;
+                eprintln!("unlearned model → {}", dir.display());
+            }
+            Ok(())
+        }
+        Command::Bench { model, steps, forget } => report::bench(&load(&model)?, &world, &forget, steps, &device, &cli.backend),
+        Command::ExportWorld { out } => {
+            world.export_dir(&out)?;
+            println!("fact world → {} ({} items)", out.display(), world.items.len());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! What the CLI prints: tables for people, one JSON object per line for programs.
+
+use std::time::Instant;
+
+use burn::tensor::Device;
+use forgetlab::ForgetError;
+use forgetlab::eval::{Evaluator, Snapshot};
+use forgetlab::methods::MethodKind;
+use forgetlab::metrics::knowledge::contains_entity;
+use forgetlab::model::{Gpt, LoadedModel};
+use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig, eval_sets};
+use forgetlab::world::{FactWorld, QaItem};
+
+const HEADER: &str = "step   loss     f.prob  f.rouge f.tr   r.prob  r.rouge r.tr   w.prob  w.rouge w.tr   kfr    krr    ls     fq        mu";
+
+fn row(s: &Snapshot) -> String {
+    let loss = s.loss.map(|l| format!("{l:>8.4}")).unwrap_or_else(|| format!("{:>8}", "-"));
+    format!(
+        "{:<6} {loss} {:>7.4} {:>7.4} {:>6.3} {:>7.4} {:>7.4} {:>6.3} {:>7.4} {:>7.4} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>9.3e} {:>6.3}",
+        s.step, s.forget.prob, s.forget.rouge_l, s.forget.truth_ratio, s.retain.prob, s.retain.rouge_l, s.retain.truth_ratio,
+        s.world.prob, s.world.rouge_l, s.world.truth_ratio, s.kfr, s.krr, s.ls, s.forget_quality, s.model_utility
+    )
+}
+
+fn print_snapshot(s: &Snapshot, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(s).expect("snapshots serialise"));
+    } else {
+        println!("{}", row(s));
+    }
+}
+
+/// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end.
+pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Result<(), ForgetError> {
+    if !json {
+        println!(
+            "method {} · {} forget items · lr {} · batch {} · seed {}",
+            run.config.method.name(),
+            run.forget_items().len(),
+            run.config.hyper.lr,
+            run.config.hyper.batch_size,
+            run.config.seed
+        );
+        println!("{HEADER}");
+    }
+    print_snapshot(&pollster::block_on(run.evaluate())?, json);
+    for step in 1..=steps {
+        pollster::block_on(run.step())?;
+        if step % eval_every == 0 || step == steps {
+            print_snapshot(&pollster::block_on(run.evaluate())?, json);
+        }
+    }
+    Ok(())
+}
+
+/// Fraction of `items` whose greedy answer contains the key entity.
+fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError> {
+    let qs: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
+    let answers = pollster::block_on(ev.greedy_answers(&qs))?;
+    let hits = answers.iter().zip(items).filter(|((text, _, _), it)| contains_entity(text, &it.key_entity)).count();
+    Ok(hits as f64 / items.len().max(1) as f64)
+}
+
+/// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the forget set.
+pub fn eval(m: &LoadedModel, world: &FactWorld, forget: &str, json: bool, device: &Device) -> Result<(), ForgetError> {
+    let gpt = Gpt::from_weights(&m.config, &m.weights, device)?;
+    let ev = Evaluator { model: &gpt, reference: &gpt, config: &m.config, tokenizer: &m.tokenizer, device, max_new_tokens: 24 };
+    let start = Instant::now();
+    let trained = key_entity_rate(&ev, &world.select("trained")?)?;
+    let facts = key_entity_rate(&ev, &world.select("world")?)?;
+    let holdout = key_entity_rate(&ev, &world.select("holdout")?)?;
+    let bar_secs = start.elapsed().as_secs_f64();
+    let forget_items = forgetlab::run::resolve_forget(world, &ForgetSelection::Split(forget.to_string()))?;
+    let sets = eval_sets(world, &forget_items, &EvalConfig::default())?;
+    let start = Instant::now();
+    let snap = pollster::block_on(ev.evaluate(&sets, 0))?;
+    let eval_secs = start.elapsed().as_secs_f64();
+    let pass = trained >= 0.9 && facts >= 0.9 && holdout <= 0.1;
+    if json {
+        let v = serde_json::json!({
+            "model": { "parameters": m.config.num_params(), "vocab_size": m.config.vocab_size },
+            "quality_bar": { "trained_author_key_entity": trained, "world_fact_key_entity": facts, "holdout_key_entity": holdout, "pass": pass },
+            "forget_split": forget,
+            "metrics": snap,
+        });
+        println!("{v}");
+    } else {
+        println!("model: {} parameters, vocabulary {}", m.config.num_params(), m.config.vocab_size);
+        println!("quality bar (greedy answer contains the key entity):");
+        println!("  trained authors  {:>6.1} %   (want ≥ 90 %)", 100.0 * trained);
+        println!("  world facts      {:>6.1} %   (want ≥ 90 %)", 100.0 * facts);
+        println!("  holdout authors  {:>6.1} %   (want ≤ 10 %, never trained on)", 100.0 * holdout);
+        println!("  {} ({bar_secs:.1}s)", if pass { "PASS" } else { "FAIL" });
+        println!("metrics with {forget} as the forget set ({eval_secs:.2}s):");
+        println!("{HEADER}");
+        println!("{}", row(&snap));
+    }
+    Ok(())
+}
+
+/// `forgetlab bench`: ms per training step (GA, batch 16) and seconds per evaluation pass.
+pub fn bench(m: &LoadedModel, world: &FactWorld, forget: &str, steps: usize, device: &Device, backend: &str) -> Result<(), ForgetError> {
+    let mut run = Run::new(m, world, RunConfig::new(MethodKind::Ga, ForgetSelection::Split(forget.into())), device)?;
+    pollster::block_on(run.step())?; // warm-up (allocations, shader compilation on GPUs)
+    let start = Instant::now();
+    for _ in 0..steps {
+        pollster::block_on(run.step())?;
+    }
+    let step_ms = start.elapsed().as_secs_f64() * 1000.0 / steps.max(1) as f64;
+    pollster::block_on(run.evaluate())?;
+    let start = Instant::now();
+    let reps = 3;
+    for _ in 0..reps {
+        pollster::block_on(run.evaluate())?;
+    }
+    let eval_s = start.elapsed().as_secs_f64() / reps as f64;
+    let sets = run.eval_sets();
+    println!("backend {backend} · {} parameters · forget {forget}", m.config.num_params());
+    println!("training step (GA, batch {}): {step_ms:.1} ms", run.config.hyper.batch_size);
+    println!(
+        "evaluation pass ({} forget + {} retain + {} world + {} holdout items): {:.3} s",
+        sets.forget.len(), sets.retain.len(), sets.world.len(), sets.holdout.len(), eval_s
+    );
+    Ok(())
+}

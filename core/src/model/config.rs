@@ -1,0 +1,119 @@
+//! `config.json`: the model's hyper-parameters, in Hugging Face's `GPT2Config` schema so that
+//! `transformers.GPT2LMHeadModel.from_pretrained(dir)` reads what we write.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ForgetError;
+
+/// GPT-2 hyper-parameters. Field names are GPT2Config's; the extra fields transformers needs
+/// (model_type, activation_function, …) are written with fixed values by [`GptConfig::to_hf_json`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GptConfig {
+    pub vocab_size: usize,
+    /// Context length: the number of learned position embeddings.
+    pub n_positions: usize,
+    pub n_embd: usize,
+    pub n_layer: usize,
+    pub n_head: usize,
+    #[serde(default = "default_eps")]
+    pub layer_norm_epsilon: f64,
+    #[serde(default)]
+    pub eos_token_id: u32,
+}
+
+fn default_eps() -> f64 {
+    1e-5
+}
+
+impl GptConfig {
+    /// ForgetLab's default model: small enough to train a step in ~100 ms in a browser on a
+    /// 2-core laptop CPU, big enough to memorise the fact world (≈ 0.5 M parameters, 2 MB).
+    pub fn default_model(vocab_size: usize, eos_token_id: u32) -> Self {
+        Self {
+            vocab_size,
+            n_positions: 64,
+            n_embd: 96,
+            n_layer: 4,
+            n_head: 4,
+            layer_norm_epsilon: 1e-5,
+            eos_token_id,
+        }
+    }
+
+    /// A toy model for tests: trains in milliseconds.
+    pub fn tiny(vocab_size: usize, eos_token_id: u32) -> Self {
+        Self {
+            vocab_size,
+            n_positions: 48,
+            n_embd: 32,
+            n_layer: 2,
+            n_head: 2,
+            layer_norm_epsilon: 1e-5,
+            eos_token_id,
+        }
+    }
+
+    pub fn head_dim(&self) -> usize {
+        self.n_embd / self.n_head
+    }
+
+    /// Parameter count (tied embeddings counted once).
+    pub fn num_params(&self) -> usize {
+        let c = self.n_embd;
+        let per_layer = 2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * 4 * c + 4 * c) + (4 * c * c + c);
+        self.vocab_size * c + self.n_positions * c + self.n_layer * per_layer + 2 * c
+    }
+
+    pub fn validate(&self) -> Result<(), ForgetError> {
+        let bad = |m: String| Err(ForgetError::InvalidConfig(m));
+        if self.vocab_size == 0 || self.n_positions == 0 || self.n_embd == 0 || self.n_layer == 0 {
+            return bad(format!("config.json has a zero size: {self:?}"));
+        }
+        if self.n_head == 0 || self.n_embd % self.n_head != 0 {
+            return bad(format!("n_embd ({}) must be a multiple of n_head ({})", self.n_embd, self.n_head));
+        }
+        if !(self.layer_norm_epsilon > 0.0) {
+            return bad("layer_norm_epsilon must be positive".into());
+        }
+        if self.eos_token_id as usize >= self.vocab_size {
+            return bad(format!("eos_token_id {} is outside the vocabulary", self.eos_token_id));
+        }
+        Ok(())
+    }
+
+    /// `config.json` text with every field transformers needs to build a `GPT2LMHeadModel`.
+    pub fn to_hf_json(&self) -> String {
+        let v = serde_json::json!({
+            "architectures": ["GPT2LMHeadModel"],
+            "model_type": "gpt2",
+            "vocab_size": self.vocab_size,
+            "n_positions": self.n_positions,
+            "n_ctx": self.n_positions,
+            "n_embd": self.n_embd,
+            "n_layer": self.n_layer,
+            "n_head": self.n_head,
+            "n_inner": null,
+            "activation_function": "gelu_new",
+            "layer_norm_epsilon": self.layer_norm_epsilon,
+            "resid_pdrop": 0.0,
+            "embd_pdrop": 0.0,
+            "attn_pdrop": 0.0,
+            "initializer_range": 0.02,
+            "scale_attn_weights": true,
+            "scale_attn_by_inverse_layer_idx": false,
+            "reorder_and_upcast_attn": false,
+            "tie_word_embeddings": true,
+            "bos_token_id": self.eos_token_id,
+            "eos_token_id": self.eos_token_id,
+            "torch_dtype": "float32",
+        });
+        serde_json::to_string_pretty(&v).expect("a json! value always serialises")
+    }
+
+    pub fn from_hf_json(text: &str) -> Result<Self, ForgetError> {
+        let cfg: GptConfig = serde_json::from_str(text)
+            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}

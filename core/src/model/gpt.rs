@@ -1,0 +1,205 @@
+//! GPT-2 in burn: learned positions, pre-LayerNorm blocks, GELU (tanh approximation), causal
+//! self-attention, and an LM head tied to the token embedding. Field names follow GPT-2's
+//! checkpoint keys so [`super::weights`] maps them one to one.
+//!
+//! No backend is named here: every tensor lives on the runtime [`Device`] it was built on
+//! (CPU or WebGPU, with or without autodiff).
+//!
+//! # Shapes
+//! - input ids: `[batch, seq]` (Int), `seq ≤ n_positions`
+//! - hidden states: `[batch, seq, n_embd]`
+//! - logits: `[batch, seq, vocab_size]`
+
+use burn::module::{Module, Param};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear};
+use burn::tensor::activation::{gelu_approximate, softmax};
+use burn::tensor::module::embedding;
+use burn::tensor::{Bool, Device, Int, Tensor, TensorData, Transaction};
+
+use super::config::GptConfig;
+use super::weights::{GptWeights, HostTensor, expected_shapes};
+use crate::error::ForgetError;
+
+/// Causal multi-head self-attention with GPT-2's fused `c_attn` (q, k, v side by side).
+#[derive(Module, Debug)]
+pub struct Attention {
+    pub c_attn: Linear,
+    pub c_proj: Linear,
+}
+
+/// The position-wise feed-forward network: n_embd → 4·n_embd → n_embd.
+#[derive(Module, Debug)]
+pub struct Mlp {
+    pub c_fc: Linear,
+    pub c_proj: Linear,
+}
+
+/// One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).
+#[derive(Module, Debug)]
+pub struct Block {
+    pub ln_1: LayerNorm,
+    pub attn: Attention,
+    pub ln_2: LayerNorm,
+    pub mlp: Mlp,
+}
+
+/// The whole language model.
+#[derive(Module, Debug)]
+pub struct Gpt {
+    pub wte: Param<Tensor<2>>,
+    pub wpe: Param<Tensor<2>>,
+    pub h: Vec<Block>,
+    pub ln_f: LayerNorm,
+}
+
+impl Attention {
+    /// `x`: `[batch, seq, n_embd]`, `mask`: `[batch, n_head, seq, seq]` (true = hidden) → same shape as x.
+    fn forward(&self, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>) -> Tensor<3> {
+        let [b, t, c] = x.dims();
+        let hd = c / n_head;
+        let qkv = self.c_attn.forward(x);
+        let heads = |i: usize| {
+            qkv.clone()
+                .narrow(2, i * c, c)
+                .reshape([b, t, n_head, hd])
+                .swap_dims(1, 2)
+        };
+        let (q, k, v) = (heads(0), heads(1), heads(2));
+        let att = q.matmul(k.swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
+        // -1e9 rather than -inf: exp underflows to exactly 0 either way, and no inf enters the graph.
+        let att = softmax(att.mask_fill(mask, -1.0e9), 3);
+        let y = att.matmul(v).swap_dims(1, 2).reshape([b, t, c]);
+        self.c_proj.forward(y)
+    }
+}
+
+impl Mlp {
+    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        self.c_proj.forward(gelu_approximate(self.c_fc.forward(x)))
+    }
+}
+
+impl Block {
+    fn forward(&self, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>) -> Tensor<3> {
+        let x = x.clone() + self.attn.forward(self.ln_1.forward(x), n_head, mask);
+        x.clone() + self.mlp.forward(self.ln_2.forward(x))
+    }
+}
+
+/// `[1, 1, seq, seq]`-shaped upper-triangular mask broadcast to `[batch, n_head, seq, seq]`.
+fn causal_mask(b: usize, n_head: usize, t: usize, device: &Device) -> Tensor<4, Bool> {
+    let data: Vec<bool> = (0..t * t).map(|i| (i % t) > (i / t)).collect();
+    Tensor::<2, Bool>::from_data(TensorData::new(data, [t, t]), device)
+        .reshape([1, 1, t, t])
+        .expand([b, n_head, t, t])
+}
+
+impl Gpt {
+    /// Build a model on `device` from host weights (checked against `cfg` first).
+    pub fn from_weights(cfg: &GptConfig, w: &GptWeights, device: &Device) -> Result<Self, ForgetError> {
+        w.validate(cfg)?;
+        let p1 = |name: String| -> Param<Tensor<1>> {
+            let t = &w.tensors[&name];
+            Param::from_data(TensorData::new(t.data.clone(), [t.shape[0]]), device)
+        };
+        let p2 = |name: String| -> Param<Tensor<2>> {
+            let t = &w.tensors[&name];
+            Param::from_data(TensorData::new(t.data.clone(), [t.shape[0], t.shape[1]]), device)
+        };
+        let ln = |prefix: String| {
+            let mut ln = LayerNormConfig::new(cfg.n_embd).with_epsilon(cfg.layer_norm_epsilon).init(device);
+            ln.gamma = p1(format!("{prefix}.weight"));
+            ln.beta = Some(p1(format!("{prefix}.bias")));
+            ln
+        };
+        let linear = |prefix: String| Linear {
+            weight: p2(format!("{prefix}.weight")),
+            bias: Some(p1(format!("{prefix}.bias"))),
+        };
+        let h = (0..cfg.n_layer)
+            .map(|i| Block {
+                ln_1: ln(format!("h.{i}.ln_1")),
+                attn: Attention {
+                    c_attn: linear(format!("h.{i}.attn.c_attn")),
+                    c_proj: linear(format!("h.{i}.attn.c_proj")),
+                },
+                ln_2: ln(format!("h.{i}.ln_2")),
+                mlp: Mlp { c_fc: linear(format!("h.{i}.mlp.c_fc")), c_proj: linear(format!("h.{i}.mlp.c_proj")) },
+            })
+            .collect();
+        Ok(Self { wte: p2("wte.weight".into()), wpe: p2("wpe.weight".into()), h, ln_f: ln("ln_f".into()) })
+    }
+
+    /// Every parameter with its GPT-2 name, in [`expected_shapes`] order.
+    fn named_params(&self) -> Vec<(String, Tensor<1>)> {
+        let mut v: Vec<(String, Tensor<1>)> = Vec::new();
+        let flat2 = |t: &Param<Tensor<2>>| t.val().flatten::<1>(0, 1);
+        v.push(("wte.weight".into(), flat2(&self.wte)));
+        v.push(("wpe.weight".into(), flat2(&self.wpe)));
+        let ln = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &LayerNorm| {
+            v.push((format!("{p}.weight"), l.gamma.val()));
+            v.push((format!("{p}.bias"), l.beta.as_ref().expect("GPT-2 LayerNorms have a bias").val()));
+        };
+        let lin = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &Linear| {
+            v.push((format!("{p}.weight"), l.weight.val().flatten::<1>(0, 1)));
+            v.push((format!("{p}.bias"), l.bias.as_ref().expect("GPT-2 projections have a bias").val()));
+        };
+        for (i, b) in self.h.iter().enumerate() {
+            ln(&mut v, format!("h.{i}.ln_1"), &b.ln_1);
+            lin(&mut v, format!("h.{i}.attn.c_attn"), &b.attn.c_attn);
+            lin(&mut v, format!("h.{i}.attn.c_proj"), &b.attn.c_proj);
+            ln(&mut v, format!("h.{i}.ln_2"), &b.ln_2);
+            lin(&mut v, format!("h.{i}.mlp.c_fc"), &b.mlp.c_fc);
+            lin(&mut v, format!("h.{i}.mlp.c_proj"), &b.mlp.c_proj);
+        }
+        ln(&mut v, "ln_f".into(), &self.ln_f);
+        v
+    }
+
+    /// Read every parameter back to the host in one async transaction (the only readback that
+    /// works on WebGPU; `into_record` would read synchronously and panic there).
+    pub async fn to_weights(&self, cfg: &GptConfig) -> Result<GptWeights, ForgetError> {
+        let params = self.named_params();
+        let tx = params.iter().fold(Transaction::default(), |tx, (_, t)| tx.register(t.clone()));
+        let data = tx.execute_async().await.map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+        let shapes: std::collections::HashMap<String, Vec<usize>> = expected_shapes(cfg).into_iter().collect();
+        let mut tensors = std::collections::BTreeMap::new();
+        for ((name, _), d) in params.into_iter().zip(data) {
+            let values = d.convert::<f32>().into_vec::<f32>().map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+            let shape = shapes[&name].clone();
+            tensors.insert(name, HostTensor { shape, data: values });
+        }
+        Ok(GptWeights { tensors })
+    }
+
+    /// Hidden state after the final LayerNorm, plus the residual stream after every block
+    /// (`[batch, seq, n_embd]` each) — representation metrics and RMU read the latter.
+    pub fn forward_hidden(&self, ids: Tensor<2, Int>, n_head: usize) -> (Tensor<3>, Vec<Tensor<3>>) {
+        let [b, t] = ids.dims();
+        let device = ids.device();
+        let tok = embedding(self.wte.val(), ids);
+        let pos = self.wpe.val().narrow(0, 0, t).unsqueeze_dim::<3>(0);
+        let mut x = tok + pos;
+        let mask = causal_mask(b, n_head, t, &device);
+        let mut per_layer = Vec::with_capacity(self.h.len());
+        for block in &self.h {
+            x = block.forward(x, n_head, mask.clone());
+            per_layer.push(x.clone());
+        }
+        (self.ln_f.forward(x), per_layer)
+    }
+
+    /// Logits `[batch, seq, vocab]` for input ids `[batch, seq]`.
+    pub fn forward(&self, ids: Tensor<2, Int>, n_head: usize) -> Tensor<3> {
+        let (h, _) = self.forward_hidden(ids, n_head);
+        self.lm_head(h)
+    }
+
+    /// The tied LM head: hidden `[batch, seq, n_embd]` → logits `[batch, seq, vocab]`.
+    pub fn lm_head(&self, h: Tensor<3>) -> Tensor<3> {
+        let [b, t, c] = h.dims();
+        let wte = self.wte.val();
+        let [v, _] = wte.dims();
+        h.reshape([b * t, c]).matmul(wte.transpose()).reshape([b, t, v])
+    }
+}

@@ -1,0 +1,12 @@
+//! The language model: configuration, host weights and files, the burn module, generation.
+
+pub mod config;
+pub mod generate;
+pub mod gpt;
+pub mod hf;
+pub mod weights;
+
+pub use config::GptConfig;
+pub use gpt::Gpt;
+pub use hf::LoadedModel;
+pub use weights::GptWeights;

@@ -1,0 +1,353 @@
+//! A step-wise unlearning run: the object the CLI loops over and the playground's worker drives
+//! one message at a time.
+//!
+//! configure ([`Run::new`]) → [`Run::step`] … → [`Run::evaluate`] (a serializable [`Snapshot`])
+//! → [`Run::stop`] / [`Run::reset`]. Reset rebuilds the model from the host copy of the original
+//! weights, so it is bit-identical to the start. A non-finite loss stops the run with
+//! [`ForgetError::Diverged`] and restores the last weights whose loss was finite.
+
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::Device;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{Batch, Example};
+use crate::error::ForgetError;
+use crate::eval::{EvalSets, Evaluator, Snapshot};
+use crate::methods::{Hyper, LossInputs, MethodKind, random_label, relearn};
+use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use crate::world::{FactWorld, QaItem};
+
+/// Which items to forget: a named split, item ids from the world, or user-supplied items.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForgetSelection {
+    Split(String),
+    Ids(Vec<String>),
+    Items(Vec<QaItem>),
+}
+
+/// Evaluation sizes. Fixed, seeded subsets keep an evaluation pass fast and comparable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvalConfig {
+    /// At most this many items of the forget set are evaluated.
+    pub max_forget: usize,
+    pub max_retain: usize,
+    pub max_world: usize,
+    pub max_holdout: usize,
+    pub max_new_tokens: usize,
+    /// Items whose generations each snapshot carries.
+    pub sample_ids: Vec<String>,
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        Self { max_forget: 200, max_retain: 100, max_world: 100, max_holdout: 100, max_new_tokens: 24, sample_ids: vec![] }
+    }
+}
+
+/// Everything that defines a run. Serializable: the playground keeps it in its URL.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub method: MethodKind,
+    pub forget: ForgetSelection,
+    pub hyper: Hyper,
+    pub seed: u64,
+    #[serde(default)]
+    pub eval: EvalConfig,
+}
+
+impl RunConfig {
+    pub fn new(method: MethodKind, forget: ForgetSelection) -> Self {
+        Self { method, forget, hyper: method.default_hyper(), seed: 0, eval: EvalConfig::default() }
+    }
+}
+
+/// Why a run is not stepping.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RunState {
+    Ready,
+    Stopped,
+    Diverged(String),
+}
+
+/// What one step reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    pub step: usize,
+    pub loss: f64,
+}
+
+pub struct Run {
+    pub config: RunConfig,
+    model_config: GptConfig,
+    tokenizer: crate::tokenizer::Tokenizer,
+    original: GptWeights,
+    /// Training device (autodiff on top of the caller's device).
+    train_device: Device,
+    eval_device: Device,
+    model: Gpt,
+    /// The model before the last step: restored if the next loss is not finite.
+    previous: Option<Gpt>,
+    reference: Gpt,
+    optim: burn::optim::ModuleOptimizer,
+    forget_items: Vec<QaItem>,
+    retain_items: Vec<QaItem>,
+    relearn_pairs: Vec<relearn::AugmentedPair>,
+    order: Vec<usize>,
+    cursor: usize,
+    rng: StdRng,
+    step: usize,
+    last_loss: Option<f64>,
+    state: RunState,
+    eval_sets: EvalSets,
+}
+
+/// Resolve a forget selection against the world.
+pub fn resolve_forget(world: &FactWorld, sel: &ForgetSelection) -> Result<Vec<QaItem>, ForgetError> {
+    let items = match sel {
+        ForgetSelection::Split(name) => world.select(name)?,
+        ForgetSelection::Ids(ids) => {
+            let mut out = Vec::new();
+            for id in ids {
+                let it = world.items.iter().find(|it| &it.id == id).ok_or_else(|| {
+                    ForgetError::InvalidConfig(format!("no item with id '{id}' in the fact world"))
+                })?;
+                out.push(it.clone());
+            }
+            out
+        }
+        ForgetSelection::Items(items) => items.clone(),
+    };
+    if items.is_empty() {
+        return Err(ForgetError::EmptyForgetSet);
+    }
+    Ok(items)
+}
+
+fn seeded_subset(items: Vec<QaItem>, n: usize, seed: u64) -> Vec<QaItem> {
+    if items.len() <= n {
+        return items;
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    idx.shuffle(&mut rng);
+    let mut idx: Vec<usize> = idx.into_iter().take(n).collect();
+    idx.sort_unstable();
+    idx.into_iter().map(|i| items[i].clone()).collect()
+}
+
+/// The evaluation sets for a forget selection. Retain excludes anything being forgotten.
+pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Result<EvalSets, ForgetError> {
+    let forget_ids: std::collections::HashSet<&str> = forget.iter().map(|it| it.id.as_str()).collect();
+    let retain: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
+    Ok(EvalSets {
+        forget: seeded_subset(forget.to_vec(), cfg.max_forget, 1),
+        retain: seeded_subset(retain, cfg.max_retain, 2),
+        world: seeded_subset(world.select("world")?, cfg.max_world, 3),
+        holdout: seeded_subset(world.select("holdout")?, cfg.max_holdout, 4),
+        sample_ids: cfg.sample_ids.clone(),
+    })
+}
+
+impl Run {
+    /// Configure a run on `device` (CPU or WebGPU; autodiff is added here).
+    pub fn new(model: &LoadedModel, world: &FactWorld, config: RunConfig, device: &Device) -> Result<Self, ForgetError> {
+        config.hyper.validate()?;
+        if config.eval.max_new_tokens == 0 {
+            return Err(ForgetError::InvalidConfig("max_new_tokens must be at least 1".into()));
+        }
+        let forget_items = resolve_forget(world, &config.forget)?;
+        let forget_ids: std::collections::HashSet<&str> = forget_items.iter().map(|it| it.id.as_str()).collect();
+        let retain_items: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
+        if config.method.uses_retain() && retain_items.is_empty() {
+            return Err(ForgetError::InvalidConfig(format!("{} needs retain items, and the retain set is empty", config.method.name())));
+        }
+        let eval_sets = eval_sets(world, &forget_items, &config.eval)?;
+        let train_device = device.clone().autodiff();
+        let eval_device = device.clone();
+        let relearn_pairs = if config.method == MethodKind::Relearn { relearn::augment(&forget_items) } else { vec![] };
+        let n_train = if config.method == MethodKind::Relearn { relearn_pairs.len() } else { forget_items.len() };
+        let mut run = Self {
+            model_config: model.config.clone(),
+            tokenizer: model.tokenizer.clone(),
+            original: model.weights.clone(),
+            model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
+            previous: None,
+            reference: Gpt::from_weights(&model.config, &model.weights, &eval_device)?,
+            optim: Self::optimizer(&config.hyper),
+            forget_items,
+            retain_items,
+            relearn_pairs,
+            order: (0..n_train).collect(),
+            cursor: n_train, // forces a shuffle before the first batch
+            rng: StdRng::seed_from_u64(config.seed),
+            step: 0,
+            last_loss: None,
+            state: RunState::Ready,
+            eval_sets,
+            train_device,
+            eval_device,
+            config,
+        };
+        run.rng = StdRng::seed_from_u64(run.config.seed);
+        Ok(run)
+    }
+
+    fn optimizer(hp: &Hyper) -> burn::optim::ModuleOptimizer {
+        AdamWConfig::new().with_weight_decay(hp.weight_decay as f32).init()
+    }
+
+    pub fn step_count(&self) -> usize {
+        self.step
+    }
+
+    pub fn state(&self) -> &RunState {
+        &self.state
+    }
+
+    pub fn forget_items(&self) -> &[QaItem] {
+        &self.forget_items
+    }
+
+    pub fn eval_sets(&self) -> &EvalSets {
+        &self.eval_sets
+    }
+
+    /// Change the learning rate mid-run (TensorFlow Playground lets users do this without reset).
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), ForgetError> {
+        let hp = Hyper { lr, ..self.config.hyper.clone() };
+        hp.validate()?;
+        self.config.hyper = hp;
+        Ok(())
+    }
+
+    /// The next `batch_size` forget-side training pairs (an epoch-wise seeded shuffle).
+    fn next_forget_pairs(&mut self) -> Vec<(String, String, bool)> {
+        let bs = self.config.hyper.batch_size.min(self.order.len());
+        let mut picked = Vec::with_capacity(bs);
+        while picked.len() < bs {
+            if self.cursor >= self.order.len() {
+                self.order.shuffle(&mut self.rng);
+                self.cursor = 0;
+            }
+            picked.push(self.order[self.cursor]);
+            self.cursor += 1;
+        }
+        match self.config.method {
+            MethodKind::Relearn => picked
+                .into_iter()
+                .map(|i| (self.relearn_pairs[i].prompt.clone(), self.relearn_pairs[i].continuation.clone(), true))
+                .collect(),
+            MethodKind::RandomLabel => {
+                let items: Vec<QaItem> = picked.iter().map(|&i| self.forget_items[i].clone()).collect();
+                random_label::relabel(&items, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
+            }
+            _ => picked.into_iter().map(|i| (self.forget_items[i].question.clone(), self.forget_items[i].answer.clone(), false)).collect(),
+        }
+    }
+
+    fn examples(&self, pairs: &[(String, String, bool)]) -> Result<Vec<Example>, ForgetError> {
+        let max = self.model_config.n_positions;
+        pairs
+            .iter()
+            .map(|(p, a, raw)| if *raw { Example::raw(&self.tokenizer, p, a, max) } else { Example::qa(&self.tokenizer, p, a, max) })
+            .collect()
+    }
+
+    /// One optimizer step. Returns the loss measured before the update.
+    pub async fn step(&mut self) -> Result<StepReport, ForgetError> {
+        if self.state != RunState::Ready {
+            return Err(ForgetError::RunStopped);
+        }
+        let forget_pairs = self.next_forget_pairs();
+        let forget = Batch::new(&self.examples(&forget_pairs)?, self.tokenizer.eos_id(), &self.train_device);
+        let retain_pairs: Vec<(String, String, bool)> = (0..self.config.hyper.batch_size)
+            .filter_map(|_| self.retain_items.choose(&mut self.rng))
+            .map(|it| (it.question.clone(), it.answer.clone(), false))
+            .collect();
+        // GA and random-label never read the retain batch; a one-row placeholder keeps LossInputs simple.
+        let retain_pairs = if self.config.method.uses_retain() { retain_pairs } else { forget_pairs[..1].to_vec() };
+        let retain = Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device);
+
+        let loss = self.config.method.loss(&LossInputs {
+            model: &self.model,
+            reference: &self.reference,
+            forget: &forget,
+            retain: &retain,
+            hp: &self.config.hyper,
+            n_head: self.model_config.n_head,
+        });
+        let value = crate::eval::read_f32(loss.clone()).await?[0];
+        if !value.is_finite() {
+            let last_good = if let Some(prev) = self.previous.take() {
+                self.model = prev;
+                self.step.saturating_sub(1)
+            } else {
+                self.step
+            };
+            let err = ForgetError::Diverged { step: self.step + 1, loss: value, last_good };
+            self.step = last_good;
+            self.state = RunState::Diverged(err.to_string());
+            return Err(err);
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let before = self.model.clone();
+        self.model = self.optim.step(self.config.hyper.lr, self.model.clone(), grads);
+        self.previous = Some(before);
+        self.step += 1;
+        self.last_loss = Some(value as f64);
+        Ok(StepReport { step: self.step, loss: value as f64 })
+    }
+
+    /// Evaluate the current weights (no gradient tracking).
+    pub async fn evaluate(&self) -> Result<Snapshot, ForgetError> {
+        let model = self.model.valid();
+        let ev = Evaluator {
+            model: &model,
+            reference: &self.reference,
+            config: &self.model_config,
+            tokenizer: &self.tokenizer,
+            device: &self.eval_device,
+            max_new_tokens: self.config.eval.max_new_tokens,
+        };
+        let mut snap = ev.evaluate(&self.eval_sets, self.step).await?;
+        snap.loss = self.last_loss;
+        Ok(snap)
+    }
+
+    /// Stop stepping (the weights stay as they are).
+    pub fn stop(&mut self) {
+        if self.state == RunState::Ready {
+            self.state = RunState::Stopped;
+        }
+    }
+
+    /// Back to the original weights (bit-identical), a fresh optimizer and the seed's data order.
+    pub fn reset(&mut self) -> Result<(), ForgetError> {
+        self.model = Gpt::from_weights(&self.model_config, &self.original, &self.train_device)?;
+        self.previous = None;
+        self.optim = Self::optimizer(&self.config.hyper);
+        self.rng = StdRng::seed_from_u64(self.config.seed);
+        self.cursor = self.order.len();
+        self.order = (0..self.order.len()).collect();
+        self.step = 0;
+        self.last_loss = None;
+        self.state = RunState::Ready;
+        Ok(())
+    }
+
+    /// The current weights on the host (async: the only readback WebGPU allows).
+    pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
+        self.model.valid().to_weights(&self.model_config).await
+    }
+
+    /// The current model as a Hugging Face directory's contents.
+    pub async fn export(&self) -> Result<LoadedModel, ForgetError> {
+        Ok(LoadedModel { config: self.model_config.clone(), weights: self.weights().await?, tokenizer: self.tokenizer.clone() })
+    }
+}
