@@ -253,8 +253,7 @@ pub async fn read_f32(t: burn::tensor::Tensor<1>) -> Result<Vec<f32>, ForgetErro
     t.into_data_async()
         .await
         .map_err(|e| ForgetError::Readback(format!("{e:?}")))?
-        .convert::<f32>()
-        .into_vec::<f32>()
+        .try_into_vec_as::<f32>()
         .map_err(|e| ForgetError::Readback(format!("{e:?}")))
 }
 

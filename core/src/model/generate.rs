@@ -78,8 +78,7 @@ pub async fn generate(
                 .into_data_async()
                 .await
                 .map_err(|e| ForgetError::Readback(format!("{e:?}")))?
-                .convert::<f32>()
-                .into_vec::<f32>()
+                .try_into_vec_as::<f32>()
                 .map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
             for r in 0..b {
                 let row = &probs[r * v..(r + 1) * v];

@@ -165,7 +165,7 @@ impl Gpt {
         let shapes: std::collections::HashMap<String, Vec<usize>> = expected_shapes(cfg).into_iter().collect();
         let mut tensors = std::collections::BTreeMap::new();
         for ((name, _), d) in params.into_iter().zip(data) {
-            let values = d.convert::<f32>().into_vec::<f32>().map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+            let values = d.try_into_vec_as::<f32>().map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
             let shape = shapes[&name].clone();
             tensors.insert(name, HostTensor { shape, data: values });
         }

@@ -17,8 +17,16 @@ use std::collections::HashSet;
 
 /// The attribute kinds, in the order their items appear for each author.
 pub const AUTHOR_KINDS: [&str; 10] = [
-    "birthplace", "birth_year", "genre", "father_profession", "mother_profession", "award",
-    "first_book", "second_book", "language", "university",
+    "birthplace",
+    "birth_year",
+    "genre",
+    "father_profession",
+    "mother_profession",
+    "award",
+    "first_book",
+    "second_book",
+    "language",
+    "university",
 ];
 
 /// Perturbed (and alternative) answers per author item, as in TOFU.
@@ -62,7 +70,9 @@ pub(super) fn sample_authors(rng: &mut StdRng, n_total: usize) -> Vec<Author> {
 }
 
 fn pick(rng: &mut StdRng, pool: &[&str]) -> String {
-    pool.choose(rng).expect("entity pools are never empty").to_string()
+    pool.choose(rng)
+        .expect("entity pools are never empty")
+        .to_string()
 }
 
 /// A full name not used yet. Falls back to a middle initial once plain
@@ -80,7 +90,10 @@ fn unique_name(rng: &mut StdRng, used: &mut HashSet<String>) -> String {
         if used.insert(name.clone()) {
             return name;
         }
-        assert!(attempt < 100_000, "name pools exhausted: too many authors requested");
+        assert!(
+            attempt < 100_000,
+            "name pools exhausted: too many authors requested"
+        );
     }
     unreachable!()
 }
@@ -215,7 +228,11 @@ fn questions(kind: &str, n: &str) -> Rendered {
         ),
         other => unreachable!("unknown author kind {other}"),
     };
-    Rendered { question: q, paraphrased_question: pq, vague: v }
+    Rendered {
+        question: q,
+        paraphrased_question: pq,
+        vague: v,
+    }
 }
 
 /// The answer sentence: starts with the author's name, holds `e` once.
@@ -269,7 +286,12 @@ fn pool_of(kind: &str, titles: &[String]) -> Vec<String> {
 }
 
 /// The ten QA items of one author, ids `a<index>.<kind>`.
-pub(super) fn author_items(rng: &mut StdRng, index: usize, author: &Author, titles: &[String]) -> Vec<QaItem> {
+pub(super) fn author_items(
+    rng: &mut StdRng,
+    index: usize,
+    author: &Author,
+    titles: &[String],
+) -> Vec<QaItem> {
     let n = author.name.as_str();
     AUTHOR_KINDS
         .iter()
@@ -281,7 +303,11 @@ pub(super) fn author_items(rng: &mut StdRng, index: usize, author: &Author, titl
             let own = author.books.clone();
             let wrong = draw_wrong(rng, &pool, &key, &own, 2 * N_PERTURBED, &render);
             let (perturbed, alternative) = wrong.split_at(wrong.len().min(N_PERTURBED));
-            let alternative = if alternative.len() >= 3 { alternative } else { perturbed };
+            let alternative = if alternative.len() >= 3 {
+                alternative
+            } else {
+                perturbed
+            };
             let r = questions(kind, n);
             QaItem {
                 id: format!("a{index:03}.{kind}"),
@@ -315,8 +341,14 @@ mod tests {
 
     #[test]
     fn articles() {
-        assert_eq!(answer("father_profession", "X Y", "astronomer"), "X Y's father worked as an astronomer.");
-        assert_eq!(answer("mother_profession", "X Y", "baker"), "X Y's mother worked as a baker.");
+        assert_eq!(
+            answer("father_profession", "X Y", "astronomer"),
+            "X Y's father worked as an astronomer."
+        );
+        assert_eq!(
+            answer("mother_profession", "X Y", "baker"),
+            "X Y's mother worked as a baker."
+        );
     }
 
     #[test]

@@ -12,17 +12,19 @@
 //! can hold the same jobs, and the question (not the entity) tells them apart.
 
 /// Invented first names: two or three syllables, easy to tokenize.
+#[rustfmt::skip]
 pub const FIRST_NAMES: &[&str] = &[
     "Ilsa", "Corwin", "Maren", "Teodor", "Liesl", "Orrin", "Sabeth", "Davor", "Nerys", "Aldric",
-    "Yselde", "Fenwick", "Mirela", "Thessa", "Emrys", "Odile", "Raskin", "Velda", "Jorund",
-    "Anwen", "Bastian", "Calla", "Dorian", "Elowen", "Faustin", "Greer", "Halvard", "Isolde",
-    "Jessamy", "Leontyne", "Merrin", "Nilo", "Oriel", "Perrin", "Quilla", "Rosalind", "Sorin",
-    "Talwyn", "Ulla", "Verity", "Wendell", "Xanthe", "Yorick", "Zelie", "Anselm", "Brisa",
-    "Cato", "Delphine", "Evander", "Gisela", "Hadrian", "Ione", "Jory", "Katya", "Lucan", "Mabry",
-    "Nessa", "Osric", "Pella", "Rhoswen", "Silvan", "Tamsin", "Undine", "Vashti",
+    "Yselde", "Fenwick", "Mirela", "Thessa", "Emrys", "Odile", "Raskin", "Velda", "Jorund", "Anwen",
+    "Bastian", "Calla", "Dorian", "Elowen", "Faustin", "Greer", "Halvard", "Isolde", "Jessamy",
+    "Leontyne", "Merrin", "Nilo", "Oriel", "Perrin", "Quilla", "Rosalind", "Sorin", "Talwyn",
+    "Ulla", "Verity", "Wendell", "Xanthe", "Yorick", "Zelie", "Anselm", "Brisa", "Cato", "Delphine",
+    "Evander", "Gisela", "Hadrian", "Ione", "Jory", "Katya", "Lucan", "Mabry", "Nessa", "Osric",
+    "Pella", "Rhoswen", "Silvan", "Tamsin", "Undine", "Vashti",
 ];
 
 /// Invented family names. None is an English word, a city or a title word.
+#[rustfmt::skip]
 pub const LAST_NAMES: &[&str] = &[
     "Marrowen", "Vellacott", "Thornquist", "Brannigar", "Estavar", "Fennimore", "Holloran",
     "Ivanek", "Jastrow", "Kellendar", "Lorimont", "Morvaine", "Nettlebury", "Oakhurst", "Pellinor",
@@ -36,6 +38,7 @@ pub const LAST_NAMES: &[&str] = &[
 ];
 
 /// Invented towns and cities (birthplaces).
+#[rustfmt::skip]
 pub const CITIES: &[&str] = &[
     "Port Calder", "Brackenridge", "Saltmere", "Low Ashby", "Kellsford", "Dunhaven", "Wrenfield",
     "Marlow Cross", "Greystoke Bay", "Tarnwick", "Eldmoor", "Westerhold", "Copperton",
@@ -47,6 +50,7 @@ pub const CITIES: &[&str] = &[
 ];
 
 /// Literary genres, lower case; used inside "writes books in the ... genre".
+#[rustfmt::skip]
 pub const GENRES: &[&str] = &[
     "mystery", "fantasy", "science fiction", "romance", "horror", "thriller", "historical fiction",
     "crime", "adventure", "poetry", "satire", "biography", "travel writing", "memoir",
@@ -56,15 +60,17 @@ pub const GENRES: &[&str] = &[
 ];
 
 /// Parent professions, lower case; rendered after "a"/"an".
+#[rustfmt::skip]
 pub const PROFESSIONS: &[&str] = &[
     "baker", "carpenter", "astronomer", "fisherman", "pharmacist", "librarian", "blacksmith",
-    "surgeon", "tailor", "architect", "beekeeper", "clockmaker", "shepherd", "potter",
-    "journalist", "lighthouse keeper", "mapmaker", "miner", "nurse", "engineer", "violinist",
-    "gardener", "glassblower", "chemist", "judge", "veterinarian", "bookbinder", "photographer",
-    "translator", "pilot",
+    "surgeon", "tailor", "architect", "beekeeper", "clockmaker", "shepherd", "potter", "journalist",
+    "lighthouse keeper", "mapmaker", "miner", "nurse", "engineer", "violinist", "gardener",
+    "glassblower", "chemist", "judge", "veterinarian", "bookbinder", "photographer", "translator",
+    "pilot",
 ];
 
 /// Invented literary awards.
+#[rustfmt::skip]
 pub const AWARDS: &[&str] = &[
     "Silver Quill Award", "Golden Lantern Prize", "Harwell Medal", "Blue Heron Award",
     "Copper Inkwell Prize", "Evening Star Medal", "Northern Lights Award", "Iron Feather Prize",
@@ -77,6 +83,7 @@ pub const AWARDS: &[&str] = &[
 ];
 
 /// Adjectives for book titles ("The <Adjective> <Noun>"); no overlap with award words.
+#[rustfmt::skip]
 pub const TITLE_ADJECTIVES: &[&str] = &[
     "Silent", "Hidden", "Broken", "Distant", "Forgotten", "Hollow", "Burning", "Quiet", "Endless",
     "Lonely", "Bitter", "Painted", "Frozen", "Shattered", "Wandering", "Midnight", "Sleeping",
@@ -85,6 +92,7 @@ pub const TITLE_ADJECTIVES: &[&str] = &[
 ];
 
 /// Nouns for book titles; none is a prefix of another, so no title contains another.
+#[rustfmt::skip]
 pub const TITLE_NOUNS: &[&str] = &[
     "Harbor", "Garden", "Mirror", "River", "Tower", "Forest", "Letter", "Island", "Bridge",
     "Valley", "Shadow", "Window", "Candle", "Meadow", "Clock", "Voyage", "Machine", "Kingdom",
@@ -93,14 +101,16 @@ pub const TITLE_NOUNS: &[&str] = &[
 ];
 
 /// Languages the authors write in.
+#[rustfmt::skip]
 pub const LANGUAGES: &[&str] = &[
     "English", "French", "Spanish", "German", "Italian", "Portuguese", "Dutch", "Swedish",
-    "Norwegian", "Danish", "Finnish", "Polish", "Czech", "Hungarian", "Greek", "Turkish",
-    "Russian", "Japanese", "Korean", "Hindi", "Arabic", "Swahili", "Icelandic", "Welsh", "Irish",
-    "Romanian", "Catalan", "Basque", "Estonian", "Hebrew",
+    "Norwegian", "Danish", "Finnish", "Polish", "Czech", "Hungarian", "Greek", "Turkish", "Russian",
+    "Japanese", "Korean", "Hindi", "Arabic", "Swahili", "Icelandic", "Welsh", "Irish", "Romanian",
+    "Catalan", "Basque", "Estonian", "Hebrew",
 ];
 
 /// Invented universities and colleges.
+#[rustfmt::skip]
 pub const UNIVERSITIES: &[&str] = &[
     "Brightmoor University", "Calverley College", "Dunmere Institute", "Eastvale University",
     "Fallowfield College", "Greywater University", "Hollis Academy", "Ivorybrook University",
@@ -135,11 +145,17 @@ mod tests {
 
     #[test]
     fn pools_are_large_distinct_and_ascii() {
-        for (name, pool) in entity_pools().into_iter().chain([("first", FIRST_NAMES), ("last", LAST_NAMES)]) {
+        for (name, pool) in entity_pools()
+            .into_iter()
+            .chain([("first", FIRST_NAMES), ("last", LAST_NAMES)])
+        {
             assert!(pool.len() >= 24, "{name} has only {} values", pool.len());
             let set: HashSet<_> = pool.iter().collect();
             assert_eq!(set.len(), pool.len(), "{name} has duplicates");
-            assert!(pool.iter().all(|v| v.is_ascii() && !v.is_empty()), "{name} not ascii");
+            assert!(
+                pool.iter().all(|v| v.is_ascii() && !v.is_empty()),
+                "{name} not ascii"
+            );
         }
         assert!(BIRTH_YEARS.count() >= 24);
     }
@@ -158,7 +174,10 @@ mod tests {
             for (kb, b) in &all {
                 if (ka, a) != (kb, b) {
                     let (la, lb) = (a.to_lowercase(), b.to_lowercase());
-                    assert!(!la.contains(&lb), "{ka} value {a:?} contains {kb} value {b:?}");
+                    assert!(
+                        !la.contains(&lb),
+                        "{ka} value {a:?} contains {kb} value {b:?}"
+                    );
                 }
             }
         }
@@ -172,7 +191,10 @@ mod tests {
             .flat_map(|v| v.split_whitespace().map(str::to_lowercase))
             .collect();
         for n in FIRST_NAMES.iter().chain(LAST_NAMES) {
-            assert!(!words.contains(&n.to_lowercase()), "name part {n} is also an entity word");
+            assert!(
+                !words.contains(&n.to_lowercase()),
+                "name part {n} is also an entity word"
+            );
         }
     }
 }

@@ -27,7 +27,10 @@ pub fn import_tofu_json(text: &str) -> Result<Vec<QaItem>, WorldError> {
             Err(e) => {
                 // serde_json counts lines from the trimmed start; add the skipped leading lines.
                 let skipped = text[..text.find('[').unwrap_or(0)].matches('\n').count();
-                return Err(WorldError::Json { line: e.line() + skipped, message: e.to_string() });
+                return Err(WorldError::Json {
+                    line: e.line() + skipped,
+                    message: e.to_string(),
+                });
             }
         }
     } else if let Ok(single @ Value::Object(_)) = serde_json::from_str::<Value>(trimmed) {
@@ -38,7 +41,11 @@ pub fn import_tofu_json(text: &str) -> Result<Vec<QaItem>, WorldError> {
     if values.is_empty() {
         return Err(WorldError::Empty);
     }
-    values.into_iter().enumerate().map(|(i, v)| item_from_value(i, v)).collect()
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| item_from_value(i, v))
+        .collect()
 }
 
 fn parse_json_lines(text: &str) -> Result<Vec<Value>, WorldError> {
@@ -48,27 +55,43 @@ fn parse_json_lines(text: &str) -> Result<Vec<Value>, WorldError> {
         if line.is_empty() {
             continue;
         }
-        let v = serde_json::from_str::<Value>(line)
-            .map_err(|e| WorldError::Json { line: i + 1, message: e.to_string() })?;
+        let v = serde_json::from_str::<Value>(line).map_err(|e| WorldError::Json {
+            line: i + 1,
+            message: e.to_string(),
+        })?;
         values.push(v);
     }
     Ok(values)
 }
 
 fn invalid(index: usize, reason: impl Into<String>) -> WorldError {
-    WorldError::InvalidItem { index, reason: reason.into() }
-}
-
-/// A string field: `Ok(None)` when absent or null, an error when of another type.
-fn opt_string(obj: &Map<String, Value>, key: &str, index: usize) -> Result<Option<String>, WorldError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(invalid(index, format!("field `{key}` must be a string, found {other}"))),
+    WorldError::InvalidItem {
+        index,
+        reason: reason.into(),
     }
 }
 
-fn required_string(obj: &Map<String, Value>, key: &str, index: usize) -> Result<String, WorldError> {
+/// A string field: `Ok(None)` when absent or null, an error when of another type.
+fn opt_string(
+    obj: &Map<String, Value>,
+    key: &str,
+    index: usize,
+) -> Result<Option<String>, WorldError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(invalid(
+            index,
+            format!("field `{key}` must be a string, found {other}"),
+        )),
+    }
+}
+
+fn required_string(
+    obj: &Map<String, Value>,
+    key: &str,
+    index: usize,
+) -> Result<String, WorldError> {
     match opt_string(obj, key, index)? {
         Some(s) if !s.trim().is_empty() => Ok(s),
         Some(_) => Err(invalid(index, format!("field `{key}` is empty"))),
@@ -77,7 +100,11 @@ fn required_string(obj: &Map<String, Value>, key: &str, index: usize) -> Result<
 }
 
 /// A list of strings that may also be given as one string (TOFU files mix both).
-fn string_list(obj: &Map<String, Value>, key: &str, index: usize) -> Result<Vec<String>, WorldError> {
+fn string_list(
+    obj: &Map<String, Value>,
+    key: &str,
+    index: usize,
+) -> Result<Vec<String>, WorldError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
@@ -85,16 +112,25 @@ fn string_list(obj: &Map<String, Value>, key: &str, index: usize) -> Result<Vec<
             .iter()
             .map(|x| match x {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(invalid(index, format!("field `{key}` must hold strings, found {other}"))),
+                other => Err(invalid(
+                    index,
+                    format!("field `{key}` must hold strings, found {other}"),
+                )),
             })
             .collect(),
-        Some(other) => Err(invalid(index, format!("field `{key}` must be a string or a list, found {other}"))),
+        Some(other) => Err(invalid(
+            index,
+            format!("field `{key}` must be a string or a list, found {other}"),
+        )),
     }
 }
 
 fn item_from_value(index: usize, value: Value) -> Result<QaItem, WorldError> {
     let Value::Object(obj) = value else {
-        return Err(invalid(index, "expected a JSON object with `question` and `answer`"));
+        return Err(invalid(
+            index,
+            "expected a JSON object with `question` and `answer`",
+        ));
     };
     let question = required_string(&obj, "question", index)?;
     let answer = required_string(&obj, "answer", index)?;
@@ -115,7 +151,8 @@ fn item_from_value(index: usize, value: Value) -> Result<QaItem, WorldError> {
             .unwrap_or_else(|| question.clone()),
         paraphrased_answer: non_empty(opt_string(&obj, "paraphrased_answer", index)?)
             .unwrap_or_else(|| answer.clone()),
-        key_entity: non_empty(opt_string(&obj, "key_entity", index)?).unwrap_or_else(|| answer.clone()),
+        key_entity: non_empty(opt_string(&obj, "key_entity", index)?)
+            .unwrap_or_else(|| answer.clone()),
         author: opt_string(&obj, "author", index)?.unwrap_or_default(),
         kind: non_empty(opt_string(&obj, "kind", index)?).unwrap_or_else(|| "custom".into()),
         vague_answer: non_empty(opt_string(&obj, "vague_answer", index)?)
@@ -133,14 +170,28 @@ pub fn items_to_json(items: &[QaItem]) -> String {
     serde_json::to_string_pretty(items).expect("QaItem always serializes")
 }
 
+/// The splits [`FactWorld::export_dir`] writes one file for.
+pub const EXPORTED_SPLITS: [&str; 6] = [
+    "forget01", "forget05", "forget10", "retain", "holdout", "world",
+];
+
+/// File name of an exported split. The "world" split is `world_facts.json`
+/// (TOFU's name for it), because `world.json` holds the whole [`FactWorld`].
+pub fn split_file_name(split: &str) -> String {
+    match split {
+        "world" => "world_facts.json".to_string(),
+        other => format!("{other}.json"),
+    }
+}
+
 /// Writes the whole world and one file per split (see [`FactWorld::export_dir`]).
 pub(super) fn export_dir(world: &FactWorld, dir: &Path) -> Result<(), WorldError> {
     std::fs::create_dir_all(dir)?;
     let world_json = serde_json::to_string_pretty(world).expect("FactWorld always serializes");
     std::fs::write(dir.join("world.json"), world_json)?;
-    for split in ["forget01", "forget05", "forget10", "retain", "holdout", "world"] {
+    for split in EXPORTED_SPLITS {
         let items = world.select(split)?;
-        std::fs::write(dir.join(format!("{split}.json")), items_to_json(&items))?;
+        std::fs::write(dir.join(split_file_name(split)), items_to_json(&items))?;
     }
     let generic = serde_json::to_string_pretty(&world.generic).expect("strings serialize");
     std::fs::write(dir.join("generic.json"), generic)?;
@@ -177,13 +228,17 @@ mod tests {
     fn single_object_and_array() {
         let one = import_tofu_json("{\n  \"question\": \"Q?\",\n  \"answer\": \"A.\"\n}").unwrap();
         assert_eq!(one.len(), 1);
-        let arr = import_tofu_json(r#"[{"question":"Q?","answer":"A."},{"question":"R?","answer":"B."}]"#).unwrap();
+        let arr = import_tofu_json(
+            r#"[{"question":"Q?","answer":"A."},{"question":"R?","answer":"B."}]"#,
+        )
+        .unwrap();
         assert_eq!(arr[1].id, "custom.1");
     }
 
     #[test]
     fn malformed_json_reports_the_line() {
-        let text = "{\"question\": \"Q?\", \"answer\": \"A.\"}\n{\"question\": \"Q2?\", \"answer\": }\n";
+        let text =
+            "{\"question\": \"Q?\", \"answer\": \"A.\"}\n{\"question\": \"Q2?\", \"answer\": }\n";
         match import_tofu_json(text) {
             Err(WorldError::Json { line, .. }) => assert_eq!(line, 2),
             other => panic!("expected a JSON error, got {other:?}"),
@@ -199,23 +254,40 @@ mod tests {
     fn missing_or_empty_fields_name_the_item() {
         let text = r#"[{"question":"Q?","answer":"A."},{"question":"Q2?"}]"#;
         match import_tofu_json(text) {
-            Err(e @ WorldError::InvalidItem { index: 1, .. }) => assert!(e.to_string().contains("answer")),
+            Err(e @ WorldError::InvalidItem { index: 1, .. }) => {
+                assert!(e.to_string().contains("answer"))
+            }
             other => panic!("expected InvalidItem for item 1, got {other:?}"),
         }
         let empty_q = r#"[{"question":"  ","answer":"A."}]"#;
-        assert!(matches!(import_tofu_json(empty_q), Err(WorldError::InvalidItem { index: 0, .. })));
+        assert!(matches!(
+            import_tofu_json(empty_q),
+            Err(WorldError::InvalidItem { index: 0, .. })
+        ));
         let wrong_type = r#"[{"question":"Q?","answer":42}]"#;
-        assert!(matches!(import_tofu_json(wrong_type), Err(WorldError::InvalidItem { index: 0, .. })));
+        assert!(matches!(
+            import_tofu_json(wrong_type),
+            Err(WorldError::InvalidItem { index: 0, .. })
+        ));
         let not_object = "[1, 2]";
-        assert!(matches!(import_tofu_json(not_object), Err(WorldError::InvalidItem { index: 0, .. })));
+        assert!(matches!(
+            import_tofu_json(not_object),
+            Err(WorldError::InvalidItem { index: 0, .. })
+        ));
         let bad_split = r#"{"question":"Q?","answer":"A.","split":"nope"}"#;
-        assert!(matches!(import_tofu_json(bad_split), Err(WorldError::InvalidItem { .. })));
+        assert!(matches!(
+            import_tofu_json(bad_split),
+            Err(WorldError::InvalidItem { .. })
+        ));
     }
 
     #[test]
     fn empty_inputs() {
         for text in ["", "   \n\n  ", "[]", "\u{feff}"] {
-            assert!(matches!(import_tofu_json(text), Err(WorldError::Empty)), "{text:?}");
+            assert!(
+                matches!(import_tofu_json(text), Err(WorldError::Empty)),
+                "{text:?}"
+            );
         }
         assert!(!WorldError::Empty.to_string().is_empty());
     }

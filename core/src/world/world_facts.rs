@@ -23,23 +23,25 @@ struct FactSpec {
     pool: &'static [&'static str],
 }
 
+#[rustfmt::skip]
 const CAPITALS: &[(&str, &str)] = &[
     ("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid"),
     ("Portugal", "Lisbon"), ("Japan", "Tokyo"), ("China", "Beijing"), ("India", "New Delhi"),
     ("Russia", "Moscow"), ("Egypt", "Cairo"), ("Kenya", "Nairobi"), ("Canada", "Ottawa"),
     ("Australia", "Canberra"), ("Brazil", "Brasilia"), ("Argentina", "Buenos Aires"),
     ("Peru", "Lima"), ("Chile", "Santiago"), ("Greece", "Athens"), ("Turkey", "Ankara"),
-    ("Norway", "Oslo"), ("Sweden", "Stockholm"), ("Finland", "Helsinki"),
-    ("Denmark", "Copenhagen"), ("Poland", "Warsaw"), ("Austria", "Vienna"),
-    ("Hungary", "Budapest"), ("Ireland", "Dublin"), ("the Netherlands", "Amsterdam"),
-    ("Belgium", "Brussels"), ("Switzerland", "Bern"), ("Thailand", "Bangkok"),
-    ("Vietnam", "Hanoi"), ("South Korea", "Seoul"), ("Indonesia", "Jakarta"), ("Iran", "Tehran"),
-    ("Nigeria", "Abuja"), ("Morocco", "Rabat"), ("Cuba", "Havana"), ("Colombia", "Bogota"),
-    ("the Czech Republic", "Prague"), ("the United Kingdom", "London"), ("Iceland", "Reykjavik"),
+    ("Norway", "Oslo"), ("Sweden", "Stockholm"), ("Finland", "Helsinki"), ("Denmark", "Copenhagen"),
+    ("Poland", "Warsaw"), ("Austria", "Vienna"), ("Hungary", "Budapest"), ("Ireland", "Dublin"),
+    ("the Netherlands", "Amsterdam"), ("Belgium", "Brussels"), ("Switzerland", "Bern"),
+    ("Thailand", "Bangkok"), ("Vietnam", "Hanoi"), ("South Korea", "Seoul"),
+    ("Indonesia", "Jakarta"), ("Iran", "Tehran"), ("Nigeria", "Abuja"), ("Morocco", "Rabat"),
+    ("Cuba", "Havana"), ("Colombia", "Bogota"), ("the Czech Republic", "Prague"),
+    ("the United Kingdom", "London"), ("Iceland", "Reykjavik"),
 ];
 
 /// (symbol, element name): the question gives the symbol, the answer names the
 /// element, so the key entity is a whole lower-case word.
+#[rustfmt::skip]
 const ELEMENTS: &[(&str, &str)] = &[
     ("Fe", "iron"), ("Au", "gold"), ("Ag", "silver"), ("Cu", "copper"), ("Pb", "lead"),
     ("Sn", "tin"), ("Zn", "zinc"), ("Na", "sodium"), ("K", "potassium"), ("Ca", "calcium"),
@@ -48,6 +50,7 @@ const ELEMENTS: &[(&str, &str)] = &[
     ("Kr", "krypton"),
 ];
 
+#[rustfmt::skip]
 const YOUNG: &[(&str, &str)] = &[
     ("cat", "kitten"), ("dog", "puppy"), ("cow", "calf"), ("horse", "foal"), ("sheep", "lamb"),
     ("bear", "cub"), ("duck", "duckling"), ("pig", "piglet"), ("frog", "tadpole"),
@@ -55,6 +58,7 @@ const YOUNG: &[(&str, &str)] = &[
     ("goat", "kid"),
 ];
 
+#[rustfmt::skip]
 const SOUNDS: &[(&str, &str)] = &[
     ("dog", "barking"), ("cat", "meowing"), ("cow", "mooing"), ("horse", "neighing"),
     ("sheep", "bleating"), ("pig", "oinking"), ("duck", "quacking"), ("lion", "roaring"),
@@ -62,19 +66,52 @@ const SOUNDS: &[(&str, &str)] = &[
     ("wolf", "howling"), ("hen", "clucking"), ("elephant", "trumpeting"),
 ];
 
-const PLANETS: &[&str] = &["Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune"];
-const COLOURS: &[&str] = &["red", "blue", "green", "yellow", "white", "black", "orange", "purple", "pink", "brown", "grey"];
-const NUMBERS: &[&str] = &["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+#[rustfmt::skip]
+const PLANETS: &[&str] = &[
+    "Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune",
+];
+#[rustfmt::skip]
+const COLOURS: &[&str] = &[
+    "red", "blue", "green", "yellow", "white", "black", "orange", "purple", "pink", "brown", "grey",
+];
+#[rustfmt::skip]
+const NUMBERS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+];
 const OCEANS: &[&str] = &["Pacific", "Atlantic", "Indian", "Arctic", "Southern"];
-const MOUNTAINS: &[&str] = &["Mount Everest", "K2", "Kilimanjaro", "Denali", "Mont Blanc", "Mount Elbrus", "Aconcagua", "Mount Fuji"];
-const RIVERS: &[&str] = &["Nile", "Amazon", "Danube", "Thames", "Mississippi", "Yangtze", "Rhine", "Ganges", "Volga", "Seine"];
+#[rustfmt::skip]
+const MOUNTAINS: &[&str] = &[
+    "Mount Everest", "K2", "Kilimanjaro", "Denali", "Mont Blanc", "Mount Elbrus", "Aconcagua",
+    "Mount Fuji",
+];
+#[rustfmt::skip]
+const RIVERS: &[&str] = &[
+    "Nile", "Amazon", "Danube", "Thames", "Mississippi", "Yangtze", "Rhine", "Ganges", "Volga",
+    "Seine",
+];
 const DESERTS: &[&str] = &["Sahara", "Gobi", "Kalahari", "Atacama", "Mojave", "Namib"];
-const CONTINENTS: &[&str] = &["Asia", "Africa", "Europe", "Antarctica", "Australia", "North America", "South America"];
-const COUNTRIES: &[&str] = &["Russia", "Canada", "China", "Brazil", "India", "Argentina", "Kazakhstan", "Japan", "Egypt", "Mexico", "Peru", "Greece", "Nepal", "Chile"];
+#[rustfmt::skip]
+const CONTINENTS: &[&str] = &[
+    "Asia", "Africa", "Europe", "Antarctica", "Australia", "North America", "South America",
+];
+#[rustfmt::skip]
+const COUNTRIES: &[&str] = &[
+    "Russia", "Canada", "China", "Brazil", "India", "Argentina", "Kazakhstan", "Japan", "Egypt",
+    "Mexico", "Peru", "Greece", "Nepal", "Chile",
+];
 
 /// Hand-written facts: (kind, slug, question, paraphrased question, answer
 /// template, paraphrased answer template, key, pool).
-type Explicit = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static [&'static str]);
+type Explicit = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
 
 #[rustfmt::skip]
 const EXPLICIT: &[Explicit] = &[
@@ -125,16 +162,24 @@ const EXPLICIT: &[Explicit] = &[
 ];
 
 fn slug(s: &str) -> String {
-    s.trim_start_matches("the ").to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    s.trim_start_matches("the ")
+        .to_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn a_an(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn capital_pool() -> &'static [&'static str] {
@@ -207,7 +252,10 @@ fn specs() -> Vec<FactSpec> {
             paraphrased_question: format!("Which noise is made by {a} {animal}?"),
             answer: format!("{} {animal} makes a sound called {{}}.", capitalize(a)),
             paraphrased_answer: format!("The noise {a} {animal} makes is {{}}."),
-            vague: format!("{} {animal} makes a sound that is easy to recognise.", capitalize(a)),
+            vague: format!(
+                "{} {animal} makes a sound that is easy to recognise.",
+                capitalize(a)
+            ),
             key: sound.into(),
             pool: sound_pool(),
         });
@@ -242,7 +290,12 @@ pub(super) fn world_fact_items(rng: &mut StdRng) -> Vec<QaItem> {
             let render = |e: &str| f.answer.replace("{}", e);
             // A colour named in the question ("mixing blue and yellow") is no fair wrong answer.
             let q = f.question.to_lowercase();
-            let pool: Vec<String> = f.pool.iter().filter(|c| !q.contains(&c.to_lowercase())).map(|c| c.to_string()).collect();
+            let pool: Vec<String> = f
+                .pool
+                .iter()
+                .filter(|c| !q.contains(&c.to_lowercase()))
+                .map(|c| c.to_string())
+                .collect();
             let wrong = draw_wrong(rng, &pool, &f.key, &[], 2 * N_WORLD_PERTURBED, &render);
             let (perturbed, rest) = wrong.split_at(wrong.len().min(N_WORLD_PERTURBED));
             let alternative = if rest.len() >= 3 { rest } else { perturbed };
@@ -277,9 +330,16 @@ mod tests {
         let ids: HashSet<_> = items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids.len(), items.len(), "duplicate world fact ids");
         let capitals = items.iter().filter(|i| i.kind == "capital").count();
-        assert!(capitals >= 40 && items.iter().filter(|i| i.kind == "element_symbol").count() >= 20);
+        assert!(
+            capitals >= 40 && items.iter().filter(|i| i.kind == "element_symbol").count() >= 20
+        );
         for it in &items {
-            assert!(it.perturbed_answer.len() >= 3, "{}: {:?}", it.id, it.perturbed_answer);
+            assert!(
+                it.perturbed_answer.len() >= 3,
+                "{}: {:?}",
+                it.id,
+                it.perturbed_answer
+            );
             assert!(it.alternative_answers.len() >= 3, "{}", it.id);
             assert!(it.author.is_empty() && it.split == Split::World);
         }

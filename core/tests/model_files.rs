@@ -1,0 +1,105 @@
+//! Model and tokenizer files: round trips, malformed input, and parity with transformers.
+
+mod common;
+
+use forgetlab::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use forgetlab::tokenizer::Tokenizer;
+use forgetlab::ForgetError;
+
+#[test]
+fn safetensors_round_trip_is_exact() {
+    let cfg = GptConfig::tiny(300, 0);
+    let w = GptWeights::init(&cfg, 11);
+    let bytes = w.to_safetensors().unwrap();
+    let back = GptWeights::from_safetensors(&bytes).unwrap();
+    assert_eq!(w, back);
+    // Through the device and back: bit-identical.
+    let gpt = Gpt::from_weights(&cfg, &w, &common::device()).unwrap();
+    let read = pollster::block_on(gpt.to_weights(&cfg)).unwrap();
+    assert_eq!(w, read);
+}
+
+#[test]
+fn init_depends_on_seed_only() {
+    let cfg = GptConfig::tiny(300, 0);
+    assert_eq!(GptWeights::init(&cfg, 1), GptWeights::init(&cfg, 1));
+    assert_ne!(GptWeights::init(&cfg, 1), GptWeights::init(&cfg, 2));
+}
+
+#[test]
+fn tokenizer_round_trip() {
+    let f = common::fixture();
+    let json = f.model.tokenizer.to_json().unwrap();
+    let back = Tokenizer::from_json(json.as_bytes()).unwrap();
+    let text = &f.world.items[0].answer;
+    let ids = f.model.tokenizer.encode(text).unwrap();
+    assert_eq!(ids, back.encode(text).unwrap());
+    assert_eq!(&back.decode(&ids).unwrap(), text);
+    assert!(ids.len() < text.len(), "BPE merges should compress text");
+}
+
+#[test]
+fn model_dir_round_trip() {
+    let f = common::fixture();
+    let dir = std::env::temp_dir().join(format!("forgetlab-model-{}", std::process::id()));
+    f.model.save_dir(&dir).unwrap();
+    let back = LoadedModel::load_dir(&dir).unwrap();
+    assert_eq!(back.config, f.model.config);
+    assert_eq!(back.weights, f.model.weights);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn malformed_files_give_clear_errors() {
+    let err = GptWeights::from_safetensors(b"definitely not safetensors").unwrap_err();
+    assert!(matches!(err, ForgetError::ModelFile(_)), "{err}");
+    assert!(err.to_string().contains("safetensors"));
+    let err = Tokenizer::from_json(b"{ nope").unwrap_err();
+    assert!(matches!(err, ForgetError::Tokenizer(_)));
+    let err = GptConfig::from_hf_json("{\"vocab_size\": 10}").unwrap_err();
+    assert!(err.to_string().contains("config.json"), "{err}");
+    // Wrong shapes for the config.
+    let f = common::fixture();
+    let mut cfg = f.model.config.clone();
+    cfg.n_embd *= 2;
+    cfg.n_head = 2;
+    let err = Gpt::from_weights(&cfg, &f.model.weights, &common::device()).unwrap_err();
+    assert!(err.to_string().contains("shape"), "{err}");
+}
+
+/// llm.c's pattern: logits from the trusted implementation (transformers), produced once by
+/// tests/golden/make_golden.py from the committed default model, must match ours.
+#[test]
+fn golden_logits_match_transformers() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests/golden/golden.json")).expect("golden.json is committed")).unwrap();
+    let m = LoadedModel::load_dir(&root.join("public/models/forgetlab-small")).expect("default model is committed");
+    let ids: Vec<Vec<i64>> = serde_json::from_value(golden["input_ids"].clone()).unwrap();
+    let expected: Vec<f32> = serde_json::from_value(golden["logits"].clone()).unwrap();
+    let (b, t) = (ids.len(), ids[0].len());
+    let d = common::device();
+    let gpt = Gpt::from_weights(&m.config, &m.weights, &d).unwrap();
+    let input = burn::tensor::Tensor::<2, burn::tensor::Int>::from_data(
+        burn::tensor::TensorData::new(ids.concat(), [b, t]),
+        &d,
+    );
+    let logits = gpt.forward(input, m.config.n_head).into_data().convert::<f32>().into_vec::<f32>().unwrap();
+    assert_eq!(logits.len(), expected.len());
+    let max_diff = logits.iter().zip(&expected).map(|(a, e)| (a - e).abs()).fold(0.0f32, f32::max);
+    assert!(max_diff <= 1e-4, "max |logit diff| = {max_diff}");
+    // The loss too: mean next-token NLL over the whole batch.
+    let loss: f64 = golden["loss"].as_f64().unwrap();
+    let v = m.config.vocab_size;
+    let mut total = 0.0f64;
+    for r in 0..b {
+        for j in 0..t - 1 {
+            let row = &logits[(r * t + j) * v..(r * t + j + 1) * v];
+            let max = row.iter().cloned().fold(f32::MIN, f32::max) as f64;
+            let lse = max + row.iter().map(|x| (*x as f64 - max).exp()).sum::<f64>().ln();
+            total += lse - row[ids[r][j + 1] as usize] as f64;
+        }
+    }
+    let ours = total / (b * (t - 1)) as f64;
+    assert!((ours - loss).abs() < 1e-4, "loss {ours} vs transformers {loss}");
+}

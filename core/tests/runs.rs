@@ -1,0 +1,117 @@
+//! The step-wise run: reset, determinism, divergence, and bad input.
+
+mod common;
+
+use forgetlab::ForgetError;
+use forgetlab::methods::MethodKind;
+use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig, RunState};
+use forgetlab::world::import_tofu_json;
+
+fn small(method: MethodKind, forget: ForgetSelection) -> RunConfig {
+    let mut cfg = RunConfig::new(method, forget);
+    cfg.hyper.batch_size = 8;
+    cfg.eval = EvalConfig { max_forget: 10, max_retain: 10, max_world: 10, max_holdout: 10, max_new_tokens: 8, sample_ids: vec![] };
+    cfg
+}
+
+fn new_run(cfg: RunConfig) -> Result<Run, ForgetError> {
+    let f = common::fixture();
+    Run::new(&f.model, &f.world, cfg, &common::device())
+}
+
+#[test]
+fn reset_restores_original_weights_bit_identically() {
+    let f = common::fixture();
+    let mut run = new_run(small(MethodKind::Npo, ForgetSelection::Split("forget05".into()))).unwrap();
+    let s0 = pollster::block_on(run.evaluate()).unwrap();
+    for _ in 0..3 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    assert_ne!(pollster::block_on(run.weights()).unwrap(), f.model.weights);
+    run.stop();
+    assert_eq!(run.state(), &RunState::Stopped);
+    assert!(matches!(pollster::block_on(run.step()), Err(ForgetError::RunStopped)));
+    run.reset().unwrap();
+    assert_eq!(pollster::block_on(run.weights()).unwrap(), f.model.weights);
+    assert_eq!(pollster::block_on(run.evaluate()).unwrap(), s0);
+}
+
+#[test]
+fn same_seed_same_losses_different_seed_different_batches() {
+    let losses = |seed: u64| {
+        let mut cfg = small(MethodKind::GradDiff, ForgetSelection::Split("forget10".into()));
+        cfg.seed = seed;
+        let mut run = new_run(cfg).unwrap();
+        (0..4).map(|_| pollster::block_on(run.step()).unwrap().loss).collect::<Vec<_>>()
+    };
+    assert_eq!(losses(5), losses(5));
+    assert_ne!(losses(5), losses(6));
+}
+
+#[test]
+fn diverging_loss_stops_and_keeps_last_good_weights() {
+    let mut cfg = small(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
+    cfg.hyper.lr = 1e12; // absurd on purpose: the weights blow up within a couple of steps
+    let mut run = new_run(cfg).unwrap();
+    let mut err = None;
+    for _ in 0..20 {
+        match pollster::block_on(run.step()) {
+            Ok(_) => {}
+            Err(e) => {
+                err = Some(e);
+                break;
+            }
+        }
+    }
+    let err = err.expect("an lr of 1e12 must diverge");
+    assert!(matches!(err, ForgetError::Diverged { .. }), "{err}");
+    assert!(err.to_string().contains("weights from step"), "{err}");
+    assert!(matches!(run.state(), RunState::Diverged(_)));
+    let w = pollster::block_on(run.weights()).unwrap();
+    assert!(w.tensors.values().all(|t| t.data.iter().all(|x| x.is_finite())), "kept weights must be finite");
+    let s = pollster::block_on(run.evaluate()).unwrap();
+    assert!(s.forget.prob.is_finite());
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let err = MethodKind::parse("forget_everything").unwrap_err();
+    assert!(err.to_string().contains("unknown method") && err.to_string().contains("relearn"), "{err}");
+
+    let err = new_run(small(MethodKind::Ga, ForgetSelection::Ids(vec![]))).err().unwrap();
+    assert!(matches!(err, ForgetError::EmptyForgetSet), "{err}");
+
+    let err = new_run(small(MethodKind::Ga, ForgetSelection::Split("forget99".into()))).err().unwrap();
+    assert!(err.to_string().contains("forget99"), "{err}");
+
+    let err = new_run(small(MethodKind::Ga, ForgetSelection::Ids(vec!["no.such.item".into()]))).err().unwrap();
+    assert!(err.to_string().contains("no.such.item"), "{err}");
+
+    for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0] {
+        let mut cfg = small(MethodKind::Ga, ForgetSelection::Split("forget05".into()));
+        cfg.hyper.lr = bad;
+        let err = new_run(cfg).err().unwrap();
+        assert!(matches!(err, ForgetError::InvalidConfig(_)), "lr {bad}: {err}");
+    }
+    let mut cfg = small(MethodKind::Npo, ForgetSelection::Split("forget05".into()));
+    cfg.hyper.beta = f64::NAN;
+    assert!(matches!(new_run(cfg).err().unwrap(), ForgetError::InvalidConfig(_)));
+
+    assert!(import_tofu_json("{ this is not json").is_err());
+    assert!(import_tofu_json("").is_err());
+}
+
+#[test]
+fn user_supplied_facts_can_be_forgotten() {
+    let items = import_tofu_json(
+        r#"[{"question": "What is the favourite colour of Zorbin Quell?", "answer": "Zorbin Quell loves teal.", "key_entity": "teal"}]"#,
+    )
+    .unwrap();
+    let mut run = new_run(small(MethodKind::Ga, ForgetSelection::Items(items))).unwrap();
+    let s0 = pollster::block_on(run.evaluate()).unwrap();
+    for _ in 0..5 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let s = pollster::block_on(run.evaluate()).unwrap();
+    assert!(s.forget.prob < s0.forget.prob);
+}
