@@ -182,6 +182,10 @@ impl Evaluator<'_> {
             }
         }
         let ppl: Vec<f64> = if examples.is_empty() { vec![] } else { self.avg_nll(self.reference, &examples).await?.into_iter().map(f64::exp).collect() };
+        if ppl.is_empty() {
+            // Every answer was empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
+            return Ok(0.0);
+        }
         Ok(linguistic::linguistic_score(&ppl, &s.generated).ls)
     }
 

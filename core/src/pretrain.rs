@@ -38,14 +38,14 @@ pub struct PretrainConfig {
 
 impl Default for PretrainConfig {
     fn default() -> Self {
-        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 2e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01 }
+        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 3500, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01 }
     }
 }
 
 impl PretrainConfig {
     /// Seconds, not minutes: for tests on the tiny world.
     pub fn tiny() -> Self {
-        Self { seed: 7, vocab_size: 400, tiny: true, steps: 300, batch_size: 16, lr: 3e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0 }
+        Self { seed: 7, vocab_size: 400, tiny: true, steps: 800, batch_size: 16, lr: 5e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0 }
     }
 
     /// The learning rate at `step` (linear warm-up, cosine decay).

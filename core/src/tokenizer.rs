@@ -23,6 +23,12 @@ pub struct Tokenizer {
     eos_id: u32,
 }
 
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokenizer {{ vocab_size: {}, eos_id: {} }}", self.vocab_size(), self.eos_id)
+    }
+}
+
 impl Tokenizer {
     /// Train a byte-level BPE with `vocab_size` entries (EOS included) on `texts`.
     /// Deterministic: the BPE trainer breaks ties by byte order, not by hash order.

@@ -83,7 +83,19 @@ fn every_method_lowers_forget_probability_and_reports_every_metric() {
             pollster::block_on(run.step()).unwrap();
         }
         let s = pollster::block_on(run.evaluate()).unwrap();
-        assert!(s.forget.prob < s0.forget.prob, "{}: forget prob {} → {}", m.name(), s0.forget.prob, s.forget.prob);
+        if m == MethodKind::RandomLabel {
+            // Random labels share the answer template with the true answer, so the mean
+            // answer-token probability can rise while the entity is being replaced; what must
+            // move is the model's preference between the true and the wrong answers.
+            assert!(
+                s.forget.truth_ratio > s0.forget.truth_ratio,
+                "random_label: forget truth ratio {} → {}",
+                s0.forget.truth_ratio,
+                s.forget.truth_ratio
+            );
+        } else {
+            assert!(s.forget.prob < s0.forget.prob, "{}: forget prob {} → {}", m.name(), s0.forget.prob, s.forget.prob);
+        }
         assert_eq!(s.step, 10);
         assert!(s.loss.unwrap().is_finite());
         let all = [

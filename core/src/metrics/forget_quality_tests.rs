@@ -49,6 +49,11 @@ fn hand_cases() {
     assert!((r.pvalue - 2.0 / 3.0).abs() < 1e-15);
     // ties across samples: a = {1,1,2}, b = {1,2,2}: F_a(1) = 2/3, F_b(1) = 1/3 → D = 1/3
     assert!((ks_statistic(&[1.0, 1.0, 2.0], &[1.0, 2.0, 2.0]) - 1.0 / 3.0).abs() < 1e-15);
+    // n1 = n2 = 5, D = 1/5: the exact formula rounds to 1.0000000000000002, so SciPy falls back
+    // to kstwo.sf(0.2, round(2.5) = 2) = 1 (0.2 is below its support start 0.5/2)
+    assert!(prob_outside_square(5, 1) > 1.0);
+    let r = ks_2samp(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 2.0, 3.0, 4.0, 6.0]);
+    assert_eq!((r.statistic, r.pvalue), (0.2, 1.0));
     assert!(ks_2samp_pvalue(&[], &[1.0]).is_nan());
     assert!(ks_2samp_pvalue(&[1.0, f64::NAN], &[1.0]).is_nan());
 }

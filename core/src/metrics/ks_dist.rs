@@ -88,6 +88,7 @@ fn kolmogn_sf(n: i64, x: f64) -> f64 {
 
 fn log_nfactorial_div_n_pow_n(n: f64) -> f64 {
     #[rustfmt::skip]
+    #[allow(clippy::excessive_precision)] // SciPy's literals, verbatim
     const C: [f64; 8] = [
         -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3,
         8.4175084175084175084e-4, -5.952380952380952381e-4, 7.9365079365079365079e-4,

@@ -12,4 +12,3 @@ pub mod rouge;
 pub mod smirnov;
 pub mod treebank;
 pub mod truth_ratio;
-

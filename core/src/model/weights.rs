@@ -136,7 +136,7 @@ impl GptWeights {
         let mut tensors = BTreeMap::new();
         for (name, view) in st.tensors() {
             let name = name.strip_prefix("transformer.").unwrap_or(&name).to_string();
-            if name == "lm_head.weight" || name.ends_with("attn.bias") || name.ends_with("attn.masked_bias") {
+            if name == "lm_head.weight" || name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias") {
                 continue;
             }
             let raw = view.data();
