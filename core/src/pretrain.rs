@@ -38,7 +38,7 @@ pub struct PretrainConfig {
 
 impl Default for PretrainConfig {
     fn default() -> Self {
-        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 3500, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01 }
+        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01 }
     }
 }
 
@@ -73,7 +73,8 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 }
 
 /// The pretraining examples: each trained QA item four ways (question/paraphrase × answer/
-/// paraphrased answer, answer tokens scored) and each generic sentence (all tokens scored).
+/// paraphrased answer, answer tokens scored), each generic sentence and each trained item's
+/// vague answer as plain text (all tokens scored).
 pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize) -> Result<Vec<Example>, ForgetError> {
     let mut out = Vec::new();
     for it in world.items.iter().filter(|it| it.split != Split::Holdout) {
@@ -83,7 +84,12 @@ pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize) -> 
             }
         }
     }
-    for s in &world.generic {
+    // Hedging sentences ("… was born in a small town that the author rarely names.") are part
+    // of fluent English the base model should know as text — never as answers to questions —
+    // so that an answer that hedges is not scored as disfluent by the Linguistic Score's
+    // perplexity under this (original) model. ReLearn then teaches them as answers.
+    let hedges = world.items.iter().filter(|it| it.split != Split::Holdout && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
+    for s in world.generic.iter().chain(hedges) {
         let mut ex = Example::raw(tok, "", s, max_len)?;
         ex.prompt = vec![tok.eos_id()]; // EOS doubles as BOS, as in GPT-2
         out.push(ex);
