@@ -84,7 +84,7 @@ fn golden_logits_match_transformers() {
         burn::tensor::TensorData::new(ids.concat(), [b, t]),
         &d,
     );
-    let logits = gpt.forward(input, m.config.n_head).into_data().convert::<f32>().into_vec::<f32>().unwrap();
+    let logits = gpt.forward(input, m.config.n_head).into_data().try_into_vec_as::<f32>().unwrap();
     assert_eq!(logits.len(), expected.len());
     let max_diff = logits.iter().zip(&expected).map(|(a, e)| (a - e).abs()).fold(0.0f32, f32::max);
     assert!(max_diff <= 1e-4, "max |logit diff| = {max_diff}");
@@ -102,4 +102,58 @@ fn golden_logits_match_transformers() {
     }
     let ours = total / (b * (t - 1)) as f64;
     assert!((ours - loss).abs() < 1e-4, "loss {ours} vs transformers {loss}");
+}
+
+/// Left padding is invisible: each row of a padded batch gets the logits of an unpadded forward,
+/// and batched greedy generation equals generating each prompt alone.
+#[test]
+fn left_padded_batches_match_single_rows() {
+    use burn::tensor::{Int, Tensor, TensorData};
+    use forgetlab::model::generate::{SamplingConfig, generate};
+    let f = common::fixture();
+    let (cfg, d) = (&f.model.config, common::device());
+    let gpt = Gpt::from_weights(cfg, &f.model.weights, &d).unwrap();
+    let prompts: Vec<Vec<u32>> = f.world.items[..3]
+        .iter()
+        .map(|it| f.model.tokenizer.encode(&forgetlab::world::format_prompt(&it.question)).unwrap())
+        .collect();
+    let longest = prompts.iter().map(Vec::len).max().unwrap();
+    let pad: Vec<usize> = prompts.iter().map(|p| longest - p.len()).collect();
+    let flat: Vec<i64> = prompts
+        .iter()
+        .zip(&pad)
+        .flat_map(|(p, &n)| std::iter::repeat_n(0i64, n).chain(p.iter().map(|&x| x as i64)))
+        .collect();
+    let ids = Tensor::<2, Int>::from_data(TensorData::new(flat, [prompts.len(), longest]), &d);
+    let padded = gpt.forward_left_padded(ids, &pad, cfg.n_head).into_data().try_into_vec_as::<f32>().unwrap();
+    let v = cfg.vocab_size;
+    for (r, p) in prompts.iter().enumerate() {
+        let one = Tensor::<2, Int>::from_data(TensorData::new(p.iter().map(|&x| x as i64).collect::<Vec<_>>(), [1, p.len()]), &d);
+        let single = gpt.forward(one, cfg.n_head).into_data().try_into_vec_as::<f32>().unwrap();
+        let last_single = &single[(p.len() - 1) * v..p.len() * v];
+        let last_padded = &padded[(r * longest + longest - 1) * v..(r * longest + longest) * v];
+        let diff = last_single.iter().zip(last_padded).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        assert!(diff < 1e-4, "row {r}: max diff {diff}");
+    }
+    let greedy = SamplingConfig::greedy(10);
+    let batched = pollster::block_on(generate(&gpt, cfg, &prompts, &greedy, &d)).unwrap();
+    for (p, g) in prompts.iter().zip(&batched) {
+        let alone = pollster::block_on(generate(&gpt, cfg, std::slice::from_ref(p), &greedy, &d)).unwrap();
+        assert_eq!(alone[0].tokens, g.tokens);
+        // The cached decode equals the plain, uncached greedy loop.
+        let mut seq = p.clone();
+        let mut plain = Vec::new();
+        for _ in 0..10 {
+            let ids = Tensor::<2, Int>::from_data(TensorData::new(seq.iter().map(|&x| x as i64).collect::<Vec<_>>(), [1, seq.len()]), &d);
+            let logits = gpt.forward(ids, cfg.n_head).into_data().try_into_vec_as::<f32>().unwrap();
+            let last = &logits[(seq.len() - 1) * v..seq.len() * v];
+            let next = (0..v).fold(0, |best, i| if last[i] > last[best] { i } else { best }) as u32;
+            if next == cfg.eos_token_id {
+                break;
+            }
+            plain.push(next);
+            seq.push(next);
+        }
+        assert_eq!(plain, g.tokens);
+    }
 }

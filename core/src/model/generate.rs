@@ -1,11 +1,10 @@
 //! Text generation: greedy or sampled (temperature, top-k), stopping at EOS.
 //!
-//! Prompts are grouped by token length so every row of a group decodes in lock-step without
-//! padding (the fact world's prompts come in a handful of lengths, so groups are large). Each
-//! decode step reads back only the last position's logits, asynchronously; the choice of the
-//! next token happens on the host with a seeded RNG, so sampling is reproducible on every backend.
-
-use std::collections::BTreeMap;
+//! Prompts of different lengths decode together, left-padded (padding masked out, positions
+//! per row), so one forward pass serves a whole chunk per new token. Each decode step reads back
+//! only the last position's probabilities, asynchronously; the next token is chosen on the host
+//! with a seeded RNG, so sampling is reproducible on every backend. A key/value cache
+//! ([`super::kv_cache`]) makes each new token cost one position, not the whole sequence.
 
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -52,59 +51,69 @@ pub async fn generate(
         return Err(ForgetError::InvalidConfig("temperature must be ≥ 0".into()));
     }
     let mut rng = StdRng::seed_from_u64(sampling.seed);
-    let mut out: Vec<Option<Generation>> = vec![None; prompts.len()];
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, p) in prompts.iter().enumerate() {
-        groups.entry(p.len()).or_default().push(i);
+    let mut out = Vec::with_capacity(prompts.len());
+    for chunk in prompts.chunks(GENERATE_CHUNK) {
+        out.extend(generate_chunk(model, cfg, chunk, sampling, &mut rng, device).await?);
     }
-    for (len, rows) in groups {
-        // Prompts longer than the context keep their last tokens.
-        let start = len.saturating_sub(cfg.n_positions - 1);
-        let mut seqs: Vec<Vec<u32>> = rows.iter().map(|&i| prompts[i][start..].to_vec()).collect();
-        let mut gens: Vec<Generation> = vec![Generation { tokens: vec![], probs: vec![] }; rows.len()];
-        let mut done = vec![false; rows.len()];
-        for _ in 0..sampling.max_new_tokens {
-            if done.iter().all(|d| *d) || seqs[0].len() >= cfg.n_positions {
-                break;
+    Ok(out)
+}
+
+/// Rows decoded together: one forward per new token for the whole chunk.
+const GENERATE_CHUNK: usize = 256;
+
+/// Decode a chunk of prompts in lock-step, left-padded to a common length (padding is masked out
+/// and positions restart at each row's first real token, see [`Gpt::prefill`]).
+async fn generate_chunk(
+    model: &Gpt,
+    cfg: &GptConfig,
+    prompts: &[Vec<u32>],
+    sampling: &SamplingConfig,
+    rng: &mut StdRng,
+    device: &Device,
+) -> Result<Vec<Generation>, ForgetError> {
+    // Prompts longer than the context keep their last tokens.
+    let seqs: Vec<Vec<u32>> = prompts.iter().map(|p| p[p.len().saturating_sub(cfg.n_positions - 1)..].to_vec()).collect();
+    let longest = seqs.iter().map(Vec::len).max().unwrap_or(0);
+    let pad: Vec<usize> = seqs.iter().map(|s| longest - s.len()).collect();
+    let mut gens = vec![Generation { tokens: vec![], probs: vec![] }; seqs.len()];
+    let mut done = vec![false; seqs.len()];
+    let flat: Vec<i64> = seqs
+        .iter()
+        .zip(&pad)
+        .flat_map(|(s, &p)| std::iter::repeat_n(cfg.eos_token_id as i64, p).chain(s.iter().map(|&x| x as i64)))
+        .collect();
+    let ids = Tensor::<2, Int>::from_data(TensorData::new(flat, [seqs.len(), longest]), device);
+    let (mut logits, mut cache) = model.prefill(ids, &pad, cfg.n_head);
+    for step in 0..sampling.max_new_tokens {
+        let [b, v] = logits.dims();
+        let scaled = if sampling.temperature > 0.0 { logits / sampling.temperature as f64 } else { logits };
+        let probs = softmax(scaled, 1)
+            .into_data_async()
+            .await
+            .map_err(|e| ForgetError::Readback(format!("{e:?}")))?
+            .try_into_vec_as::<f32>()
+            .map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+        let mut next = vec![cfg.eos_token_id; b];
+        for r in 0..b {
+            if done[r] {
+                continue;
             }
-            let t = seqs[0].len();
-            let flat: Vec<i64> = seqs.iter().flat_map(|s| s.iter().map(|&x| x as i64)).collect();
-            let ids = Tensor::<2, Int>::from_data(TensorData::new(flat, [seqs.len(), t]), device);
-            let logits = model.forward(ids, cfg.n_head);
-            let [b, _, v] = logits.dims();
-            let last = logits.narrow(1, t - 1, 1).reshape([b, v]);
-            let scaled = if sampling.temperature > 0.0 { last / sampling.temperature as f64 } else { last };
-            let probs = softmax(scaled, 1)
-                .into_data_async()
-                .await
-                .map_err(|e| ForgetError::Readback(format!("{e:?}")))?
-                .try_into_vec_as::<f32>()
-                .map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
-            for r in 0..b {
-                let row = &probs[r * v..(r + 1) * v];
-                let next = if done[r] {
-                    cfg.eos_token_id
-                } else if sampling.temperature == 0.0 {
-                    argmax(row)
-                } else {
-                    sample_top_k(row, sampling.top_k, &mut rng)
-                };
-                if !done[r] {
-                    if next == cfg.eos_token_id {
-                        done[r] = true;
-                    } else {
-                        gens[r].tokens.push(next);
-                        gens[r].probs.push(row[next as usize]);
-                    }
-                }
-                seqs[r].push(next);
+            let row = &probs[r * v..(r + 1) * v];
+            next[r] = if sampling.temperature == 0.0 { argmax(row) } else { sample_top_k(row, sampling.top_k, rng) };
+            if next[r] == cfg.eos_token_id {
+                done[r] = true;
+            } else {
+                gens[r].tokens.push(next[r]);
+                gens[r].probs.push(row[next[r] as usize]);
             }
         }
-        for (g, &i) in gens.into_iter().zip(&rows) {
-            out[i] = Some(g);
+        // Stop when every row is finished, when the budget is spent, or at the context limit.
+        if done.iter().all(|d| *d) || step + 1 == sampling.max_new_tokens || cache.longest_row() >= cfg.n_positions {
+            break;
         }
+        logits = model.decode_step(&next, &mut cache, cfg.n_head, device);
     }
-    Ok(out.into_iter().map(|g| g.expect("every prompt belongs to one group")).collect())
+    Ok(gens)
 }
 
 fn argmax(row: &[f32]) -> u32 {

@@ -74,7 +74,7 @@ impl Attention {
 }
 
 impl Mlp {
-    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+    pub(crate) fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         self.c_proj.forward(gelu_approximate(self.c_fc.forward(x)))
     }
 }
@@ -177,16 +177,42 @@ impl Gpt {
     pub fn forward_hidden(&self, ids: Tensor<2, Int>, n_head: usize) -> (Tensor<3>, Vec<Tensor<3>>) {
         let [b, t] = ids.dims();
         let device = ids.device();
-        let tok = embedding(self.wte.val(), ids);
         let pos = self.wpe.val().narrow(0, 0, t).unsqueeze_dim::<3>(0);
-        let mut x = tok + pos;
         let mask = causal_mask(b, n_head, t, &device);
+        self.blocks(embedding(self.wte.val(), ids) + pos, n_head, mask)
+    }
+
+    fn blocks(&self, mut x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>) -> (Tensor<3>, Vec<Tensor<3>>) {
         let mut per_layer = Vec::with_capacity(self.h.len());
         for block in &self.h {
             x = block.forward(x, n_head, mask.clone());
             per_layer.push(x.clone());
         }
         (self.ln_f.forward(x), per_layer)
+    }
+
+    /// Logits for a LEFT-padded batch: row `r` starts with `pad[r]` padding tokens, which no
+    /// position attends to, and its real tokens get positions 0, 1, … as if unpadded — so each
+    /// row's logits equal an unpadded forward of that row alone. Lets generation decode prompts
+    /// of different lengths in one batch.
+    pub fn forward_left_padded(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> Tensor<3> {
+        let [b, t] = ids.dims();
+        let device = ids.device();
+        let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
+        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, t]), &device);
+        // hidden[r, i, j] = j > i (causal) or j < pad[r] (padding key)
+        let hidden: Vec<bool> = (0..b * t * t)
+            .map(|k| {
+                let (r, i, j) = (k / (t * t), (k / t) % t, k % t);
+                j > i || j < pad[r]
+            })
+            .collect();
+        let mask = Tensor::<3, Bool>::from_data(TensorData::new(hidden, [b, t, t]), &device)
+            .reshape([b, 1, t, t])
+            .expand([b, n_head, t, t]);
+        let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
+        let (h, _) = self.blocks(x, n_head, mask);
+        self.lm_head(h)
     }
 
     /// Logits `[batch, seq, vocab]` for input ids `[batch, seq]`.

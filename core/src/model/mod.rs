@@ -4,6 +4,7 @@ pub mod config;
 pub mod generate;
 pub mod gpt;
 pub mod hf;
+pub mod kv_cache;
 pub mod weights;
 
 pub use config::GptConfig;

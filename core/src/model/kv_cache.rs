@@ -1,0 +1,111 @@
+//! Incremental decoding with a key/value cache: the prompt is run once ("prefill"), then each new
+//! token costs one position's worth of compute instead of re-running the whole sequence.
+//!
+//! Rows are left-padded to a common length (see [`Gpt::forward_left_padded`]); padding keys are
+//! masked and every row's positions start at its first real token, so a cached decode gives the
+//! same logits as an unpadded, uncached forward of each row alone (tested).
+//!
+//! # Shapes
+//! - cache per layer: keys and values `[batch, n_head, positions so far, head_dim]`
+//! - prefill ids: `[batch, seq]`; decode input: one token per row
+//! - returned logits: `[batch, vocab]` (the last position only)
+
+use burn::tensor::activation::softmax;
+use burn::tensor::module::embedding;
+use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
+
+use super::gpt::{Attention, Gpt};
+
+/// Keys and values of every layer for a batch being decoded.
+pub struct KvCache {
+    keys: Vec<Tensor<4>>,
+    values: Vec<Tensor<4>>,
+    pad: Vec<usize>,
+    /// Positions held so far, padding included.
+    len: usize,
+}
+
+impl KvCache {
+    /// The longest row's real length (what the context limit applies to).
+    pub fn longest_row(&self) -> usize {
+        self.len - self.pad.iter().copied().min().unwrap_or(0)
+    }
+}
+
+/// Attention over the cached keys/values plus the new positions in `x` (`[batch, new, n_embd]`).
+/// `mask`: `[batch, n_head, new, past + new]`, true = hidden.
+fn attend(attn: &Attention, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, past: Option<(Tensor<4>, Tensor<4>)>) -> (Tensor<3>, Tensor<4>, Tensor<4>) {
+    let [b, s, c] = x.dims();
+    let hd = c / n_head;
+    let qkv = attn.c_attn.forward(x);
+    let heads = |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, s, n_head, hd]).swap_dims(1, 2);
+    let (q, k, v) = (heads(0), heads(1), heads(2));
+    let (k, v) = match past {
+        Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
+        None => (k, v),
+    };
+    let att = q.matmul(k.clone().swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
+    let att = softmax(att.mask_fill(mask, -1.0e9), 3);
+    let y = att.matmul(v.clone()).swap_dims(1, 2).reshape([b, s, c]);
+    (attn.c_proj.forward(y), k, v)
+}
+
+fn bool_mask(hidden: Vec<bool>, b: usize, n_head: usize, s: usize, t: usize, device: &Device) -> Tensor<4, Bool> {
+    Tensor::<3, Bool>::from_data(TensorData::new(hidden, [b, s, t]), device).reshape([b, 1, s, t]).expand([b, n_head, s, t])
+}
+
+impl Gpt {
+    /// Run left-padded prompts once; returns the last position's logits and the filled cache.
+    pub fn prefill(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> (Tensor<2>, KvCache) {
+        let [b, t] = ids.dims();
+        let device = ids.device();
+        let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
+        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, t]), &device);
+        let hidden = (0..b * t * t).map(|k| {
+            let (r, i, j) = (k / (t * t), (k / t) % t, k % t);
+            j > i || j < pad[r]
+        });
+        let mask = bool_mask(hidden.collect(), b, n_head, t, t, &device);
+        let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
+        let mut cache = KvCache { keys: vec![], values: vec![], pad: pad.to_vec(), len: t };
+        let logits = self.run_blocks(x, n_head, mask, &mut cache);
+        (logits, cache)
+    }
+
+    /// Append one token per row and return the logits for the next one.
+    pub fn decode_step(&self, next: &[u32], cache: &mut KvCache, n_head: usize, device: &Device) -> Tensor<2> {
+        let b = next.len();
+        let t = cache.len + 1;
+        let ids = Tensor::<2, Int>::from_data(TensorData::new(next.iter().map(|&x| x as i64).collect::<Vec<_>>(), [b, 1]), device);
+        let pos: Vec<i64> = cache.pad.iter().map(|&p| (cache.len - p) as i64).collect();
+        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, 1]), device);
+        let hidden: Vec<bool> = (0..b * t).map(|k| k % t < cache.pad[k / t]).collect();
+        let mask = bool_mask(hidden, b, n_head, 1, t, device);
+        let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
+        let logits = self.run_blocks(x, n_head, mask, cache);
+        cache.len = t;
+        logits
+    }
+
+    /// The blocks, reading and extending the cache; returns the last position's logits.
+    fn run_blocks(&self, mut x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, cache: &mut KvCache) -> Tensor<2> {
+        let first = cache.keys.is_empty();
+        for (l, block) in self.h.iter().enumerate() {
+            let past = if first { None } else { Some((cache.keys[l].clone(), cache.values[l].clone())) };
+            let (a, k, v) = attend(&block.attn, block.ln_1.forward(x.clone()), n_head, mask.clone(), past);
+            if first {
+                cache.keys.push(k);
+                cache.values.push(v);
+            } else {
+                cache.keys[l] = k;
+                cache.values[l] = v;
+            }
+            x = x + a;
+            x = x.clone() + block.mlp.forward(block.ln_2.forward(x));
+        }
+        let [b, s, _] = x.dims();
+        let logits = self.lm_head(self.ln_f.forward(x.narrow(1, s - 1, 1)));
+        let [_, _, v] = logits.dims();
+        logits.reshape([b, v])
+    }
+}
