@@ -14,4 +14,4 @@ echo "Gradient ascent on forget05 (f.* = forget set, r.* = retain, w.* = world f
 "$bin" unlearn --method ga --forget forget05 --steps 30 --eval-every 5
 echo
 echo "ReLearn on forget05 (forgets without breaking fluency):"
-"$bin" unlearn --method relearn --forget forget05 --steps 60 --eval-every 10
+"$bin" unlearn --method relearn --forget forget05 --steps 120 --eval-every 20
