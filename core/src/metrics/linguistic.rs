@@ -22,6 +22,8 @@
 //! callers pass those values in `ppls`. Tokenization follows `nltk.word_tokenize`; see
 //! [`super::treebank`] for the port and its deviations (Punkt sentence splitting is approximated).
 
+use super::mean;
+
 use super::treebank;
 use std::collections::HashMap;
 
@@ -68,15 +70,6 @@ pub struct LinguisticScore {
     pub s_brunet: f64,
     pub s_honore: f64,
     pub ls: f64,
-}
-
-fn mean(values: impl Iterator<Item = f64>) -> f64 {
-    let (mut sum, mut n) = (0.0, 0usize);
-    for v in values {
-        sum += v;
-        n += 1;
-    }
-    if n == 0 { f64::NAN } else { sum / n as f64 }
 }
 
 fn sigmoid(x: f64) -> f64 {

@@ -12,3 +12,13 @@ pub mod rouge;
 pub mod smirnov;
 pub mod treebank;
 pub mod truth_ratio;
+
+/// Arithmetic mean of an iterator (NaN when empty), shared by the aggregating metrics.
+pub(crate) fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for v in values {
+        sum += v;
+        n += 1;
+    }
+    if n == 0 { f64::NAN } else { sum / n as f64 }
+}

@@ -21,6 +21,8 @@
 //! exp(−avgNLLⱼ) for P_false in model utility; OU (and ForgetLab) use the geometric form (spec §4.6).
 //! Aggregators return NaN on an empty slice (numpy's mean of nothing).
 
+use super::mean;
+
 /// (P_true, P_false) for one item: exp(−avgNLL(correct)) and exp(−mean_j avgNLL(pert_j)).
 /// No perturbed answers → P_false = NaN.
 pub fn truth_probs(avg_nll_correct: f64, avg_nll_perturbed: &[f64]) -> (f64, f64) {
@@ -38,15 +40,6 @@ pub fn truth_probs(avg_nll_correct: f64, avg_nll_perturbed: &[f64]) -> (f64, f64
 pub fn truth_ratio(avg_nll_correct: f64, avg_nll_perturbed: &[f64]) -> f64 {
     let (p_true, p_false) = truth_probs(avg_nll_correct, avg_nll_perturbed);
     p_false / (p_true + 1e-10)
-}
-
-fn mean(values: impl Iterator<Item = f64>) -> f64 {
-    let (mut sum, mut n) = (0.0, 0usize);
-    for v in values {
-        sum += v;
-        n += 1;
-    }
-    if n == 0 { f64::NAN } else { sum / n as f64 }
 }
 
 /// Forget-set aggregate: mean(min(TR, 1/(TR + 1e-10))).
