@@ -1,4 +1,5 @@
-//! The browser playground (leptos + trunk, engine in a Web Worker) is built in the playground
-//! issue; until then this crate only reserves its place in the workspace.
-
-fn main() {}
+//! The page program: trunk builds it as the main wasm module of index.html.
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(forgetlab_app::ui::App);
+}

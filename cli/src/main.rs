@@ -49,6 +49,9 @@ enum Command {
         steps: Option<usize>,
         #[arg(long)]
         seed: Option<u64>,
+        /// Train the Linguistic Score's fluency scorer (no forget10 or holdout authors) instead.
+        #[arg(long)]
+        fluency: bool,
     },
     /// Print the model's quality bar (key entity in greedy answers) and its metrics on forget10.
     Eval {
@@ -154,6 +157,22 @@ fn load(flag: &Option<PathBuf>) -> Result<LoadedModel, ForgetError> {
     LoadedModel::load_dir(&model_dir(flag))
 }
 
+/// The Linguistic Score's fluency scorer: `fluency/` beside the model directory, when it exists
+/// and shares the model's tokenizer (otherwise LS falls back to the reference model, with a note).
+fn load_fluency(flag: &Option<PathBuf>, model: &LoadedModel) -> Result<Option<LoadedModel>, ForgetError> {
+    let dir = model_dir(flag).join("..").join("fluency");
+    if !dir.join("config.json").exists() {
+        eprintln!("note: no fluency scorer at {}; LS uses the original model", dir.display());
+        return Ok(None);
+    }
+    let scorer = LoadedModel::load_dir(&dir)?;
+    if scorer.tokenizer.to_json()? != model.tokenizer.to_json()? {
+        eprintln!("note: {} has another tokenizer; LS uses the original model", dir.display());
+        return Ok(None);
+    }
+    Ok(Some(scorer))
+}
+
 fn forget_selection(arg: &str) -> Result<ForgetSelection, ForgetError> {
     if arg.ends_with(".json") || arg.ends_with(".jsonl") || Path::new(arg).is_file() {
         let text = std::fs::read_to_string(arg).map_err(|e| ForgetError::Io { path: arg.into(), message: e.to_string() })?;
@@ -175,8 +194,8 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
     let device = device(&cli.backend)?;
     let world = FactWorld::default_world();
     match cli.command {
-        Command::Pretrain { out, data_out, steps, seed } => {
-            let mut cfg = PretrainConfig::default();
+        Command::Pretrain { out, data_out, steps, seed, fluency } => {
+            let mut cfg = PretrainConfig { fluency, ..PretrainConfig::default() };
             cfg.steps = steps.unwrap_or(cfg.steps);
             cfg.seed = seed.unwrap_or(cfg.seed);
             world.export_dir(&data_out)?;
@@ -201,7 +220,10 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             );
             Ok(())
         }
-        Command::Eval { model, forget, json } => report::eval(&load(&model)?, &world, &forget, json, &device),
+        Command::Eval { model, forget, json } => {
+            let m = load(&model)?;
+            report::eval(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, json, &device)
+        }
         Command::Generate { model, prompt, question, max_new_tokens, temperature, top_k, seed } => {
             let m = load(&model)?;
             let text = match (prompt, question) {
@@ -230,6 +252,9 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             }
             let m = load(&model)?;
             let mut run = Run::new(&m, &world, cfg, &device)?;
+            if let Some(scorer) = load_fluency(&model, &m)? {
+                run.set_fluency_model(&scorer)?;
+            }
             report::unlearn(&mut run, steps, eval_every, json)?;
             if let Some(dir) = save {
                 pollster::block_on(run.export())?.save_dir(&dir)?;
@@ -237,7 +262,10 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             }
             Ok(())
         }
-        Command::Bench { model, steps, forget } => report::bench(&load(&model)?, &world, &forget, steps, &device, &cli.backend),
+        Command::Bench { model, steps, forget } => {
+            let m = load(&model)?;
+            report::bench(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, steps, &device, &cli.backend)
+        }
         Command::ExportWorld { out } => {
             world.export_dir(&out)?;
             println!("fact world → {} ({} items)", out.display(), world.items.len());

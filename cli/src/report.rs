@@ -62,9 +62,10 @@ fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError>
 }
 
 /// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the forget set.
-pub fn eval(m: &LoadedModel, world: &FactWorld, forget: &str, json: bool, device: &Device) -> Result<(), ForgetError> {
+pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, json: bool, device: &Device) -> Result<(), ForgetError> {
     let gpt = Gpt::from_weights(&m.config, &m.weights, device)?;
-    let ev = Evaluator { model: &gpt, reference: &gpt, config: &m.config, tokenizer: &m.tokenizer, device, max_new_tokens: 24 };
+    let scorer = fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
+    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: scorer.as_ref(), config: &m.config, tokenizer: &m.tokenizer, device, max_new_tokens: 24 };
     let start = Instant::now();
     let trained = key_entity_rate(&ev, &world.select("trained")?)?;
     let facts = key_entity_rate(&ev, &world.select("world")?)?;
@@ -99,8 +100,11 @@ pub fn eval(m: &LoadedModel, world: &FactWorld, forget: &str, json: bool, device
 }
 
 /// `forgetlab bench`: ms per training step (GA, batch 16) and seconds per evaluation pass.
-pub fn bench(m: &LoadedModel, world: &FactWorld, forget: &str, steps: usize, device: &Device, backend: &str) -> Result<(), ForgetError> {
+pub fn bench(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, steps: usize, device: &Device, backend: &str) -> Result<(), ForgetError> {
     let mut run = Run::new(m, world, RunConfig::new(MethodKind::Ga, ForgetSelection::Split(forget.into())), device)?;
+    if let Some(scorer) = fluency {
+        run.set_fluency_model(scorer)?;
+    }
     pollster::block_on(run.step())?; // warm-up (allocations, shader compilation on GPUs)
     let start = Instant::now();
     for _ in 0..steps {

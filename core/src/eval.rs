@@ -84,8 +84,12 @@ pub struct EvalSets {
 /// What is needed to run the model in evaluation mode.
 pub struct Evaluator<'a> {
     pub model: &'a Gpt,
-    /// The frozen original model: the fluency LM for LS's perplexity.
+    /// The frozen original model.
     pub reference: &'a Gpt,
+    /// The fluency scorer for LS's perplexity (`public/models/fluency`: it never saw the forget10
+    /// or holdout authors). Without one, the reference model scores, which penalises any answer
+    /// that departs from the fact it memorised — a hedge as much as gibberish.
+    pub fluency: Option<&'a Gpt>,
     pub config: &'a GptConfig,
     pub tokenizer: &'a Tokenizer,
     pub device: &'a Device,
@@ -168,7 +172,8 @@ impl Evaluator<'_> {
         Ok(s)
     }
 
-    /// Linguistic Score of generated answers; perplexity under the reference (original) model.
+    /// Linguistic Score of generated answers; perplexity under the fluency scorer, conditioned on
+    /// the question (the reference model when no scorer is loaded).
     async fn linguistic(&self, items: &[QaItem], s: &ItemScores) -> Result<f64, ForgetError> {
         let mut examples = Vec::new();
         let mut which = Vec::new();
@@ -181,7 +186,7 @@ impl Evaluator<'_> {
                 which.push(i);
             }
         }
-        let ppl: Vec<f64> = if examples.is_empty() { vec![] } else { self.avg_nll(self.reference, &examples).await?.into_iter().map(f64::exp).collect() };
+        let ppl: Vec<f64> = if examples.is_empty() { vec![] } else { self.avg_nll(self.fluency.unwrap_or(self.reference), &examples).await?.into_iter().map(f64::exp).collect() };
         if ppl.is_empty() {
             // Every answer was empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
             return Ok(0.0);

@@ -6,7 +6,7 @@
 //! - [`batch`], [`loss`]: tokenized examples with prompt masks, and the token losses;
 //! - [`methods`]: one file per unlearning method; [`metrics`]: one file per metric;
 //! - [`eval`]: one evaluation pass → [`eval::Snapshot`]; [`run`]: a step-wise unlearning run;
-//! - [`pretrain`]: trains the default model from scratch.
+//! - [`pretrain`]: trains the default model from scratch; [`teach`]: teaches it a user's fact.
 //!
 //! No backend is named in this crate: callers pass a runtime `burn::tensor::Device`.
 
@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod model;
 pub mod pretrain;
 pub mod run;
+pub mod teach;
 pub mod tokenizer;
 pub mod world;
 

@@ -34,18 +34,24 @@ pub struct PretrainConfig {
     pub warmup: usize,
     pub min_lr_frac: f64,
     pub weight_decay: f64,
+    /// Train the *fluency scorer* instead of the default model: the same tokenizer and shape, but
+    /// only generic text, world facts and the retain authors; the forget10 and holdout authors never
+    /// appear. The Linguistic Score's perplexity comes from this model, so an answer is judged on
+    /// fluency, not on agreeing with a fact the scorer memorised (see `eval::Evaluator::linguistic`).
+    #[serde(default)]
+    pub fluency: bool,
 }
 
 impl Default for PretrainConfig {
     fn default() -> Self {
-        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01 }
+        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01, fluency: false }
     }
 }
 
 impl PretrainConfig {
     /// Seconds, not minutes: for tests on the tiny world.
     pub fn tiny() -> Self {
-        Self { seed: 7, vocab_size: 400, tiny: true, steps: 800, batch_size: 16, lr: 5e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0 }
+        Self { seed: 7, vocab_size: 400, tiny: true, steps: 800, batch_size: 16, lr: 5e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0, fluency: false }
     }
 
     /// The learning rate at `step` (linear warm-up, cosine decay).
@@ -75,9 +81,12 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 /// The pretraining examples: each trained QA item four ways (question/paraphrase × answer/
 /// paraphrased answer, answer tokens scored), each generic sentence and each trained item's
 /// vague answer as plain text (all tokens scored).
-pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize) -> Result<Vec<Example>, ForgetError> {
+///
+/// With `fluency`, only the retain authors' items and hedges are used (see [`PretrainConfig::fluency`]).
+pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool) -> Result<Vec<Example>, ForgetError> {
+    let included = |split: Split| if fluency { matches!(split, Split::Retain | Split::World) } else { split != Split::Holdout };
     let mut out = Vec::new();
-    for it in world.items.iter().filter(|it| it.split != Split::Holdout) {
+    for it in world.items.iter().filter(|it| included(it.split)) {
         for q in [&it.question, &it.paraphrased_question] {
             for a in [&it.answer, &it.paraphrased_answer] {
                 out.push(Example::qa(tok, q, a, max_len)?);
@@ -88,7 +97,7 @@ pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize) -> 
     // of fluent English the base model should know as text — never as answers to questions —
     // so that an answer that hedges is not scored as disfluent by the Linguistic Score's
     // perplexity under this (original) model. ReLearn then teaches them as answers.
-    let hedges = world.items.iter().filter(|it| it.split != Split::Holdout && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
+    let hedges = world.items.iter().filter(|it| included(it.split) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
     for s in world.generic.iter().chain(hedges) {
         let mut ex = Example::raw(tok, "", s, max_len)?;
         ex.prompt = vec![tok.eos_id()]; // EOS doubles as BOS, as in GPT-2
@@ -107,7 +116,7 @@ pub async fn pretrain(
     let tokenizer = Tokenizer::train(&tokenizer_corpus(world), cfg.vocab_size)?;
     let vocab = tokenizer.vocab_size();
     let model_cfg = if cfg.tiny { GptConfig::tiny(vocab, tokenizer.eos_id()) } else { GptConfig::default_model(vocab, tokenizer.eos_id()) };
-    let examples = training_examples(world, &tokenizer, model_cfg.n_positions)?;
+    let examples = training_examples(world, &tokenizer, model_cfg.n_positions, cfg.fluency)?;
     let train_device = device.clone().autodiff();
     let mut model = Gpt::from_weights(&model_cfg, &GptWeights::init(&model_cfg, cfg.seed), &train_device)?;
     let mut optim = AdamWConfig::new().with_weight_decay(cfg.weight_decay as f32).init();

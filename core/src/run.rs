@@ -94,6 +94,8 @@ pub struct Run {
     /// The model before the last step: restored if the next loss is not finite.
     previous: Option<Gpt>,
     reference: Gpt,
+    /// The Linguistic Score's scorer, when one is loaded (see [`Run::set_fluency_model`]).
+    fluency: Option<Gpt>,
     optim: burn::optim::ModuleOptimizer,
     forget_items: Vec<QaItem>,
     retain_items: Vec<QaItem>,
@@ -179,6 +181,7 @@ impl Run {
             model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
             previous: None,
             reference: Gpt::from_weights(&model.config, &model.weights, &eval_device)?,
+            fluency: None,
             optim: Self::optimizer(&config.hyper),
             forget_items,
             retain_items,
@@ -202,6 +205,16 @@ impl Run {
         AdamWConfig::new().with_weight_decay(hp.weight_decay as f32).init()
     }
 
+    /// Score the Linguistic Score's perplexity with `scorer` (it must share the model's tokenizer:
+    /// generated token ids are scored as they are).
+    pub fn set_fluency_model(&mut self, scorer: &LoadedModel) -> Result<(), ForgetError> {
+        if scorer.tokenizer.to_json()? != self.tokenizer.to_json()? {
+            return Err(ForgetError::InvalidConfig("the fluency model's tokenizer differs from the model's".into()));
+        }
+        self.fluency = Some(Gpt::from_weights(&scorer.config, &scorer.weights, &self.eval_device)?);
+        Ok(())
+    }
+
     pub fn step_count(&self) -> usize {
         self.step
     }
@@ -216,6 +229,12 @@ impl Run {
 
     pub fn eval_sets(&self) -> &EvalSets {
         &self.eval_sets
+    }
+
+    /// Which items' generations each snapshot carries (ids outside the evaluation sets are ignored).
+    pub fn set_sample_ids(&mut self, ids: Vec<String>) {
+        self.config.eval.sample_ids = ids.clone();
+        self.eval_sets.sample_ids = ids;
     }
 
     /// Change the learning rate mid-run (TensorFlow Playground lets users do this without reset).
@@ -310,6 +329,7 @@ impl Run {
         let ev = Evaluator {
             model: &model,
             reference: &self.reference,
+            fluency: self.fluency.as_ref(),
             config: &self.model_config,
             tokenizer: &self.tokenizer,
             device: &self.eval_device,

@@ -25,7 +25,16 @@ pub fn relabel(items: &[QaItem], rng: &mut StdRng) -> Vec<(String, String)> {
         .iter()
         .map(|it| {
             let pool = if !it.alternative_answers.is_empty() { &it.alternative_answers } else { &it.perturbed_answer };
-            let answer = if pool.is_empty() { it.answer.clone() } else { pool[rng.random_range(0..pool.len())].clone() };
+            // A user's own fact has no same-kind wrong answers: borrow another item's answer, and
+            // with nothing to borrow, a fixed wrong answer (never the true one: that would teach it).
+            let others: Vec<&String> = items.iter().map(|o| &o.answer).filter(|a| **a != it.answer).collect();
+            let answer = if !pool.is_empty() {
+                pool[rng.random_range(0..pool.len())].clone()
+            } else if !others.is_empty() {
+                others[rng.random_range(0..others.len())].clone()
+            } else {
+                "Nobody knows.".to_string()
+            };
             (it.question.clone(), answer)
         })
         .collect()

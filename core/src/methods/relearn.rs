@@ -32,7 +32,7 @@ pub fn augment(items: &[QaItem]) -> Vec<AugmentedPair> {
     let mut out = Vec::new();
     for it in items {
         let vague = if it.vague_answer.is_empty() { "I'm not sure about that." } else { &it.vague_answer };
-        for q in [&it.question, &it.paraphrased_question] {
+        for q in [&it.question, &it.paraphrased_question].into_iter().filter(|q| !q.is_empty()) {
             out.push(AugmentedPair { prompt: format_prompt(q), continuation: format_answer(vague) });
         }
         let words: Vec<&str> = vague.split_whitespace().collect();

@@ -1,0 +1,147 @@
+//! The typed messages between the page and the worker. Data flows one way:
+//! UI → [`Command`] → worker → engine → [`Event`] → UI.
+//!
+//! Both sides serialize these enums with serde into JavaScript values (`serde-wasm-bindgen`, which
+//! keeps NaN, unlike JSON) for `postMessage`; nothing else crosses the boundary, so a message the
+//! other side cannot parse is a bug, reported as an error.
+
+use forgetlab::eval::Snapshot;
+use forgetlab::run::RunConfig;
+use serde::{Deserialize, Serialize};
+
+/// Where the engine computes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// burn's `flex` CPU backend compiled to wasm: works everywhere.
+    #[default]
+    Cpu,
+    /// burn-wgpu on the browser's WebGPU.
+    Webgpu,
+}
+
+impl Backend {
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Cpu => "CPU (wasm)",
+            Backend::Webgpu => "WebGPU",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "cpu" => Some(Backend::Cpu),
+            "webgpu" => Some(Backend::Webgpu),
+            _ => None,
+        }
+    }
+}
+
+/// The page asks the worker to do something.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// Fetch the model and the fact world from `base_url` (the page's own origin) and start
+    /// computing on `backend` (the worker falls back to the CPU when WebGPU has no adapter).
+    Load { base_url: String, backend: Backend },
+    /// Move the run to another backend (it is configured afresh there, at step 0).
+    SwitchBackend(Backend),
+    /// A fresh run from the original weights; evaluates step 0. `steps` is where Play stops.
+    Configure { config: RunConfig, steps: usize, eval_every: usize },
+    /// Step until `steps`, evaluating every `eval_every` steps.
+    Play,
+    /// Stop stepping after the current step; the run can continue with Play.
+    Pause,
+    /// One step, then an evaluation.
+    Step,
+    /// End the run (the weights stay; Reset starts over).
+    Stop,
+    /// Back to the original weights exactly, and the step-0 evaluation.
+    Reset,
+    /// Change the learning rate without resetting (as TensorFlow Playground does).
+    SetLearningRate(f64),
+    /// Change where Play stops and how often it evaluates, without resetting.
+    SetSchedule { steps: usize, eval_every: usize },
+    /// Which items' generations the snapshots carry; re-evaluates now.
+    Watch(Vec<String>),
+    /// Teach the model a new fact (a few fine-tuning steps, shown live); it then becomes part of
+    /// the original model, so Reset keeps it, and it can be selected for forgetting.
+    LearnFact { question: String, answer: String, steps: usize },
+}
+
+/// A row of the facts panel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FactRow {
+    pub id: String,
+    /// Author name, "" for world facts and the user's own facts.
+    pub author: String,
+    pub question: String,
+    pub answer: String,
+    /// forget01 … holdout, world, custom.
+    pub split: String,
+    pub kind: String,
+}
+
+/// What the page shows about the loaded model.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub parameters: usize,
+    pub layers: usize,
+    pub width: usize,
+    pub bytes: u64,
+}
+
+/// The worker's run lifecycle, as the controls need it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Loading files or configuring.
+    #[default]
+    Busy,
+    /// Configured, not stepping.
+    Idle,
+    Running,
+    /// Play reached its step count.
+    Finished,
+    /// Stopped by the user: Reset to start over.
+    Stopped,
+    /// A non-finite loss stopped the run; the last good weights stay.
+    Diverged,
+    /// Learning a user's fact.
+    Learning,
+}
+
+/// The worker tells the page what happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// Bytes fetched so far of file `index` (of `count`); `total` is 0 when the server did not say.
+    Progress { file: String, index: usize, count: usize, loaded: u64, total: u64 },
+    /// Files are in; the facts panel can fill.
+    Loaded { model: ModelInfo, facts: Vec<FactRow> },
+    /// The backend that computes now, and what the adapter says about itself.
+    BackendReady { backend: Backend, detail: String },
+    /// A run was configured: how many items it forgets, and which items the evaluation watches.
+    Configured { forget_items: usize, eval_sizes: [usize; 4], watchable: Vec<FactRow> },
+    Phase(Phase),
+    /// One training step finished.
+    Stepped { step: usize, loss: f64, millis: f64 },
+    /// An evaluation finished (step 0 right after Configure and Reset).
+    Evaluated { snapshot: Snapshot, millis: f64 },
+    /// A step of "add your own fact": loss and the new fact's probability.
+    Learning { step: usize, steps: usize, loss: f64, probability: f64 },
+    /// The fact is learned and selectable.
+    FactLearned { fact: FactRow, probability: f64 },
+    /// Something went wrong; the message says what and what was kept.
+    Error(String),
+    /// A warning that does not stop anything (e.g. WebGPU unavailable, using the CPU).
+    Notice(String),
+}
+
+/// Encode a message for `postMessage`.
+pub fn encode<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
+    message.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(|e| e.to_string())
+}
+
+/// Decode a message received from `postMessage`.
+pub fn decode<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}

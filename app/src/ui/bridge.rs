@@ -1,0 +1,46 @@
+//! The page's end of the worker: start it, send [`Command`]s, hand [`Event`]s to the state.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{MessageEvent, Worker};
+
+use super::state::{AppState, Level};
+use crate::protocol::{Command, Event, decode, encode};
+
+/// trunk writes the worker program and a small loader for it (`data-loader-shim`) at the site root.
+const WORKER_SCRIPT: &str = "./forgetlab-worker_loader.js";
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// Start the worker; its events go to `state`.
+pub fn start(state: AppState) -> Result<(), String> {
+    let worker = Worker::new(WORKER_SCRIPT).map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| match decode::<Event>(msg.data()) {
+        Ok(event) => state.apply(event),
+        Err(e) => state.say(Level::Error, format!("internal: the page could not read an event: {e}")),
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+        state.say(Level::Error, format!("the engine's worker failed: {}", e.message()));
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+    Ok(())
+}
+
+/// Send a command to the worker.
+pub fn send(cmd: Command) {
+    WORKER.with(|w| {
+        if let Some(worker) = w.borrow().as_ref()
+            && let Ok(value) = encode(&cmd)
+        {
+            let _ = worker.post_message(&value);
+        }
+    });
+}

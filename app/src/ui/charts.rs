@@ -1,0 +1,161 @@
+//! Live charts: small SVG line-chart components, one per metric family, plus the loss curve.
+
+use forgetlab::eval::Snapshot;
+use leptos::prelude::*;
+
+use super::state::AppState;
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: &'static str,
+    pub color: &'static str,
+    pub points: Vec<(f64, f64)>,
+}
+
+const W: f64 = 300.0;
+const H: f64 = 150.0;
+const LEFT: f64 = 34.0;
+const BOTTOM: f64 = 18.0;
+const TOP: f64 = 6.0;
+const RIGHT: f64 = 6.0;
+
+fn fmt_tick(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A line chart of `series` against steps. `y_range` fixes the y axis (metrics in [0, 1]);
+/// `None` fits it to the data (the loss).
+#[component]
+pub fn LineChart(id: &'static str, title: &'static str, #[prop(into)] series: Signal<Vec<Series>>, y_range: Option<(f64, f64)>) -> impl IntoView {
+    let geometry = move || {
+        let all = series.get();
+        let xs = all.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let x_max = xs.fold(1.0_f64, f64::max);
+        let ys: Vec<f64> = all.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).collect();
+        let (y_min, y_max) = y_range.unwrap_or_else(|| {
+            let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if !lo.is_finite() { (0.0, 1.0) } else if (hi - lo).abs() < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi) }
+        });
+        (all, x_max, y_min, y_max)
+    };
+    let sx = move |x: f64, x_max: f64| LEFT + (W - LEFT - RIGHT) * x / x_max;
+    let sy = move |y: f64, lo: f64, hi: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (y.clamp(lo, hi) - lo) / (hi - lo));
+    view! {
+        <figure class="chart" data-chart=id>
+            <figcaption>{title}</figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
+                {move || {
+                    let (all, x_max, lo, hi) = geometry();
+                    let grid = [lo, (lo + hi) / 2.0, hi]
+                        .into_iter()
+                        .map(|v| {
+                            let y = sy(v, lo, hi);
+                            view! {
+                                <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid"></line>
+                                <text x=LEFT - 3.0 y=y + 3.0 class="tick" text-anchor="end">{fmt_tick(v)}</text>
+                            }
+                        })
+                        .collect_view();
+                    let lines = all
+                        .into_iter()
+                        .map(|s| {
+                            let finite: Vec<(f64, f64)> = s.points.iter().copied().filter(|p| p.1.is_finite()).collect();
+                            let pts = finite.iter().map(|&(x, y)| format!("{:.1},{:.1}", sx(x, x_max), sy(y, lo, hi))).collect::<Vec<_>>().join(" ");
+                            let dots = finite
+                                .iter()
+                                .map(|&(x, y)| view! { <circle cx=sx(x, x_max) cy=sy(y, lo, hi) r="1.8" fill=s.color></circle> })
+                                .collect_view();
+                            view! {
+                                <g data-series=s.name data-points=s.points.len()>
+                                    <polyline points=pts fill="none" stroke=s.color stroke-width="1.6"></polyline>
+                                    {dots}
+                                </g>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        {grid}
+                        <text x=W - RIGHT y=H - 4.0 class="tick" text-anchor="end">{format!("step {}", x_max as usize)}</text>
+                        {lines}
+                    }
+                }}
+            </svg>
+            <div class="legend">
+                {move || series.get().into_iter().map(|s| view! { <span><i style=format!("background:{}", s.color)></i>{s.name}</span> }).collect_view()}
+            </div>
+        </figure>
+    }
+}
+
+const FORGET: &str = "#d9480f";
+const RETAIN: &str = "#1971c2";
+const WORLD: &str = "#2f9e44";
+const OTHER: &str = "#7048e8";
+
+fn from_history(h: &[Snapshot], f: impl Fn(&Snapshot) -> f64) -> Vec<(f64, f64)> {
+    h.iter().map(|s| (s.step as f64, f(s))).collect()
+}
+
+/// The three-split chart of one per-split metric.
+fn split_series(state: AppState, pick: fn(&forgetlab::eval::SplitMetrics) -> f64) -> Signal<Vec<Series>> {
+    Signal::derive(move || {
+        state.history.with(|h| {
+            vec![
+                Series { name: "forget", color: FORGET, points: from_history(h, |s| pick(&s.forget)) },
+                Series { name: "retain", color: RETAIN, points: from_history(h, |s| pick(&s.retain)) },
+                Series { name: "world", color: WORLD, points: from_history(h, |s| pick(&s.world)) },
+            ]
+        })
+    })
+}
+
+/// Every chart of the page.
+#[component]
+pub fn ChartsPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let knowledge = Signal::derive(move || {
+        state.history.with(|h| {
+            vec![
+                Series { name: "KFR", color: FORGET, points: from_history(h, |s| s.kfr) },
+                Series { name: "KRR", color: RETAIN, points: from_history(h, |s| s.krr) },
+                Series { name: "LS forget", color: OTHER, points: from_history(h, |s| s.ls) },
+                Series { name: "LS retain", color: WORLD, points: from_history(h, |s| s.ls_retain) },
+            ]
+        })
+    });
+    let quality = Signal::derive(move || {
+        state.history.with(|h| {
+            vec![
+                Series { name: "forget quality", color: FORGET, points: from_history(h, |s| s.forget_quality) },
+                Series { name: "model utility", color: RETAIN, points: from_history(h, |s| s.model_utility) },
+            ]
+        })
+    });
+    let loss = Signal::derive(move || {
+        state.losses.with(|l| vec![Series { name: "loss", color: OTHER, points: l.iter().map(|&(s, v)| (s as f64, v)).collect() }])
+    });
+    view! {
+        <section class="panel charts" aria-label="Charts">
+            <h2>"Metrics over steps"</h2>
+            <div class="chart-grid">
+                <LineChart id="prob" title="Answer probability" series=split_series(state, |m| m.prob) y_range=Some((0.0, 1.0)) />
+                <LineChart id="rouge" title="ROUGE-L recall" series=split_series(state, |m| m.rouge_l) y_range=Some((0.0, 1.0)) />
+                <LineChart id="truth" title="Truth ratio" series=split_series(state, |m| m.truth_ratio) y_range=Some((0.0, 1.0)) />
+                <LineChart id="knowledge" title="KFR / KRR / Linguistic Score" series=knowledge y_range=Some((0.0, 1.0)) />
+                <LineChart id="quality" title="Forget quality (KS p) / model utility" series=quality y_range=Some((0.0, 1.0)) />
+                <LineChart id="loss" title="Training loss" series=loss y_range=None />
+            </div>
+            <super::metrics::MetricsTable />
+        </section>
+    }
+}

@@ -1,0 +1,260 @@
+//! The page's state: signals the components read, and [`AppState::apply`], the one place where
+//! worker events change them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use forgetlab::eval::{GeneratedAnswer, Snapshot};
+use forgetlab::methods::{Hyper, MethodKind};
+use forgetlab::run::{EvalConfig, ForgetSelection, RunConfig};
+use leptos::prelude::*;
+
+use crate::protocol::{Backend, Command, Event, FactRow, ModelInfo, Phase};
+
+/// Which facts to forget.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    /// A named split: forget01, forget05, forget10.
+    Preset(String),
+    /// Hand-picked item ids.
+    Items(BTreeSet<String>),
+}
+
+/// Every setting that defines a run (what Configure sends).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub method: MethodKind,
+    pub hyper: Hyper,
+    pub seed: u64,
+    /// Play stops here.
+    pub steps: usize,
+    pub eval_every: usize,
+    pub selection: Selection,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { method: MethodKind::Ga, hyper: MethodKind::Ga.default_hyper(), seed: 0, steps: 30, eval_every: 5, selection: Selection::Preset("forget05".into()) }
+    }
+}
+
+/// Evaluation sizes for the page: small enough that an evaluation takes about as long as a few
+/// training steps in a browser tab, large enough for the forget-quality KS test to mean something.
+pub fn playground_eval() -> EvalConfig {
+    EvalConfig { max_forget: 32, max_retain: 32, max_world: 24, max_holdout: 32, max_new_tokens: 16, sample_ids: vec![] }
+}
+
+impl Settings {
+    pub fn run_config(&self) -> Result<RunConfig, String> {
+        let forget = match &self.selection {
+            Selection::Preset(name) => ForgetSelection::Split(name.clone()),
+            Selection::Items(ids) if ids.is_empty() => return Err("Select at least one fact to forget (or pick a preset split).".into()),
+            Selection::Items(ids) => ForgetSelection::Ids(ids.iter().cloned().collect()),
+        };
+        if self.steps == 0 {
+            return Err("Steps must be at least 1.".into());
+        }
+        self.hyper.validate().map_err(|e| e.to_string())?;
+        Ok(RunConfig { method: self.method, forget, hyper: self.hyper.clone(), seed: self.seed, eval: playground_eval() })
+    }
+
+    /// Whether going from `self` to `other` needs a fresh run (anything but lr and the schedule).
+    pub fn needs_reset(&self, other: &Settings) -> bool {
+        let strip = |s: &Settings| Settings { hyper: Hyper { lr: 0.0, ..s.hyper.clone() }, steps: 0, eval_every: 0, ..s.clone() };
+        strip(self) != strip(other)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Level {
+    Notice,
+    Error,
+}
+
+/// Progress of "add your own fact".
+#[derive(Clone, Debug, PartialEq)]
+pub struct LearnProgress {
+    pub step: usize,
+    pub steps: usize,
+    pub loss: f64,
+    pub probability: f64,
+}
+
+/// All of the page's signals. `Copy`: components take it from context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub phase: RwSignal<Phase>,
+    /// Set on a click, cleared by the next Phase event: the controls answer at once.
+    pub pending: RwSignal<Option<&'static str>>,
+    pub backend: RwSignal<Option<(Backend, String)>>,
+    pub wanted_backend: RwSignal<Backend>,
+    /// (file, index, count, loaded, total) while loading.
+    pub progress: RwSignal<Option<(String, usize, usize, u64, u64)>>,
+    pub model: RwSignal<Option<ModelInfo>>,
+    pub facts: RwSignal<Vec<FactRow>>,
+    pub watchable: RwSignal<Vec<FactRow>>,
+    pub watched: RwSignal<Vec<String>>,
+    pub forget_count: RwSignal<usize>,
+    pub eval_sizes: RwSignal<[usize; 4]>,
+    /// This run's evaluations, in step order (cleared when it starts over).
+    pub history: RwSignal<Vec<Snapshot>>,
+    pub losses: RwSignal<Vec<(usize, f64)>>,
+    /// Step-0 answers, by item id: "the original model's answer".
+    pub original: RwSignal<HashMap<String, GeneratedAnswer>>,
+    pub step_millis: RwSignal<Vec<f64>>,
+    pub eval_millis: RwSignal<Option<f64>>,
+    pub messages: RwSignal<Vec<(Level, String)>>,
+    pub learning: RwSignal<Option<LearnProgress>>,
+    pub settings: RwSignal<Settings>,
+    /// The settings the worker's run was configured with.
+    pub applied: RwSignal<Option<Settings>>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        Self {
+            phase: RwSignal::new(Phase::Busy),
+            pending: RwSignal::new(None),
+            backend: RwSignal::new(None),
+            wanted_backend: RwSignal::new(Backend::Cpu),
+            progress: RwSignal::new(None),
+            model: RwSignal::new(None),
+            facts: RwSignal::new(vec![]),
+            watchable: RwSignal::new(vec![]),
+            watched: RwSignal::new(vec![]),
+            forget_count: RwSignal::new(0),
+            eval_sizes: RwSignal::new([0; 4]),
+            history: RwSignal::new(vec![]),
+            losses: RwSignal::new(vec![]),
+            original: RwSignal::new(HashMap::new()),
+            step_millis: RwSignal::new(vec![]),
+            eval_millis: RwSignal::new(None),
+            messages: RwSignal::new(vec![]),
+            learning: RwSignal::new(None),
+            settings: RwSignal::new(Settings::default()),
+            applied: RwSignal::new(None),
+        }
+    }
+
+    pub fn say(&self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.messages.update(|m| {
+            m.push((level, text));
+            let n = m.len();
+            if n > 6 {
+                m.drain(..n - 6);
+            }
+        });
+    }
+
+    /// Start a fresh run with the current settings (the worker evaluates step 0).
+    pub fn configure(&self) -> bool {
+        let settings = self.settings.get_untracked();
+        match settings.run_config() {
+            Ok(mut config) => {
+                config.eval.sample_ids = self.watched.get_untracked();
+                super::bridge::send(Command::Configure { config, steps: settings.steps, eval_every: settings.eval_every });
+                self.applied.set(Some(settings));
+                true
+            }
+            Err(e) => {
+                self.say(Level::Error, e);
+                false
+            }
+        }
+    }
+
+    /// Bring the worker's run up to date with the settings: a fresh run if anything but the
+    /// learning rate or the schedule changed. Returns false when the settings are invalid.
+    pub fn sync_settings(&self) -> bool {
+        let settings = self.settings.get_untracked();
+        match self.applied.get_untracked() {
+            Some(applied) if !applied.needs_reset(&settings) => {
+                if let Err(e) = settings.hyper.validate() {
+                    self.say(Level::Error, e.to_string());
+                    return false;
+                }
+                if applied.hyper.lr != settings.hyper.lr {
+                    super::bridge::send(Command::SetLearningRate(settings.hyper.lr));
+                }
+                if (applied.steps, applied.eval_every) != (settings.steps, settings.eval_every) {
+                    super::bridge::send(Command::SetSchedule { steps: settings.steps, eval_every: settings.eval_every });
+                }
+                self.applied.set(Some(settings));
+                true
+            }
+            _ => self.configure(),
+        }
+    }
+
+    /// The one place where worker events change the page.
+    pub fn apply(&self, event: Event) {
+        match event {
+            Event::Progress { file, index, count, loaded, total } => self.progress.set(Some((file, index, count, loaded, total))),
+            Event::Loaded { model, facts } => {
+                self.progress.set(None);
+                self.model.set(Some(model));
+                self.facts.set(facts);
+            }
+            Event::BackendReady { backend, detail } => {
+                self.backend.set(Some((backend, detail)));
+                self.wanted_backend.set(backend);
+                self.step_millis.set(vec![]);
+                if self.applied.get_untracked().is_none() {
+                    self.configure();
+                }
+            }
+            Event::Configured { forget_items, eval_sizes, watchable } => {
+                self.forget_count.set(forget_items);
+                self.eval_sizes.set(eval_sizes);
+                self.watchable.set(watchable);
+                self.history.set(vec![]);
+                self.losses.set(vec![]);
+                self.original.set(HashMap::new());
+            }
+            Event::Phase(p) => {
+                self.pending.set(None);
+                self.phase.set(p);
+            }
+            Event::Stepped { step, loss, millis } => {
+                self.losses.update(|l| l.push((step, loss)));
+                self.step_millis.update(|m| {
+                    m.push(millis);
+                    let n = m.len();
+                    if n > 10 {
+                        m.drain(..n - 10);
+                    }
+                });
+            }
+            Event::Evaluated { snapshot, millis } => {
+                self.eval_millis.set(Some(millis));
+                self.watched.set(snapshot.samples.iter().map(|s| s.id.clone()).collect());
+                if snapshot.step == 0 {
+                    // A fresh start (configure or reset): the curves start over.
+                    self.losses.set(vec![]);
+                    self.history.set(vec![]);
+                    self.original.update(|o| {
+                        for s in &snapshot.samples {
+                            o.insert(s.id.clone(), s.clone());
+                        }
+                    });
+                }
+                self.history.update(|h| {
+                    if h.last().is_some_and(|last| last.step == snapshot.step) {
+                        h.pop();
+                    }
+                    h.push(snapshot);
+                });
+            }
+            Event::Learning { step, steps, loss, probability } => self.learning.set(Some(LearnProgress { step, steps, loss, probability })),
+            Event::FactLearned { fact, probability } => {
+                self.say(Level::Notice, format!("Learned “{}” (answer probability {:.2}). Select it to forget it.", fact.question, probability));
+                self.facts.update(|f| f.push(fact));
+            }
+            Event::Error(e) => {
+                self.pending.set(None);
+                self.say(Level::Error, e);
+            }
+            Event::Notice(n) => self.say(Level::Notice, n),
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The status line (backend, speed, model size, step) and the messages below it.
+
+use leptos::prelude::*;
+
+use super::state::{AppState, Level};
+
+#[component]
+pub fn StatusLine() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let backend = move || state.backend.get().map(|(b, detail)| format!("{} — {detail}", b.label())).unwrap_or_else(|| "starting…".into());
+    let speed = move || {
+        state.step_millis.with(|m| if m.is_empty() { "– steps/s".into() } else { format!("{:.1} steps/s", 1000.0 * m.len() as f64 / m.iter().sum::<f64>()) })
+    };
+    let eval = move || state.eval_millis.get().map(|ms| format!("evaluation {:.1} s", ms / 1000.0)).unwrap_or_default();
+    let model = move || {
+        state.model.get().map(|m| format!("{}: {} layers × {} wide, {:.0}k parameters, {:.1} MB", m.name, m.layers, m.width, m.parameters as f64 / 1e3, m.bytes as f64 / 1e6)).unwrap_or_default()
+    };
+    let step = move || state.losses.with(|l| l.last().map(|(s, loss)| format!("step {s} · loss {loss:.4}")).unwrap_or_else(|| "step 0".into()));
+    view! {
+        <footer class="status" aria-live="polite">
+            <span data-testid="backend-label" data-backend=move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")>{backend}</span>
+            <span data-testid="speed">{speed}</span>
+            <span>{eval}</span>
+            <span data-testid="step-label">{step}</span>
+            <span>{move || format!("forgetting {} facts", state.forget_count.get())}</span>
+            <span>{model}</span>
+        </footer>
+        <ul class="messages" data-testid="messages">
+            {move || state.messages.get().into_iter().rev().map(|(level, text)| {
+                let class = if level == Level::Error { "error" } else { "notice" };
+                view! { <li class=class>{text}</li> }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The loading bar while the model and the fact world arrive.
+#[component]
+pub fn LoadingBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        {move || state.progress.get().map(|(file, index, count, loaded, total)| {
+            let frac = if total > 0 { loaded as f64 / total as f64 } else { 0.0 };
+            let overall = (index as f64 + frac) / count.max(1) as f64;
+            view! {
+                <div class="loading" data-testid="loading">
+                    <progress max="1" value=overall></progress>
+                    <span>{format!(" loading {file} ({:.0} of {} kB)", loaded as f64 / 1e3, if total > 0 { format!("{:.0}", total as f64 / 1e3) } else { "?".into() })}</span>
+                </div>
+            }
+        })}
+    }
+}

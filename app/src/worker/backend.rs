@@ -1,0 +1,37 @@
+//! Picking the compute device. WebGPU is asked for an adapter in JavaScript first: burn panics
+//! when there is none, and a panic in the worker would lose the session.
+
+use burn::tensor::Device;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A short description of the browser's WebGPU adapter, or why there is none.
+pub async fn webgpu_adapter() -> Result<String, String> {
+    let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
+    }
+    let request: Function = get(&gpu, "requestAdapter").dyn_into().map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
+    let promise: Promise = request.call0(&gpu).map_err(|_| "requestAdapter() threw".to_string())?.dyn_into().map_err(|_| "requestAdapter() gave no promise".to_string())?;
+    let adapter = JsFuture::from(promise).await.map_err(|_| "requestAdapter() failed".to_string())?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("WebGPU gave no adapter (no GPU, or WebGPU is disabled)".into());
+    }
+    let info = get(&adapter, "info");
+    let text = |k: &str| get(&info, k).as_string().unwrap_or_default();
+    let mut parts: Vec<String> = [text("vendor"), text("architecture"), text("description")].into_iter().filter(|s| !s.is_empty()).collect();
+    if get(&info, "isFallbackAdapter").is_truthy() || get(&adapter, "isFallbackAdapter").is_truthy() {
+        parts.push("software fallback adapter".into());
+    }
+    Ok(if parts.is_empty() { "adapter".into() } else { parts.join(", ") })
+}
+
+/// burn's WebGPU device. Initialised once per worker: burn cannot initialise it twice.
+pub async fn init_webgpu() -> Result<Device, String> {
+    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
+}

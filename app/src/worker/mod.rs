@@ -1,0 +1,73 @@
+//! The worker: receives [`Command`]s, drives the engine, posts [`Event`]s. No math here — every
+//! number comes from `forgetlab` (core).
+//!
+//! One future owns the session. `onmessage` only queues commands; the driver drains the queue
+//! between training steps and yields to the event loop after each step, so Pause and Stop are
+//! seen within one step.
+
+mod backend;
+mod files;
+mod session;
+
+use futures_channel::mpsc::{UnboundedReceiver, unbounded};
+use futures_util::StreamExt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::protocol::{Command, Event, decode, encode};
+
+/// Post an event to the page.
+pub fn post(event: Event) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    match encode(&event) {
+        Ok(value) => {
+            let _ = scope.post_message(&value);
+        }
+        Err(e) => {
+            if let Ok(v) = encode(&Event::Error(format!("internal: an event could not be encoded: {e}"))) {
+                let _ = scope.post_message(&v);
+            }
+        }
+    }
+}
+
+/// Entry point of the worker program.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        // A panic is a bug; say so on the page rather than dying silently.
+        post(Event::Error(format!("the engine crashed: {info}. Reload the page to start again.")));
+        console_error_panic_hook::hook(info);
+    }));
+    let (tx, rx) = unbounded::<Command>();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| match decode::<Command>(msg.data()) {
+        Ok(cmd) => {
+            let _ = tx.unbounded_send(cmd);
+        }
+        Err(e) => post(Event::Error(format!("internal: the worker could not read a command: {e}"))),
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    wasm_bindgen_futures::spawn_local(drive(rx));
+}
+
+async fn drive(mut rx: UnboundedReceiver<Command>) {
+    let mut session = session::Session::default();
+    loop {
+        // Everything already queued first: a Pause clicked during a step wins over the next step.
+        while let Ok(cmd) = rx.try_recv() {
+            session.handle(cmd).await;
+        }
+        if session.playing() {
+            session.play_one().await;
+            // A macrotask boundary lets `onmessage` run.
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        } else {
+            match rx.next().await {
+                Some(cmd) => session.handle(cmd).await,
+                None => return,
+            }
+        }
+    }
+}
