@@ -105,6 +105,7 @@ pub fn FactsPanel() -> impl IntoView {
                         <option value="picked">"hand-picked"</option>
                     </select>
                 </label>
+                <button data-testid="clear-selection" on:click=move |_| set_selection(Selection::Items(BTreeSet::new()))>"clear"</button>
                 <span class="count" data-testid="selected-count">{move || format!("{} selected", count())}</span>
             </div>
             <div class="row">

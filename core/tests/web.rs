@@ -1,0 +1,96 @@
+//! The engine in a real browser: headless Chromium through wasm-bindgen-test, on burn's CPU
+//! backend (flex compiled to wasm) and on WebGPU (Chromium's SwiftShader adapter when there is no
+//! GPU). Run by scripts/test.sh:
+//!
+//! ```text
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+//!   cargo test --release -p forgetlab-core --target wasm32-unknown-unknown --test web
+//! ```
+//! Everything reads back with the async calls only (a synchronous readback panics on WebGPU).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use forgetlab::eval::read_f32;
+use forgetlab::methods::MethodKind;
+use forgetlab::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab::tokenizer::Tokenizer;
+use forgetlab::world::{FactWorld, WorldConfig};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+thread_local! {
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// burn's WebGPU device, initialised once (burn refuses a second initialisation).
+async fn webgpu() -> Device {
+    if let Some(d) = WEBGPU.with(|w| w.borrow().clone()) {
+        return d;
+    }
+    let d = Device::wgpu_options().init_async().await.expect("headless Chromium with --enable-unsafe-webgpu has a WebGPU adapter");
+    WEBGPU.with(|w| *w.borrow_mut() = Some(d.clone()));
+    d
+}
+
+/// A tiny world and an untrained tiny model with a tokenizer trained in the browser.
+fn tiny_model() -> (FactWorld, LoadedModel) {
+    let world = FactWorld::generate(&WorldConfig::tiny(3));
+    let tokenizer = Tokenizer::train(&forgetlab::pretrain::tokenizer_corpus(&world), 400).expect("BPE training works on wasm");
+    let config = GptConfig::tiny(tokenizer.vocab_size(), tokenizer.eos_id());
+    let weights = GptWeights::init(&config, 11);
+    (world, LoadedModel { config, weights, tokenizer })
+}
+
+async fn logits(m: &LoadedModel, device: &Device, ids: &[u32]) -> Vec<f32> {
+    let gpt = Gpt::from_weights(&m.config, &m.weights, device).unwrap();
+    let data = TensorData::new(ids.iter().map(|&i| i as i64).collect::<Vec<_>>(), [1, ids.len()]);
+    let input = Tensor::<2, Int>::from_data(data, device);
+    let out = gpt.forward(input, m.config.n_head);
+    read_f32(out.reshape([-1])).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn cpu_and_webgpu_compute_the_same_logits() {
+    let (_, m) = tiny_model();
+    let ids = m.tokenizer.encode("Question: Where was the author born?\nAnswer:").unwrap();
+    let cpu = logits(&m, &Device::flex(), &ids).await;
+    let gpu = logits(&m, &webgpu().await, &ids).await;
+    assert_eq!(cpu.len(), gpu.len());
+    let max = cpu.iter().zip(&gpu).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    assert!(max < 1e-4, "float32 logits agree across backends, max abs diff {max}");
+}
+
+/// Two GA steps and an evaluation on `device`; returns the losses and the forget probability.
+async fn short_run(device: &Device) -> (Vec<f64>, f64, f64) {
+    let (world, m) = tiny_model();
+    let mut cfg = RunConfig::new(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
+    cfg.hyper.batch_size = 4;
+    cfg.hyper.lr = 5e-3;
+    cfg.eval = EvalConfig { max_forget: 4, max_retain: 4, max_world: 4, max_holdout: 4, max_new_tokens: 3, sample_ids: vec![] };
+    let mut run = Run::new(&m, &world, cfg, device).unwrap();
+    let before = run.evaluate().await.unwrap();
+    let mut losses = vec![];
+    for _ in 0..2 {
+        losses.push(run.step().await.unwrap().loss);
+    }
+    let after = run.evaluate().await.unwrap();
+    // Saving reads every parameter back asynchronously (the WebGPU-safe way).
+    let exported = run.export().await.unwrap();
+    assert!(exported.weights.max_abs_diff(&m.weights) > 0.0, "the steps changed the weights");
+    (losses, before.forget.prob, after.forget.prob)
+}
+
+#[wasm_bindgen_test]
+async fn a_gradient_ascent_run_trains_and_evaluates_on_cpu_and_webgpu() {
+    let (cpu_losses, cpu_before, cpu_after) = short_run(&Device::flex()).await;
+    let (gpu_losses, gpu_before, gpu_after) = short_run(&webgpu().await).await;
+    assert!(cpu_after < cpu_before, "GA lowers the forget probability on the CPU: {cpu_before} → {cpu_after}");
+    assert!(gpu_after < gpu_before, "and on WebGPU: {gpu_before} → {gpu_after}");
+    for (c, g) in cpu_losses.iter().zip(&gpu_losses) {
+        assert!((c - g).abs() < 1e-3 * c.abs().max(1.0), "same seed, same losses: CPU {c} vs WebGPU {g}");
+    }
+}

@@ -1,0 +1,205 @@
+// End-to-end tests of the playground: Debian's Chromium, driven by playwright-core, on the
+// trunk release build (dist/) served from 127.0.0.1. Run: node --test tests/e2e/
+//
+// What they prove: the page loads the default model from its own origin only; gradient ascent
+// on forget05 makes the forget probability fall on the CPU backend while the retain set is hurt
+// much less; WebGPU (SwiftShader in headless Chromium) computes the same step-1 metrics; the
+// controls answer at once during a run; Stop + Reset restore the step-0 metrics exactly; the
+// generations change; a user's own fact is learned and then forgotten; no console errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = process.env.FORGETLAB_DIST ?? join(ROOT, 'dist');
+const ARTIFACTS = process.env.FORGETLAB_ARTIFACTS ?? join(ROOT, 'tests', 'e2e', 'artifacts');
+const MINUTE = 60_000;
+
+let server, browser, base;
+
+before(async () => {
+  server = await serve(DIST, 0);
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'forgetlab-chromium-'))}`],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page that records console errors and every request that leaves the origin. */
+async function open(query) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) problems.push(`foreign request: ${r.url()}`); });
+  await page.goto(`${base}/${query}`);
+  return { page, problems };
+}
+
+const phase = (page) => page.getAttribute('[data-testid=phase]', 'data-phase');
+async function waitPhase(page, wanted, timeout = 5 * MINUTE) {
+  await page.waitForFunction((w) => w.includes(document.querySelector('[data-testid=phase]')?.dataset.phase), wanted, { timeout, polling: 200 });
+}
+
+/** Every metric of the latest evaluation, as exact strings (data-value) and numbers. */
+async function metrics(page) {
+  return page.$$eval('[data-testid=metrics] td[data-metric]', (tds) => Object.fromEntries(tds.map((td) => [td.dataset.metric, td.dataset.value])));
+}
+const num = (m, k) => Number(m[k]);
+const step = async (page) => Number((await page.textContent('[data-testid=metrics-step]')).replace(/\D/g, '') || 0);
+async function waitStep(page, n, timeout = 5 * MINUTE) {
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=metrics-step]')?.textContent.replace(/\D/g, '') || -1) === n, n, { timeout, polling: 200 });
+}
+
+async function setNumber(page, testid, value) {
+  await page.fill(`[data-testid=${testid}]`, String(value));
+  await page.dispatchEvent(`[data-testid=${testid}]`, 'change');
+}
+
+/** Click a control and measure, in the page, how long until its label changes. */
+async function clickLatency(page, selector) {
+  return page.evaluate(async (sel) => {
+    const b = document.querySelector(sel);
+    const before = b.textContent;
+    const t0 = performance.now();
+    b.click();
+    while (b.textContent === before && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 1));
+    return performance.now() - t0;
+  }, selector);
+}
+
+async function ready(page) {
+  await page.waitForSelector('[data-testid=metrics] td[data-metric="forget.prob"][data-value]:not([data-value=""])', { timeout: 5 * MINUTE });
+  await waitPhase(page, ['Idle']);
+}
+
+let cpuStep1;
+
+test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 exactly', { timeout: 25 * MINUTE }, async () => {
+  const { page, problems } = await open('?backend=cpu');
+  await ready(page);
+  assert.equal(await page.getAttribute('[data-testid=backend-label]', 'data-backend'), 'CPU (wasm)');
+  const start = await metrics(page);
+  const startAnswers = await page.$$eval('[data-testid=current-answer]', (tds) => tds.map((t) => t.dataset.text));
+  assert.ok(startAnswers.length >= 3, 'the generation panel shows answers at step 0');
+  assert.ok(num(start, 'forget.prob') > 0.5, `the default model knows forget05: ${start['forget.prob']}`);
+
+  // One step first: its metrics are compared with WebGPU's below.
+  await page.click('[data-testid=step]');
+  await waitStep(page, 1);
+  await waitPhase(page, ['Idle']);
+  cpuStep1 = await metrics(page);
+  await page.click('[data-testid=reset]');
+  await waitStep(page, 0);
+  await waitPhase(page, ['Idle']);
+  assert.deepEqual(await metrics(page), start, 'Reset after a step restores the step-0 metrics exactly');
+
+  await setNumber(page, 'steps', 20);
+  await setNumber(page, 'eval-every', 5);
+  const runLatency = await clickLatency(page, '[data-testid=play]');
+  await waitPhase(page, ['Running']);
+  await waitStep(page, 5);
+  const pauseLatency = await clickLatency(page, '[data-testid=play]');
+  await waitPhase(page, ['Idle']);
+  const resumeLatency = await clickLatency(page, '[data-testid=play]');
+  console.log(`controls answered in ${runLatency.toFixed(1)} ms (Run), ${pauseLatency.toFixed(1)} ms (Pause during a run), ${resumeLatency.toFixed(1)} ms (Run again)`);
+  for (const ms of [runLatency, pauseLatency, resumeLatency]) assert.ok(ms < 100, `a control took ${ms} ms to answer`);
+  await waitPhase(page, ['Finished'], 10 * MINUTE);
+
+  const end = await metrics(page);
+  assert.equal(await step(page), 20);
+  const points = Number(await page.getAttribute('[data-chart=prob] [data-series=forget]', 'data-points'));
+  assert.equal(points, 5, 'the probability chart has a point at steps 0, 5, 10, 15, 20');
+  const forgetRatio = num(end, 'forget.prob') / num(start, 'forget.prob');
+  const retainRatio = num(end, 'retain.prob') / num(start, 'retain.prob');
+  console.log(`CPU GA 20 steps: forget prob ${start['forget.prob']} → ${end['forget.prob']}, retain prob ${start['retain.prob']} → ${end['retain.prob']}`);
+  assert.ok(forgetRatio < 0.2, `the forget probability fell at least 5x (ratio ${forgetRatio})`);
+  // Gradient ascent has no retain term, so the retain set is collateral damage; the claim we
+  // can hold it to is that forgetting is targeted: the forget set falls ≥ 3x further than retain.
+  assert.ok(retainRatio > 3 * forgetRatio, `retain (ratio ${retainRatio}) fell much less than forget (ratio ${forgetRatio})`);
+  const endAnswers = await page.$$eval('[data-testid=current-answer]', (tds) => tds.map((t) => t.dataset.text));
+  assert.notDeepEqual(endAnswers, startAnswers, 'the generation panel changed');
+  await page.screenshot({ path: join(ARTIFACTS, 'cpu-ga-forget05.png'), fullPage: true });
+
+  // Stop, then Reset: exactly the step-0 metrics again.
+  await clickLatency(page, '[data-testid=stop]');
+  await waitPhase(page, ['Stopped']);
+  await page.click('[data-testid=reset]');
+  await waitStep(page, 0);
+  await waitPhase(page, ['Idle']);
+  assert.deepEqual(await metrics(page), start, 'Stop + Reset restores the step-0 metrics exactly');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('WebGPU: the same seed gives the same step-1 metrics as the CPU', { timeout: 25 * MINUTE }, async (t) => {
+  const { page, problems } = await open('?backend=webgpu');
+  await ready(page);
+  const backend = await page.getAttribute('[data-testid=backend-label]', 'data-backend');
+  assert.equal(backend, 'WebGPU', 'headless Chromium with --enable-unsafe-webgpu offers an adapter (SwiftShader)');
+  await page.click('[data-testid=step]');
+  await waitStep(page, 1, 15 * MINUTE);
+  await waitPhase(page, ['Idle']);
+  const gpu = await metrics(page);
+  assert.ok(cpuStep1, 'the CPU test ran first');
+  // Both backends compute in float32 with different summation orders (wasm CPU loops vs GPU
+  // workgroup reductions): logits differ around 1e-6 relative, one AdamW step of lr 5e-4 keeps
+  // that small, so answer probabilities (means of exp(-NLL)) agree to well within 1e-3.
+  for (const k of ['forget.prob', 'retain.prob', 'world.prob', 'start.forget.prob', 'start.retain.prob']) {
+    assert.ok(Math.abs(num(gpu, k) - num(cpuStep1, k)) < 1e-3, `${k}: WebGPU ${gpu[k]} vs CPU ${cpuStep1[k]}`);
+  }
+  console.log(`step 1 forget prob: WebGPU ${gpu['forget.prob']}, CPU ${cpuStep1['forget.prob']}`);
+  // A few steps of a live run on WebGPU: the forget probability falls there too.
+  await setNumber(page, 'steps', 3);
+  await setNumber(page, 'eval-every', 3);
+  await page.click('[data-testid=play]');
+  await waitPhase(page, ['Finished'], 15 * MINUTE);
+  const end = await metrics(page);
+  assert.ok(num(end, 'forget.prob') < num(gpu, 'forget.prob'), `WebGPU run forgets: ${gpu['forget.prob']} → ${end['forget.prob']}`);
+  await page.screenshot({ path: join(ARTIFACTS, 'webgpu-ga.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('add your own fact: the model learns it, then forgets it', { timeout: 20 * MINUTE }, async () => {
+  const { page, problems } = await open('?backend=cpu');
+  await ready(page);
+  await page.fill('[data-testid=fact-question]', "What is the name of Lena's cat?");
+  await page.fill('[data-testid=fact-answer]', 'Her cat is called Pumpernickel.');
+  await page.click('[data-testid=teach]');
+  await page.waitForSelector('[data-testid=messages] li.notice:has-text("Learned")', { timeout: 10 * MINUTE });
+  await waitPhase(page, ['Idle']);
+  const learned = Number(await page.getAttribute('[data-testid=learn-probability]', 'data-value'));
+  assert.ok(learned > 0.5, `the new fact was learned (probability ${learned})`);
+
+  // Forget exactly that fact: pick it in the facts table.
+  await page.selectOption('select[aria-label="Show split"]', 'custom');
+  await page.waitForSelector('[data-testid=facts] tr[data-split=custom] input[type=checkbox]');
+  await page.click('[data-testid=clear-selection]');
+  await page.check('[data-testid=facts] tr[data-split=custom] input[type=checkbox]');
+  assert.equal(await page.textContent('[data-testid=selected-count]'), '1 selected');
+  await setNumber(page, 'steps', 10);
+  await setNumber(page, 'eval-every', 10);
+  await page.click('[data-testid=play]');
+  await waitPhase(page, ['Finished'], 10 * MINUTE);
+  const m = await metrics(page);
+  console.log(`own fact: probability at step 0 ${m['start.forget.prob']}, after 10 GA steps ${m['forget.prob']}`);
+  assert.ok(num(m, 'start.forget.prob') > 0.5, 'the learned fact starts known');
+  assert.ok(num(m, 'forget.prob') < 0.5 * num(m, 'start.forget.prob'), 'and gradient ascent forgets it');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
