@@ -1,9 +1,10 @@
 //! The typed messages between the page and the worker. Data flows one way:
 //! UI → [`Command`] → worker → engine → [`Event`] → UI.
 //!
-//! Both sides serialize these enums with serde into JavaScript values (`serde-wasm-bindgen`, which
-//! keeps NaN, unlike JSON) for `postMessage`; nothing else crosses the boundary, so a message the
-//! other side cannot parse is a bug, reported as an error.
+//! Both sides serialize these enums with serde as JSON text for `postMessage` (metrics that can be
+//! NaN travel as `null`, see `forgetlab::eval`); nothing else crosses the boundary, so a message
+//! the other side cannot parse is a bug, reported as an error. (JSON, not serde-wasm-bindgen: the
+//! latter took 25 s to decode the 2,300-row fact list in Chromium; serde_json takes milliseconds.)
 
 use forgetlab::eval::Snapshot;
 use forgetlab::run::RunConfig;
@@ -113,6 +114,8 @@ pub enum Phase {
 /// The worker tells the page what happened.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
+    /// The worker's program is running and listening (messages sent before this are lost).
+    Started,
     /// Bytes fetched so far of file `index` (of `count`); `total` is 0 when the server did not say.
     Progress { file: String, index: usize, count: usize, loaded: u64, total: u64 },
     /// Files are in; the facts panel can fill.
@@ -127,7 +130,7 @@ pub enum Event {
     /// An evaluation finished (step 0 right after Configure and Reset).
     Evaluated { snapshot: Snapshot, millis: f64 },
     /// A step of "add your own fact": loss and the new fact's probability.
-    Learning { step: usize, steps: usize, loss: f64, probability: f64 },
+    Learning { step: usize, steps: usize, loss: Option<f64>, probability: f64 },
     /// The fact is learned and selectable.
     FactLearned { fact: FactRow, probability: f64 },
     /// Something went wrong; the message says what and what was kept.
@@ -138,10 +141,11 @@ pub enum Event {
 
 /// Encode a message for `postMessage`.
 pub fn encode<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
-    message.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(|e| e.to_string())
+    serde_json::to_string(message).map(|text| wasm_bindgen::JsValue::from_str(&text)).map_err(|e| e.to_string())
 }
 
 /// Decode a message received from `postMessage`.
 pub fn decode<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    let text = value.as_string().ok_or("a message that is not text")?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }

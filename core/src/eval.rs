@@ -25,10 +25,13 @@ const SCORE_CHUNK: usize = 128;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SplitMetrics {
     /// Mean answer probability exp(−mean answer-token NLL).
+    #[serde(with = "nan_as_null")]
     pub prob: f64,
     /// Mean ROUGE-L recall of the greedy answer against the true answer.
+    #[serde(with = "nan_as_null")]
     pub rouge_l: f64,
     /// Truth ratio, aggregated as open-unlearning does for this split (see metrics::truth_ratio).
+    #[serde(with = "nan_as_null")]
     pub truth_ratio: f64,
 }
 
@@ -52,16 +55,22 @@ pub struct Snapshot {
     pub retain: SplitMetrics,
     pub world: SplitMetrics,
     /// Knowledge Forgetting Rate: forget answers without the key entity.
+    #[serde(with = "nan_as_null")]
     pub kfr: f64,
     /// Knowledge Retention Rate: retain answers with the key entity.
+    #[serde(with = "nan_as_null")]
     pub krr: f64,
     /// Linguistic Score of the greedy forget-set answers (ReLearn).
+    #[serde(with = "nan_as_null")]
     pub ls: f64,
     /// Linguistic Score of the greedy retain-set answers.
+    #[serde(with = "nan_as_null")]
     pub ls_retain: f64,
     /// KS-test p-value of forget truth ratios against holdout truth ratios.
+    #[serde(with = "nan_as_null")]
     pub forget_quality: f64,
     /// Harmonic mean of retain and world prob / ROUGE-L / truth ratio.
+    #[serde(with = "nan_as_null")]
     pub model_utility: f64,
     /// Training loss of the last step (None at step 0).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -254,6 +263,20 @@ impl Evaluator<'_> {
             loss: None,
             samples,
         })
+    }
+}
+
+/// Serde for metrics that may be NaN (an empty split, a truth ratio without perturbed answers):
+/// JSON has no NaN, so it is written as `null` and read back as NaN.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_nan() { s.serialize_none() } else { s.serialize_f64(*v) }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
     }
 }
 

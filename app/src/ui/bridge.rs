@@ -14,12 +14,20 @@ const WORKER_SCRIPT: &str = "./forgetlab-worker_loader.js";
 
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    /// Commands sent before the worker said [`Event::Started`]: a worker drops messages that
+    /// arrive while its wasm is still compiling, so they wait here.
+    static WAITING: RefCell<Option<Vec<Command>>> = const { RefCell::new(Some(Vec::new())) };
 }
 
 /// Start the worker; its events go to `state`.
 pub fn start(state: AppState) -> Result<(), String> {
     let worker = Worker::new(WORKER_SCRIPT).map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| match decode::<Event>(msg.data()) {
+        Ok(Event::Started) => {
+            for cmd in WAITING.with(|w| w.borrow_mut().take()).unwrap_or_default() {
+                post(&cmd);
+            }
+        }
         Ok(event) => state.apply(event),
         Err(e) => state.say(Level::Error, format!("internal: the page could not read an event: {e}")),
     });
@@ -34,11 +42,24 @@ pub fn start(state: AppState) -> Result<(), String> {
     Ok(())
 }
 
-/// Send a command to the worker.
+/// Send a command to the worker (queued until it has started).
 pub fn send(cmd: Command) {
+    let queued = WAITING.with(|w| match w.borrow_mut().as_mut() {
+        Some(queue) => {
+            queue.push(cmd.clone());
+            true
+        }
+        None => false,
+    });
+    if !queued {
+        post(&cmd);
+    }
+}
+
+fn post(cmd: &Command) {
     WORKER.with(|w| {
         if let Some(worker) = w.borrow().as_ref()
-            && let Ok(value) = encode(&cmd)
+            && let Ok(value) = encode(cmd)
         {
             let _ = worker.post_message(&value);
         }

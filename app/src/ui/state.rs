@@ -75,7 +75,7 @@ pub enum Level {
 pub struct LearnProgress {
     pub step: usize,
     pub steps: usize,
-    pub loss: f64,
+    pub loss: Option<f64>,
     pub probability: f64,
 }
 
@@ -255,6 +255,7 @@ impl AppState {
                 self.say(Level::Error, e);
             }
             Event::Notice(n) => self.say(Level::Notice, n),
+            Event::Started => {}
         }
     }
 }

@@ -50,6 +50,7 @@ pub fn start() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     wasm_bindgen_futures::spawn_local(drive(rx));
+    post(Event::Started);
 }
 
 async fn drive(mut rx: UnboundedReceiver<Command>) {

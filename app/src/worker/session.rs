@@ -308,11 +308,11 @@ impl Session {
             Teacher::new(&loaded.model, std::slice::from_ref(&item), &replay, TeachConfig { steps, ..TeachConfig::default() }, &device).map_err(|e| e.to_string())?;
         post(Event::Phase(Phase::Learning));
         let mut probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
-        post(Event::Learning { step: 0, steps, loss: f64::NAN, probability });
+        post(Event::Learning { step: 0, steps, loss: None, probability });
         while !teacher.finished() {
             let loss = teacher.step().await.map_err(|e| format!("learning the fact failed: {e}; the model is unchanged"))?;
             probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
-            post(Event::Learning { step: teacher.steps_done(), steps, loss, probability });
+            post(Event::Learning { step: teacher.steps_done(), steps, loss: Some(loss), probability });
             gloo_timers::future::TimeoutFuture::new(0).await;
         }
         loaded.model = teacher.finish().await.map_err(|e| e.to_string())?;
