@@ -196,7 +196,8 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
     match cli.command {
         Command::Pretrain { out, data_out, steps, seed, fluency } => {
             let mut cfg = PretrainConfig { fluency, ..PretrainConfig::default() };
-            cfg.steps = steps.unwrap_or(cfg.steps);
+            // The fluency scorer needs fluency, not recall: 1500 steps (public/models/fluency).
+            cfg.steps = steps.unwrap_or(if fluency { 1500 } else { cfg.steps });
             cfg.seed = seed.unwrap_or(cfg.seed);
             world.export_dir(&data_out)?;
             println!("fact world → {} ({} items)", data_out.display(), world.items.len());

@@ -98,6 +98,16 @@ pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, flu
     // so that an answer that hedges is not scored as disfluent by the Linguistic Score's
     // perplexity under this (original) model. ReLearn then teaches them as answers.
     let hedges = world.items.iter().filter(|it| included(it.split) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
+    if fluency {
+        // The fluency scorer stands in for a general LM (ReLearn uses Llama-2-7b-chat), which
+        // finds a non-committal answer to a question fluent. So it also sees the retain authors'
+        // questions answered vaguely; it still never sees anything about forget10 or holdout.
+        for it in world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty()) {
+            for q in [&it.question, &it.paraphrased_question] {
+                out.push(Example::qa(tok, q, &it.vague_answer, max_len)?);
+            }
+        }
+    }
     for s in world.generic.iter().chain(hedges) {
         let mut ex = Example::raw(tok, "", s, max_len)?;
         ex.prompt = vec![tok.eos_id()]; // EOS doubles as BOS, as in GPT-2

@@ -34,7 +34,7 @@ fn in_split(split: &str, name: &str) -> bool {
 pub fn FactsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let query = RwSignal::new(String::new());
-    let split_filter = RwSignal::new("forget10".to_string());
+    let split_filter = RwSignal::new("forget05".to_string());
     let selection = Memo::new(move |_| state.settings.with(|s| s.selection.clone()));
     let set_selection = move |sel: Selection| state.settings.update(|s| s.selection = sel);
     let is_selected = move |id: &str, split: &str| match selection.get() {
@@ -90,7 +90,10 @@ pub fn FactsPanel() -> impl IntoView {
     };
     let count = move || match selection.get() {
         Selection::Items(ids) => ids.len(),
-        sel => selected_ids(&state, &sel).len(),
+        sel => {
+            state.facts.track(); // a preset's size depends on the facts, which arrive later
+            selected_ids(&state, &sel).len()
+        }
     };
     view! {
         <section class="panel facts" aria-label="Facts">
@@ -112,6 +115,8 @@ pub fn FactsPanel() -> impl IntoView {
                 <input type="search" placeholder="search authors, questions, answers" aria-label="Search facts" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
                 <select aria-label="Show split" prop:value=split_filter on:change=move |ev| split_filter.set(event_target_value(&ev))>
                     <option value="all">"all"</option>
+                    <option value="forget01">"forget01"</option>
+                    <option value="forget05">"forget05"</option>
                     <option value="forget10">"forget10"</option>
                     <option value="retain">"retain"</option>
                     <option value="holdout">"holdout (never trained)"</option>
@@ -121,7 +126,7 @@ pub fn FactsPanel() -> impl IntoView {
             </div>
             <div class="table-scroll">
                 <table data-testid="facts">
-                    <thead><tr><th>"forget"</th><th>"author"</th><th>"question"</th><th>"answer"</th><th title="watch its answer">"👁"</th></tr></thead>
+                    <thead><tr><th>"forget"</th><th>"author"</th><th>"question"</th><th>"answer"</th><th title="watch its answer in the generations panel">"watch"</th></tr></thead>
                     <tbody>
                         <For each=move || visible.get().0 key=|r| r.id.clone() let:row>
                             {
@@ -155,7 +160,7 @@ pub fn FactsPanel() -> impl IntoView {
                                             <button class="watch" aria-label="watch this answer"
                                                 disabled=move || !watchable.with(|w| w.contains(&id_watch))
                                                 class:on=move || state.watched.with(|w| w.contains(&id_watch2))
-                                                on:click={ let id = row.id.clone(); move |_| toggle_watch(id.clone()) }>"👁"</button>
+                                                on:click={ let id = row.id.clone(); move |_| toggle_watch(id.clone()) }>"◉"</button>
                                         </td>
                                     </tr>
                                 }

@@ -26,7 +26,7 @@ pub fn GenerationPanel() -> impl IntoView {
     view! {
         <section class="panel generation" aria-label="Generations">
             <h2>"What the model answers"</h2>
-            <p class="hint">"Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (👁)."</p>
+            <p class="hint">"Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (◉)."</p>
             <table data-testid="generations">
                 <thead><tr><th>"question"</th><th>"true answer"</th><th>"original model"</th><th>"now"</th></tr></thead>
                 <tbody>
