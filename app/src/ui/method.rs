@@ -4,7 +4,7 @@
 use forgetlab::methods::{Hyper, MethodKind};
 use leptos::prelude::*;
 
-use super::state::AppState;
+use super::state::{AppState, EvalSize};
 
 /// A labelled number input bound to one field of the settings. Invalid text is kept out of the
 /// settings (the field shows it, the run refuses NaN through `Hyper::validate`).
@@ -72,6 +72,13 @@ pub fn MethodPanel() -> impl IntoView {
                 <NumberField label="steps" testid="steps" hint="Run stops here" get=steps set=set_steps step="1" />
                 <NumberField label="evaluate every" testid="eval-every" hint="steps between evaluations" get=every set=set_every step="1" />
             </div>
+            <label class="field">
+                <span>"evaluation size"</span>
+                <select data-testid="eval-size" prop:value=move || state.settings.with(|s| s.eval_size.name())
+                    on:change=move |ev| if let Some(e) = EvalSize::parse(&event_target_value(&ev)) { state.settings.update(|s| s.eval_size = e) }>
+                    {EvalSize::ALL.into_iter().map(|e| view! { <option value=e.name()>{e.label()}</option> }).collect_view()}
+                </select>
+            </label>
         </section>
     }
 }

@@ -16,15 +16,19 @@ use leptos::prelude::*;
 use crate::protocol::{Backend, Command};
 use state::{AppState, Level};
 
+/// A query parameter of the page's URL (`?backend=webgpu&eval=quick`).
+fn query_param(name: &str) -> Option<String> {
+    let query = web_sys::window()?.location().search().ok()?;
+    query.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')).map(String::from)
+}
+
 /// The page's backend choice at start: `?backend=webgpu` or `?backend=cpu`, else WebGPU when the
 /// browser has it (the worker falls back to the CPU if no adapter answers).
 fn initial_backend() -> Backend {
-    let window = web_sys::window().expect("a page has a window");
-    let query = window.location().search().unwrap_or_default();
-    if let Some(b) = query.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("backend=")).and_then(Backend::parse) {
+    if let Some(b) = query_param("backend").as_deref().and_then(Backend::parse) {
         return b;
     }
-    let has_gpu = js_sys::Reflect::get(&window.navigator(), &"gpu".into()).map(|g| !g.is_undefined()).unwrap_or(false);
+    let has_gpu = web_sys::window().and_then(|w| js_sys::Reflect::get(&w.navigator(), &"gpu".into()).ok()).is_some_and(|g| !g.is_undefined());
     if has_gpu { Backend::Webgpu } else { Backend::Cpu }
 }
 
@@ -35,6 +39,9 @@ pub fn App() -> impl IntoView {
     match bridge::start(state) {
         Ok(()) => {
             let backend = initial_backend();
+            if let Some(size) = query_param("eval").as_deref().and_then(state::EvalSize::parse) {
+                state.settings.update(|s| s.eval_size = size);
+            }
             state.wanted_backend.set(backend);
             let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
             // The directory of the page: files are fetched relative to it, from its own origin.

@@ -19,6 +19,50 @@ pub enum Selection {
     Items(BTreeSet<String>),
 }
 
+/// How much an evaluation looks at: a trade of precision for speed (WebGPU on a software adapter
+/// or a slow laptop wants Quick; a lecture demo on a fast machine can afford Thorough).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalSize {
+    Quick,
+    Standard,
+    Thorough,
+}
+
+impl EvalSize {
+    pub const ALL: [EvalSize; 3] = [EvalSize::Quick, EvalSize::Standard, EvalSize::Thorough];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EvalSize::Quick => "quick",
+            EvalSize::Standard => "standard",
+            EvalSize::Thorough => "thorough",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EvalSize::Quick => "quick (8 items per split, 12 tokens)",
+            EvalSize::Standard => "standard (32 per split, 16 tokens)",
+            EvalSize::Thorough => "thorough (100 per split, 24 tokens)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == s)
+    }
+
+    /// Evaluation sizes. Standard is small enough that an evaluation takes about as long as a few
+    /// training steps in a browser tab, large enough for the forget-quality KS test to mean something.
+    pub fn config(self) -> EvalConfig {
+        let (n, world, tokens) = match self {
+            EvalSize::Quick => (8, 8, 12),
+            EvalSize::Standard => (32, 24, 16),
+            EvalSize::Thorough => (100, 100, 24),
+        };
+        EvalConfig { max_forget: n, max_retain: n, max_world: world, max_holdout: n, max_new_tokens: tokens, sample_ids: vec![] }
+    }
+}
+
 /// Every setting that defines a run (what Configure sends).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -29,18 +73,21 @@ pub struct Settings {
     pub steps: usize,
     pub eval_every: usize,
     pub selection: Selection,
+    pub eval_size: EvalSize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { method: MethodKind::Ga, hyper: MethodKind::Ga.default_hyper(), seed: 0, steps: 30, eval_every: 5, selection: Selection::Preset("forget05".into()) }
+        Self {
+            method: MethodKind::Ga,
+            hyper: MethodKind::Ga.default_hyper(),
+            seed: 0,
+            steps: 30,
+            eval_every: 5,
+            selection: Selection::Preset("forget05".into()),
+            eval_size: EvalSize::Standard,
+        }
     }
-}
-
-/// Evaluation sizes for the page: small enough that an evaluation takes about as long as a few
-/// training steps in a browser tab, large enough for the forget-quality KS test to mean something.
-pub fn playground_eval() -> EvalConfig {
-    EvalConfig { max_forget: 32, max_retain: 32, max_world: 24, max_holdout: 32, max_new_tokens: 16, sample_ids: vec![] }
 }
 
 impl Settings {
@@ -54,7 +101,7 @@ impl Settings {
             return Err("Steps must be at least 1.".into());
         }
         self.hyper.validate().map_err(|e| e.to_string())?;
-        Ok(RunConfig { method: self.method, forget, hyper: self.hyper.clone(), seed: self.seed, eval: playground_eval() })
+        Ok(RunConfig { method: self.method, forget, hyper: self.hyper.clone(), seed: self.seed, eval: self.eval_size.config() })
     }
 
     /// Whether going from `self` to `other` needs a fresh run (anything but lr and the schedule).
