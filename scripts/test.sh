@@ -27,7 +27,7 @@ bash scripts/build-web.sh
 step "the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --profile wasm-release -p forgetlab-core --target wasm32-unknown-unknown --test web
+  cargo test --release -p forgetlab-core --target wasm32-unknown-unknown --test web
 
 step "the playground end to end in headless Chromium (Playwright)"
 node --test --test-concurrency=1 tests/e2e/
