@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every ForgetLab test. Installs what it needs when missing (scripts/tools.sh: wasm32 target,
-# wasm-bindgen-cli, trunk, Chromium + ChromeDriver, playwright-core, binaryen).
+# wasm-bindgen-cli, trunk, Chromium + ChromeDriver, playwright-core, binaryen; here: a Python
+# virtualenv with the reference metric libraries of tests/parity/requirements.txt).
 # Cargo's target directory lives outside the clone so repeated runs are incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +19,24 @@ step "native tests (engine, CLI)"
 cargo test --release --workspace --exclude forgetlab-app
 
 step "CLI smoke: the default model passes its quality bar"
-cargo run --release -q -p forgetlab -- eval | tee /tmp/forgetlab-eval.txt
+FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
+cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee /tmp/forgetlab-eval.txt
 grep -q PASS /tmp/forgetlab-eval.txt
+
+step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
+VENV="$HOME/.cache/forgetlab/venv"
+if ! "$VENV/bin/python" -c 'import rouge_score, scipy, sklearn, numpy' 2>/dev/null \
+   || ! cmp -s tests/parity/requirements.txt "$VENV/requirements.txt"; then
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    echo "installing python3-venv (Debian)"
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
+    else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv; fi
+    python3 -m venv "$VENV"
+  fi
+  "$VENV/bin/pip" install -q -r tests/parity/requirements.txt
+  cp tests/parity/requirements.txt "$VENV/requirements.txt"
+fi
+"$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
 
 step "the playground builds for the browser (trunk, release; wasm32)"
 bash scripts/build-web.sh
@@ -27,7 +44,7 @@ bash scripts/build-web.sh
 step "the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --release -p forgetlab-core --target wasm32-unknown-unknown --test web
+  cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --test engine_in_browser
 
 step "the playground end to end in headless Chromium (Playwright)"
 node --test --test-concurrency=1 tests/e2e/

@@ -53,7 +53,7 @@ enum Command {
         #[arg(long)]
         fluency: bool,
     },
-    /// Print the model's quality bar (key entity in greedy answers) and its metrics on forget10.
+    /// Print the model's quality bar (key entity in greedy answers) and every metric on forget10.
     Eval {
         #[arg(long)]
         model: Option<PathBuf>,
@@ -61,6 +61,9 @@ enum Command {
         forget: String,
         #[arg(long)]
         json: bool,
+        /// Also write every metric's inputs and values to FILE, for tests/parity/check_metrics.py.
+        #[arg(long, value_name = "FILE")]
+        parity_fixture: Option<PathBuf>,
     },
     /// Continue a prompt (or answer a question) with the model.
     Generate {
@@ -221,9 +224,9 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             );
             Ok(())
         }
-        Command::Eval { model, forget, json } => {
+        Command::Eval { model, forget, json, parity_fixture } => {
             let m = load(&model)?;
-            report::eval(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, json, &device)
+            report::eval(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, json, parity_fixture.as_deref(), &device)
         }
         Command::Generate { model, prompt, question, max_new_tokens, temperature, top_k, seed } => {
             let m = load(&model)?;

@@ -1,5 +1,6 @@
 //! What the CLI prints: tables for people, one JSON object per line for programs.
 
+use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -62,10 +63,10 @@ fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError>
 }
 
 /// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the forget set.
-pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, json: bool, device: &Device) -> Result<(), ForgetError> {
+pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, json: bool, fixture: Option<&Path>, device: &Device) -> Result<(), ForgetError> {
     let gpt = Gpt::from_weights(&m.config, &m.weights, device)?;
     let scorer = fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
-    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: scorer.as_ref(), config: &m.config, tokenizer: &m.tokenizer, device, max_new_tokens: 24 };
+    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: scorer.as_ref(), config: &m.config, tokenizer: &m.tokenizer, device, max_new_tokens: 24, privleak_reference_auc: None };
     let start = Instant::now();
     let trained = key_entity_rate(&ev, &world.select("trained")?)?;
     let facts = key_entity_rate(&ev, &world.select("world")?)?;
@@ -73,6 +74,12 @@ pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, f
     let bar_secs = start.elapsed().as_secs_f64();
     let forget_items = forgetlab::run::resolve_forget(world, &ForgetSelection::Split(forget.to_string()))?;
     let sets = eval_sets(world, &forget_items, &EvalConfig::default())?;
+    let ev = Evaluator { privleak_reference_auc: pollster::block_on(ev.reference_auc(&sets))?, ..ev };
+    if let Some(path) = fixture {
+        let value = pollster::block_on(ev.parity_fixture(&sets))?;
+        std::fs::write(path, serde_json::to_string(&value).expect("the fixture serialises"))
+            .map_err(|e| ForgetError::Io { path: path.display().to_string(), message: e.to_string() })?;
+    }
     let start = Instant::now();
     let snap = pollster::block_on(ev.evaluate(&sets, 0))?;
     let eval_secs = start.elapsed().as_secs_f64();
@@ -95,8 +102,38 @@ pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, f
         println!("metrics with {forget} as the forget set ({eval_secs:.2}s):");
         println!("{HEADER}");
         println!("{}", row(&snap));
+        print_details(&snap);
     }
     Ok(())
+}
+
+/// Every metric beyond the table's columns, grouped as in the issue and the paper families.
+fn print_details(s: &Snapshot) {
+    println!("TOFU, per split          prob   p.norm  rougeL.r rougeL.f1 rouge1.r  TR(OU)  TR(paper)  EM     ES");
+    for (name, m) in [("forget", &s.forget), ("retain", &s.retain), ("real entities", &s.real_entities), ("world facts", &s.world)] {
+        println!(
+            "  {name:<22} {:>6.4} {:>7.4} {:>8.4} {:>9.4} {:>8.4} {:>7.4} {:>9.4} {:>6.3} {:>6.3}",
+            m.prob, m.prob_normalized, m.rouge_l, m.rouge_l_f1, m.rouge1_recall, m.truth_ratio, m.truth_ratio_paper, m.exact_memorization, m.extraction_strength
+        );
+    }
+    println!("forget quality {:.4e} · model utility {:.4} (harmonic mean of 9)", s.forget_quality, s.model_utility);
+    println!(
+        "membership inference AUC (forget vs holdout): LOSS {:.4} · ZLib {:.4} · Min-K% {:.4} · Min-K%++ {:.4}",
+        s.mia.loss, s.mia.zlib, s.mia.min_k, s.mia.min_k_plus_plus
+    );
+    println!("privleak {:.2} (Min-K% AUC against reference AUC {:.4})", s.privleak, s.privleak_reference_auc);
+    println!("KFR {:.3} · KRR {:.3} (exact entity) · KFR {:.3} · KRR {:.3} (entity similarity)", s.kfr, s.krr, s.kfr_similarity, s.krr_similarity);
+    for (name, ls, p) in [("forget", s.ls, &s.ls_parts), ("retain", s.ls_retain, &s.ls_retain_parts)] {
+        println!("LS {name}: {ls:.4} = H(1/(1+PPL), 1/(1+BI), HS/(1+HS)) with PPL {:.3}, Brunet {:.3}, Honoré {:.2}", p.ppl, p.brunet, p.honore);
+    }
+    let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(" ");
+    let r = &s.representation;
+    println!("hidden-state total variance per layer: forget [{}] · retain [{}]", fmt(&r.hidden_variance_forget), fmt(&r.hidden_variance_retain));
+    println!("logit lens (key entity's first token, forget) per layer: [{}]", fmt(&r.logit_lens_forget));
+    println!(
+        "parameter change ‖θ−θ₀‖/‖θ₀‖: {}",
+        r.param_change.iter().map(|(l, c)| format!("{l} {c:.2e}")).collect::<Vec<_>>().join(" · ")
+    );
 }
 
 /// `forgetlab bench`: ms per training step (GA, batch 16) and seconds per evaluation pass.

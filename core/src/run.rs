@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::{EvalSets, Evaluator, Snapshot};
+use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, Snapshot};
 use crate::methods::{Hyper, LossInputs, MethodKind, random_label, relearn};
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use crate::world::{FactWorld, QaItem};
@@ -107,6 +107,9 @@ pub struct Run {
     last_loss: Option<f64>,
     state: RunState,
     eval_sets: EvalSets,
+    /// PrivLeak's reference AUC (the scorer's, see `Evaluator::reference_auc`): fixed for a
+    /// run's eval sets and scorer, so computed at the first evaluation only.
+    reference_auc: std::cell::OnceCell<Option<f64>>,
 }
 
 /// Resolve a forget selection against the world.
@@ -147,10 +150,13 @@ fn seeded_subset(items: Vec<QaItem>, n: usize, seed: u64) -> Vec<QaItem> {
 pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Result<EvalSets, ForgetError> {
     let forget_ids: std::collections::HashSet<&str> = forget.iter().map(|it| it.id.as_str()).collect();
     let retain: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
+    // World facts split in two utility sets, as TOFU has "real authors" and "world facts".
+    let (real_entities, facts): (Vec<QaItem>, Vec<QaItem>) = world.select("world")?.into_iter().partition(|it| REAL_ENTITY_KINDS.contains(&it.kind.as_str()));
     Ok(EvalSets {
         forget: seeded_subset(forget.to_vec(), cfg.max_forget, 1),
         retain: seeded_subset(retain, cfg.max_retain, 2),
-        world: seeded_subset(world.select("world")?, cfg.max_world, 3),
+        real_entities: seeded_subset(real_entities, cfg.max_world, 5),
+        world: seeded_subset(facts, cfg.max_world, 3),
         holdout: seeded_subset(world.select("holdout")?, cfg.max_holdout, 4),
         sample_ids: cfg.sample_ids.clone(),
     })
@@ -193,6 +199,7 @@ impl Run {
             last_loss: None,
             state: RunState::Ready,
             eval_sets,
+            reference_auc: std::cell::OnceCell::new(),
             train_device,
             eval_device,
             config,
@@ -212,6 +219,7 @@ impl Run {
             return Err(ForgetError::InvalidConfig("the fluency model's tokenizer differs from the model's".into()));
         }
         self.fluency = Some(Gpt::from_weights(&scorer.config, &scorer.weights, &self.eval_device)?);
+        self.reference_auc = std::cell::OnceCell::new();
         Ok(())
     }
 
@@ -334,7 +342,16 @@ impl Run {
             tokenizer: &self.tokenizer,
             device: &self.eval_device,
             max_new_tokens: self.config.eval.max_new_tokens,
+            privleak_reference_auc: None,
         };
+        let reference_auc = match self.reference_auc.get() {
+            Some(auc) => *auc,
+            None => {
+                let auc = ev.reference_auc(&self.eval_sets).await?;
+                *self.reference_auc.get_or_init(|| auc)
+            }
+        };
+        let ev = Evaluator { privleak_reference_auc: reference_auc, ..ev };
         let mut snap = ev.evaluate(&self.eval_sets, self.step).await?;
         snap.loss = self.last_loss;
         Ok(snap)

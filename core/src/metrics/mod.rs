@@ -1,13 +1,18 @@
 //! Pure metric formulas (no model, no burn): one file per metric; each file's top comment gives
 //! the formula, its direction and its source. See /work/shared/reference/unlearning-spec.md §4.
 
+pub mod entity_similarity;
 pub mod forget_quality;
 pub mod knowledge;
 pub mod ks_dist;
 pub mod linguistic;
+pub mod memorization;
+pub mod mia;
 pub mod model_utility;
 pub mod porter;
+pub mod privleak;
 pub mod probability;
+pub mod representation;
 pub mod rouge;
 pub mod smirnov;
 pub mod treebank;

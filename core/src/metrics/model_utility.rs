@@ -2,10 +2,10 @@
 //!
 //!   MU = H(v₁, …, v_k) = k / Σᵢ (1/vᵢ)        (any vᵢ = 0 ⇒ MU = 0)        direction: ↑
 //!
-//! ForgetLab's MU takes k = 6 values: retain probability, retain ROUGE-L recall, retain Truth
-//! Ratio (`true_better`), world-facts normalized probability, world-facts ROUGE-L recall,
-//! world-facts Truth Ratio (`true_better`). TOFU/OU use 9: the same three metrics also on the
-//! real-authors set, which ForgetLab does not have yet.
+//! Like TOFU/OU, ForgetLab's MU takes k = 9 values: retain probability, ROUGE-L recall and Truth
+//! Ratio (`true_better`); then normalized probability, ROUGE-L recall and Truth Ratio on the
+//! "real authors" stand-in (world facts about named entities: capitals, geography, elements,
+//! planets) and on the remaining world facts (animals, colours, numbers).
 //!
 //! Source: Maini et al., "TOFU" (2024); `OU:src/evals/metrics/utility.py::hm_aggregate`
 //! (`scipy.stats.hmean`), `OU:configs/eval/tofu_metrics/model_utility.yaml` (spec §4.1).

@@ -10,8 +10,11 @@
 //!
 //! and all three are 0 when either token list is empty.
 //!
-//! Direction: forget ↓, retain / world ↑. TOFU and ReLearn report **recall**
-//! (LCS(gen, gt)/|gt|); MUSE reports F1.
+//! ROUGE-1 ([`rouge_1`]) counts clipped unigram overlap instead of the LCS:
+//! overlap = Σ_w min(count_r(w), count_c(w)), recall = overlap / |r|, precision = overlap / |c|.
+//!
+//! Direction: forget ↓, retain / world ↑. TOFU and ReLearn report ROUGE-L **recall**
+//! (LCS(gen, gt)/|gt|); MUSE reports ROUGE-L F1; open-unlearning also logs ROUGE-1 recall.
 //!
 //! Source: Lin (2004), "ROUGE"; `rouge_score/rouge_scorer.py::_score_lcs`, used by
 //! `OU:src/evals/metrics/utils.py::eval_text_similarity` and `zjunlp:evals/evaluate.py::
@@ -19,7 +22,7 @@
 
 use super::porter;
 
-/// ROUGE-L precision, recall and F1 (`rouge_score`'s `fmeasure`).
+/// Precision, recall and F1 (`rouge_score`'s `Score(precision, recall, fmeasure)`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RougeL {
     pub precision: f64,
@@ -75,26 +78,35 @@ pub fn lcs_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
 pub fn rouge_l(reference: &str, candidate: &str) -> RougeL {
     let r = tokenize(reference);
     let c = tokenize(candidate);
-    if r.is_empty() || c.is_empty() {
-        return RougeL {
-            precision: 0.0,
-            recall: 0.0,
-            f1: 0.0,
-        };
+    score(lcs_len(&r, &c) as f64, r.len(), c.len())
+}
+
+fn score(overlap: f64, reference_len: usize, candidate_len: usize) -> RougeL {
+    if reference_len == 0 || candidate_len == 0 {
+        return RougeL { precision: 0.0, recall: 0.0, f1: 0.0 };
     }
-    let lcs = lcs_len(&r, &c) as f64;
-    let precision = lcs / c.len() as f64;
-    let recall = lcs / r.len() as f64;
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
-    RougeL {
-        precision,
-        recall,
-        f1,
+    let precision = overlap / candidate_len as f64;
+    let recall = overlap / reference_len as f64;
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    RougeL { precision, recall, f1 }
+}
+
+/// ROUGE-1 of `candidate` against `reference` — `rouge_score`'s `_score_ngrams` with n = 1.
+pub fn rouge_1(reference: &str, candidate: &str) -> RougeL {
+    let r = tokenize(reference);
+    let c = tokenize(candidate);
+    let mut counts = std::collections::HashMap::<&str, i64>::new();
+    for t in &r {
+        *counts.entry(t).or_default() += 1;
     }
+    let mut overlap = 0usize;
+    for t in &c {
+        if let Some(n) = counts.get_mut(t.as_str()).filter(|n| **n > 0) {
+            *n -= 1;
+            overlap += 1;
+        }
+    }
+    score(overlap as f64, r.len(), c.len())
 }
 
 #[cfg(test)]
@@ -133,6 +145,17 @@ mod tests {
         assert_eq!((empty.precision, empty.recall, empty.f1), (0.0, 0.0, 0.0));
         assert_eq!(rouge_l("something", "!!!").recall, 0.0);
         assert_eq!(rouge_l("a b", "c d").f1, 0.0);
+    }
+
+    #[test]
+    fn rouge_1_clips_repeated_words() {
+        // reference "the the cat" (3), candidate "the the the dog" (4): overlap min(2,3) = 2
+        let s = rouge_1("the the cat", "the the the dog");
+        assert_eq!((s.recall, s.precision), (2.0 / 3.0, 0.5));
+        // order does not matter for ROUGE-1, it does for ROUGE-L
+        assert_eq!(rouge_1("a b c", "c b a").recall, 1.0);
+        assert!(rouge_l("alpha beta gamma", "gamma beta alpha").recall < 0.5);
+        assert_eq!(rouge_1("", "x").f1, 0.0);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
-//!   cargo test --release -p forgetlab-core --target wasm32-unknown-unknown --test web
+//!   cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --test engine_in_browser
 //! ```
 //! Everything reads back with the async calls only (a synchronous readback panics on WebGPU).
 #![cfg(target_arch = "wasm32")]

@@ -1,0 +1,168 @@
+//! What one evaluation reports: [`Snapshot`], serialised as one JSON object per line by the CLI
+//! (`forgetlab eval --json`) and sent to the playground as it is.
+//!
+//! Every metric's formula and source is in its file under `metrics/`. NaN (an empty split, no
+//! perturbed answers) is written as JSON `null`.
+
+use serde::{Deserialize, Serialize};
+
+/// TOFU's per-split numbers plus the memorization metrics of the split's answers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SplitMetrics {
+    /// Mean answer probability exp(−mean answer-token NLL) (metrics::probability).
+    #[serde(with = "nan_as_null")]
+    pub prob: f64,
+    /// Mean ROUGE-L recall of the greedy answer against the true answer (TOFU, ReLearn).
+    #[serde(with = "nan_as_null")]
+    pub rouge_l: f64,
+    /// Truth ratio, open-unlearning's default aggregate for this split: `closer_to_1_better`
+    /// on the forget set, `true_better` elsewhere (metrics::truth_ratio). The playground shows
+    /// this one: it is what OU's TOFU configs and forget quality use.
+    #[serde(with = "nan_as_null")]
+    pub truth_ratio: f64,
+    /// Mean ROUGE-L F1 (MUSE's flavour).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub rouge_l_f1: f64,
+    /// Mean ROUGE-1 recall (logged by open-unlearning).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub rouge1_recall: f64,
+    /// The OpenUnlearning paper's truth ratio, mean P_true / (P_true + P_false).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub truth_ratio_paper: f64,
+    /// Mean normalized probability P(a) / (P(a) + Σ P(perturbed)) (used for world facts in MU).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub prob_normalized: f64,
+    /// Mean exact memorization (metrics::memorization).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub exact_memorization: f64,
+    /// Mean extraction strength (metrics::memorization).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub extraction_strength: f64,
+}
+
+/// The Linguistic Score's three parts, averaged over responses (metrics::linguistic).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinguisticParts {
+    /// Mean perplexity under the fluency scorer (↓).
+    #[serde(with = "nan_as_null")]
+    pub ppl: f64,
+    /// Mean Brunet's index (↓: richer vocabulary).
+    #[serde(with = "nan_as_null")]
+    pub brunet: f64,
+    /// Mean Honoré's statistic (↑).
+    #[serde(with = "nan_as_null")]
+    pub honore: f64,
+}
+
+/// Membership-inference AUCs, forget (members) vs holdout (never seen) (metrics::mia).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MiaAucs {
+    #[serde(with = "nan_as_null")]
+    pub loss: f64,
+    #[serde(with = "nan_as_null")]
+    pub zlib: f64,
+    #[serde(with = "nan_as_null")]
+    pub min_k: f64,
+    #[serde(with = "nan_as_null")]
+    pub min_k_plus_plus: f64,
+}
+
+/// Inside the model (metrics::representation).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Representation {
+    /// Total variance of the mean answer hidden state after each block, forget items.
+    pub hidden_variance_forget: Vec<f64>,
+    /// The same on retain items.
+    pub hidden_variance_retain: Vec<f64>,
+    /// (layer name, ‖θ − θ₀‖ / ‖θ₀‖): "embeddings", "h.0" …, "ln_f".
+    pub param_change: Vec<(String, f64)>,
+    /// Logit lens on the forget set: mean probability of the key entity's first token read
+    /// out after each block (the last equals the model's own probability).
+    pub logit_lens_forget: Vec<f64>,
+}
+
+/// A question, the true answer and what the model answered now (for the generation panel).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedAnswer {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    pub generated: String,
+    /// Each generated token's text and probability.
+    pub tokens: Vec<(String, f32)>,
+    pub contains_key_entity: bool,
+}
+
+/// Everything one evaluation reports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub step: usize,
+    pub forget: SplitMetrics,
+    pub retain: SplitMetrics,
+    /// Well-known named entities the base model learned (capitals, countries' geography,
+    /// chemical elements, planets): ForgetLab's stand-in for TOFU's "real authors".
+    #[serde(default)]
+    pub real_entities: SplitMetrics,
+    /// General world facts (animals, colours, numbers): TOFU's "world facts".
+    pub world: SplitMetrics,
+    /// Knowledge Forgetting Rate: forget answers without the key entity.
+    #[serde(with = "nan_as_null")]
+    pub kfr: f64,
+    /// Knowledge Retention Rate: retain answers with the key entity.
+    #[serde(with = "nan_as_null")]
+    pub krr: f64,
+    /// KFR judged by entity similarity (partial names, near-spellings; metrics::entity_similarity).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub kfr_similarity: f64,
+    /// KRR judged by entity similarity.
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub krr_similarity: f64,
+    /// Linguistic Score of the greedy forget-set answers (ReLearn).
+    #[serde(with = "nan_as_null")]
+    pub ls: f64,
+    #[serde(default)]
+    pub ls_parts: LinguisticParts,
+    /// Linguistic Score of the greedy retain-set answers.
+    #[serde(with = "nan_as_null")]
+    pub ls_retain: f64,
+    #[serde(default)]
+    pub ls_retain_parts: LinguisticParts,
+    /// KS-test p-value of forget truth ratios against holdout truth ratios.
+    #[serde(with = "nan_as_null")]
+    pub forget_quality: f64,
+    /// Harmonic mean of the nine TOFU utility numbers (metrics::model_utility).
+    #[serde(with = "nan_as_null")]
+    pub model_utility: f64,
+    #[serde(default)]
+    pub mia: MiaAucs,
+    /// MUSE's PrivLeak from the Min-K% AUC against `privleak_reference_auc` (metrics::privleak).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub privleak: f64,
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub privleak_reference_auc: f64,
+    #[serde(default)]
+    pub representation: Representation,
+    /// Training loss of the last step (None at step 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub samples: Vec<GeneratedAnswer>,
+}
+
+fn nan() -> f64 {
+    f64::NAN
+}
+
+/// Serde for metrics that may be NaN: JSON has no NaN, so it is written as `null` and read back
+/// as NaN.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_nan() { s.serialize_none() } else { s.serialize_f64(*v) }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
