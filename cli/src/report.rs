@@ -159,8 +159,8 @@ pub fn bench(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, 
     println!("backend {backend} · {} parameters · forget {forget}", m.config.num_params());
     println!("training step (GA, batch {}): {step_ms:.1} ms", run.config.hyper.batch_size);
     println!(
-        "evaluation pass ({} forget + {} retain + {} world + {} holdout items): {:.3} s",
-        sets.forget.len(), sets.retain.len(), sets.world.len(), sets.holdout.len(), eval_s
+        "evaluation pass, every metric ({} forget + {} retain + {} real-entity + {} world + {} holdout items): {:.3} s",
+        sets.forget.len(), sets.retain.len(), sets.real_entities.len(), sets.world.len(), sets.holdout.len(), eval_s
     );
     Ok(())
 }

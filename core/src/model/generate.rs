@@ -50,6 +50,10 @@ pub async fn generate(
     if sampling.temperature.is_nan() || sampling.temperature < 0.0 {
         return Err(ForgetError::InvalidConfig("temperature must be ≥ 0".into()));
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    if sampling.temperature == 0.0 && prompts.len() > NATIVE_GREEDY_CHUNK {
+        return generate_greedy_in_parallel(model, cfg, prompts, sampling, device);
+    }
     let mut rng = StdRng::seed_from_u64(sampling.seed);
     let mut out = Vec::with_capacity(prompts.len());
     for chunk in prompts.chunks(GENERATE_CHUNK) {
@@ -60,6 +64,36 @@ pub async fn generate(
 
 /// Rows decoded together: one forward per new token for the whole chunk.
 const GENERATE_CHUNK: usize = 256;
+
+/// Natively, greedy decoding (no RNG, rows independent) runs in chunks of this size on every
+/// core at once: the CPU backend runs one decode step on one thread. The chunk size is fixed,
+/// not derived from the core count, so results do not depend on the machine.
+#[cfg(not(target_arch = "wasm32"))]
+const NATIVE_GREEDY_CHUNK: usize = 64;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn generate_greedy_in_parallel(model: &Gpt, cfg: &GptConfig, prompts: &[Vec<u32>], sampling: &SamplingConfig, device: &Device) -> Result<Vec<Generation>, ForgetError> {
+    let chunks: Vec<&[Vec<u32>]> = prompts.chunks(NATIVE_GREEDY_CHUNK).collect();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(chunks.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new((0..chunks.len()).map(|_| None).collect::<Vec<Option<Result<Vec<Generation>, ForgetError>>>>());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(chunk) = chunks.get(k) else { break };
+                let mut rng = StdRng::seed_from_u64(sampling.seed); // unused by greedy decoding
+                let r = pollster::block_on(generate_chunk(model, cfg, chunk, sampling, &mut rng, device));
+                results.lock().expect("a generation thread panicked")[k] = Some(r);
+            });
+        }
+    });
+    let mut out = Vec::with_capacity(prompts.len());
+    for r in results.into_inner().expect("a generation thread panicked") {
+        out.extend(r.expect("every chunk was decoded")?);
+    }
+    Ok(out)
+}
 
 /// Decode a chunk of prompts in lock-step, left-padded to a common length (padding is masked out
 /// and positions restart at each row's first real token, see [`Gpt::prefill`]).
