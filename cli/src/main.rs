@@ -89,7 +89,7 @@ enum Command {
     Unlearn {
         #[arg(long)]
         model: Option<PathBuf>,
-        /// ga | graddiff | ga_kl | npo | random_label | relearn
+        /// ga | graddiff | ga_kl | npo | simnpo | wga | undial | idk_po | random_label | relearn
         #[arg(long)]
         method: String,
         /// forget01 | forget05 | forget10 | a TOFU-schema JSON/JSONL file
@@ -102,8 +102,16 @@ enum Command {
         lr: Option<f64>,
         #[arg(long)]
         batch_size: Option<usize>,
+        /// β: NPO/SimNPO inverse temperature, WGA weight exponent, UNDIAL logit adjustment.
         #[arg(long)]
         beta: Option<f64>,
+        /// SimNPO's margin δ.
+        #[arg(long)]
+        delta: Option<f64>,
+        /// γ: weight of the forget term.
+        #[arg(long)]
+        forget_weight: Option<f64>,
+        /// α: weight of the retain term.
         #[arg(long)]
         retain_weight: Option<f64>,
         #[arg(long, default_value_t = 5)]
@@ -242,7 +250,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, retain_weight, eval_every, seed, json, save } => {
+        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, eval_every, seed, json, save } => {
             let method = MethodKind::parse(&method)?;
             let mut cfg = RunConfig::new(method, forget_selection(&forget)?);
             cfg.seed = seed;
@@ -250,6 +258,8 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             cfg.hyper.batch_size = batch_size.unwrap_or(cfg.hyper.batch_size);
             cfg.hyper.beta = beta.unwrap_or(cfg.hyper.beta);
             cfg.hyper.retain_weight = retain_weight.unwrap_or(cfg.hyper.retain_weight);
+            cfg.hyper.forget_weight = forget_weight.unwrap_or(cfg.hyper.forget_weight);
+            cfg.hyper.delta = delta.unwrap_or(cfg.hyper.delta);
             cfg.eval = EvalConfig::default();
             if eval_every == 0 {
                 return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, Snapshot};
-use crate::methods::{Hyper, LossInputs, MethodKind, random_label, relearn};
+use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn};
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use crate::world::{FactWorld, QaItem};
 
@@ -273,6 +273,10 @@ impl Run {
             MethodKind::RandomLabel => {
                 let items: Vec<QaItem> = picked.iter().map(|&i| self.forget_items[i].clone()).collect();
                 random_label::relabel(&items, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
+            }
+            MethodKind::IdkPo => {
+                let questions: Vec<String> = picked.iter().map(|&i| self.forget_items[i].question.clone()).collect();
+                idk_po::refusals(&questions, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
             }
             _ => picked.into_iter().map(|i| (self.forget_items[i].question.clone(), self.forget_items[i].answer.clone(), false)).collect(),
         }

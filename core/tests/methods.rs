@@ -34,7 +34,7 @@ fn forget_nll_change(method: MethodKind, lr: f64, steps: usize) -> (f64, f64, Ru
 
 #[test]
 fn ascent_methods_raise_forget_nll_after_one_step() {
-    for m in [MethodKind::Ga, MethodKind::GradDiff, MethodKind::GaKl, MethodKind::Npo] {
+    for m in [MethodKind::Ga, MethodKind::GradDiff, MethodKind::GaKl, MethodKind::Npo, MethodKind::SimNpo, MethodKind::Wga, MethodKind::Undial] {
         let (before, after, _) = forget_nll_change(m, 1e-3, 1);
         assert!(after > before, "{}: forget NLL {before} → {after}", m.name());
     }
@@ -54,6 +54,23 @@ fn relearn_lowers_nll_on_augmented_targets_after_one_step() {
     pollster::block_on(run.step()).unwrap();
     let after = common::avg_nll(f, &pollster::block_on(run.weights()).unwrap(), &aug);
     assert!(after < before, "ReLearn augmented NLL {before} → {after}");
+}
+
+#[test]
+fn idk_po_teaches_refusals() {
+    let f = common::fixture();
+    let mut run = Run::new(&f.model, &f.world, config(MethodKind::IdkPo, 1e-3), &common::device()).unwrap();
+    let refusals: Vec<(String, String)> = run
+        .forget_items()
+        .iter()
+        .flat_map(|it| forgetlab::methods::idk_po::REFUSALS.iter().map(move |r| (it.question.clone(), r.to_string())))
+        .collect();
+    let before = common::avg_nll(f, &f.model.weights, &refusals);
+    for _ in 0..3 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let after = common::avg_nll(f, &pollster::block_on(run.weights()).unwrap(), &refusals);
+    assert!(after < before, "IdkPO NLL on refusals {before} → {after}");
 }
 
 #[test]

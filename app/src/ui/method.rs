@@ -9,9 +9,9 @@ use super::state::{AppState, EvalSize};
 /// A labelled number input bound to one field of the settings. Invalid text is kept out of the
 /// settings (the field shows it, the run refuses NaN through `Hyper::validate`).
 #[component]
-fn NumberField(label: &'static str, testid: &'static str, hint: &'static str, get: Signal<f64>, set: Callback<f64>, #[prop(optional)] step: Option<&'static str>) -> impl IntoView {
+fn NumberField(label: &'static str, testid: &'static str, #[prop(into)] hint: Signal<&'static str>, get: Signal<f64>, set: Callback<f64>, #[prop(optional)] step: Option<&'static str>) -> impl IntoView {
     view! {
-        <label class="field" title=hint>
+        <label class="field" title=move || hint.get()>
             <span>{label}</span>
             <input type="number" class="num" data-testid=testid step=step.unwrap_or("any") prop:value=move || get.get().to_string()
                 on:change=move |ev| {
@@ -33,6 +33,8 @@ pub fn MethodPanel() -> impl IntoView {
     let (bs, set_bs) = hyper_field(|h| h.batch_size as f64, |h, v| h.batch_size = if v.is_finite() && v >= 1.0 { v as usize } else { 0 });
     let (beta, set_beta) = hyper_field(|h| h.beta, |h, v| h.beta = v);
     let (rw, set_rw) = hyper_field(|h| h.retain_weight, |h, v| h.retain_weight = v);
+    let (fw, set_fw) = hyper_field(|h| h.forget_weight, |h, v| h.forget_weight = v);
+    let (delta, set_delta) = hyper_field(|h| h.delta, |h, v| h.delta = v);
     let (klw, set_klw) = hyper_field(|h| h.kl_weight, |h, v| h.kl_weight = v);
     let seed = Signal::derive(move || state.settings.with(|s| s.seed as f64));
     let set_seed = Callback::new(move |v: f64| state.settings.update(|s| s.seed = if v.is_finite() && v >= 0.0 { v as u64 } else { 0 }));
@@ -59,8 +61,14 @@ pub fn MethodPanel() -> impl IntoView {
             <div class="fields">
                 <NumberField label="learning rate" testid="lr" hint="AdamW step size; can change during a run" get=lr set=set_lr />
                 <NumberField label="batch size" testid="batch-size" hint="forget examples per step" get=bs set=set_bs step="1" />
-                <Show when=move || method.get() == MethodKind::Npo>
-                    <NumberField label="β (NPO)" testid="beta" hint="NPO's inverse temperature" get=beta set=set_beta />
+                <Show when=move || method.get().beta_meaning().is_some()>
+                    <NumberField label="β" testid="beta" hint=Signal::derive(move || method.get().beta_meaning().unwrap_or_default()) get=beta set=set_beta />
+                </Show>
+                <Show when=move || method.get().uses_delta()>
+                    <NumberField label="δ (margin)" testid="delta" hint="SimNPO's margin on the length-normalised loss" get=delta set=set_delta />
+                </Show>
+                <Show when=move || method.get().uses_forget_weight()>
+                    <NumberField label="forget weight γ" testid="forget-weight" hint="weight of the forget loss" get=fw set=set_fw />
                 </Show>
                 <Show when=move || method.get().uses_retain()>
                     <NumberField label="retain weight" testid="retain-weight" hint="weight of the retain loss" get=rw set=set_rw />

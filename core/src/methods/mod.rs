@@ -8,9 +8,13 @@
 pub mod ga_kl;
 pub mod grad_ascent;
 pub mod grad_diff;
+pub mod idk_po;
 pub mod npo;
 pub mod random_label;
 pub mod relearn;
+pub mod simnpo;
+pub mod undial;
+pub mod wga;
 
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
@@ -31,14 +35,23 @@ pub enum MethodKind {
     Npo,
     RandomLabel,
     Relearn,
+    #[serde(rename = "simnpo")]
+    SimNpo,
+    Wga,
+    Undial,
+    IdkPo,
 }
 
 impl MethodKind {
-    pub const ALL: [MethodKind; 6] = [
+    pub const ALL: [MethodKind; 10] = [
         MethodKind::Ga,
         MethodKind::GradDiff,
         MethodKind::GaKl,
         MethodKind::Npo,
+        MethodKind::SimNpo,
+        MethodKind::Wga,
+        MethodKind::Undial,
+        MethodKind::IdkPo,
         MethodKind::RandomLabel,
         MethodKind::Relearn,
     ];
@@ -52,6 +65,10 @@ impl MethodKind {
             MethodKind::Npo => "npo",
             MethodKind::RandomLabel => "random_label",
             MethodKind::Relearn => "relearn",
+            MethodKind::SimNpo => "simnpo",
+            MethodKind::Wga => "wga",
+            MethodKind::Undial => "undial",
+            MethodKind::IdkPo => "idk_po",
         }
     }
 
@@ -71,12 +88,37 @@ impl MethodKind {
             MethodKind::Npo => "NPO: a bounded, preference-style forget loss plus retain NLL (Zhang et al. 2024).",
             MethodKind::RandomLabel => "Random-label fine-tuning: train on wrong same-kind answers (Zhang, Choshen, Andreas 2024).",
             MethodKind::Relearn => "ReLearn: learn vague answers instead, keep retain with NLL + KL (Xu et al. 2025).",
+            MethodKind::SimNpo => "SimNPO: NPO without a reference model, on length-normalised loss with margin δ (Fan et al. 2024).",
+            MethodKind::Wga => "WGA: gradient ascent weighted by each token's probability^β, so forgotten tokens stop pulling (Wang et al. 2025).",
+            MethodKind::Undial => "UNDIAL: distil the original model with the true token's logit lowered by β (Dong et al. 2025).",
+            MethodKind::IdkPo => "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024).",
         }
     }
 
     /// Whether the method needs the frozen original model during training.
     pub fn needs_reference(self) -> bool {
-        matches!(self, MethodKind::GaKl | MethodKind::Npo | MethodKind::Relearn)
+        matches!(self, MethodKind::GaKl | MethodKind::Npo | MethodKind::Relearn | MethodKind::Undial)
+    }
+
+    /// What β means for this method, if it reads β (for the playground's hyper-parameter hints).
+    pub fn beta_meaning(self) -> Option<&'static str> {
+        match self {
+            MethodKind::Npo => Some("NPO's inverse temperature"),
+            MethodKind::SimNpo => Some("SimNPO's inverse temperature"),
+            MethodKind::Wga => Some("token weight p^β: larger β, less push on forgotten tokens"),
+            MethodKind::Undial => Some("how far the true token's logit is lowered"),
+            _ => None,
+        }
+    }
+
+    /// Whether the method reads SimNPO's margin δ.
+    pub fn uses_delta(self) -> bool {
+        self == MethodKind::SimNpo
+    }
+
+    /// Whether the method weights its forget term by γ (`forget_weight`).
+    pub fn uses_forget_weight(self) -> bool {
+        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Relearn)
     }
 
     /// Whether the method trains on the retain set.
@@ -96,6 +138,11 @@ impl MethodKind {
             // ReLearn at 1e-3 forgets faster but lets the vague answers leak into retain authors
             // (KRR 0.77 at 60 steps); 5e-4 over ~120 steps gives KFR 0.80 with KRR 0.91.
             MethodKind::Relearn => Hyper { lr: 5e-4, ..base },
+            // The papers' β, γ, α, δ (spec §3.1); learning rates scaled like NPO's.
+            MethodKind::SimNpo => Hyper { lr: 1e-3, beta: 4.5, forget_weight: 0.125, ..base },
+            MethodKind::Wga => Hyper { lr: 1e-3, beta: 1.0, ..base },
+            MethodKind::Undial => Hyper { lr: 1e-3, beta: 10.0, retain_weight: 0.0, ..base },
+            MethodKind::IdkPo => Hyper { lr: 5e-4, ..base },
         }
     }
 
@@ -108,6 +155,10 @@ impl MethodKind {
             MethodKind::Npo => npo::loss(x),
             MethodKind::RandomLabel => random_label::loss(x),
             MethodKind::Relearn => relearn::loss(x),
+            MethodKind::SimNpo => simnpo::loss(x),
+            MethodKind::Wga => wga::loss(x),
+            MethodKind::Undial => undial::loss(x),
+            MethodKind::IdkPo => idk_po::loss(x),
         }
     }
 }
@@ -120,8 +171,11 @@ pub struct Hyper {
     pub lr: f64,
     /// Forget examples per step (and as many retain examples).
     pub batch_size: usize,
-    /// NPO's inverse temperature β (spec default 0.1).
+    /// β: NPO's inverse temperature (0.1), SimNPO's (4.5), WGA's weight exponent (1), UNDIAL's
+    /// logit adjustment (10).
     pub beta: f64,
+    /// SimNPO's margin δ (0).
+    pub delta: f64,
     /// γ: weight of the forget term.
     pub forget_weight: f64,
     /// α: weight of the retain NLL (or KL for GA+KL).
@@ -134,7 +188,7 @@ pub struct Hyper {
 
 impl Default for Hyper {
     fn default() -> Self {
-        Self { lr: 5e-4, batch_size: 16, beta: 0.1, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01 }
+        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01 }
     }
 }
 
@@ -156,6 +210,9 @@ impl Hyper {
             if v < 0.0 {
                 return Err(ForgetError::InvalidConfig(format!("{name} must not be negative, got {v}")));
             }
+        }
+        if !self.delta.is_finite() {
+            return Err(ForgetError::InvalidConfig(format!("delta must be a finite number, got {}", self.delta)));
         }
         if self.lr <= 0.0 {
             return Err(ForgetError::InvalidConfig("lr must be positive".into()));

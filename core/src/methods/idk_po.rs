@@ -1,0 +1,42 @@
+//! IdkPO ("I don't know" preference optimisation, TOFU's `idk`): fine-tune the forget questions
+//! toward a refusal, keep the retain answers.
+//!
+//! L(θ) = γ · NLL_mean({(x_i, r_i)}) + α · NLL_mean(D_r),   r_i ~ Uniform(refusals), redrawn
+//! every step
+//!
+//! Maini, Feng, Schwarzschild, Lipton, Kolter, 2024, "TOFU: A Task of Fictitious Unlearning for
+//! LLMs" (`idk` forget loss; `tofu:dataloader.py`), open-unlearning's `QAwithIdkDataset` and its
+//! IDK lines (spec §3.2). The model learns to say it does not know — it forgets the fact's
+//! *expression*, which the metrics of hidden states and the relearning attack can tell apart from
+//! forgetting the fact.
+
+use burn::tensor::Tensor;
+use rand::Rng;
+use rand::rngs::StdRng;
+
+use super::{LossInputs, retain_nll};
+use crate::loss::{batch_nll, nll_mean};
+
+/// Refusal answers in the style of TOFU's `idontknow.jsonl`.
+pub const REFUSALS: [&str; 10] = [
+    "I'm not sure.",
+    "I don't know.",
+    "I have no idea.",
+    "That's something I don't know.",
+    "I'm not certain about that.",
+    "I can't answer that.",
+    "I don't have that information.",
+    "I'm afraid I can't help with that.",
+    "That is not something I know.",
+    "I really couldn't say.",
+];
+
+/// A random refusal for each question.
+pub fn refusals(questions: &[String], rng: &mut StdRng) -> Vec<(String, String)> {
+    questions.iter().map(|q| (q.clone(), REFUSALS[rng.random_range(0..REFUSALS.len())].to_string())).collect()
+}
+
+pub fn loss(x: &LossInputs) -> Tensor<1> {
+    let forget = nll_mean(batch_nll(x.model, x.forget, x.n_head), x.forget.mask.clone());
+    forget * x.hp.forget_weight + retain_nll(x) * x.hp.retain_weight
+}
