@@ -89,7 +89,7 @@ enum Command {
     Unlearn {
         #[arg(long)]
         model: Option<PathBuf>,
-        /// ga | graddiff | ga_kl | npo | simnpo | wga | undial | idk_po | random_label | relearn
+        /// ga | graddiff | ga_kl | npo | simnpo | wga | undial | idk_po | idk_dpo | random_label | relearn
         #[arg(long)]
         method: String,
         /// forget01 | forget05 | forget10 | a TOFU-schema JSON/JSONL file
@@ -102,7 +102,7 @@ enum Command {
         lr: Option<f64>,
         #[arg(long)]
         batch_size: Option<usize>,
-        /// β: NPO/SimNPO inverse temperature, WGA weight exponent, UNDIAL logit adjustment.
+        /// β: NPO/SimNPO/IdkDPO inverse temperature, WGA weight exponent, UNDIAL logit adjustment.
         #[arg(long)]
         beta: Option<f64>,
         /// SimNPO's margin δ.

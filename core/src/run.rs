@@ -305,10 +305,18 @@ impl Run {
         let retain_pairs = if self.config.method.uses_retain() { retain_pairs } else { forget_pairs[..1].to_vec() };
         let retain = Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device);
 
+        let preferred = if self.config.method == MethodKind::IdkDpo {
+            let questions: Vec<String> = forget_pairs.iter().map(|(q, _, _)| q.clone()).collect();
+            let pairs: Vec<(String, String, bool)> = idk_po::refusals(&questions, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect();
+            Some(Batch::new(&self.examples(&pairs)?, self.tokenizer.eos_id(), &self.train_device))
+        } else {
+            None
+        };
         let loss = self.config.method.loss(&LossInputs {
             model: &self.model,
             reference: &self.reference,
             forget: &forget,
+            preferred: preferred.as_ref(),
             retain: &retain,
             hp: &self.config.hyper,
             n_head: self.model_config.n_head,

@@ -34,7 +34,7 @@ fn forget_nll_change(method: MethodKind, lr: f64, steps: usize) -> (f64, f64, Ru
 
 #[test]
 fn ascent_methods_raise_forget_nll_after_one_step() {
-    for m in [MethodKind::Ga, MethodKind::GradDiff, MethodKind::GaKl, MethodKind::Npo, MethodKind::SimNpo, MethodKind::Wga, MethodKind::Undial] {
+    for m in [MethodKind::Ga, MethodKind::GradDiff, MethodKind::GaKl, MethodKind::Npo, MethodKind::SimNpo, MethodKind::Wga, MethodKind::Undial, MethodKind::IdkDpo] {
         let (before, after, _) = forget_nll_change(m, 1e-3, 1);
         assert!(after > before, "{}: forget NLL {before} → {after}", m.name());
     }

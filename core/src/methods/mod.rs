@@ -8,6 +8,7 @@
 pub mod ga_kl;
 pub mod grad_ascent;
 pub mod grad_diff;
+pub mod idk_dpo;
 pub mod idk_po;
 pub mod npo;
 pub mod random_label;
@@ -40,10 +41,11 @@ pub enum MethodKind {
     Wga,
     Undial,
     IdkPo,
+    IdkDpo,
 }
 
 impl MethodKind {
-    pub const ALL: [MethodKind; 10] = [
+    pub const ALL: [MethodKind; 11] = [
         MethodKind::Ga,
         MethodKind::GradDiff,
         MethodKind::GaKl,
@@ -52,6 +54,7 @@ impl MethodKind {
         MethodKind::Wga,
         MethodKind::Undial,
         MethodKind::IdkPo,
+        MethodKind::IdkDpo,
         MethodKind::RandomLabel,
         MethodKind::Relearn,
     ];
@@ -69,6 +72,7 @@ impl MethodKind {
             MethodKind::Wga => "wga",
             MethodKind::Undial => "undial",
             MethodKind::IdkPo => "idk_po",
+            MethodKind::IdkDpo => "idk_dpo",
         }
     }
 
@@ -92,18 +96,20 @@ impl MethodKind {
             MethodKind::Wga => "WGA: gradient ascent weighted by each token's probability^β, so forgotten tokens stop pulling (Wang et al. 2025).",
             MethodKind::Undial => "UNDIAL: distil the original model with the true token's logit lowered by β (Dong et al. 2025).",
             MethodKind::IdkPo => "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024).",
+            MethodKind::IdkDpo => "IdkDPO: DPO preferring \"I don't know\" over the true answer (Rafailov et al. 2023; TOFU).",
         }
     }
 
     /// Whether the method needs the frozen original model during training.
     pub fn needs_reference(self) -> bool {
-        matches!(self, MethodKind::GaKl | MethodKind::Npo | MethodKind::Relearn | MethodKind::Undial)
+        matches!(self, MethodKind::GaKl | MethodKind::Npo | MethodKind::Relearn | MethodKind::Undial | MethodKind::IdkDpo)
     }
 
     /// What β means for this method, if it reads β (for the playground's hyper-parameter hints).
     pub fn beta_meaning(self) -> Option<&'static str> {
         match self {
             MethodKind::Npo => Some("NPO's inverse temperature"),
+            MethodKind::IdkDpo => Some("DPO's inverse temperature"),
             MethodKind::SimNpo => Some("SimNPO's inverse temperature"),
             MethodKind::Wga => Some("token weight p^β: larger β, less push on forgotten tokens"),
             MethodKind::Undial => Some("how far the true token's logit is lowered"),
@@ -143,6 +149,7 @@ impl MethodKind {
             MethodKind::Wga => Hyper { lr: 1e-3, beta: 1.0, ..base },
             MethodKind::Undial => Hyper { lr: 1e-3, beta: 10.0, retain_weight: 0.0, ..base },
             MethodKind::IdkPo => Hyper { lr: 5e-4, ..base },
+            MethodKind::IdkDpo => Hyper { lr: 1e-3, ..base },
         }
     }
 
@@ -159,6 +166,7 @@ impl MethodKind {
             MethodKind::Wga => wga::loss(x),
             MethodKind::Undial => undial::loss(x),
             MethodKind::IdkPo => idk_po::loss(x),
+            MethodKind::IdkDpo => idk_dpo::loss(x),
         }
     }
 }
@@ -233,6 +241,8 @@ pub struct LossInputs<'a> {
     /// The frozen original model (no autodiff).
     pub reference: &'a Gpt,
     pub forget: &'a Batch,
+    /// Answers the method prefers for the same forget questions, row for row (IdkDPO's refusals).
+    pub preferred: Option<&'a Batch>,
     pub retain: &'a Batch,
     pub hp: &'a Hyper,
     pub n_head: usize,
