@@ -123,6 +123,9 @@ enum Command {
         /// Write the unlearned model here (HF layout).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// After the run, relearn this many forget items (10 steps) and report what comes back.
+        #[arg(long, value_name = "K")]
+        relearn_attack: Option<usize>,
     },
     /// Time training steps and an evaluation pass (a benchmark, not a test).
     Bench {
@@ -250,7 +253,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, eval_every, seed, json, save } => {
+        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, eval_every, seed, json, save, relearn_attack } => {
             let method = MethodKind::parse(&method)?;
             let mut cfg = RunConfig::new(method, forget_selection(&forget)?);
             cfg.seed = seed;
@@ -270,6 +273,10 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
                 run.set_fluency_model(&scorer)?;
             }
             report::unlearn(&mut run, steps, eval_every, json)?;
+            if let Some(k) = relearn_attack {
+                let attack = forgetlab::run::AttackConfig { k, seed, ..Default::default() };
+                report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json);
+            }
             if let Some(dir) = save {
                 pollster::block_on(run.export())?.save_dir(&dir)?;
                 eprintln!("unlearned model → {}", dir.display());

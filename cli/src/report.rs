@@ -54,6 +54,20 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
     Ok(())
 }
 
+/// The relearning attack's report: one JSON object, or a small table.
+pub fn attack(r: &forgetlab::run::AttackReport, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "relearning_attack": r }));
+        return;
+    }
+    let c = r.config.clone().unwrap_or_default();
+    println!("relearning attack: {} forget items relearned for {} steps (lr {})", c.k, c.steps, c.lr);
+    println!("                     prob before → after    key entity before → after");
+    for (name, b, a) in [("relearned items", &r.relearned_before, &r.relearned_after), ("held-out items", &r.held_out_before, &r.held_out_after)] {
+        println!("  {name:<16} ({:>3})  {:.4} → {:.4}        {:>5.1} % → {:>5.1} %", b.items, b.prob, a.prob, 100.0 * b.key_entity_rate, 100.0 * a.key_entity_rate);
+    }
+}
+
 /// Fraction of `items` whose greedy answer contains the key entity.
 fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError> {
     let qs: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();

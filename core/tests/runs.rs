@@ -115,3 +115,25 @@ fn user_supplied_facts_can_be_forgotten() {
     let s = pollster::block_on(run.evaluate()).unwrap();
     assert!(s.forget.prob < s0.forget.prob);
 }
+
+#[test]
+fn relearning_attack_brings_facts_back_and_leaves_the_run_untouched() {
+    use forgetlab::run::AttackConfig;
+    let mut run = new_run(small(MethodKind::Ga, ForgetSelection::Split("forget10".into()))).unwrap();
+    for _ in 0..10 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let weights = pollster::block_on(run.weights()).unwrap();
+    let cfg = AttackConfig { k: 3, steps: 10, lr: 2e-3, seed: 1 };
+    let r = pollster::block_on(run.relearning_attack(&cfg)).unwrap();
+    assert!(r.relearned_after.prob > r.relearned_before.prob, "relearned prob {} → {}", r.relearned_before.prob, r.relearned_after.prob);
+    assert_eq!(r.relearned_before.items, 3);
+    assert_eq!(r.relearned_before.items + r.held_out_before.items, run.forget_items().len());
+    assert!(r.held_out_after.prob.is_finite());
+    assert_eq!(pollster::block_on(run.weights()).unwrap(), weights, "the attack works on a copy");
+    // Same seed, same attack.
+    assert_eq!(pollster::block_on(run.relearning_attack(&cfg)).unwrap(), r);
+    for bad in [AttackConfig { k: 0, ..cfg.clone() }, AttackConfig { k: 10_000, ..cfg.clone() }, AttackConfig { lr: f64::NAN, ..cfg.clone() }] {
+        assert!(matches!(pollster::block_on(run.relearning_attack(&bad)), Err(ForgetError::InvalidConfig(_))));
+    }
+}

@@ -21,6 +21,9 @@ use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relear
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use crate::world::{FactWorld, QaItem};
 
+pub mod relearning_attack;
+pub use relearning_attack::{AttackConfig, AttackReport, Recall};
+
 /// Which items to forget: a named split, item ids from the world, or user-supplied items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,133 @@
+//! The relearning attack: is a forgotten fact gone, or only hidden? Fine-tune the unlearned
+//! model on k of the forgotten facts for a few steps, then measure how much of the *whole*
+//! forget set comes back — on the k facts it saw again, and on the ones it did not.
+//!
+//! Recovery on the unseen facts is the worrying part: it means unlearning suppressed an output
+//! while the knowledge stayed in the weights ("shallow" unlearning).
+//!
+//!   L(θ) = NLL_mean({(x_i, y_i) : i ∈ S}),  S = k forget items drawn with the seed,
+//!   AdamW, lr as given, `steps` full-batch steps from the run's current weights.
+//!
+//! Reported per group (relearned S, held-out rest): mean answer probability and the share of
+//! greedy answers that contain the key entity, before and after the attack. The run's own weights
+//! are not touched.
+//!
+//! Source: Lynch et al., "Eight methods to evaluate robust unlearning in LLMs" (2024); Hu et al.,
+//! "Jogging the memory of unlearned LLMs through targeted relearning attacks" (2024); the
+//! shallowness concern of the unlearning surveys (spec §4.5).
+
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use super::Run;
+use crate::batch::{Batch, Example};
+use crate::error::ForgetError;
+use crate::eval::Evaluator;
+use crate::loss::{batch_nll, nll_mean};
+use crate::metrics::knowledge::contains_entity;
+use crate::model::Gpt;
+use crate::world::QaItem;
+
+/// How hard to attack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttackConfig {
+    /// Forget items relearned.
+    pub k: usize,
+    pub steps: usize,
+    pub lr: f64,
+    pub seed: u64,
+}
+
+impl Default for AttackConfig {
+    fn default() -> Self {
+        Self { k: 4, steps: 10, lr: 1e-3, seed: 0 }
+    }
+}
+
+/// Probability and key-entity recall of a group of items.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Recall {
+    pub items: usize,
+    pub prob: f64,
+    pub key_entity_rate: f64,
+}
+
+/// Before and after the attack, on the relearned items and on the others.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttackReport {
+    pub config: Option<AttackConfig>,
+    pub relearned_before: Recall,
+    pub relearned_after: Recall,
+    pub held_out_before: Recall,
+    pub held_out_after: Recall,
+}
+
+impl Run {
+    /// Attack the current weights (see the module docs). Needs at least k + 1 forget items.
+    pub async fn relearning_attack(&self, cfg: &AttackConfig) -> Result<AttackReport, ForgetError> {
+        let n = self.forget_items.len();
+        if cfg.k == 0 || cfg.k >= n {
+            return Err(ForgetError::InvalidConfig(format!("the attack relearns k items and needs others held out: 1 ≤ k < {n}, got {}", cfg.k)));
+        }
+        if !(cfg.lr.is_finite() && cfg.lr > 0.0) || cfg.steps == 0 {
+            return Err(ForgetError::InvalidConfig("the attack needs lr > 0 and at least one step".into()));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut StdRng::seed_from_u64(cfg.seed));
+        let relearned: Vec<QaItem> = order[..cfg.k].iter().map(|&i| self.forget_items[i].clone()).collect();
+        let held_out: Vec<QaItem> = order[cfg.k..].iter().map(|&i| self.forget_items[i].clone()).collect();
+
+        let start = self.model.valid();
+        let (relearned_before, held_out_before) = (self.recall(&start, &relearned).await?, self.recall(&start, &held_out).await?);
+
+        let weights = start.to_weights(&self.model_config).await?;
+        let mut model = Gpt::from_weights(&self.model_config, &weights, &self.train_device)?;
+        let mut optim = AdamWConfig::new().init();
+        let examples = relearned.iter().map(|it| Example::qa(&self.tokenizer, &it.question, &it.answer, self.model_config.n_positions)).collect::<Result<Vec<_>, _>>()?;
+        let batch = Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device);
+        for step in 0..cfg.steps {
+            let loss = nll_mean(batch_nll(&model, &batch, self.model_config.n_head), batch.mask.clone());
+            let value = crate::eval::read_f32(loss.clone()).await?[0];
+            if !value.is_finite() {
+                return Err(ForgetError::Diverged { step: step + 1, loss: value, last_good: step });
+            }
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(cfg.lr, model, grads);
+        }
+        let after = model.valid();
+        Ok(AttackReport {
+            config: Some(cfg.clone()),
+            relearned_before,
+            held_out_before,
+            relearned_after: self.recall(&after, &relearned).await?,
+            held_out_after: self.recall(&after, &held_out).await?,
+        })
+    }
+
+    async fn recall(&self, model: &Gpt, items: &[QaItem]) -> Result<Recall, ForgetError> {
+        let ev = Evaluator {
+            model,
+            reference: &self.reference,
+            fluency: None,
+            config: &self.model_config,
+            tokenizer: &self.tokenizer,
+            device: &self.eval_device,
+            max_new_tokens: self.config.eval.max_new_tokens,
+            privleak_reference_auc: None,
+        };
+        let examples = items.iter().map(|it| Example::qa(&self.tokenizer, &it.question, &it.answer, self.model_config.n_positions)).collect::<Result<Vec<_>, _>>()?;
+        let nll = ev.avg_nll(model, &examples).await?;
+        let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
+        let answers = ev.greedy_answers(&questions).await?;
+        let hits = answers.iter().zip(items).filter(|((text, _, _), it)| contains_entity(text, &it.key_entity)).count();
+        Ok(Recall {
+            items: items.len(),
+            prob: nll.iter().map(|x| (-x).exp()).sum::<f64>() / items.len().max(1) as f64,
+            key_entity_rate: hits as f64 / items.len().max(1) as f64,
+        })
+    }
+}
