@@ -1,21 +1,22 @@
 //! Shared-prompt scoring: the truth ratio needs the NLL of several answers (the paraphrased one
 //! and 3–5 perturbed ones) to the *same* question. Instead of one row per answer, which runs the
-//! question through the model once per answer, one row holds the question once followed by every
-//! answer, and the attention mask keeps the answers from seeing each other:
+//! question through the model once per answer, each question runs once and its keys and values
+//! are cached ([`Gpt::prefill_hidden`]); then every answer is a short row continuing its question
+//! from that cache ([`Gpt::continue_prompts`]):
 //!
 //! ```text
-//! tokens     Question: … Answer:  | a₁ a₁ a₁ | a₂ a₂ | a₃ a₃ a₃ …     (answers without their EOS)
-//! positions  0 1 … P−1            | P P+1 …  | P P+1 | P P+1 …       (each answer starts at P)
-//! attends to the prompt (causal)  | prompt + its own earlier tokens
+//! questions   Question: … Answer:            (left-padded; cached)
+//! answer rows a₁ a₁ a₁ | a₂ a₂ | a₃ a₃ a₃ …  (without their EOS; positions P, P+1, …)
 //! ```
 //!
 //! so each answer token gets exactly the logits it would get in its own row (tested against
-//! [`Evaluator::avg_nll`]). The first token of every answer is predicted from the prompt's last
-//! position, the others from the previous token of the same answer; only those positions go
-//! through the LM head. For TOFU's 1 + 5 answers this is about 40 % fewer positions.
+//! [`Evaluator::avg_nll`]) while the question's positions are computed once and every answer
+//! token attends over its question and its own answer only. The first token of every answer is
+//! predicted from the question's last position, the others from the previous token of the same
+//! answer; only those positions go through the LM head.
 //!
 //! # Shapes
-//! - row: `[P + Σₖ (|aₖ| − 1)]` tokens; mask `[batch, seq, seq]`
+//! - questions `[items, P]`; answer rows `[items · answers, s]`
 //! - gathered hidden states `[predictions, n_embd]` → log-probs of the targets `[predictions]`
 
 use burn::tensor::activation::log_softmax;
@@ -26,8 +27,15 @@ use super::token_stats::run_chunks;
 use crate::error::ForgetError;
 use crate::model::Gpt;
 
-/// Items per forward pass (each row is a whole item: its prompt and all its answers).
+/// Questions per chunk: natively one chunk per thread at a time, small enough that two cores get
+/// balanced work on a few hundred items; in the browser, chunks run one after the other.
+#[cfg(not(target_arch = "wasm32"))]
+const ROWS: usize = 16;
+#[cfg(target_arch = "wasm32")]
 const ROWS: usize = 48;
+
+/// Answer rows per forward pass within a chunk: rows of similar length run together.
+const ANSWER_ROWS: usize = 32;
 
 /// One question and its answers, tokenized (each answer ends with EOS, as in `Example`).
 #[derive(Clone, Debug)]
@@ -59,50 +67,49 @@ impl Evaluator<'_> {
     }
 
     async fn shared_prompt_chunk(&self, model: &Gpt, groups: &[PromptGroup], idx: &[usize]) -> Result<(Vec<usize>, Vec<Vec<f64>>), ForgetError> {
-        let t = idx.iter().map(|&g| groups[g].row_len()).max().unwrap_or(1).max(1);
+        let eos = self.tokenizer.eos_id() as i64;
+        let c = self.config.n_embd;
+        // 1. Every question once, left-padded: the last position predicts every answer's first token.
+        let p = idx.iter().map(|&g| groups[g].prompt.len()).max().unwrap_or(1).max(1);
+        let pad: Vec<usize> = idx.iter().map(|&g| p - groups[g].prompt.len()).collect();
+        let prompts: Vec<i64> = idx.iter().zip(&pad).flat_map(|(&g, &k)| std::iter::repeat_n(eos, k).chain(groups[g].prompt.iter().map(|&x| x as i64))).collect();
+        let prompts = Tensor::<2, Int>::from_data(TensorData::new(prompts, [idx.len(), p]), self.device);
+        let (last, cache) = model.prefill_hidden(prompts, &pad, self.config.n_head);
+        // 2. One row per answer (without its EOS), continuing its question from the cache; rows
+        //    sorted by length and run in sub-batches of similar length, so little is padding.
         let b = idx.len();
-        let pad = self.tokenizer.eos_id() as i64;
-        let (mut ids, mut pos, mut hidden) = (vec![pad; b * t], vec![0i64; b * t], vec![true; b * t * t]);
-        // (flat source position, target token, row, answer) for every scored token.
+        let mut rows: Vec<(usize, usize)> = idx.iter().enumerate().flat_map(|(r, &g)| (0..groups[g].answers.len()).map(move |k| (r, k))).collect();
+        let fed = |&(r, k): &(usize, usize)| groups[idx[r]].answers[k].len().saturating_sub(1);
+        rows.sort_by_key(fed);
+        // (hidden-state index, target token, row in chunk, answer) for every scored token: index r
+        // is question r's last position, the rest follow sub-batch by sub-batch, row-major.
         let mut preds: Vec<(i64, i64, usize, usize)> = Vec::new();
-        for (r, &g) in idx.iter().enumerate() {
-            let group = &groups[g];
-            let p = group.prompt.len();
-            // segment[i]: 0 for the prompt, k + 1 for answer k, usize::MAX for padding.
-            let mut segment = vec![usize::MAX; t];
-            for (i, &tok) in group.prompt.iter().enumerate() {
-                ids[r * t + i] = tok as i64;
-                pos[r * t + i] = i as i64;
-                segment[i] = 0;
-            }
-            let mut at = p;
-            for (k, answer) in group.answers.iter().enumerate() {
+        let mut hidden = vec![last];
+        let mut offset = b;
+        for sub in rows.chunks(ANSWER_ROWS) {
+            let s = sub.iter().map(fed).max().unwrap_or(0).max(1);
+            let mut ids = vec![eos; sub.len() * s];
+            for (n, &(r, k)) in sub.iter().enumerate() {
+                let answer = &groups[idx[r]].answers[k];
                 for (i, &tok) in answer.iter().enumerate() {
-                    let source = if i == 0 { p - 1 } else { at + i - 1 };
-                    preds.push(((r * t + source) as i64, tok as i64, r, k));
-                }
-                for (i, &tok) in answer[..answer.len() - 1].iter().enumerate() {
-                    ids[r * t + at + i] = tok as i64;
-                    pos[r * t + at + i] = (p + i) as i64;
-                    segment[at + i] = k + 1;
-                }
-                at += answer.len() - 1;
-            }
-            for q in 0..t {
-                for j in 0..=q {
-                    // Padding queries see the prompt only (any non-empty set avoids a 0/0 softmax).
-                    let visible = segment[j] == 0 || (segment[j] == segment[q] && segment[q] != usize::MAX);
-                    hidden[(r * t + q) * t + j] = !visible;
+                    let source = if i == 0 { r } else { offset + n * s + i - 1 };
+                    preds.push((source as i64, tok as i64, r, k));
+                    if i + 1 < answer.len() {
+                        ids[n * s + i] = tok as i64;
+                    }
                 }
             }
+            let prompt_of: Vec<usize> = sub.iter().map(|&(r, _)| r).collect();
+            let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [sub.len(), s]), self.device);
+            hidden.push(model.continue_prompts(&cache, &prompt_of, ids, self.config.n_head).reshape([sub.len() * s, c]));
+            offset += sub.len() * s;
         }
+        let h = Tensor::cat(hidden, 0);
+        // 3. The LM head at the scored positions only.
         let n = preds.len();
-        let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [b, t]), self.device);
-        let h = model.forward_masked(ids, pos, hidden, self.config.n_head);
         let sources = Tensor::<1, Int>::from_data(TensorData::new(preds.iter().map(|p| p.0).collect::<Vec<_>>(), [n]), self.device);
         let targets = Tensor::<1, Int>::from_data(TensorData::new(preds.iter().map(|p| p.1).collect::<Vec<_>>(), [n]), self.device);
-        let picked = h.reshape([b * t, self.config.n_embd]).select(0, sources);
-        let logits = model.lm_head(picked.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
+        let logits = model.lm_head(h.select(0, sources).unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
         let logp = log_softmax(logits, 1).gather(1, targets.unsqueeze_dim::<2>(1)).reshape([n]);
         let logp = super::read_f32(logp).await?;
 

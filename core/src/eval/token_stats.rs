@@ -21,8 +21,12 @@ use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::model::Gpt;
 
-/// Rows per forward pass when scoring: large enough to amortise dispatch, small enough for
-/// a browser tab's memory.
+/// Rows per forward pass when scoring. Natively, small enough that the chunks keep two cores
+/// evenly busy; in the browser (one chunk after the other) large enough to amortise dispatch and
+/// small enough for a tab's memory.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const SCORE_CHUNK: usize = 32;
+#[cfg(target_arch = "wasm32")]
 pub(crate) const SCORE_CHUNK: usize = 128;
 
 /// Per answer token (labeled positions, EOS target last) of one example.

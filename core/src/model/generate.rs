@@ -69,7 +69,7 @@ const GENERATE_CHUNK: usize = 256;
 /// core at once: the CPU backend runs one decode step on one thread. The chunk size is fixed,
 /// not derived from the core count, so results do not depend on the machine.
 #[cfg(not(target_arch = "wasm32"))]
-const NATIVE_GREEDY_CHUNK: usize = 64;
+const NATIVE_GREEDY_CHUNK: usize = 32;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn generate_greedy_in_parallel(model: &Gpt, cfg: &GptConfig, prompts: &[Vec<u32>], sampling: &SamplingConfig, device: &Device) -> Result<Vec<Generation>, ForgetError> {

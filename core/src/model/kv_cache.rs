@@ -9,6 +9,7 @@
 //! - cache per layer: keys and values `[batch, n_head, positions so far, head_dim]`
 //! - prefill ids: `[batch, seq]`; decode input: one token per row
 //! - returned logits: `[batch, vocab]` (the last position only)
+//! - continued rows ([`Gpt::continue_prompts`]): ids `[rows, s]` → hidden `[rows, s, n_embd]`
 
 use burn::tensor::activation::softmax;
 use burn::tensor::module::embedding;
@@ -57,6 +58,13 @@ fn bool_mask(hidden: Vec<bool>, b: usize, n_head: usize, s: usize, t: usize, dev
 impl Gpt {
     /// Run left-padded prompts once; returns the last position's logits and the filled cache.
     pub fn prefill(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> (Tensor<2>, KvCache) {
+        let (h, cache) = self.prefill_hidden(ids, pad, n_head);
+        (self.last_logits(h), cache)
+    }
+
+    /// [`Gpt::prefill`] returning the last position's final hidden state `[batch, n_embd]`
+    /// (after `ln_f`) instead of its logits.
+    pub fn prefill_hidden(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> (Tensor<2>, KvCache) {
         let [b, t] = ids.dims();
         let device = ids.device();
         let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
@@ -68,8 +76,8 @@ impl Gpt {
         let mask = bool_mask(hidden.collect(), b, n_head, t, t, &device);
         let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
         let mut cache = KvCache { keys: vec![], values: vec![], pad: pad.to_vec(), len: t };
-        let logits = self.run_blocks(x, n_head, mask, &mut cache);
-        (logits, cache)
+        let x = self.run_blocks(x, n_head, mask, &mut cache);
+        (self.last_hidden(x), cache)
     }
 
     /// Append one token per row and return the logits for the next one.
@@ -82,13 +90,48 @@ impl Gpt {
         let hidden: Vec<bool> = (0..b * t).map(|k| k % t < cache.pad[k / t]).collect();
         let mask = bool_mask(hidden, b, n_head, 1, t, device);
         let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
-        let logits = self.run_blocks(x, n_head, mask, cache);
+        let x = self.run_blocks(x, n_head, mask, cache);
         cache.len = t;
-        logits
+        self.last_logits(self.last_hidden(x))
     }
 
-    /// The blocks, reading and extending the cache; returns the last position's logits.
-    fn run_blocks(&self, mut x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, cache: &mut KvCache) -> Tensor<2> {
+    /// Continue cached prompts with several rows of tokens each, without changing the cache:
+    /// row `n` continues prompt `prompt_of[n]` with `ids[n]` (`[rows, s]`, right-padded), its
+    /// tokens at positions `prompt length + 0, 1, …` and attending to the prompt's real tokens and
+    /// its own earlier ones. Returns the final hidden states `[rows, s, n_embd]` (after `ln_f`).
+    ///
+    /// Scoring many answers to the same question this way runs the question once, and each
+    /// answer token attends over `prompt + |answer|` keys only.
+    pub fn continue_prompts(&self, cache: &KvCache, prompt_of: &[usize], ids: Tensor<2, Int>, n_head: usize) -> Tensor<3> {
+        let [n, s] = ids.dims();
+        let device = ids.device();
+        let p = cache.len;
+        // Clamped to the context: only a row's padding (never read) can run past it.
+        let last_position = self.wpe.dims()[0] - 1;
+        let pos: Vec<i64> = (0..n * s).map(|k| (p - cache.pad[prompt_of[k / s]] + k % s).min(last_position) as i64).collect();
+        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [n, s]), &device);
+        let t = p + s;
+        // hidden[n, i, j]: prompt padding (j < pad) or a later token of the row (j − p > i).
+        let hidden: Vec<bool> = (0..n * s * t)
+            .map(|k| {
+                let (r, i, j) = (k / (s * t), (k / t) % s, k % t);
+                if j < p { j < cache.pad[prompt_of[r]] } else { j - p > i }
+            })
+            .collect();
+        let mask = bool_mask(hidden, n, n_head, s, t, &device);
+        let rows = Tensor::<1, Int>::from_data(TensorData::new(prompt_of.iter().map(|&r| r as i64).collect::<Vec<_>>(), [n]), &device);
+        let mut x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
+        for (l, block) in self.h.iter().enumerate() {
+            let past = (cache.keys[l].clone().select(0, rows.clone()), cache.values[l].clone().select(0, rows.clone()));
+            let (a, _, _) = attend(&block.attn, block.ln_1.forward(x.clone()), n_head, mask.clone(), Some(past));
+            x = x + a;
+            x = x.clone() + block.mlp.forward(block.ln_2.forward(x));
+        }
+        self.ln_f.forward(x)
+    }
+
+    /// The blocks, reading and extending the cache; returns the residual stream `[batch, new, n_embd]`.
+    fn run_blocks(&self, mut x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, cache: &mut KvCache) -> Tensor<3> {
         let first = cache.keys.is_empty();
         for (l, block) in self.h.iter().enumerate() {
             let past = if first { None } else { Some((cache.keys[l].clone(), cache.values[l].clone())) };
@@ -103,8 +146,18 @@ impl Gpt {
             x = x + a;
             x = x.clone() + block.mlp.forward(block.ln_2.forward(x));
         }
-        let [b, s, _] = x.dims();
-        let logits = self.lm_head(self.ln_f.forward(x.narrow(1, s - 1, 1)));
+        x
+    }
+
+    /// The last position's final hidden state: `[batch, new, n_embd]` → `[batch, n_embd]`.
+    fn last_hidden(&self, x: Tensor<3>) -> Tensor<2> {
+        let [b, s, c] = x.dims();
+        self.ln_f.forward(x.narrow(1, s - 1, 1)).reshape([b, c])
+    }
+
+    fn last_logits(&self, h: Tensor<2>) -> Tensor<2> {
+        let [b, c] = h.dims();
+        let logits = self.lm_head(h.reshape([1, b, c]));
         let [_, _, v] = logits.dims();
         logits.reshape([b, v])
     }
