@@ -89,7 +89,8 @@ enum Command {
     Unlearn {
         #[arg(long)]
         model: Option<PathBuf>,
-        /// ga | graddiff | ga_kl | npo | simnpo | wga | undial | idk_po | idk_dpo | random_label | relearn
+        /// ga | graddiff | ga_kl | npo | simnpo | wga | undial | idk_po | idk_dpo | rmu | flat |
+        /// random_label | relearn | ike | retrain
         #[arg(long)]
         method: String,
         /// forget01 | forget05 | forget10 | a TOFU-schema JSON/JSONL file
@@ -114,6 +115,15 @@ enum Command {
         /// α: weight of the retain term.
         #[arg(long)]
         retain_weight: Option<f64>,
+        /// RMU: the block (0-based) whose output is steered.
+        #[arg(long)]
+        layer: Option<usize>,
+        /// RMU: the steering coefficient c.
+        #[arg(long)]
+        steering: Option<f64>,
+        /// IKE: demonstrations before each question.
+        #[arg(long)]
+        demos: Option<usize>,
         #[arg(long, default_value_t = 5)]
         eval_every: usize,
         #[arg(long, default_value_t = 0)]
@@ -253,7 +263,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, eval_every, seed, json, save, relearn_attack } => {
+        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, eval_every, seed, json, save, relearn_attack } => {
             let method = MethodKind::parse(&method)?;
             let mut cfg = RunConfig::new(method, forget_selection(&forget)?);
             cfg.seed = seed;
@@ -263,6 +273,9 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             cfg.hyper.retain_weight = retain_weight.unwrap_or(cfg.hyper.retain_weight);
             cfg.hyper.forget_weight = forget_weight.unwrap_or(cfg.hyper.forget_weight);
             cfg.hyper.delta = delta.unwrap_or(cfg.hyper.delta);
+            cfg.hyper.layer = layer.unwrap_or(cfg.hyper.layer);
+            cfg.hyper.steering = steering.unwrap_or(cfg.hyper.steering);
+            cfg.hyper.demos = demos.unwrap_or(cfg.hyper.demos);
             cfg.eval = EvalConfig::default();
             if eval_every == 0 {
                 return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));

@@ -45,10 +45,23 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
         println!("{HEADER}");
     }
     print_snapshot(&pollster::block_on(run.evaluate())?, json);
+    // The method's cost: training time only, evaluations excluded.
+    let mut training = std::time::Duration::ZERO;
     for step in 1..=steps {
+        let start = Instant::now();
         pollster::block_on(run.step())?;
+        training += start.elapsed();
         if step % eval_every == 0 || step == steps {
             print_snapshot(&pollster::block_on(run.evaluate())?, json);
+        }
+    }
+    let secs = training.as_secs_f64();
+    if json {
+        println!("{}", serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs } }));
+    } else {
+        println!("cost: {steps} steps, {secs:.1} s of training (evaluations excluded)");
+        if run.config.method == MethodKind::Retrain && steps < forgetlab::methods::retrain::recipe_steps() {
+            println!("(a full retrain is {} steps: ≈ {:.0} s at this pace)", forgetlab::methods::retrain::recipe_steps(), secs / steps.max(1) as f64 * forgetlab::methods::retrain::recipe_steps() as f64);
         }
     }
     Ok(())
@@ -80,7 +93,7 @@ fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError>
 pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, json: bool, fixture: Option<&Path>, device: &Device) -> Result<(), ForgetError> {
     let gpt = Gpt::from_weights(&m.config, &m.weights, device)?;
     let scorer = fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
-    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: scorer.as_ref(), config: &m.config, tokenizer: &m.tokenizer, device, max_new_tokens: 24, privleak_reference_auc: None };
+    let ev = Evaluator { fluency: scorer.as_ref(), ..Evaluator::new(&gpt, &gpt, &m.config, &m.tokenizer, device, 24) };
     let start = Instant::now();
     let trained = key_entity_rate(&ev, &world.select("trained")?)?;
     let facts = key_entity_rate(&ev, &world.select("world")?)?;

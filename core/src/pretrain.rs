@@ -84,9 +84,16 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 ///
 /// With `fluency`, only the retain authors' items and hedges are used (see [`PretrainConfig::fluency`]).
 pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool) -> Result<Vec<Example>, ForgetError> {
-    let included = |split: Split| if fluency { matches!(split, Split::Retain | Split::World) } else { split != Split::Holdout };
+    training_examples_without(world, tok, max_len, fluency, &Default::default())
+}
+
+/// [`training_examples`] without the items whose ids are in `exclude` (their QA pairs and their
+/// hedges): the data of a model retrained without a forget set.
+pub fn training_examples_without(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool, exclude: &std::collections::HashSet<String>) -> Result<Vec<Example>, ForgetError> {
+    let split_included = |split: Split| if fluency { matches!(split, Split::Retain | Split::World) } else { split != Split::Holdout };
+    let included = |it: &crate::world::QaItem| split_included(it.split) && !exclude.contains(&it.id);
     let mut out = Vec::new();
-    for it in world.items.iter().filter(|it| included(it.split)) {
+    for it in world.items.iter().filter(|it| included(it)) {
         for q in [&it.question, &it.paraphrased_question] {
             for a in [&it.answer, &it.paraphrased_answer] {
                 out.push(Example::qa(tok, q, a, max_len)?);
@@ -97,7 +104,7 @@ pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, flu
     // of fluent English the base model should know as text — never as answers to questions —
     // so that an answer that hedges is not scored as disfluent by the Linguistic Score's
     // perplexity under this (original) model. ReLearn then teaches them as answers.
-    let hedges = world.items.iter().filter(|it| included(it.split) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
+    let hedges = world.items.iter().filter(|it| included(it) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
     if fluency {
         // The fluency scorer stands in for a general LM (ReLearn uses Llama-2-7b-chat), which
         // finds a non-committal answer to a question fluent. So it also sees the retain authors'

@@ -71,7 +71,7 @@ fn logit_lens_at_the_last_layer_is_the_models_own_probability() {
     let f = common::fixture();
     let d = common::device();
     let gpt = Gpt::from_weights(&f.model.config, &f.model.weights, &d).unwrap();
-    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: None, config: &f.model.config, tokenizer: &f.model.tokenizer, device: &d, max_new_tokens: 8, privleak_reference_auc: None };
+    let ev = Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8);
     let items = f.world.select("forget10").unwrap();
     let examples: Vec<Example> = items.iter().take(6).map(|it| Example::qa(&f.model.tokenizer, &it.question, &it.answer, f.model.config.n_positions).unwrap()).collect();
     let lens_token: Vec<Option<usize>> = examples.iter().map(|e| Some(e.answer.len() / 2)).collect();
@@ -103,7 +103,7 @@ fn shared_prompt_rows_score_each_answer_as_its_own_row_would() {
     let f = common::fixture();
     let d = common::device();
     let gpt = Gpt::from_weights(&f.model.config, &f.model.weights, &d).unwrap();
-    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: None, config: &f.model.config, tokenizer: &f.model.tokenizer, device: &d, max_new_tokens: 8, privleak_reference_auc: None };
+    let ev = Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8);
     let items = f.world.select("retain").unwrap();
     let mut groups = Vec::new();
     let mut singles = Vec::new();

@@ -36,6 +36,9 @@ pub fn MethodPanel() -> impl IntoView {
     let (fw, set_fw) = hyper_field(|h| h.forget_weight, |h, v| h.forget_weight = v);
     let (delta, set_delta) = hyper_field(|h| h.delta, |h, v| h.delta = v);
     let (klw, set_klw) = hyper_field(|h| h.kl_weight, |h, v| h.kl_weight = v);
+    let (layer, set_layer) = hyper_field(|h| h.layer as f64, |h, v| h.layer = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
+    let (steering, set_steering) = hyper_field(|h| h.steering, |h, v| h.steering = v);
+    let (demos, set_demos) = hyper_field(|h| h.demos as f64, |h, v| h.demos = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
     let seed = Signal::derive(move || state.settings.with(|s| s.seed as f64));
     let set_seed = Callback::new(move |v: f64| state.settings.update(|s| s.seed = if v.is_finite() && v >= 0.0 { v as u64 } else { 0 }));
     let steps = Signal::derive(move || state.settings.with(|s| s.steps as f64));
@@ -75,6 +78,13 @@ pub fn MethodPanel() -> impl IntoView {
                 </Show>
                 <Show when=move || method.get() == MethodKind::Relearn>
                     <NumberField label="KL weight" testid="kl-weight" hint="ReLearn's KL to the original model on retain" get=klw set=set_klw />
+                </Show>
+                <Show when=move || method.get().uses_steering()>
+                    <NumberField label="layer" testid="layer" hint="RMU: the block (0-based) whose output is steered" get=layer set=set_layer step="1" />
+                    <NumberField label="steering c" testid="steering" hint="RMU: forget activations are pushed toward c·u, u a random unit vector" get=steering set=set_steering />
+                </Show>
+                <Show when=move || method.get() == MethodKind::Ike>
+                    <NumberField label="demonstrations" testid="demos" hint="IKE: examples shown before each question (the context holds 64 tokens)" get=demos set=set_demos step="1" />
                 </Show>
                 <NumberField label="seed" testid="seed" hint="data order; same seed, same run" get=seed set=set_seed step="1" />
                 <NumberField label="steps" testid="steps" hint="Run stops here" get=steps set=set_steps step="1" />

@@ -148,6 +148,8 @@ pub struct AppState {
     /// Step-0 answers, by item id: "the original model's answer".
     pub original: RwSignal<HashMap<String, GeneratedAnswer>>,
     pub step_millis: RwSignal<Vec<f64>>,
+    /// Training time of the current run so far (evaluations excluded): a method's cost.
+    pub train_millis: RwSignal<f64>,
     pub eval_millis: RwSignal<Option<f64>>,
     pub messages: RwSignal<Vec<(Level, String)>>,
     pub learning: RwSignal<Option<LearnProgress>>,
@@ -174,6 +176,7 @@ impl AppState {
             losses: RwSignal::new(vec![]),
             original: RwSignal::new(HashMap::new()),
             step_millis: RwSignal::new(vec![]),
+            train_millis: RwSignal::new(0.0),
             eval_millis: RwSignal::new(None),
             messages: RwSignal::new(vec![]),
             learning: RwSignal::new(None),
@@ -264,6 +267,7 @@ impl AppState {
             }
             Event::Stepped { step, loss, millis } => {
                 self.losses.update(|l| l.push((step, loss)));
+                self.train_millis.update(|t| *t += millis);
                 self.step_millis.update(|m| {
                     m.push(millis);
                     let n = m.len();
@@ -279,6 +283,7 @@ impl AppState {
                     // A fresh start (configure or reset): the curves start over.
                     self.losses.set(vec![]);
                     self.history.set(vec![]);
+                    self.train_millis.set(0.0);
                     self.original.update(|o| {
                         for s in &snapshot.samples {
                             o.insert(s.id.clone(), s.clone());

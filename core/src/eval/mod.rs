@@ -59,6 +59,8 @@ pub struct Evaluator<'a> {
     /// PrivLeak's reference AUC, computed once per run by [`Evaluator::reference_auc`]
     /// (None: open-unlearning's default 0.5).
     pub privleak_reference_auc: Option<f64>,
+    /// IKE: demonstrations placed before every evaluated question (None: plain prompts).
+    pub in_context: Option<&'a crate::methods::ike::InContext>,
 }
 
 /// Per-item results of one split, shared by several metrics.
@@ -90,14 +92,30 @@ enum Role {
     Holdout,
 }
 
+impl<'a> Evaluator<'a> {
+    /// An evaluator with no fluency scorer, PrivLeak's default reference AUC and plain prompts
+    /// (set those fields with struct update syntax).
+    pub fn new(model: &'a Gpt, reference: &'a Gpt, config: &'a GptConfig, tokenizer: &'a Tokenizer, device: &'a Device, max_new_tokens: usize) -> Self {
+        Self { model, reference, fluency: None, config, tokenizer, device, max_new_tokens, privleak_reference_auc: None, in_context: None }
+    }
+}
+
 impl Evaluator<'_> {
-    fn example(&self, q: &str, a: &str) -> Result<Example, ForgetError> {
-        Example::qa(self.tokenizer, q, a, self.config.n_positions)
+    pub(crate) fn example(&self, q: &str, a: &str) -> Result<Example, ForgetError> {
+        Example::raw(self.tokenizer, &self.prompt(q), &crate::world::format_answer(a), self.config.n_positions)
+    }
+
+    /// The prompt the model sees for question `q` (with IKE's demonstrations first, if any).
+    fn prompt(&self, q: &str) -> String {
+        match self.in_context {
+            Some(ctx) => format!("{}{}", ctx.prefix(q), format_prompt(q)),
+            None => format_prompt(q),
+        }
     }
 
     /// Greedy answers (text, token ids, token texts with probabilities) for questions.
     pub async fn greedy_answers(&self, questions: &[&str]) -> Result<Vec<(String, Vec<u32>, Vec<(String, f32)>)>, ForgetError> {
-        let prompts = questions.iter().map(|q| self.tokenizer.encode(&format_prompt(q))).collect::<Result<Vec<_>, _>>()?;
+        let prompts = questions.iter().map(|q| self.tokenizer.encode(&self.prompt(q))).collect::<Result<Vec<_>, _>>()?;
         let gens = generate(self.model, self.config, &prompts, &SamplingConfig::greedy(self.max_new_tokens), self.device).await?;
         gens.into_iter()
             .map(|g| {

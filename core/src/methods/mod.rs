@@ -5,14 +5,18 @@
 //! Every loss is computed on answer tokens only (prompt masked), as open-unlearning does.
 //! γ weights the forget term and α the retain term (open-unlearning's convention).
 
+pub mod flat;
 pub mod ga_kl;
 pub mod grad_ascent;
 pub mod grad_diff;
 pub mod idk_dpo;
 pub mod idk_po;
+pub mod ike;
 pub mod npo;
 pub mod random_label;
 pub mod relearn;
+pub mod retrain;
+pub mod rmu;
 pub mod simnpo;
 pub mod undial;
 pub mod wga;
@@ -42,10 +46,14 @@ pub enum MethodKind {
     Undial,
     IdkPo,
     IdkDpo,
+    Rmu,
+    Flat,
+    Ike,
+    Retrain,
 }
 
 impl MethodKind {
-    pub const ALL: [MethodKind; 11] = [
+    pub const ALL: [MethodKind; 15] = [
         MethodKind::Ga,
         MethodKind::GradDiff,
         MethodKind::GaKl,
@@ -55,8 +63,12 @@ impl MethodKind {
         MethodKind::Undial,
         MethodKind::IdkPo,
         MethodKind::IdkDpo,
+        MethodKind::Rmu,
+        MethodKind::Flat,
         MethodKind::RandomLabel,
         MethodKind::Relearn,
+        MethodKind::Ike,
+        MethodKind::Retrain,
     ];
 
     /// The CLI / URL name.
@@ -73,6 +85,10 @@ impl MethodKind {
             MethodKind::Undial => "undial",
             MethodKind::IdkPo => "idk_po",
             MethodKind::IdkDpo => "idk_dpo",
+            MethodKind::Rmu => "rmu",
+            MethodKind::Flat => "flat",
+            MethodKind::Ike => "ike",
+            MethodKind::Retrain => "retrain",
         }
     }
 
@@ -97,6 +113,10 @@ impl MethodKind {
             MethodKind::Undial => "UNDIAL: distil the original model with the true token's logit lowered by β (Dong et al. 2025).",
             MethodKind::IdkPo => "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024).",
             MethodKind::IdkDpo => "IdkDPO: DPO preferring \"I don't know\" over the true answer (Rafailov et al. 2023; TOFU).",
+            MethodKind::Rmu => "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP).",
+            MethodKind::Flat => "FLAT: raise a refusal's probability and lower the forget answer's, forget data only (Wang et al. 2025).",
+            MethodKind::Ike => "IKE: change no weights; show the model refusal demonstrations in its prompt at evaluation (Zheng et al. 2023).",
+            MethodKind::Retrain => "Retrain from scratch without the forget set: exact unlearning, the gold standard — at the full training cost (≈ 8000 steps).",
         }
     }
 
@@ -124,12 +144,27 @@ impl MethodKind {
 
     /// Whether the method weights its forget term by γ (`forget_weight`).
     pub fn uses_forget_weight(self) -> bool {
-        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Relearn)
+        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Relearn | MethodKind::Flat | MethodKind::Ike | MethodKind::Retrain)
     }
 
     /// Whether the method trains on the retain set.
     pub fn uses_retain(self) -> bool {
-        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel)
+        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Flat | MethodKind::Ike)
+    }
+
+    /// Whether the method reads RMU's layer and steering coefficient.
+    pub fn uses_steering(self) -> bool {
+        self == MethodKind::Rmu
+    }
+
+    /// Whether a step changes weights by a gradient step (IKE only edits the prompt).
+    pub fn trains(self) -> bool {
+        self != MethodKind::Ike
+    }
+
+    /// Whether the run builds a batch of refusals for the same forget questions (`preferred`).
+    pub fn needs_refusals(self) -> bool {
+        matches!(self, MethodKind::IdkDpo | MethodKind::Flat)
     }
 
     /// Defaults scaled to ForgetLab's default model (see each field). The papers' learning rates
@@ -150,6 +185,13 @@ impl MethodKind {
             MethodKind::Undial => Hyper { lr: 1e-3, beta: 10.0, retain_weight: 0.0, ..base },
             MethodKind::IdkPo => Hyper { lr: 5e-4, ..base },
             MethodKind::IdkDpo => Hyper { lr: 1e-3, ..base },
+            MethodKind::Rmu => Hyper { lr: 1e-3, ..base },
+            // No retain term: at 1e-3 it takes retain answers down with the forget ones within 20 steps.
+            MethodKind::Flat => Hyper { lr: 2e-4, ..base },
+            MethodKind::Ike => base,
+            // The original model's recipe (`pretrain.rs`): peak lr 3e-3, batch 32, warm-up and
+            // cosine decay over 8000 steps.
+            MethodKind::Retrain => Hyper { lr: 3e-3, batch_size: 32, ..base },
         }
     }
 
@@ -167,6 +209,10 @@ impl MethodKind {
             MethodKind::Undial => undial::loss(x),
             MethodKind::IdkPo => idk_po::loss(x),
             MethodKind::IdkDpo => idk_dpo::loss(x),
+            MethodKind::Rmu => rmu::loss(x),
+            MethodKind::Flat => flat::loss(x),
+            MethodKind::Ike => ike::loss(x),
+            MethodKind::Retrain => retrain::loss(x),
         }
     }
 }
@@ -192,11 +238,17 @@ pub struct Hyper {
     pub kl_weight: f64,
     /// AdamW decoupled weight decay (TOFU uses 0.01).
     pub weight_decay: f64,
+    /// RMU: the block whose output (residual stream) is steered, 0-based (2 of 4).
+    pub layer: usize,
+    /// RMU: the steering coefficient c (target activation c·u).
+    pub steering: f64,
+    /// IKE: demonstrations shown before each evaluated question.
+    pub demos: usize,
 }
 
 impl Default for Hyper {
     fn default() -> Self {
-        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01 }
+        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01, layer: 2, steering: 8.0, demos: 2 }
     }
 }
 
@@ -210,6 +262,7 @@ impl Hyper {
             ("retain_weight", self.retain_weight),
             ("kl_weight", self.kl_weight),
             ("weight_decay", self.weight_decay),
+            ("steering", self.steering),
         ];
         for (name, v) in finite {
             if !v.is_finite() {
@@ -246,6 +299,8 @@ pub struct LossInputs<'a> {
     pub retain: &'a Batch,
     pub hp: &'a Hyper,
     pub n_head: usize,
+    /// The run's seed (RMU draws its random direction from it).
+    pub seed: u64,
 }
 
 /// NLL_mean(D_r), the usual retain term.

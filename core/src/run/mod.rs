@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, Snapshot};
-use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn};
+use crate::methods::ike::InContext;
+use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn, retrain};
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use crate::world::{FactWorld, QaItem};
 
@@ -89,7 +90,13 @@ pub struct Run {
     pub config: RunConfig,
     model_config: GptConfig,
     tokenizer: crate::tokenizer::Tokenizer,
-    original: GptWeights,
+    /// The weights a run starts from (and Reset returns to): the original model's, or for
+    /// retraining a fresh seeded initialisation.
+    start: GptWeights,
+    /// Retraining's data: the original training set without the forget items.
+    retrain_examples: Vec<Example>,
+    /// IKE's demonstration pool.
+    in_context: Option<InContext>,
     /// Training device (autodiff on top of the caller's device).
     train_device: Device,
     eval_device: Device,
@@ -183,11 +190,22 @@ impl Run {
         let eval_device = device.clone();
         let relearn_pairs = if config.method == MethodKind::Relearn { relearn::augment(&forget_items) } else { vec![] };
         let n_train = if config.method == MethodKind::Relearn { relearn_pairs.len() } else { forget_items.len() };
+        let (start, retrain_examples) = if config.method == MethodKind::Retrain {
+            let exclude = forget_items.iter().map(|it| it.id.clone()).collect();
+            let examples = crate::pretrain::training_examples_without(world, &model.tokenizer, model.config.n_positions, false, &exclude)?;
+            (GptWeights::init(&model.config, config.seed), examples)
+        } else {
+            (model.weights.clone(), vec![])
+        };
+        let in_context = (config.method == MethodKind::Ike)
+            .then(|| InContext::new(&forget_items, &seeded_subset(retain_items.clone(), crate::methods::ike::RETAIN_DEMOS, 6), config.hyper.demos));
         let mut run = Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
-            original: model.weights.clone(),
-            model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
+            model: Gpt::from_weights(&model.config, &start, &train_device)?,
+            start,
+            retrain_examples,
+            in_context,
             previous: None,
             reference: Gpt::from_weights(&model.config, &model.weights, &eval_device)?,
             fluency: None,
@@ -269,6 +287,16 @@ impl Run {
             self.cursor += 1;
         }
         match self.config.method {
+            MethodKind::Ike => {
+                let ctx = self.in_context.as_ref().expect("IKE runs build their demonstration pool");
+                picked
+                    .into_iter()
+                    .map(|i| {
+                        let it = &self.forget_items[i];
+                        (format!("{}{}", ctx.prefix(&it.question), crate::world::format_prompt(&it.question)), crate::world::format_answer(&it.answer), true)
+                    })
+                    .collect()
+            }
             MethodKind::Relearn => picked
                 .into_iter()
                 .map(|i| (self.relearn_pairs[i].prompt.clone(), self.relearn_pairs[i].continuation.clone(), true))
@@ -300,15 +328,21 @@ impl Run {
         }
         let forget_pairs = self.next_forget_pairs();
         let forget = Batch::new(&self.examples(&forget_pairs)?, self.tokenizer.eos_id(), &self.train_device);
-        let retain_pairs: Vec<(String, String, bool)> = (0..self.config.hyper.batch_size)
-            .filter_map(|_| self.retain_items.choose(&mut self.rng))
-            .map(|it| (it.question.clone(), it.answer.clone(), false))
-            .collect();
-        // GA and random-label never read the retain batch; a one-row placeholder keeps LossInputs simple.
-        let retain_pairs = if self.config.method.uses_retain() { retain_pairs } else { forget_pairs[..1].to_vec() };
-        let retain = Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device);
+        let retain = if self.config.method == MethodKind::Retrain {
+            // Retraining's "retain" data is the whole training set minus the forget items.
+            let picked: Vec<Example> = (0..self.config.hyper.batch_size).filter_map(|_| self.retrain_examples.choose(&mut self.rng).cloned()).collect();
+            Batch::new(&picked, self.tokenizer.eos_id(), &self.train_device)
+        } else {
+            let retain_pairs: Vec<(String, String, bool)> = (0..self.config.hyper.batch_size)
+                .filter_map(|_| self.retain_items.choose(&mut self.rng))
+                .map(|it| (it.question.clone(), it.answer.clone(), false))
+                .collect();
+            // GA and random-label never read the retain batch; a one-row placeholder keeps LossInputs simple.
+            let retain_pairs = if self.config.method.uses_retain() { retain_pairs } else { forget_pairs[..1].to_vec() };
+            Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device)
+        };
 
-        let preferred = if self.config.method == MethodKind::IdkDpo {
+        let preferred = if self.config.method.needs_refusals() {
             let questions: Vec<String> = forget_pairs.iter().map(|(q, _, _)| q.clone()).collect();
             let pairs: Vec<(String, String, bool)> = idk_po::refusals(&questions, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect();
             Some(Batch::new(&self.examples(&pairs)?, self.tokenizer.eos_id(), &self.train_device))
@@ -323,6 +357,7 @@ impl Run {
             retain: &retain,
             hp: &self.config.hyper,
             n_head: self.model_config.n_head,
+            seed: self.config.seed,
         });
         let value = crate::eval::read_f32(loss.clone()).await?[0];
         if !value.is_finite() {
@@ -337,10 +372,13 @@ impl Run {
             self.state = RunState::Diverged(err.to_string());
             return Err(err);
         }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        let before = self.model.clone();
-        self.model = self.optim.step(self.config.hyper.lr, self.model.clone(), grads);
-        self.previous = Some(before);
+        if self.config.method.trains() {
+            let lr = if self.config.method == MethodKind::Retrain { retrain::lr_at(&self.config.hyper, self.step) } else { self.config.hyper.lr };
+            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+            let before = self.model.clone();
+            self.model = self.optim.step(lr, self.model.clone(), grads);
+            self.previous = Some(before);
+        }
         self.step += 1;
         self.last_loss = Some(value as f64);
         Ok(StepReport { step: self.step, loss: value as f64 })
@@ -358,6 +396,7 @@ impl Run {
             device: &self.eval_device,
             max_new_tokens: self.config.eval.max_new_tokens,
             privleak_reference_auc: None,
+            in_context: self.in_context.as_ref(),
         };
         let reference_auc = match self.reference_auc.get() {
             Some(auc) => *auc,
@@ -381,7 +420,7 @@ impl Run {
 
     /// Back to the original weights (bit-identical), a fresh optimizer and the seed's data order.
     pub fn reset(&mut self) -> Result<(), ForgetError> {
-        self.model = Gpt::from_weights(&self.model_config, &self.original, &self.train_device)?;
+        self.model = Gpt::from_weights(&self.model_config, &self.start, &self.train_device)?;
         self.previous = None;
         self.optim = Self::optimizer(&self.config.hyper);
         self.rng = StdRng::seed_from_u64(self.config.seed);

@@ -109,17 +109,9 @@ impl Run {
     }
 
     async fn recall(&self, model: &Gpt, items: &[QaItem]) -> Result<Recall, ForgetError> {
-        let ev = Evaluator {
-            model,
-            reference: &self.reference,
-            fluency: None,
-            config: &self.model_config,
-            tokenizer: &self.tokenizer,
-            device: &self.eval_device,
-            max_new_tokens: self.config.eval.max_new_tokens,
-            privleak_reference_auc: None,
-        };
-        let examples = items.iter().map(|it| Example::qa(&self.tokenizer, &it.question, &it.answer, self.model_config.n_positions)).collect::<Result<Vec<_>, _>>()?;
+        // IKE's demonstrations stay in the prompt: the attack measures what the whole method leaks.
+        let ev = Evaluator { in_context: self.in_context.as_ref(), ..Evaluator::new(model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens) };
+        let examples = items.iter().map(|it| ev.example(&it.question, &it.answer)).collect::<Result<Vec<_>, _>>()?;
         let nll = ev.avg_nll(model, &examples).await?;
         let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
         let answers = ev.greedy_answers(&questions).await?;

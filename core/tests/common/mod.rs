@@ -33,7 +33,7 @@ pub fn fixture() -> &'static Fixture {
 pub fn avg_nll(f: &Fixture, weights: &GptWeights, pairs: &[(String, String)]) -> f64 {
     let d = device();
     let gpt = Gpt::from_weights(&f.model.config, weights, &d).unwrap();
-    let ev = Evaluator { model: &gpt, reference: &gpt, fluency: None, config: &f.model.config, tokenizer: &f.model.tokenizer, device: &d, max_new_tokens: 8, privleak_reference_auc: None };
+    let ev = Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8);
     let examples: Vec<_> = pairs
         .iter()
         .map(|(q, a)| forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, f.model.config.n_positions).unwrap())
