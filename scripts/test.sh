@@ -38,6 +38,9 @@ if ! "$VENV/bin/python" -c 'import rouge_score, scipy, sklearn, numpy' 2>/dev/nu
 fi
 "$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
 
+step "docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
+python3 scripts/reproduce.py --quick
+
 step "the playground builds for the browser (trunk, release; wasm32)"
 bash scripts/build-web.sh
 
