@@ -12,11 +12,15 @@ fn forgetlab(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn unlearn_json_prints_one_object_per_evaluation() {
+fn unlearn_json_prints_one_object_per_evaluation_then_the_cost() {
     let out = forgetlab(&["unlearn", "--method", "ga", "--forget", "forget01", "--steps", "2", "--eval-every", "1", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    // The last line is the run's cost: training steps and seconds (evaluations excluded).
+    let cost = lines.pop().expect("a cost line");
+    assert_eq!(cost["cost"]["steps"], 2, "{cost}");
+    assert!(cost["cost"]["training_seconds"].as_f64().is_some_and(|s| s > 0.0), "{cost}");
     assert_eq!(lines.len(), 3, "evaluations at steps 0, 1, 2");
     for (i, v) in lines.iter().enumerate() {
         assert_eq!(v["step"], i);
