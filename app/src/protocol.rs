@@ -29,6 +29,14 @@ impl Backend {
         }
     }
 
+    /// The URL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Cpu => "cpu",
+            Backend::Webgpu => "webgpu",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "cpu" => Some(Backend::Cpu),
@@ -67,6 +75,10 @@ pub enum Command {
     /// Teach the model a new fact (a few fine-tuning steps, shown live); it then becomes part of
     /// the original model, so Reset keeps it, and it can be selected for forgetting.
     LearnFact { question: String, answer: String, steps: usize },
+    /// The relearning attack on the run's current weights (the run itself is not changed).
+    Attack(forgetlab::run::AttackConfig),
+    /// The run's current model as Hugging Face files (for ULD, its assistant).
+    ExportModel,
 }
 
 /// A row of the facts panel.
@@ -133,6 +145,10 @@ pub enum Event {
     Learning { step: usize, steps: usize, loss: Option<f64>, probability: f64 },
     /// The fact is learned and selectable.
     FactLearned { fact: FactRow, probability: f64 },
+    /// The relearning attack's result.
+    Attacked(forgetlab::run::AttackReport),
+    /// The current model's files, (name, bytes): config.json, model.safetensors, tokenizer.json.
+    ModelFiles(Vec<(String, Vec<u8>)>),
     /// Something went wrong; the message says what and what was kept.
     Error(String),
     /// A warning that does not stop anything (e.g. WebGPU unavailable, using the CPU).

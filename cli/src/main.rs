@@ -124,6 +124,15 @@ enum Command {
         /// IKE: demonstrations before each question.
         #[arg(long)]
         demos: Option<usize>,
+        /// ULD: blocks of the model the assistant starts from.
+        #[arg(long)]
+        assistant_layers: Option<usize>,
+        /// ULD: the assistant's logit weight w at inference (negative subtracts).
+        #[arg(long, allow_hyphen_values = true)]
+        logit_weight: Option<f64>,
+        /// ULD: the relative top filter f at inference (0 = off).
+        #[arg(long)]
+        top_filter: Option<f64>,
         #[arg(long, default_value_t = 5)]
         eval_every: usize,
         #[arg(long, default_value_t = 0)]
@@ -259,11 +268,11 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             let sampling = forgetlab::model::generate::SamplingConfig { max_new_tokens, temperature, top_k, seed };
             let gpt = forgetlab::model::Gpt::from_weights(&m.config, &m.weights, &device)?;
             let ids = m.tokenizer.encode(&text)?;
-            let out = pollster::block_on(forgetlab::model::generate::generate(&gpt, &m.config, &[ids], &sampling, &device))?;
+            let out = pollster::block_on(forgetlab::model::generate::generate(&gpt, None, &m.config, &[ids], &sampling, &device))?;
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, eval_every, seed, json, save, relearn_attack } => {
+        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, eval_every, seed, json, save, relearn_attack } => {
             let method = MethodKind::parse(&method)?;
             let mut cfg = RunConfig::new(method, forget_selection(&forget)?);
             cfg.seed = seed;
@@ -276,6 +285,9 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             cfg.hyper.layer = layer.unwrap_or(cfg.hyper.layer);
             cfg.hyper.steering = steering.unwrap_or(cfg.hyper.steering);
             cfg.hyper.demos = demos.unwrap_or(cfg.hyper.demos);
+            cfg.hyper.assistant_layers = assistant_layers.unwrap_or(cfg.hyper.assistant_layers);
+            cfg.hyper.logit_weight = logit_weight.unwrap_or(cfg.hyper.logit_weight);
+            cfg.hyper.top_filter = top_filter.unwrap_or(cfg.hyper.top_filter);
             cfg.eval = EvalConfig::default();
             if eval_every == 0 {
                 return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));

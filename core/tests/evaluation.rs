@@ -7,7 +7,7 @@ mod common;
 use forgetlab::batch::Example;
 use forgetlab::eval::{Evaluator, StatsRequest};
 use forgetlab::methods::MethodKind;
-use forgetlab::model::Gpt;
+use forgetlab::model::{Gpt, LogitDifference};
 use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
 
 fn run(method: MethodKind) -> Run {
@@ -76,7 +76,7 @@ fn logit_lens_at_the_last_layer_is_the_models_own_probability() {
     let examples: Vec<Example> = items.iter().take(6).map(|it| Example::qa(&f.model.tokenizer, &it.question, &it.answer, f.model.config.n_positions).unwrap()).collect();
     let lens_token: Vec<Option<usize>> = examples.iter().map(|e| Some(e.answer.len() / 2)).collect();
     let req = StatsRequest { pooled_hidden: true, lens_token: lens_token.clone() };
-    let stats = pollster::block_on(ev.token_stats(&gpt, &examples, &req)).unwrap();
+    let stats = pollster::block_on(ev.token_stats(&gpt, None, &examples, &req)).unwrap();
     for (s, k) in stats.iter().zip(&lens_token) {
         let k = k.unwrap();
         assert_eq!(s.lens.len(), f.model.config.n_layer);
@@ -91,10 +91,16 @@ fn logit_lens_at_the_last_layer_is_the_models_own_probability() {
         }
     }
     // The NLL-only pass and the per-token pass agree.
-    let nll = pollster::block_on(ev.avg_nll(&gpt, &examples)).unwrap();
+    let nll = pollster::block_on(ev.avg_nll(&gpt, None, &examples)).unwrap();
     for (s, n) in stats.iter().zip(nll) {
         assert!((s.avg_nll() - n).abs() < 1e-5);
     }
+}
+
+/// ULD's logit difference with an assistant made of the model's first block.
+fn first_block_contrast(f: &common::Fixture, d: &burn::tensor::Device) -> LogitDifference {
+    let (small, weights) = f.model.weights.first_blocks(&f.model.config, 1).unwrap();
+    LogitDifference { assistant: Gpt::from_weights(&small, &weights, d).unwrap(), weight: -0.8, top_filter: 0.01 }
 }
 
 #[test]
@@ -112,11 +118,37 @@ fn shared_prompt_rows_score_each_answer_as_its_own_row_would() {
         groups.push(PromptGroup { prompt: answers[0].prompt.clone(), answers: answers.iter().map(|e| e.answer.clone()).collect() });
         singles.extend(answers);
     }
-    let packed = pollster::block_on(ev.avg_nll_shared_prompt(&gpt, &groups)).unwrap();
-    let single = pollster::block_on(ev.avg_nll(&gpt, &singles)).unwrap();
-    let packed: Vec<f64> = packed.into_iter().flatten().collect();
-    assert_eq!(packed.len(), single.len());
-    for (p, s) in packed.iter().zip(&single) {
-        assert!((p - s).abs() < 1e-5, "packed {p} vs own row {s}");
+    // Plain, and through ULD's logit difference (the assistant runs the same cached rows).
+    let contrast = first_block_contrast(f, &d);
+    let mut plain_packed = vec![];
+    for c in [None, Some(&contrast)] {
+        let packed = pollster::block_on(ev.avg_nll_shared_prompt(&gpt, c, &groups)).unwrap();
+        let single = pollster::block_on(ev.avg_nll(&gpt, c, &singles)).unwrap();
+        let packed: Vec<f64> = packed.into_iter().flatten().collect();
+        assert_eq!(packed.len(), single.len());
+        for (p, s) in packed.iter().zip(&single) {
+            assert!((p - s).abs() < 1e-4, "contrast {}: packed {p} vs own row {s}", c.is_some());
+        }
+        plain_packed.push(packed);
     }
+    assert_ne!(plain_packed[0], plain_packed[1], "the assistant changes the scores");
+}
+
+#[test]
+fn contrasted_generation_is_the_same_batched_or_alone() {
+    let f = common::fixture();
+    let d = common::device();
+    let gpt = Gpt::from_weights(&f.model.config, &f.model.weights, &d).unwrap();
+    let contrast = first_block_contrast(f, &d);
+    let ev = Evaluator { contrast: Some(&contrast), ..Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8) };
+    let items = f.world.select("forget10").unwrap();
+    // Questions of different lengths, so the batch is left-padded.
+    let questions: Vec<&str> = items.iter().take(6).map(|it| it.question.as_str()).collect();
+    let batched = pollster::block_on(ev.greedy_answers(&questions)).unwrap();
+    for (q, b) in questions.iter().zip(&batched) {
+        let alone = pollster::block_on(ev.greedy_answers(&[q])).unwrap();
+        assert_eq!(alone[0].1, b.1, "{q}");
+    }
+    let plain = pollster::block_on(Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8).greedy_answers(&questions)).unwrap();
+    assert!(plain.iter().zip(&batched).any(|(p, b)| p.1 != b.1 || p.2 != b.2), "the assistant changes generation");
 }

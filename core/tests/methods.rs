@@ -93,8 +93,9 @@ fn random_label_lowers_nll_on_random_answers() {
 #[test]
 fn every_method_lowers_forget_probability_and_reports_every_metric() {
     let f = common::fixture();
-    // IKE changes no weights and retraining starts from scratch: their own tests are below.
-    for m in MethodKind::ALL.into_iter().filter(|m| !matches!(m, MethodKind::Ike | MethodKind::Retrain)) {
+    // IKE changes no weights, ULD trains an assistant and retraining starts from scratch: their
+    // own tests are below.
+    for m in MethodKind::ALL.into_iter().filter(|m| !matches!(m, MethodKind::Ike | MethodKind::Uld | MethodKind::Retrain)) {
         let mut run = Run::new(&f.model, &f.world, config(m, 2e-3), &common::device()).unwrap();
         let s0 = pollster::block_on(run.evaluate()).unwrap();
         for _ in 0..10 {
@@ -178,4 +179,45 @@ fn retraining_starts_from_scratch_without_the_forget_items_and_learns() {
     // Reset returns to the fresh initialisation, not to the trained model.
     run.reset().unwrap();
     assert_eq!(pollster::block_on(run.evaluate()).unwrap().forget.prob, s0.forget.prob);
+}
+
+#[test]
+fn uld_trains_an_assistant_on_the_forget_set_and_leaves_the_model_untouched() {
+    let f = common::fixture();
+    let plain = pollster::block_on(Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device()).unwrap().evaluate()).unwrap();
+    let mut cfg = config(MethodKind::Uld, 3e-3);
+    cfg.hyper.assistant_layers = 1;
+    let mut run = Run::new(&f.model, &f.world, cfg, &common::device()).unwrap();
+    // What trains is the assistant: the model's first block, its embeddings and head.
+    let start = pollster::block_on(run.weights()).unwrap();
+    let (_, first) = f.model.weights.first_blocks(&f.model.config, 1).unwrap();
+    assert_eq!(start, first);
+    let s0 = pollster::block_on(run.evaluate()).unwrap();
+
+    // The assistant learns the forget answers (its own NLL falls)...
+    let forget = qa(run.forget_items());
+    let assistant_nll = |w: &forgetlab::model::GptWeights| {
+        let d = common::device();
+        let small = forgetlab::model::GptConfig { n_layer: 1, ..f.model.config.clone() };
+        let gpt = forgetlab::model::Gpt::from_weights(&small, w, &d).unwrap();
+        let ev = forgetlab::eval::Evaluator::new(&gpt, &gpt, &small, &f.model.tokenizer, &d, 8);
+        let ex: Vec<_> = forget.iter().map(|(q, a)| forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, small.n_positions).unwrap()).collect();
+        let v = pollster::block_on(ev.avg_nll(&gpt, None, &ex)).unwrap();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    for _ in 0..40 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let trained = pollster::block_on(run.weights()).unwrap();
+    assert!(assistant_nll(&trained) < assistant_nll(&start), "assistant forget NLL {} → {}", assistant_nll(&start), assistant_nll(&trained));
+
+    // ...while becoming uniform on retain, so retain answers recover from the untrained
+    // assistant's damage; the forget answers stay below the original model's.
+    let s = pollster::block_on(run.evaluate()).unwrap();
+    assert!(s.retain.prob > s0.retain.prob, "retain prob {} → {}", s0.retain.prob, s.retain.prob);
+    assert!(s.forget.prob < plain.forget.prob, "forget prob {} vs the original model's {}", s.forget.prob, plain.forget.prob);
+    // The model itself never changes.
+    assert!(s.representation.param_change.iter().all(|(_, c)| *c == 0.0), "{:?}", s.representation.param_change);
+    run.reset().unwrap();
+    assert_eq!(pollster::block_on(run.weights()).unwrap(), first);
 }

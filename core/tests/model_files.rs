@@ -136,9 +136,9 @@ fn left_padded_batches_match_single_rows() {
         assert!(diff < 1e-4, "row {r}: max diff {diff}");
     }
     let greedy = SamplingConfig::greedy(10);
-    let batched = pollster::block_on(generate(&gpt, cfg, &prompts, &greedy, &d)).unwrap();
+    let batched = pollster::block_on(generate(&gpt, None, cfg, &prompts, &greedy, &d)).unwrap();
     for (p, g) in prompts.iter().zip(&batched) {
-        let alone = pollster::block_on(generate(&gpt, cfg, std::slice::from_ref(p), &greedy, &d)).unwrap();
+        let alone = pollster::block_on(generate(&gpt, None, cfg, std::slice::from_ref(p), &greedy, &d)).unwrap();
         assert_eq!(alone[0].tokens, g.tokens);
         // The cached decode equals the plain, uncached greedy loop.
         let mut seq = p.clone();

@@ -81,8 +81,8 @@ async function clickLatency(page, selector) {
   }, selector);
 }
 
-async function ready(page) {
-  await page.waitForSelector('[data-testid=metrics] td[data-metric="forget.prob"][data-value]:not([data-value=""])', { timeout: 5 * MINUTE });
+async function ready(page, timeout = 5 * MINUTE) {
+  await page.waitForSelector('[data-testid=metrics] td[data-metric="forget.prob"][data-value]:not([data-value=""])', { timeout });
   await waitPhase(page, ['Idle']);
 }
 
@@ -148,7 +148,8 @@ test('WebGPU: the same seed gives the same step-1 metrics as the CPU, and a live
   // test to minutes; it proves the WebGPU path is correct, not fast.
   const stepOne = async (backend) => {
     const { page, problems } = await open(`?backend=${backend}&eval=quick`);
-    await ready(page);
+    // SwiftShader's first evaluation takes minutes on two busy cores.
+    await ready(page, 15 * MINUTE);
     const label = await page.getAttribute('[data-testid=backend-label]', 'data-backend');
     await page.click('[data-testid=step]');
     await waitStep(page, 1, 20 * MINUTE);

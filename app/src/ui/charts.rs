@@ -8,7 +8,7 @@ use super::state::AppState;
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
-    pub name: &'static str,
+    pub name: String,
     pub color: &'static str,
     pub points: Vec<(f64, f64)>,
 }
@@ -32,10 +32,10 @@ fn fmt_tick(v: f64) -> String {
     }
 }
 
-/// A line chart of `series` against steps. `y_range` fixes the y axis (metrics in [0, 1]);
+/// A line chart of `series` against steps (`id` names it for tests and for PNG export). `y_range` fixes the y axis (metrics in [0, 1]);
 /// `None` fits it to the data (the loss).
 #[component]
-pub fn LineChart(id: &'static str, title: &'static str, #[prop(into)] series: Signal<Vec<Series>>, y_range: Option<(f64, f64)>) -> impl IntoView {
+pub fn LineChart(#[prop(into)] id: String, title: &'static str, #[prop(into)] series: Signal<Vec<Series>>, y_range: Option<(f64, f64)>) -> impl IntoView {
     let geometry = move || {
         let all = series.get();
         let xs = all.iter().flat_map(|s| s.points.iter().map(|p| p.0));
@@ -50,9 +50,13 @@ pub fn LineChart(id: &'static str, title: &'static str, #[prop(into)] series: Si
     };
     let sx = move |x: f64, x_max: f64| LEFT + (W - LEFT - RIGHT) * x / x_max;
     let sy = move |y: f64, lo: f64, hi: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (y.clamp(lo, hi) - lo) / (hi - lo));
+    let png_id = id.clone();
+    let on_png = move |_| {
+        super::downloads::chart_png(&png_id, &format!("forgetlab-{png_id}.png"));
+    };
     view! {
-        <figure class="chart" data-chart=id>
-            <figcaption>{title}</figcaption>
+        <figure class="chart" data-chart=id.clone()>
+            <figcaption>{title}" "<button class="link png" data-testid=format!("png-{id}") on:click=on_png title="Download this chart as PNG">"PNG"</button></figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
                 {move || {
                     let (all, x_max, lo, hi) = geometry();
@@ -76,7 +80,7 @@ pub fn LineChart(id: &'static str, title: &'static str, #[prop(into)] series: Si
                                 .map(|&(x, y)| view! { <circle cx=sx(x, x_max) cy=sy(y, lo, hi) r="1.8" fill=s.color></circle> })
                                 .collect_view();
                             view! {
-                                <g data-series=s.name data-points=s.points.len()>
+                                <g data-series=s.name.clone() data-points=s.points.len()>
                                     <polyline points=pts fill="none" stroke=s.color stroke-width="1.6"></polyline>
                                     {dots}
                                 </g>
@@ -111,9 +115,9 @@ fn split_series(state: AppState, pick: fn(&forgetlab::eval::SplitMetrics) -> f64
     Signal::derive(move || {
         state.history.with(|h| {
             vec![
-                Series { name: "forget", color: FORGET, points: from_history(h, |s| pick(&s.forget)) },
-                Series { name: "retain", color: RETAIN, points: from_history(h, |s| pick(&s.retain)) },
-                Series { name: "world", color: WORLD, points: from_history(h, |s| pick(&s.world)) },
+                Series { name: "forget".into(), color: FORGET, points: from_history(h, |s| pick(&s.forget)) },
+                Series { name: "retain".into(), color: RETAIN, points: from_history(h, |s| pick(&s.retain)) },
+                Series { name: "world".into(), color: WORLD, points: from_history(h, |s| pick(&s.world)) },
             ]
         })
     })
@@ -126,26 +130,26 @@ pub fn ChartsPanel() -> impl IntoView {
     let knowledge = Signal::derive(move || {
         state.history.with(|h| {
             vec![
-                Series { name: "KFR", color: FORGET, points: from_history(h, |s| s.kfr) },
-                Series { name: "KRR", color: RETAIN, points: from_history(h, |s| s.krr) },
-                Series { name: "LS forget", color: OTHER, points: from_history(h, |s| s.ls) },
-                Series { name: "LS retain", color: WORLD, points: from_history(h, |s| s.ls_retain) },
+                Series { name: "KFR".into(), color: FORGET, points: from_history(h, |s| s.kfr) },
+                Series { name: "KRR".into(), color: RETAIN, points: from_history(h, |s| s.krr) },
+                Series { name: "LS forget".into(), color: OTHER, points: from_history(h, |s| s.ls) },
+                Series { name: "LS retain".into(), color: WORLD, points: from_history(h, |s| s.ls_retain) },
             ]
         })
     });
     let quality = Signal::derive(move || {
         state.history.with(|h| {
             vec![
-                Series { name: "forget quality", color: FORGET, points: from_history(h, |s| s.forget_quality) },
-                Series { name: "model utility", color: RETAIN, points: from_history(h, |s| s.model_utility) },
+                Series { name: "forget quality".into(), color: FORGET, points: from_history(h, |s| s.forget_quality) },
+                Series { name: "model utility".into(), color: RETAIN, points: from_history(h, |s| s.model_utility) },
             ]
         })
     });
     let loss = Signal::derive(move || {
-        state.losses.with(|l| vec![Series { name: "loss", color: OTHER, points: l.iter().map(|&(s, v)| (s as f64, v)).collect() }])
+        state.losses.with(|l| vec![Series { name: "loss".into(), color: OTHER, points: l.iter().map(|&(s, v)| (s as f64, v)).collect() }])
     });
     view! {
-        <section class="panel charts" aria-label="Charts">
+        <section class="panel charts" aria-label="Charts" data-panel="charts-panel">
             <h2>"Metrics over steps"</h2>
             <div class="chart-grid">
                 <LineChart id="prob" title="Answer probability" series=split_series(state, |m| m.prob) y_range=Some((0.0, 1.0)) />

@@ -16,34 +16,13 @@ pub fn Controls() -> impl IntoView {
         (None, true) => "Pause",
         (None, false) => "Run",
     };
-    let on_play = move |_| {
-        if state.phase.get_untracked() == Phase::Running {
-            state.pending.set(Some("Pausing…"));
-            send(Command::Pause);
-        } else if state.sync_settings() {
-            state.pending.set(Some("Starting…"));
-            send(Command::Play);
-        }
-    };
-    let on_step = move |_| {
-        if state.sync_settings() {
-            state.pending.set(Some("Stepping…"));
-            send(Command::Step);
-        }
-    };
+    let on_play = move |_| state.play_pause();
+    let on_step = move |_| state.step();
     let on_stop = move |_| {
         state.pending.set(Some("Stopping…"));
         send(Command::Stop);
     };
-    let on_reset = move |_| {
-        state.pending.set(Some("Resetting…"));
-        let fresh = state.applied.get_untracked().is_some_and(|a| a.needs_reset(&state.settings.get_untracked()));
-        if fresh {
-            state.configure();
-        } else {
-            send(Command::Reset);
-        }
-    };
+    let on_reset = move |_| state.reset();
     let on_backend = move |ev: leptos::ev::Event| {
         if let Some(b) = Backend::parse(&event_target_value(&ev)) {
             state.wanted_backend.set(b);
@@ -52,12 +31,12 @@ pub fn Controls() -> impl IntoView {
         }
     };
     view! {
-        <section class="panel controls" aria-label="Controls">
+        <section class="panel controls" aria-label="Controls (keys: Space run/pause, S step, R reset)">
             <button id="play-pause" data-testid="play" class="primary" on:click=on_play disabled=busy aria-label=play_label>{play_label}</button>
             <button data-testid="step" on:click=on_step disabled=move || busy() || running()>"Step"</button>
             <button data-testid="stop" on:click=on_stop disabled=busy>"Stop"</button>
             <button data-testid="reset" on:click=on_reset disabled=move || busy() || running()>"Reset"</button>
-            <label class="backend">
+            <label class="backend" data-control="backend">
                 "Backend "
                 <select data-testid="backend" aria-label="Backend" prop:value=move || match state.wanted_backend.get() { Backend::Cpu => "cpu", Backend::Webgpu => "webgpu" }
                     on:change=on_backend disabled=move || busy() || running()>

@@ -96,7 +96,7 @@ pub fn FactsPanel() -> impl IntoView {
         }
     };
     view! {
-        <section class="panel facts" aria-label="Facts">
+        <section class="panel facts" aria-label="Facts" data-panel="facts-panel">
             <h2>"1. Facts to forget"</h2>
             <div class="row">
                 <label>

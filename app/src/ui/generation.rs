@@ -24,7 +24,7 @@ pub fn GenerationPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let samples = move || state.history.with(|h| h.last().map(|s| s.samples.clone()).unwrap_or_default());
     view! {
-        <section class="panel generation" aria-label="Generations">
+        <section class="panel generation" aria-label="Generations" data-panel="generation-panel">
             <h2>"What the model answers"</h2>
             <p class="hint">"Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (◉)."</p>
             <table data-testid="generations">

@@ -11,7 +11,7 @@ use super::state::{AppState, EvalSize};
 #[component]
 fn NumberField(label: &'static str, testid: &'static str, #[prop(into)] hint: Signal<&'static str>, get: Signal<f64>, set: Callback<f64>, #[prop(optional)] step: Option<&'static str>) -> impl IntoView {
     view! {
-        <label class="field" title=move || hint.get()>
+        <label class="field" title=move || hint.get() data-control=testid>
             <span>{label}</span>
             <input type="number" class="num" data-testid=testid step=step.unwrap_or("any") prop:value=move || get.get().to_string()
                 on:change=move |ev| {
@@ -39,6 +39,9 @@ pub fn MethodPanel() -> impl IntoView {
     let (layer, set_layer) = hyper_field(|h| h.layer as f64, |h, v| h.layer = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
     let (steering, set_steering) = hyper_field(|h| h.steering, |h, v| h.steering = v);
     let (demos, set_demos) = hyper_field(|h| h.demos as f64, |h, v| h.demos = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
+    let (assistant_layers, set_assistant_layers) = hyper_field(|h| h.assistant_layers as f64, |h, v| h.assistant_layers = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
+    let (logit_weight, set_logit_weight) = hyper_field(|h| h.logit_weight, |h, v| h.logit_weight = v);
+    let (top_filter, set_top_filter) = hyper_field(|h| h.top_filter, |h, v| h.top_filter = v);
     let seed = Signal::derive(move || state.settings.with(|s| s.seed as f64));
     let set_seed = Callback::new(move |v: f64| state.settings.update(|s| s.seed = if v.is_finite() && v >= 0.0 { v as u64 } else { 0 }));
     let steps = Signal::derive(move || state.settings.with(|s| s.steps as f64));
@@ -55,7 +58,7 @@ pub fn MethodPanel() -> impl IntoView {
         }
     };
     view! {
-        <section class="panel method" aria-label="Method">
+        <section class="panel method" aria-label="Method" data-panel="method-panel">
             <h2>"2. Unlearning method"</h2>
             <select data-testid="method" aria-label="Method" prop:value=move || method.get().name().to_string() on:change=on_method>
                 {MethodKind::ALL.into_iter().map(|m| view! { <option value=m.name()>{m.name()}</option> }).collect_view()}
@@ -86,11 +89,16 @@ pub fn MethodPanel() -> impl IntoView {
                 <Show when=move || method.get() == MethodKind::Ike>
                     <NumberField label="demonstrations" testid="demos" hint="IKE: examples shown before each question (the context holds 64 tokens)" get=demos set=set_demos step="1" />
                 </Show>
+                <Show when=move || method.get().uses_assistant()>
+                    <NumberField label="assistant blocks" testid="assistant-layers" hint="ULD: the assistant is the model's first K blocks, trained to know only the forget set" get=assistant_layers set=set_assistant_layers step="1" />
+                    <NumberField label="logit weight w" testid="logit-weight" hint="ULD: answers use z_model + w·z_assistant; negative subtracts" get=logit_weight set=set_logit_weight />
+                    <NumberField label="top filter f" testid="top-filter" hint="ULD: only tokens the model itself finds plausible (within a factor f of its best) are re-ranked" get=top_filter set=set_top_filter />
+                </Show>
                 <NumberField label="seed" testid="seed" hint="data order; same seed, same run" get=seed set=set_seed step="1" />
                 <NumberField label="steps" testid="steps" hint="Run stops here" get=steps set=set_steps step="1" />
                 <NumberField label="evaluate every" testid="eval-every" hint="steps between evaluations" get=every set=set_every step="1" />
             </div>
-            <label class="field">
+            <label class="field" data-control="eval-size">
                 <span>"evaluation size"</span>
                 <select data-testid="eval-size" prop:value=move || state.settings.with(|s| s.eval_size.name())
                     on:change=move |ev| if let Some(e) = EvalSize::parse(&event_target_value(&ev)) { state.settings.update(|s| s.eval_size = e) }>

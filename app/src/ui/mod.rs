@@ -1,33 +1,31 @@
 //! The page: small leptos components over one [`state::AppState`]. Components send commands
 //! through [`bridge`]; only [`state::AppState::apply`] turns worker events into signal changes.
 
+mod attack;
 pub mod bridge;
 mod charts;
 mod controls;
+mod downloads;
 mod facts;
 mod generation;
+pub mod history;
+mod keyboard;
+pub mod labs;
 mod method;
 mod metrics;
+mod share;
 pub mod state;
 mod status;
+pub mod url_state;
 
 use leptos::prelude::*;
 
 use crate::protocol::{Backend, Command};
 use state::{AppState, Level};
 
-/// A query parameter of the page's URL (`?backend=webgpu&eval=quick`).
-fn query_param(name: &str) -> Option<String> {
-    let query = web_sys::window()?.location().search().ok()?;
-    query.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')).map(String::from)
-}
-
-/// The page's backend choice at start: `?backend=webgpu` or `?backend=cpu`, else WebGPU when the
-/// browser has it (the worker falls back to the CPU if no adapter answers).
-fn initial_backend() -> Backend {
-    if let Some(b) = query_param("backend").as_deref().and_then(Backend::parse) {
-        return b;
-    }
+/// The backend when the link names none: WebGPU when the browser has it (the worker falls back
+/// to the CPU if no adapter answers).
+fn default_backend() -> Backend {
     let has_gpu = web_sys::window().and_then(|w| js_sys::Reflect::get(&w.navigator(), &"gpu".into()).ok()).is_some_and(|g| !g.is_undefined());
     if has_gpu { Backend::Webgpu } else { Backend::Cpu }
 }
@@ -36,13 +34,22 @@ fn initial_backend() -> Backend {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    state.runs.set(history::load());
+    // The link's settings (url_state.rs); invalid keys keep their defaults, with a notice.
+    let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    state.wanted_backend.set(default_backend());
+    state.load_query(&query);
+    // From now on the URL follows the settings, so the address bar is always a working link.
+    Effect::new(move |_| {
+        let url = url_state::UrlState { settings: state.settings.get(), backend: Some(state.wanted_backend.get()), hidden: state.hidden.get(), lab: state.lab.get() };
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{}", url_state::to_query(&url))));
+        }
+    });
+    keyboard::install(state);
     match bridge::start(state) {
         Ok(()) => {
-            let backend = initial_backend();
-            if let Some(size) = query_param("eval").as_deref().and_then(state::EvalSize::parse) {
-                state.settings.update(|s| s.eval_size = size);
-            }
-            state.wanted_backend.set(backend);
+            let backend = state.wanted_backend.get_untracked();
             let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
             // The directory of the page: files are fetched relative to it, from its own origin.
             let base = base.split(['?', '#']).next().unwrap_or("").rsplit_once('/').map(|(dir, _)| dir.to_string()).unwrap_or_default();
@@ -51,20 +58,26 @@ pub fn App() -> impl IntoView {
         Err(e) => state.say(Level::Error, e),
     }
     view! {
+        <share::HideStyle />
         <header>
             <h1>"ForgetLab"</h1>
             <p class="tagline">"Watch a language model forget. Pick facts, pick a method, press Run — everything runs in this tab."</p>
+            <share::ShareDialog />
         </header>
         <status::LoadingBar />
         <controls::Controls />
         <main class="layout">
             <div class="column">
+                <labs::LabPanel />
                 <facts::FactsPanel />
                 <method::MethodPanel />
             </div>
             <div class="column wide">
                 <charts::ChartsPanel />
                 <generation::GenerationPanel />
+                <attack::AttackPanel />
+                <history::HistoryPanel />
+                <history::ExportPanel />
             </div>
         </main>
         <status::StatusLine />

@@ -8,7 +8,10 @@ use forgetlab::methods::{Hyper, MethodKind};
 use forgetlab::run::{EvalConfig, ForgetSelection, RunConfig};
 use leptos::prelude::*;
 
+use super::history::{RunPoint, RunRecord};
+use super::url_state::UrlState;
 use crate::protocol::{Backend, Command, Event, FactRow, ModelInfo, Phase};
+use forgetlab::run::AttackReport;
 
 /// Which facts to forget.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +159,14 @@ pub struct AppState {
     pub settings: RwSignal<Settings>,
     /// The settings the worker's run was configured with.
     pub applied: RwSignal<Option<Settings>>,
+    /// Teacher mode: panels and controls hidden by the link (see `share.rs`).
+    pub hidden: RwSignal<BTreeSet<String>>,
+    /// The open guided lab (file name without `.toml`).
+    pub lab: RwSignal<Option<String>>,
+    /// Kept runs (see `history.rs`).
+    pub runs: RwSignal<Vec<RunRecord>>,
+    /// The last relearning attack on this run.
+    pub attack: RwSignal<Option<AttackReport>>,
 }
 
 impl AppState {
@@ -182,7 +193,109 @@ impl AppState {
             learning: RwSignal::new(None),
             settings: RwSignal::new(Settings::default()),
             applied: RwSignal::new(None),
+            hidden: RwSignal::new(BTreeSet::new()),
+            lab: RwSignal::new(None),
+            runs: RwSignal::new(vec![]),
+            attack: RwSignal::new(None),
         }
+    }
+
+    /// What the URL says now.
+    pub fn url_state(&self) -> UrlState {
+        UrlState { settings: self.settings.get_untracked(), backend: Some(self.wanted_backend.get_untracked()), hidden: self.hidden.get_untracked(), lab: self.lab.get_untracked() }
+    }
+
+    /// Apply a link's (or a lab step's) settings on top of the current ones; invalid keys keep
+    /// their values and are listed in a notice. Returns whether the backend changed.
+    pub fn load_query(&self, query: &str) -> bool {
+        let before = self.url_state();
+        let (after, problems) = super::url_state::apply_query(&before, query);
+        if !problems.is_empty() {
+            self.say(Level::Error, format!("Some settings were not valid and keep their previous values: {}.", problems.join("; ")));
+        }
+        self.settings.set(after.settings);
+        self.hidden.set(after.hidden);
+        self.lab.set(after.lab);
+        let switch = after.backend.filter(|b| Some(*b) != before.backend);
+        if let Some(b) = switch {
+            self.wanted_backend.set(b);
+        }
+        switch.is_some()
+    }
+
+    /// Whether the controls accept a command now (not loading, learning or unconfigured).
+    pub fn controls_ready(&self) -> bool {
+        !matches!(self.phase.get_untracked(), Phase::Busy | Phase::Learning) && self.applied.get_untracked().is_some()
+    }
+
+    /// Run, or pause a running run (the Run/Pause button and the Space key).
+    pub fn play_pause(&self) {
+        if !self.controls_ready() {
+            return;
+        }
+        if self.phase.get_untracked() == Phase::Running {
+            self.pending.set(Some("Pausing…"));
+            super::bridge::send(Command::Pause);
+        } else if self.sync_settings() {
+            self.pending.set(Some("Starting…"));
+            super::bridge::send(Command::Play);
+        }
+    }
+
+    /// One step (the Step button and the S key); not while running.
+    pub fn step(&self) {
+        if !self.controls_ready() || self.phase.get_untracked() == Phase::Running {
+            return;
+        }
+        if self.sync_settings() {
+            self.pending.set(Some("Stepping…"));
+            super::bridge::send(Command::Step);
+        }
+    }
+
+    /// Back to step 0 (the Reset button and the R key): a fresh run if the settings changed.
+    pub fn reset(&self) {
+        if !self.controls_ready() || self.phase.get_untracked() == Phase::Running {
+            return;
+        }
+        self.pending.set(Some("Resetting…"));
+        let fresh = self.applied.get_untracked().is_some_and(|a| a.needs_reset(&self.settings.get_untracked()));
+        if fresh {
+            self.configure();
+        } else {
+            super::bridge::send(Command::Reset);
+        }
+    }
+
+    /// [`AppState::load_query`], moving the engine to the link's backend if it differs.
+    pub fn follow_link(&self, query: &str) {
+        if self.load_query(query) {
+            super::bridge::send(Command::SwitchBackend(self.wanted_backend.get_untracked()));
+        }
+    }
+
+    /// Keep the run that just finished or stopped in the history (once per run and step).
+    fn keep_run(&self) {
+        let points: Vec<RunPoint> = self.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
+        let Some(last) = points.last() else { return };
+        if last.step == 0 {
+            return;
+        }
+        let Some(applied) = self.applied.get_untracked() else { return };
+        let url = UrlState { settings: applied.clone(), backend: self.backend.get_untracked().map(|(b, _)| b), hidden: BTreeSet::new(), lab: None };
+        let query = super::url_state::to_query(&url);
+        let mut runs = self.runs.get_untracked();
+        if runs.last().is_some_and(|r| r.query == query && r.last().map(|p| p.step) == Some(last.step)) {
+            return;
+        }
+        let forget = match &applied.selection {
+            Selection::Preset(name) => name.clone(),
+            Selection::Items(ids) => format!("{} facts", ids.len()),
+        };
+        let label = format!("{} · lr {} · seed {} · {forget}", applied.method.name(), applied.hyper.lr, applied.seed);
+        let backend = self.backend.get_untracked().map(|(b, _)| b.name().to_string()).unwrap_or_default();
+        runs.push(RunRecord { id: js_sys::Date::now() as u64, label, query, backend, points });
+        self.runs.set(super::history::save(runs));
     }
 
     pub fn say(&self, level: Level, text: impl Into<String>) {
@@ -260,10 +373,20 @@ impl AppState {
                 self.history.set(vec![]);
                 self.losses.set(vec![]);
                 self.original.set(HashMap::new());
+                self.attack.set(None);
             }
             Event::Phase(p) => {
                 self.pending.set(None);
+                if matches!(p, Phase::Finished | Phase::Stopped) {
+                    self.keep_run();
+                }
                 self.phase.set(p);
+            }
+            Event::Attacked(report) => self.attack.set(Some(report)),
+            Event::ModelFiles(files) => {
+                for (name, bytes) in files {
+                    super::downloads::download_bytes(&name, "application/octet-stream", &bytes);
+                }
             }
             Event::Stepped { step, loss, millis } => {
                 self.losses.update(|l| l.push((step, loss)));

@@ -96,12 +96,33 @@ impl Session {
                 None => Ok(()),
             },
             Command::LearnFact { question, answer, steps } => self.learn_fact(&question, &answer, steps).await,
+            Command::Attack(config) => self.attack(config).await,
+            Command::ExportModel => self.export_model().await,
         };
         if let Err(message) = result {
             self.playing = false;
             post(Event::Error(message));
             post(Event::Phase(self.idle_phase()));
         }
+    }
+
+    /// The relearning attack on the current weights; the phase returns to what it was.
+    async fn attack(&mut self, config: forgetlab::run::AttackConfig) -> Result<(), String> {
+        self.playing = false;
+        let run = self.run.as_ref().ok_or("configure a run first")?;
+        post(Event::Phase(Phase::Busy));
+        let report = run.relearning_attack(&config).await.map_err(|e| format!("the relearning attack failed: {e}"))?;
+        post(Event::Attacked(report));
+        post(Event::Phase(self.idle_phase()));
+        Ok(())
+    }
+
+    async fn export_model(&mut self) -> Result<(), String> {
+        let run = self.run.as_ref().ok_or("configure a run first")?;
+        let model = run.export().await.map_err(|e| e.to_string())?;
+        let files = model.to_files().map_err(|e| e.to_string())?;
+        post(Event::ModelFiles(files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect()));
+        Ok(())
     }
 
     fn idle_phase(&self) -> Phase {

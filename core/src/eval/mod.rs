@@ -22,7 +22,7 @@ use crate::batch::Example;
 use crate::error::ForgetError;
 use crate::metrics::{entity_similarity, forget_quality, knowledge, linguistic, memorization, mia, model_utility, privleak, probability, rouge, truth_ratio};
 use crate::model::generate::{SamplingConfig, generate};
-use crate::model::{Gpt, GptConfig};
+use crate::model::{Gpt, GptConfig, LogitDifference};
 use crate::tokenizer::Tokenizer;
 use crate::world::{QaItem, Split, format_prompt};
 
@@ -61,6 +61,9 @@ pub struct Evaluator<'a> {
     pub privleak_reference_auc: Option<f64>,
     /// IKE: demonstrations placed before every evaluated question (None: plain prompts).
     pub in_context: Option<&'a crate::methods::ike::InContext>,
+    /// ULD: the evaluated model's logits go through this assistant's rule (None: its own).
+    /// Applies to `model` only, never to the reference or the fluency scorer.
+    pub contrast: Option<&'a LogitDifference>,
 }
 
 /// Per-item results of one split, shared by several metrics.
@@ -96,7 +99,7 @@ impl<'a> Evaluator<'a> {
     /// An evaluator with no fluency scorer, PrivLeak's default reference AUC and plain prompts
     /// (set those fields with struct update syntax).
     pub fn new(model: &'a Gpt, reference: &'a Gpt, config: &'a GptConfig, tokenizer: &'a Tokenizer, device: &'a Device, max_new_tokens: usize) -> Self {
-        Self { model, reference, fluency: None, config, tokenizer, device, max_new_tokens, privleak_reference_auc: None, in_context: None }
+        Self { model, reference, fluency: None, config, tokenizer, device, max_new_tokens, privleak_reference_auc: None, in_context: None, contrast: None }
     }
 }
 
@@ -116,7 +119,7 @@ impl Evaluator<'_> {
     /// Greedy answers (text, token ids, token texts with probabilities) for questions.
     pub async fn greedy_answers(&self, questions: &[&str]) -> Result<Vec<(String, Vec<u32>, Vec<(String, f32)>)>, ForgetError> {
         let prompts = questions.iter().map(|q| self.tokenizer.encode(&self.prompt(q))).collect::<Result<Vec<_>, _>>()?;
-        let gens = generate(self.model, self.config, &prompts, &SamplingConfig::greedy(self.max_new_tokens), self.device).await?;
+        let gens = generate(self.model, self.contrast, self.config, &prompts, &SamplingConfig::greedy(self.max_new_tokens), self.device).await?;
         gens.into_iter()
             .map(|g| {
                 let text = self.tokenizer.decode(&g.tokens)?.trim().to_string();
@@ -158,8 +161,8 @@ impl Evaluator<'_> {
         if role == Role::Forget {
             req.lens_token = answers.iter().zip(items).map(|(e, it)| self.entity_token(&e.answer, &it.key_entity)).collect::<Result<_, _>>()?;
         }
-        let stats = if answers.is_empty() { vec![] } else { self.token_stats(self.model, &answers, &req).await? };
-        let nll = if groups.is_empty() { vec![] } else { self.avg_nll_shared_prompt(self.model, &groups).await? };
+        let stats = if answers.is_empty() { vec![] } else { self.token_stats(self.model, self.contrast, &answers, &req).await? };
+        let nll = if groups.is_empty() { vec![] } else { self.avg_nll_shared_prompt(self.model, self.contrast, &groups).await? };
         let mut s = ItemScores { stats, tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
         for (i, nll) in nll.iter().enumerate() {
             let perturbed = &nll[1..];
@@ -192,7 +195,7 @@ impl Evaluator<'_> {
                 examples.push(ex);
             }
         }
-        let ppl: Vec<f64> = if examples.is_empty() { vec![] } else { self.avg_nll(self.fluency.unwrap_or(self.reference), &examples).await?.into_iter().map(f64::exp).collect() };
+        let ppl: Vec<f64> = if examples.is_empty() { vec![] } else { self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await?.into_iter().map(f64::exp).collect() };
         let l = linguistic::linguistic_score(&ppl, &s.generated);
         let parts = LinguisticParts { ppl: l.ppl, brunet: l.brunet, honore: l.honore };
         // Every answer empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
@@ -214,7 +217,7 @@ impl Evaluator<'_> {
     /// Min-K% attack scores of `model` on the items' true answers.
     async fn min_k_scores(&self, model: &Gpt, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
         let ex = items.iter().map(|it| self.example(&it.question, &it.answer)).collect::<Result<Vec<_>, _>>()?;
-        let stats = self.token_stats(model, &ex, &StatsRequest::default()).await?;
+        let stats = self.token_stats(model, None, &ex, &StatsRequest::default()).await?;
         Ok(stats.iter().zip(items).map(|(s, it)| mia::scores(&s.logp, &s.z, &crate::world::format_answer(&it.answer)).min_k).collect())
     }
 

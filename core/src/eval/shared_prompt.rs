@@ -25,7 +25,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use super::Evaluator;
 use super::token_stats::run_chunks;
 use crate::error::ForgetError;
-use crate::model::Gpt;
+use crate::model::{Gpt, LogitDifference};
 
 /// Questions per chunk: natively one chunk per thread at a time, small enough that two cores get
 /// balanced work on a few hundred items; in the browser, chunks run one after the other.
@@ -52,12 +52,13 @@ impl PromptGroup {
 
 impl Evaluator<'_> {
     /// Mean answer-token NLL of every answer of every group: `out[g][k]` for group g, answer k.
-    pub async fn avg_nll_shared_prompt(&self, model: &Gpt, groups: &[PromptGroup]) -> Result<Vec<Vec<f64>>, ForgetError> {
+    /// With a `contrast` (ULD), through its combination of the model's and the assistant's logits.
+    pub async fn avg_nll_shared_prompt(&self, model: &Gpt, contrast: Option<&LogitDifference>, groups: &[PromptGroup]) -> Result<Vec<Vec<f64>>, ForgetError> {
         let mut order: Vec<usize> = (0..groups.len()).collect();
         order.sort_by_key(|&g| groups[g].row_len());
         let chunks: Vec<Vec<usize>> = order.chunks(ROWS).map(<[usize]>::to_vec).collect();
         let mut out = vec![vec![]; groups.len()];
-        let results = run_chunks!(self, chunks, |idx: &[usize]| self.shared_prompt_chunk(model, groups, idx));
+        let results = run_chunks!(self, chunks, |idx: &[usize]| self.shared_prompt_chunk(model, contrast, groups, idx));
         for (idx, nll) in results? {
             for (g, v) in idx.into_iter().zip(nll) {
                 out[g] = v;
@@ -66,7 +67,7 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    async fn shared_prompt_chunk(&self, model: &Gpt, groups: &[PromptGroup], idx: &[usize]) -> Result<(Vec<usize>, Vec<Vec<f64>>), ForgetError> {
+    async fn shared_prompt_chunk(&self, model: &Gpt, contrast: Option<&LogitDifference>, groups: &[PromptGroup], idx: &[usize]) -> Result<(Vec<usize>, Vec<Vec<f64>>), ForgetError> {
         let eos = self.tokenizer.eos_id() as i64;
         let c = self.config.n_embd;
         // 1. Every question once, left-padded: the last position predicts every answer's first token.
@@ -74,7 +75,6 @@ impl Evaluator<'_> {
         let pad: Vec<usize> = idx.iter().map(|&g| p - groups[g].prompt.len()).collect();
         let prompts: Vec<i64> = idx.iter().zip(&pad).flat_map(|(&g, &k)| std::iter::repeat_n(eos, k).chain(groups[g].prompt.iter().map(|&x| x as i64))).collect();
         let prompts = Tensor::<2, Int>::from_data(TensorData::new(prompts, [idx.len(), p]), self.device);
-        let (last, cache) = model.prefill_hidden(prompts, &pad, self.config.n_head);
         // 2. One row per answer (without its EOS), continuing its question from the cache; rows
         //    sorted by length and run in sub-batches of similar length, so little is padding.
         let b = idx.len();
@@ -84,7 +84,8 @@ impl Evaluator<'_> {
         // (hidden-state index, target token, row in chunk, answer) for every scored token: index r
         // is question r's last position, the rest follow sub-batch by sub-batch, row-major.
         let mut preds: Vec<(i64, i64, usize, usize)> = Vec::new();
-        let mut hidden = vec![last];
+        // Per sub-batch: (question of each row, answer tokens fed `[rows, s]`).
+        let mut subs: Vec<(Vec<usize>, Tensor<2, Int>)> = Vec::new();
         let mut offset = b;
         for sub in rows.chunks(ANSWER_ROWS) {
             let s = sub.iter().map(fed).max().unwrap_or(0).max(1);
@@ -100,16 +101,26 @@ impl Evaluator<'_> {
                 }
             }
             let prompt_of: Vec<usize> = sub.iter().map(|&(r, _)| r).collect();
-            let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [sub.len(), s]), self.device);
-            hidden.push(model.continue_prompts(&cache, &prompt_of, ids, self.config.n_head).reshape([sub.len() * s, c]));
+            subs.push((prompt_of, Tensor::<2, Int>::from_data(TensorData::new(ids, [sub.len(), s]), self.device)));
             offset += sub.len() * s;
         }
-        let h = Tensor::cat(hidden, 0);
-        // 3. The LM head at the scored positions only.
+        // 3. The LM head at the scored positions only (for ULD, the assistant's too, combined).
         let n = preds.len();
         let sources = Tensor::<1, Int>::from_data(TensorData::new(preds.iter().map(|p| p.0).collect::<Vec<_>>(), [n]), self.device);
         let targets = Tensor::<1, Int>::from_data(TensorData::new(preds.iter().map(|p| p.1).collect::<Vec<_>>(), [n]), self.device);
-        let logits = model.lm_head(h.select(0, sources).unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
+        let scored_logits = |m: &Gpt| -> Tensor<2> {
+            let (last, cache) = m.prefill_hidden(prompts.clone(), &pad, self.config.n_head);
+            let mut hidden = vec![last];
+            for (prompt_of, ids) in &subs {
+                let [rows, s] = ids.dims();
+                hidden.push(m.continue_prompts(&cache, prompt_of, ids.clone(), self.config.n_head).reshape([rows * s, c]));
+            }
+            m.lm_head(Tensor::cat(hidden, 0).select(0, sources.clone()).unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0)
+        };
+        let logits = match contrast {
+            Some(contrast) => contrast.combine(scored_logits(model), scored_logits(&contrast.assistant)),
+            None => scored_logits(model),
+        };
         let logp = log_softmax(logits, 1).gather(1, targets.unsqueeze_dim::<2>(1)).reshape([n]);
         let logp = super::read_f32(logp).await?;
 

@@ -19,7 +19,7 @@ use burn::tensor::{Int, Tensor, TensorData, Transaction};
 use super::Evaluator;
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::model::Gpt;
+use crate::model::{Gpt, LogitDifference};
 
 /// Rows per forward pass when scoring. Natively, small enough that the chunks keep two cores
 /// evenly busy; in the browser (one chunk after the other) large enough to amortise dispatch and
@@ -116,10 +116,10 @@ fn readback_err(e: impl std::fmt::Debug) -> ForgetError {
 
 impl Evaluator<'_> {
     /// Mean answer-token NLL of `model` for each (prompt, continuation) example.
-    pub async fn avg_nll(&self, model: &Gpt, examples: &[Example]) -> Result<Vec<f64>, ForgetError> {
+    pub async fn avg_nll(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example]) -> Result<Vec<f64>, ForgetError> {
         let mut out = vec![f64::NAN; examples.len()];
         let chunks = length_sorted_chunks(examples);
-        let results = run_chunks!(self, chunks, |idx: &[usize]| self.chunk_nll(model, examples, idx));
+        let results = run_chunks!(self, chunks, |idx: &[usize]| self.chunk_nll(model, contrast, examples, idx));
         for (idx, nll) in results? {
             for (i, v) in idx.into_iter().zip(nll) {
                 out[i] = v;
@@ -128,11 +128,11 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    async fn chunk_nll(&self, model: &Gpt, examples: &[Example], idx: &[usize]) -> Result<(Vec<usize>, Vec<f64>), ForgetError> {
+    async fn chunk_nll(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example], idx: &[usize]) -> Result<(Vec<usize>, Vec<f64>), ForgetError> {
         let chunk: Vec<Example> = idx.iter().map(|&i| examples[i].clone()).collect();
         let batch = Batch::new(&chunk, self.tokenizer.eos_id(), self.device);
         let (h, _) = model.forward_hidden(batch.inputs.clone(), self.config.n_head);
-        let (positions, logits, targets) = self.labeled_logits(model, h, &chunk, &batch);
+        let (positions, logits, targets) = self.labeled_logits(model, contrast, h, &chunk, &batch);
         let logp = log_softmax(logits, 1).gather(1, targets.unsqueeze_dim::<2>(1)).reshape([positions.len()]);
         let logp = super::read_f32(logp).await?;
         let mut sums = vec![0.0f64; chunk.len()];
@@ -144,23 +144,29 @@ impl Evaluator<'_> {
 
     /// The LM head at the labeled (answer) positions only — about half of a batch's positions,
     /// and the vocabulary-wide softmax there is the costliest step of scoring.
-    /// Returns ((row, position) per labeled token, logits `[n, vocab]`, targets `[n]`).
-    fn labeled_logits(&self, model: &Gpt, h: Tensor<3>, chunk: &[Example], batch: &Batch) -> (Vec<(usize, usize)>, Tensor<2>, Tensor<1, Int>) {
+    /// Returns ((row, position) per labeled token, logits `[n, vocab]`, targets `[n]`). With a
+    /// `contrast` (ULD) the logits are its combination of the model's and the assistant's.
+    fn labeled_logits(&self, model: &Gpt, contrast: Option<&LogitDifference>, h: Tensor<3>, chunk: &[Example], batch: &Batch) -> (Vec<(usize, usize)>, Tensor<2>, Tensor<1, Int>) {
         let [b, t, c] = h.dims();
         let positions: Vec<(usize, usize)> = chunk.iter().enumerate().flat_map(|(r, e)| (e.prompt.len().saturating_sub(1)..e.len() - 1).map(move |j| (r, j))).collect();
         let flat: Vec<i64> = positions.iter().map(|(r, j)| (r * t + j) as i64).collect();
         let idx = Tensor::<1, Int>::from_data(TensorData::new(flat, [positions.len()]), self.device);
         let picked = h.reshape([b * t, c]).select(0, idx.clone());
-        let logits = model.lm_head(picked.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
+        let mut logits = model.lm_head(picked.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
+        if let Some(contrast) = contrast {
+            let (h_a, _) = contrast.assistant.forward_hidden(batch.inputs.clone(), self.config.n_head);
+            let picked_a = h_a.reshape([b * t, c]).select(0, idx.clone());
+            logits = contrast.combine(logits, contrast.assistant.lm_head(picked_a.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0));
+        }
         let targets = batch.targets.clone().reshape([b * t]).select(0, idx);
         (positions, logits, targets)
     }
 
     /// Per-token statistics of `model` on each example (see the module docs).
-    pub async fn token_stats(&self, model: &Gpt, examples: &[Example], req: &StatsRequest) -> Result<Vec<TokenStats>, ForgetError> {
+    pub async fn token_stats(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example], req: &StatsRequest) -> Result<Vec<TokenStats>, ForgetError> {
         let mut out = vec![TokenStats::default(); examples.len()];
         let chunks = length_sorted_chunks(examples);
-        let results = run_chunks!(self, chunks, |idx: &[usize]| self.chunk_stats(model, examples, idx, req));
+        let results = run_chunks!(self, chunks, |idx: &[usize]| self.chunk_stats(model, contrast, examples, idx, req));
         for (idx, stats) in results? {
             for (i, s) in idx.into_iter().zip(stats) {
                 out[i] = s;
@@ -169,14 +175,14 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    async fn chunk_stats(&self, model: &Gpt, examples: &[Example], idx: &[usize], req: &StatsRequest) -> Result<(Vec<usize>, Vec<TokenStats>), ForgetError> {
+    async fn chunk_stats(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example], idx: &[usize], req: &StatsRequest) -> Result<(Vec<usize>, Vec<TokenStats>), ForgetError> {
         let chunk: Vec<Example> = idx.iter().map(|&i| examples[i].clone()).collect();
         let lens: Vec<Option<usize>> = idx.iter().map(|&i| req.lens_token.get(i).copied().flatten()).collect();
         let (pooled, chunk) = (req.pooled_hidden, &chunk[..]);
         let batch = Batch::new(chunk, self.tokenizer.eos_id(), self.device);
         let [b, t] = batch.inputs.dims();
         let (h_final, per_layer) = model.forward_hidden(batch.inputs.clone(), self.config.n_head);
-        let (positions, logits, targets) = self.labeled_logits(model, h_final, chunk, &batch);
+        let (positions, logits, targets) = self.labeled_logits(model, contrast, h_final, chunk, &batch);
         let n = positions.len();
         let logp_all = log_softmax(logits.clone(), 1);
         let logp = logp_all.clone().gather(1, targets.clone().unsqueeze_dim::<2>(1)).reshape([n]);

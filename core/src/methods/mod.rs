@@ -18,6 +18,7 @@ pub mod relearn;
 pub mod retrain;
 pub mod rmu;
 pub mod simnpo;
+pub mod uld;
 pub mod undial;
 pub mod wga;
 
@@ -49,11 +50,12 @@ pub enum MethodKind {
     Rmu,
     Flat,
     Ike,
+    Uld,
     Retrain,
 }
 
 impl MethodKind {
-    pub const ALL: [MethodKind; 15] = [
+    pub const ALL: [MethodKind; 16] = [
         MethodKind::Ga,
         MethodKind::GradDiff,
         MethodKind::GaKl,
@@ -68,6 +70,7 @@ impl MethodKind {
         MethodKind::RandomLabel,
         MethodKind::Relearn,
         MethodKind::Ike,
+        MethodKind::Uld,
         MethodKind::Retrain,
     ];
 
@@ -88,6 +91,7 @@ impl MethodKind {
             MethodKind::Rmu => "rmu",
             MethodKind::Flat => "flat",
             MethodKind::Ike => "ike",
+            MethodKind::Uld => "uld",
             MethodKind::Retrain => "retrain",
         }
     }
@@ -116,6 +120,7 @@ impl MethodKind {
             MethodKind::Rmu => "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP).",
             MethodKind::Flat => "FLAT: raise a refusal's probability and lower the forget answer's, forget data only (Wang et al. 2025).",
             MethodKind::Ike => "IKE: change no weights; show the model refusal demonstrations in its prompt at evaluation (Zheng et al. 2023).",
+            MethodKind::Uld => "ULD: train a small assistant to know only the forget set, then subtract its logits from the untouched model's (Ji et al. 2024).",
             MethodKind::Retrain => "Retrain from scratch without the forget set: exact unlearning, the gold standard — at the full training cost (≈ 8000 steps).",
         }
     }
@@ -157,6 +162,11 @@ impl MethodKind {
         self == MethodKind::Rmu
     }
 
+    /// Whether the method reads ULD's assistant size, logit weight and filter.
+    pub fn uses_assistant(self) -> bool {
+        self == MethodKind::Uld
+    }
+
     /// Whether a step changes weights by a gradient step (IKE only edits the prompt).
     pub fn trains(self) -> bool {
         self != MethodKind::Ike
@@ -189,6 +199,10 @@ impl MethodKind {
             // No retain term: at 1e-3 it takes retain answers down with the forget ones within 20 steps.
             MethodKind::Flat => Hyper { lr: 2e-4, ..base },
             MethodKind::Ike => base,
+            // ULD's w_r (α here) is 5, but on this model it makes the assistant uniform on the
+            // forget answers too (forget05, 100 steps: KFR 0.08); α = 0.5 with lr 3e-3 gives
+            // KFR 0.75, KRR 0.94 (see uld.rs).
+            MethodKind::Uld => Hyper { lr: 3e-3, retain_weight: 0.5, ..base },
             // The original model's recipe (`pretrain.rs`): peak lr 3e-3, batch 32, warm-up and
             // cosine decay over 8000 steps.
             MethodKind::Retrain => Hyper { lr: 3e-3, batch_size: 32, ..base },
@@ -212,6 +226,7 @@ impl MethodKind {
             MethodKind::Rmu => rmu::loss(x),
             MethodKind::Flat => flat::loss(x),
             MethodKind::Ike => ike::loss(x),
+            MethodKind::Uld => uld::loss(x),
             MethodKind::Retrain => retrain::loss(x),
         }
     }
@@ -244,11 +259,17 @@ pub struct Hyper {
     pub steering: f64,
     /// IKE: demonstrations shown before each evaluated question.
     pub demos: usize,
+    /// ULD: blocks of the target the assistant starts from (K, 2 of 4).
+    pub assistant_layers: usize,
+    /// ULD: w, the assistant's logit weight at inference (negative subtracts; −0.8).
+    pub logit_weight: f64,
+    /// ULD: f, the relative top filter at inference, in [0, 1) (1e-2; 0 = off).
+    pub top_filter: f64,
 }
 
 impl Default for Hyper {
     fn default() -> Self {
-        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01, layer: 2, steering: 8.0, demos: 2 }
+        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01, layer: 2, steering: 8.0, demos: 2, assistant_layers: 2, logit_weight: -0.8, top_filter: 0.01 }
     }
 }
 
@@ -271,6 +292,15 @@ impl Hyper {
             if v < 0.0 {
                 return Err(ForgetError::InvalidConfig(format!("{name} must not be negative, got {v}")));
             }
+        }
+        if !self.logit_weight.is_finite() {
+            return Err(ForgetError::InvalidConfig(format!("logit_weight must be a finite number, got {}", self.logit_weight)));
+        }
+        if !(0.0..1.0).contains(&self.top_filter) {
+            return Err(ForgetError::InvalidConfig(format!("top_filter must be in [0, 1), got {}", self.top_filter)));
+        }
+        if self.assistant_layers == 0 {
+            return Err(ForgetError::InvalidConfig("assistant_layers must be at least 1".into()));
         }
         if !self.delta.is_finite() {
             return Err(ForgetError::InvalidConfig(format!("delta must be a finite number, got {}", self.delta)));

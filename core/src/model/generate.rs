@@ -5,13 +5,16 @@
 //! only the last position's probabilities, asynchronously; the next token is chosen on the host
 //! with a seeded RNG, so sampling is reproducible on every backend. A key/value cache
 //! ([`super::kv_cache`]) makes each new token cost one position, not the whole sequence.
+//!
+//! With a [`LogitDifference`] (ULD) the assistant decodes in lock-step with its own cache and
+//! every next token is chosen from the combined logits.
 
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::{Gpt, GptConfig};
+use super::{Gpt, GptConfig, LogitDifference};
 use crate::error::ForgetError;
 
 /// How to pick the next token.
@@ -42,6 +45,7 @@ pub struct Generation {
 /// Continue every prompt (token ids). Results come back in the prompts' order.
 pub async fn generate(
     model: &Gpt,
+    contrast: Option<&LogitDifference>,
     cfg: &GptConfig,
     prompts: &[Vec<u32>],
     sampling: &SamplingConfig,
@@ -52,12 +56,12 @@ pub async fn generate(
     }
     #[cfg(not(target_arch = "wasm32"))]
     if sampling.temperature == 0.0 && prompts.len() > NATIVE_GREEDY_CHUNK {
-        return generate_greedy_in_parallel(model, cfg, prompts, sampling, device);
+        return generate_greedy_in_parallel(model, contrast, cfg, prompts, sampling, device);
     }
     let mut rng = StdRng::seed_from_u64(sampling.seed);
     let mut out = Vec::with_capacity(prompts.len());
     for chunk in prompts.chunks(GENERATE_CHUNK) {
-        out.extend(generate_chunk(model, cfg, chunk, sampling, &mut rng, device).await?);
+        out.extend(generate_chunk(model, contrast, cfg, chunk, sampling, &mut rng, device).await?);
     }
     Ok(out)
 }
@@ -72,7 +76,7 @@ const GENERATE_CHUNK: usize = 256;
 const NATIVE_GREEDY_CHUNK: usize = 32;
 
 #[cfg(not(target_arch = "wasm32"))]
-fn generate_greedy_in_parallel(model: &Gpt, cfg: &GptConfig, prompts: &[Vec<u32>], sampling: &SamplingConfig, device: &Device) -> Result<Vec<Generation>, ForgetError> {
+fn generate_greedy_in_parallel(model: &Gpt, contrast: Option<&LogitDifference>, cfg: &GptConfig, prompts: &[Vec<u32>], sampling: &SamplingConfig, device: &Device) -> Result<Vec<Generation>, ForgetError> {
     let chunks: Vec<&[Vec<u32>]> = prompts.chunks(NATIVE_GREEDY_CHUNK).collect();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(chunks.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -83,7 +87,7 @@ fn generate_greedy_in_parallel(model: &Gpt, cfg: &GptConfig, prompts: &[Vec<u32>
                 let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(chunk) = chunks.get(k) else { break };
                 let mut rng = StdRng::seed_from_u64(sampling.seed); // unused by greedy decoding
-                let r = pollster::block_on(generate_chunk(model, cfg, chunk, sampling, &mut rng, device));
+                let r = pollster::block_on(generate_chunk(model, contrast, cfg, chunk, sampling, &mut rng, device));
                 results.lock().expect("a generation thread panicked")[k] = Some(r);
             });
         }
@@ -99,6 +103,7 @@ fn generate_greedy_in_parallel(model: &Gpt, cfg: &GptConfig, prompts: &[Vec<u32>
 /// and positions restart at each row's first real token, see [`Gpt::prefill`]).
 async fn generate_chunk(
     model: &Gpt,
+    contrast: Option<&LogitDifference>,
     cfg: &GptConfig,
     prompts: &[Vec<u32>],
     sampling: &SamplingConfig,
@@ -117,9 +122,17 @@ async fn generate_chunk(
         .flat_map(|(s, &p)| std::iter::repeat_n(cfg.eos_token_id as i64, p).chain(s.iter().map(|&x| x as i64)))
         .collect();
     let ids = Tensor::<2, Int>::from_data(TensorData::new(flat, [seqs.len(), longest]), device);
-    let (mut logits, mut cache) = model.prefill(ids, &pad, cfg.n_head);
+    let (mut logits, mut cache) = model.prefill(ids.clone(), &pad, cfg.n_head);
+    // ULD's assistant: its rule, its latest logits and its own cache.
+    let mut assistant = contrast.map(|c| {
+        let (logits, cache) = c.assistant.prefill(ids, &pad, cfg.n_head);
+        (c, logits, cache)
+    });
     for step in 0..sampling.max_new_tokens {
         let [b, v] = logits.dims();
+        if let Some((c, a, _)) = &assistant {
+            logits = c.combine(logits, a.clone());
+        }
         let scaled = if sampling.temperature > 0.0 { logits / sampling.temperature as f64 } else { logits };
         let probs = softmax(scaled, 1)
             .into_data_async()
@@ -146,6 +159,9 @@ async fn generate_chunk(
             break;
         }
         logits = model.decode_step(&next, &mut cache, cfg.n_head, device);
+        if let Some((c, a, a_cache)) = &mut assistant {
+            *a = c.assistant.decode_step(&next, a_cache, cfg.n_head, device);
+        }
     }
     Ok(gens)
 }

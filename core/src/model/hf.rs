@@ -42,15 +42,20 @@ impl LoadedModel {
         Self::from_bytes(&read("config.json")?, &read("model.safetensors")?, &read("tokenizer.json")?)
     }
 
-    pub fn save_dir(&self, dir: &Path) -> Result<(), ForgetError> {
-        let io = |p: &Path, e: std::io::Error| ForgetError::Io { path: p.display().to_string(), message: e.to_string() };
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let files = [
+    /// The directory's three files, (name, contents): what `save_dir` writes and the playground
+    /// downloads.
+    pub fn to_files(&self) -> Result<[(&'static str, Vec<u8>); 3], ForgetError> {
+        Ok([
             ("config.json", self.config.to_hf_json().into_bytes()),
             ("model.safetensors", self.weights.to_safetensors()?),
             ("tokenizer.json", self.tokenizer.to_json()?.into_bytes()),
-        ];
-        for (name, bytes) in files {
+        ])
+    }
+
+    pub fn save_dir(&self, dir: &Path) -> Result<(), ForgetError> {
+        let io = |p: &Path, e: std::io::Error| ForgetError::Io { path: p.display().to_string(), message: e.to_string() };
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        for (name, bytes) in self.to_files()? {
             let p = dir.join(name);
             std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
         }

@@ -5,9 +5,11 @@ pub mod generate;
 pub mod gpt;
 pub mod hf;
 pub mod kv_cache;
+pub mod logit_difference;
 pub mod weights;
 
 pub use config::GptConfig;
 pub use gpt::Gpt;
 pub use hf::LoadedModel;
 pub use weights::GptWeights;
+pub use logit_difference::LogitDifference;

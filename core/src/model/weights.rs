@@ -82,6 +82,17 @@ impl GptWeights {
         Self { tensors }
     }
 
+    /// The model cut after its first `k` blocks (embeddings, blocks 0..k, final LayerNorm, tied
+    /// head), with the config that describes it: ULD's assistant starts as this.
+    pub fn first_blocks(&self, cfg: &GptConfig, k: usize) -> Result<(GptConfig, GptWeights), ForgetError> {
+        if k == 0 || k > cfg.n_layer {
+            return Err(ForgetError::InvalidConfig(format!("a model of {} blocks has no first {k} blocks (1 ≤ k ≤ {})", cfg.n_layer, cfg.n_layer)));
+        }
+        let small = GptConfig { n_layer: k, ..cfg.clone() };
+        let tensors = expected_shapes(&small).into_iter().map(|(name, _)| Ok((name.clone(), self.get(&name)?.clone()))).collect::<Result<_, ForgetError>>()?;
+        Ok((small, GptWeights { tensors }))
+    }
+
     pub fn get(&self, name: &str) -> Result<&HostTensor, ForgetError> {
         self.tensors
             .get(name)

@@ -18,8 +18,8 @@ use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, Snapshot};
 use crate::methods::ike::InContext;
-use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn, retrain};
-use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn, retrain, uld};
+use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel, LogitDifference};
 use crate::world::{FactWorld, QaItem};
 
 pub mod relearning_attack;
@@ -89,6 +89,8 @@ pub struct StepReport {
 pub struct Run {
     pub config: RunConfig,
     model_config: GptConfig,
+    /// The trained model's config: the model's own, or for ULD its assistant's (fewer blocks).
+    train_config: GptConfig,
     tokenizer: crate::tokenizer::Tokenizer,
     /// The weights a run starts from (and Reset returns to): the original model's, or for
     /// retraining a fresh seeded initialisation.
@@ -190,19 +192,25 @@ impl Run {
         let eval_device = device.clone();
         let relearn_pairs = if config.method == MethodKind::Relearn { relearn::augment(&forget_items) } else { vec![] };
         let n_train = if config.method == MethodKind::Relearn { relearn_pairs.len() } else { forget_items.len() };
-        let (start, retrain_examples) = if config.method == MethodKind::Retrain {
-            let exclude = forget_items.iter().map(|it| it.id.clone()).collect();
-            let examples = crate::pretrain::training_examples_without(world, &model.tokenizer, model.config.n_positions, false, &exclude)?;
-            (GptWeights::init(&model.config, config.seed), examples)
-        } else {
-            (model.weights.clone(), vec![])
+        let (train_config, start, retrain_examples) = match config.method {
+            MethodKind::Retrain => {
+                let exclude = forget_items.iter().map(|it| it.id.clone()).collect();
+                let examples = crate::pretrain::training_examples_without(world, &model.tokenizer, model.config.n_positions, false, &exclude)?;
+                (model.config.clone(), GptWeights::init(&model.config, config.seed), examples)
+            }
+            MethodKind::Uld => {
+                let (small, weights) = model.weights.first_blocks(&model.config, config.hyper.assistant_layers)?;
+                (small, weights, vec![])
+            }
+            _ => (model.config.clone(), model.weights.clone(), vec![]),
         };
         let in_context = (config.method == MethodKind::Ike)
             .then(|| InContext::new(&forget_items, &seeded_subset(retain_items.clone(), crate::methods::ike::RETAIN_DEMOS, 6), config.hyper.demos));
         let mut run = Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
-            model: Gpt::from_weights(&model.config, &start, &train_device)?,
+            model: Gpt::from_weights(&train_config, &start, &train_device)?,
+            train_config,
             start,
             retrain_examples,
             in_context,
@@ -309,6 +317,7 @@ impl Run {
                 let questions: Vec<String> = picked.iter().map(|&i| self.forget_items[i].question.clone()).collect();
                 idk_po::refusals(&questions, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
             }
+            MethodKind::Uld => picked.into_iter().map(|i| uld::forget_pair(&self.forget_items[i], &mut self.rng)).map(|(q, a)| (q, a, false)).collect(),
             _ => picked.into_iter().map(|i| (self.forget_items[i].question.clone(), self.forget_items[i].answer.clone(), false)).collect(),
         }
     }
@@ -333,10 +342,15 @@ impl Run {
             let picked: Vec<Example> = (0..self.config.hyper.batch_size).filter_map(|_| self.retrain_examples.choose(&mut self.rng).cloned()).collect();
             Batch::new(&picked, self.tokenizer.eos_id(), &self.train_device)
         } else {
-            let retain_pairs: Vec<(String, String, bool)> = (0..self.config.hyper.batch_size)
-                .filter_map(|_| self.retain_items.choose(&mut self.rng))
-                .map(|it| (it.question.clone(), it.answer.clone(), false))
-                .collect();
+            let retain_pairs: Vec<(String, String, bool)> = if self.config.method == MethodKind::Uld {
+                let n = self.config.hyper.batch_size;
+                uld::retain_pairs(&self.retain_items, &self.forget_items, n, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
+            } else {
+                (0..self.config.hyper.batch_size)
+                    .filter_map(|_| self.retain_items.choose(&mut self.rng))
+                    .map(|it| (it.question.clone(), it.answer.clone(), false))
+                    .collect()
+            };
             // GA and random-label never read the retain batch; a one-row placeholder keeps LossInputs simple.
             let retain_pairs = if self.config.method.uses_retain() { retain_pairs } else { forget_pairs[..1].to_vec() };
             Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device)
@@ -384,19 +398,25 @@ impl Run {
         Ok(StepReport { step: self.step, loss: value as f64 })
     }
 
+    /// The model as it answers: the trained weights, or for ULD the untouched original together
+    /// with the trained assistant (no gradient tracking).
+    fn answering_model(&self) -> (Gpt, Option<LogitDifference>) {
+        if self.config.method == MethodKind::Uld {
+            let hp = &self.config.hyper;
+            (self.reference.clone(), Some(LogitDifference { assistant: self.model.valid(), weight: hp.logit_weight, top_filter: hp.top_filter }))
+        } else {
+            (self.model.valid(), None)
+        }
+    }
+
     /// Evaluate the current weights (no gradient tracking).
     pub async fn evaluate(&self) -> Result<Snapshot, ForgetError> {
-        let model = self.model.valid();
+        let (model, contrast) = self.answering_model();
         let ev = Evaluator {
-            model: &model,
-            reference: &self.reference,
+            contrast: contrast.as_ref(),
             fluency: self.fluency.as_ref(),
-            config: &self.model_config,
-            tokenizer: &self.tokenizer,
-            device: &self.eval_device,
-            max_new_tokens: self.config.eval.max_new_tokens,
-            privleak_reference_auc: None,
             in_context: self.in_context.as_ref(),
+            ..Evaluator::new(&model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens)
         };
         let reference_auc = match self.reference_auc.get() {
             Some(auc) => *auc,
@@ -420,7 +440,7 @@ impl Run {
 
     /// Back to the original weights (bit-identical), a fresh optimizer and the seed's data order.
     pub fn reset(&mut self) -> Result<(), ForgetError> {
-        self.model = Gpt::from_weights(&self.model_config, &self.start, &self.train_device)?;
+        self.model = Gpt::from_weights(&self.train_config, &self.start, &self.train_device)?;
         self.previous = None;
         self.optim = Self::optimizer(&self.config.hyper);
         self.rng = StdRng::seed_from_u64(self.config.seed);
@@ -432,13 +452,15 @@ impl Run {
         Ok(())
     }
 
-    /// The current weights on the host (async: the only readback WebGPU allows).
+    /// The trained weights on the host (async: the only readback WebGPU allows). For ULD, the
+    /// assistant's.
     pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
-        self.model.valid().to_weights(&self.model_config).await
+        self.model.valid().to_weights(&self.train_config).await
     }
 
-    /// The current model as a Hugging Face directory's contents.
+    /// The trained model as a Hugging Face directory's contents (for ULD, the assistant: the
+    /// target is the original model, unchanged).
     pub async fn export(&self) -> Result<LoadedModel, ForgetError> {
-        Ok(LoadedModel { config: self.model_config.clone(), weights: self.weights().await?, tokenizer: self.tokenizer.clone() })
+        Ok(LoadedModel { config: self.train_config.clone(), weights: self.weights().await?, tokenizer: self.tokenizer.clone() })
     }
 }

@@ -29,7 +29,7 @@ use crate::error::ForgetError;
 use crate::eval::Evaluator;
 use crate::loss::{batch_nll, nll_mean};
 use crate::metrics::knowledge::contains_entity;
-use crate::model::Gpt;
+use crate::model::{Gpt, LogitDifference};
 use crate::world::QaItem;
 
 /// How hard to attack.
@@ -81,8 +81,10 @@ impl Run {
         let relearned: Vec<QaItem> = order[..cfg.k].iter().map(|&i| self.forget_items[i].clone()).collect();
         let held_out: Vec<QaItem> = order[cfg.k..].iter().map(|&i| self.forget_items[i].clone()).collect();
 
-        let start = self.model.valid();
-        let (relearned_before, held_out_before) = (self.recall(&start, &relearned).await?, self.recall(&start, &held_out).await?);
+        // The model as it answers; for ULD the target is attacked, its assistant kept.
+        let (start, contrast) = self.answering_model();
+        let contrast = contrast.as_ref();
+        let (relearned_before, held_out_before) = (self.recall(&start, contrast, &relearned).await?, self.recall(&start, contrast, &held_out).await?);
 
         let weights = start.to_weights(&self.model_config).await?;
         let mut model = Gpt::from_weights(&self.model_config, &weights, &self.train_device)?;
@@ -103,16 +105,17 @@ impl Run {
             config: Some(cfg.clone()),
             relearned_before,
             held_out_before,
-            relearned_after: self.recall(&after, &relearned).await?,
-            held_out_after: self.recall(&after, &held_out).await?,
+            relearned_after: self.recall(&after, contrast, &relearned).await?,
+            held_out_after: self.recall(&after, contrast, &held_out).await?,
         })
     }
 
-    async fn recall(&self, model: &Gpt, items: &[QaItem]) -> Result<Recall, ForgetError> {
-        // IKE's demonstrations stay in the prompt: the attack measures what the whole method leaks.
-        let ev = Evaluator { in_context: self.in_context.as_ref(), ..Evaluator::new(model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens) };
+    async fn recall(&self, model: &Gpt, contrast: Option<&LogitDifference>, items: &[QaItem]) -> Result<Recall, ForgetError> {
+        // IKE's demonstrations and ULD's assistant stay in place: the attack measures what the
+        // whole method leaks.
+        let ev = Evaluator { in_context: self.in_context.as_ref(), contrast, ..Evaluator::new(model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens) };
         let examples = items.iter().map(|it| ev.example(&it.question, &it.answer)).collect::<Result<Vec<_>, _>>()?;
-        let nll = ev.avg_nll(model, &examples).await?;
+        let nll = ev.avg_nll(model, contrast, &examples).await?;
         let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
         let answers = ev.greedy_answers(&questions).await?;
         let hits = answers.iter().zip(items).filter(|((text, _, _), it)| contains_entity(text, &it.key_entity)).count();

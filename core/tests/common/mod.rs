@@ -38,6 +38,6 @@ pub fn avg_nll(f: &Fixture, weights: &GptWeights, pairs: &[(String, String)]) ->
         .iter()
         .map(|(q, a)| forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, f.model.config.n_positions).unwrap())
         .collect();
-    let v = pollster::block_on(ev.avg_nll(&gpt, &examples)).unwrap();
+    let v = pollster::block_on(ev.avg_nll(&gpt, None, &examples)).unwrap();
     v.iter().sum::<f64>() / v.len() as f64
 }

@@ -1,0 +1,247 @@
+//! Run history: every finished (or stopped) run is kept in the browser's localStorage — its
+//! settings as a link and its evaluated metrics per step — so runs can be overlaid on one chart,
+//! placed on the forget-quality / model-utility plane (the Pareto view of unlearning papers),
+//! and exported as CSV or JSON. Bounded: the newest [`MAX_RUNS`] runs within [`MAX_BYTES`].
+
+use forgetlab::eval::Snapshot;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::charts::{LineChart, Series};
+use super::downloads::download_text;
+use super::state::AppState;
+
+const STORAGE_KEY: &str = "forgetlab.runs.v1";
+pub const MAX_RUNS: usize = 30;
+/// localStorage holds about 5 MB per origin; the history stays well inside it.
+pub const MAX_BYTES: usize = 1_000_000;
+
+/// The metrics of one evaluation, as kept in the history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunPoint {
+    pub step: usize,
+    pub loss: Option<f64>,
+    pub forget_prob: f64,
+    pub retain_prob: f64,
+    pub world_prob: f64,
+    pub forget_rouge_l: f64,
+    pub retain_rouge_l: f64,
+    pub forget_truth_ratio: f64,
+    pub kfr: f64,
+    pub krr: f64,
+    pub ls: f64,
+    pub forget_quality: f64,
+    pub model_utility: f64,
+}
+
+impl RunPoint {
+    pub fn from_snapshot(s: &Snapshot) -> Self {
+        Self {
+            step: s.step,
+            loss: s.loss,
+            forget_prob: s.forget.prob,
+            retain_prob: s.retain.prob,
+            world_prob: s.world.prob,
+            forget_rouge_l: s.forget.rouge_l,
+            retain_rouge_l: s.retain.rouge_l,
+            forget_truth_ratio: s.forget.truth_ratio,
+            kfr: s.kfr,
+            krr: s.krr,
+            ls: s.ls,
+            forget_quality: s.forget_quality,
+            model_utility: s.model_utility,
+        }
+    }
+
+    const CSV_HEADER: &str = "step,loss,forget_prob,retain_prob,world_prob,forget_rouge_l,retain_rouge_l,forget_truth_ratio,kfr,krr,ls,forget_quality,model_utility";
+
+    fn csv_row(&self) -> String {
+        let loss = self.loss.map(|l| l.to_string()).unwrap_or_default();
+        let rest = [
+            self.forget_prob, self.retain_prob, self.world_prob, self.forget_rouge_l, self.retain_rouge_l, self.forget_truth_ratio, self.kfr, self.krr, self.ls, self.forget_quality,
+            self.model_utility,
+        ];
+        format!("{},{loss},{}", self.step, rest.map(|v| v.to_string()).join(","))
+    }
+}
+
+/// One finished run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// When it was kept (ms since 1970): unique within a browser.
+    pub id: u64,
+    /// "npo · lr 0.001 · seed 0 · forget05".
+    pub label: String,
+    /// The link's query that reproduces it (see `url_state`).
+    pub query: String,
+    pub backend: String,
+    pub points: Vec<RunPoint>,
+}
+
+impl RunRecord {
+    pub fn last(&self) -> Option<&RunPoint> {
+        self.points.last()
+    }
+}
+
+/// CSV of `runs`: one row per evaluation, the run's label and link first.
+pub fn to_csv(runs: &[RunRecord]) -> String {
+    let mut out = format!("run,label,backend,query,{}\n", RunPoint::CSV_HEADER);
+    for r in runs {
+        for p in &r.points {
+            out += &format!("{},{},{},{},{}\n", r.id, csv_field(&r.label), r.backend, csv_field(&r.query), p.csv_row());
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The kept runs (none if storage is unavailable or holds something unreadable).
+pub fn load() -> Vec<RunRecord> {
+    storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
+}
+
+/// Keep `runs`, dropping the oldest until they fit the bounds. Returns what was kept.
+pub fn save(mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
+    while runs.len() > MAX_RUNS {
+        runs.remove(0);
+    }
+    let mut text = serde_json::to_string(&runs).unwrap_or_default();
+    while text.len() > MAX_BYTES && !runs.is_empty() {
+        runs.remove(0);
+        text = serde_json::to_string(&runs).unwrap_or_default();
+    }
+    if let Some(s) = storage() {
+        let _ = s.set_item(STORAGE_KEY, &text);
+    }
+    runs
+}
+
+const PALETTE: [&str; 8] = ["#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599", "#c2255c", "#5c940d"];
+
+fn color(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The forget-quality / model-utility scatter: one point per run (its last evaluation). Forget
+/// quality is a p-value spanning many decades, so its axis is log10.
+#[component]
+fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
+    const W: f64 = 300.0;
+    const H: f64 = 170.0;
+    const L: f64 = 36.0;
+    const B: f64 = 22.0;
+    let lo_decade = -40.0;
+    let sx = move |mu: f64| L + (W - L - 8.0) * mu.clamp(0.0, 1.0);
+    let sy = move |fq: f64| 6.0 + (H - 6.0 - B) * (fq.max(1e-300).log10().clamp(lo_decade, 0.0) / lo_decade);
+    view! {
+        <figure class="chart" data-chart="pareto">
+            <figcaption>"Forget quality vs model utility (one point per run) "
+                <button class="link png" data-testid="png-pareto" on:click=move |_| { super::downloads::chart_png("pareto", "forgetlab-pareto.png"); }>"PNG"</button>
+            </figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Forget quality against model utility, one point per run" data-testid="scatter">
+                {[0.0, -10.0, -20.0, -30.0, -40.0].into_iter().map(|d: f64| {
+                    let y = sy(10f64.powf(d));
+                    view! { <line x1=L x2=W - 8.0 y1=y y2=y class="grid"></line><text x=L - 3.0 y=y + 3.0 class="tick" text-anchor="end">{format!("1e{d}")}</text> }
+                }).collect_view()}
+                {[0.0, 0.5, 1.0].into_iter().map(|m| view! { <text x=sx(m) y=H - 8.0 class="tick" text-anchor="middle">{format!("{m}")}</text> }).collect_view()}
+                <text x=W - 8.0 y=H - 1.0 class="tick" text-anchor="end">"model utility →"</text>
+                {move || runs.get().into_iter().enumerate().filter_map(|(i, r)| {
+                    let p = r.last()?.clone();
+                    Some(view! {
+                        <circle data-run=r.id cx=sx(p.model_utility) cy=sy(p.forget_quality) r="4" fill=color(i)>
+                            <title>{format!("{}: forget quality {:.3e}, model utility {:.3}", r.label, p.forget_quality, p.model_utility)}</title>
+                        </circle>
+                    })
+                }).collect_view()}
+            </svg>
+        </figure>
+    }
+}
+
+/// The history panel: the kept runs, their overlaid forget-probability curves, the scatter,
+/// export and clear.
+#[component]
+pub fn HistoryPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let overlay = Signal::derive(move || {
+        state.runs.with(|runs| {
+            runs.iter()
+                .enumerate()
+                .map(|(i, r)| Series { name: format!("{} #{}", r.label, i + 1), color: color(i), points: r.points.iter().map(|p| (p.step as f64, p.forget_prob)).collect() })
+                .collect::<Vec<_>>()
+        })
+    });
+    let model_utility = Signal::derive(move || {
+        state.runs.with(|runs| {
+            runs.iter()
+                .enumerate()
+                .map(|(i, r)| Series { name: format!("{} #{}", r.label, i + 1), color: color(i), points: r.points.iter().map(|p| (p.step as f64, p.model_utility)).collect() })
+                .collect::<Vec<_>>()
+        })
+    });
+    let runs = Signal::derive(move || state.runs.get());
+    let export_csv = move |_| download_text("forgetlab-history.csv", "text/csv", &to_csv(&state.runs.get_untracked()));
+    let export_json = move |_| download_text("forgetlab-history.json", "application/json", &serde_json::to_string_pretty(&state.runs.get_untracked()).unwrap_or_default());
+    let clear = move |_| state.runs.set(save(vec![]));
+    view! {
+        <section class="panel history" aria-label="Run history" data-panel="history-panel">
+            <h2>"Run history and comparison"</h2>
+            <p class="hint">"Every finished or stopped run is kept in this browser (the newest " {MAX_RUNS} "). Click a run to load its settings."</p>
+            <ol class="runs" data-testid="runs">
+                {move || state.runs.get().into_iter().enumerate().map(|(i, r)| {
+                    let query = r.query.clone();
+                    let last = r.last().cloned();
+                    view! {
+                        <li data-run=r.id>
+                            <i class="swatch" style=format!("background:{}", color(i))></i>
+                            <button class="link" on:click=move |_| state.follow_link(&query) title="Load this run's settings">{r.label.clone()}</button>
+                            {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {:.2e}", p.step, p.forget_prob, p.model_utility, p.forget_quality))}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <div class="chart-grid">
+                <LineChart id="history-forget" title="Forget probability, every kept run" series=overlay y_range=Some((0.0, 1.0)) />
+                <LineChart id="history-utility" title="Model utility, every kept run" series=model_utility y_range=Some((0.0, 1.0)) />
+                <Scatter runs=runs />
+            </div>
+            <div class="row">
+                <button data-testid="export-history-csv" on:click=export_csv>"History as CSV"</button>
+                <button data-testid="export-history-json" on:click=export_json>"History as JSON"</button>
+                <button data-testid="clear-history" on:click=clear>"Clear history"</button>
+            </div>
+        </section>
+    }
+}
+
+/// Export the current run: its metrics (CSV, JSON — every snapshot in full) and its model.
+#[component]
+pub fn ExportPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let csv = move |_| {
+        let points: Vec<RunPoint> = state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
+        let query = super::url_state::to_query(&state.url_state());
+        let run = RunRecord { id: 0, label: "current".into(), query, backend: state.wanted_backend.get_untracked().name().into(), points };
+        download_text("forgetlab-run.csv", "text/csv", &to_csv(std::slice::from_ref(&run)));
+    };
+    let json = move |_| download_text("forgetlab-run.json", "application/json", &serde_json::to_string_pretty(&state.history.get_untracked()).unwrap_or_default());
+    let model = move |_| super::bridge::send(crate::protocol::Command::ExportModel);
+    view! {
+        <section class="panel export" aria-label="Export" data-panel="export-panel">
+            <h2>"Export"</h2>
+            <div class="row">
+                <button data-testid="export-csv" on:click=csv>"This run's metrics (CSV)"</button>
+                <button data-testid="export-json" on:click=json>"This run's metrics (JSON)"</button>
+                <button data-testid="export-model" on:click=model title="config.json, model.safetensors and tokenizer.json: loadable by the CLI and by transformers (for ULD: the assistant)">"Current model (HF files)"</button>
+            </div>
+        </section>
+    }
+}
