@@ -7,6 +7,19 @@ source scripts/tools.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forgetlab/target}"
 echo "==> building the playground (trunk build --release)"
 trunk build --release --offline
+# The guided labs' index: every public/labs/*.toml, by file name (a teacher only adds a file).
+names=$(cd public/labs && ls -1 -- *.toml | sed 's/\.toml$//' | LC_ALL=C sort)
+printf '[%s]\n' "$(printf '"%s",' $names | sed 's/,$//')" > dist/labs/index.json
+# The service worker: a version (hash of every built file) and the list of files to cache.
+body="$(cat dist/sw.js)"
+files=$(cd dist && find . -type f ! -name sw.js | sed 's|^\./||' | LC_ALL=C sort)
+version=$(cd dist && find . -type f ! -name sw.js -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+{
+  printf 'const VERSION = "%s";\n' "$version"
+  printf 'const FILES = [%s];\n' "$(printf '"%s",' $files | sed 's/,$//')"
+  printf '%s\n' "$body"
+} > dist/sw.js
+echo "==> offline cache: version $version, $(echo "$files" | wc -l) files"
 echo "==> sizes"
 for f in dist/*.wasm; do
   awk -v n="$(basename "$f")" -v raw="$(stat -c %s "$f")" -v gz="$(gzip -9c "$f" | wc -c)" \

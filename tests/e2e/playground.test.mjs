@@ -6,68 +6,10 @@
 // much less; WebGPU (SwiftShader in headless Chromium) computes the same step-1 metrics; the
 // controls answer at once during a run; Stop + Reset restore the step-0 metrics exactly; the
 // generations change; a user's own fact is learned and then forgotten; no console errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serve } from '../../scripts/serve.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = process.env.FORGETLAB_DIST ?? join(ROOT, 'dist');
-const ARTIFACTS = process.env.FORGETLAB_ARTIFACTS ?? join(ROOT, 'tests', 'e2e', 'artifacts');
-const MINUTE = 60_000;
-
-let server, browser, base;
-
-before(async () => {
-  server = await serve(DIST, 0);
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'], // Playwright gives each launch a fresh, temporary profile
-  });
-  mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-/** A fresh page that records console errors and every request that leaves the origin. */
-async function open(query) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) problems.push(`foreign request: ${r.url()}`); });
-  await page.goto(`${base}/${query}`);
-  return { page, problems };
-}
-
-const phase = (page) => page.getAttribute('[data-testid=phase]', 'data-phase');
-async function waitPhase(page, wanted, timeout = 5 * MINUTE) {
-  await page.waitForFunction((w) => w.includes(document.querySelector('[data-testid=phase]')?.dataset.phase), wanted, { timeout, polling: 200 });
-}
-
-/** Every metric of the latest evaluation, as exact strings (data-value) and numbers. */
-async function metrics(page) {
-  return page.$$eval('[data-testid=metrics] td[data-metric]', (tds) => Object.fromEntries(tds.map((td) => [td.dataset.metric, td.dataset.value])));
-}
-const num = (m, k) => Number(m[k]);
-const step = async (page) => Number((await page.textContent('[data-testid=metrics-step]')).replace(/\D/g, '') || 0);
-async function waitStep(page, n, timeout = 5 * MINUTE) {
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=metrics-step]')?.textContent.replace(/\D/g, '') || -1) === n, n, { timeout, polling: 200 });
-}
-
-async function setNumber(page, testid, value) {
-  await page.fill(`[data-testid=${testid}]`, String(value));
-  await page.dispatchEvent(`[data-testid=${testid}]`, 'change');
-}
+import { join } from 'node:path';
+import { ARTIFACTS, MINUTE, open, waitPhase, metrics, num, step, waitStep, setNumber, ready } from './helpers.mjs';
 
 /** Click a control and measure, in the page, how long until its label changes. */
 async function clickLatency(page, selector) {
@@ -81,10 +23,6 @@ async function clickLatency(page, selector) {
   }, selector);
 }
 
-async function ready(page, timeout = 5 * MINUTE) {
-  await page.waitForSelector('[data-testid=metrics] td[data-metric="forget.prob"][data-value]:not([data-value=""])', { timeout });
-  await waitPhase(page, ['Idle']);
-}
 
 test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 exactly', { timeout: 25 * MINUTE }, async () => {
   const { page, problems } = await open('?backend=cpu');
