@@ -44,10 +44,10 @@ python3 scripts/reproduce.py --quick
 step "the playground builds for the browser (trunk, release; wasm32)"
 bash scripts/build-web.sh
 
-step "the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
+step "the engine in headless Chromium: CPU (wasm) and WebGPU; the page's link and lab parsing (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --test engine_in_browser
+  cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --lib --test engine_in_browser
 
 step "the playground end to end in headless Chromium (Playwright)"
 node --test --test-concurrency=1 tests/e2e/

@@ -154,3 +154,35 @@ pub fn LabPanel() -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn the_shipped_labs_parse_and_their_settings_are_valid() {
+        let labs = [
+            include_str!("../../../public/labs/ga-breaks.toml"),
+            include_str!("../../../public/labs/relearn-vs-ga.toml"),
+            include_str!("../../../public/labs/does-it-generalize.toml"),
+            include_str!("../../../public/labs/is-it-gone.toml"),
+        ];
+        for text in labs {
+            let lab = parse_lab(text).unwrap();
+            assert!(!lab.steps.is_empty() && !lab.questions.is_empty(), "{}", lab.title);
+            for step in lab.steps.iter().filter_map(|s| s.set.as_deref()) {
+                let base = super::super::url_state::UrlState { settings: Default::default(), backend: None, hidden: Default::default(), lab: None };
+                let (_, problems) = super::super::url_state::apply_query(&base, step);
+                assert!(problems.is_empty(), "{}: {step}: {problems:?}", lab.title);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_action_is_an_error() {
+        assert!(parse_lab("title = \"x\"\n[[step]]\ntext = \"t\"\naction = \"explode\"\n").unwrap_err().contains("explode"));
+        assert!(parse_lab("title = ").is_err());
+    }
+}

@@ -151,8 +151,11 @@ fn format_number(v: f64) -> String {
     format!("{v}")
 }
 
-#[cfg(test)]
+// Run in the browser build's test binary (scripts/test.sh: `--lib`), like the engine tests.
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     fn base() -> UrlState {
