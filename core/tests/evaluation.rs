@@ -104,34 +104,62 @@ fn first_block_contrast(f: &common::Fixture, d: &burn::tensor::Device) -> LogitD
 }
 
 #[test]
-fn shared_prompt_rows_score_each_answer_as_its_own_row_would() {
-    use forgetlab::eval::shared_prompt::PromptGroup;
+fn answer_trees_score_each_answer_as_its_own_row_would() {
+    use forgetlab::eval::answer_tree::PromptGroup;
     let f = common::fixture();
     let d = common::device();
-    let gpt = Gpt::from_weights(&f.model.config, &f.model.weights, &d).unwrap();
-    let ev = Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8);
-    let items = f.world.select("retain").unwrap();
+    let (cfg, tok) = (&f.model.config, &f.model.tokenizer);
+    let gpt = Gpt::from_weights(cfg, &f.model.weights, &d).unwrap();
+    let ev = Evaluator::new(&gpt, &gpt, cfg, tok, &d, 8);
+    let items = f.world.select("forget10").unwrap();
     let mut groups = Vec::new();
     let mut singles = Vec::new();
-    for it in items.iter().take(5) {
-        let answers: Vec<Example> = std::iter::once(&it.paraphrased_answer).chain(&it.perturbed_answer).map(|a| Example::qa(&f.model.tokenizer, &it.question, a, f.model.config.n_positions).unwrap()).collect();
+    let mut detailed = Vec::new();
+    for it in items.iter().take(7) {
+        // The true answer (detailed), the paraphrase, the perturbed answers, and the true answer
+        // again: a duplicate is one path of the tree and must score the same.
+        let texts = std::iter::once(&it.answer).chain(std::iter::once(&it.paraphrased_answer)).chain(&it.perturbed_answer).chain(std::iter::once(&it.answer));
+        let answers: Vec<Example> = texts.map(|a| Example::qa(tok, &it.question, a, cfg.n_positions).unwrap()).collect();
         groups.push(PromptGroup { prompt: answers[0].prompt.clone(), answers: answers.iter().map(|e| e.answer.clone()).collect() });
+        detailed.push(answers[0].clone());
         singles.extend(answers);
     }
-    // Plain, and through ULD's logit difference (the assistant runs the same cached rows).
+    let lens_token: Vec<Option<usize>> = detailed.iter().enumerate().map(|(i, e)| (i != 2).then_some(e.answer.len() / 2)).collect();
+    let req = StatsRequest { pooled_hidden: true, lens_token };
+    // Plain, and through ULD's logit difference (the assistant runs the same tree rows).
     let contrast = first_block_contrast(f, &d);
-    let mut plain_packed = vec![];
+    let mut plain_tree = vec![];
     for c in [None, Some(&contrast)] {
-        let packed = pollster::block_on(ev.avg_nll_shared_prompt(&gpt, c, &groups)).unwrap();
+        let tree = pollster::block_on(ev.score_groups(&gpt, c, &groups, &req)).unwrap();
         let single = pollster::block_on(ev.avg_nll(&gpt, c, &singles)).unwrap();
-        let packed: Vec<f64> = packed.into_iter().flatten().collect();
-        assert_eq!(packed.len(), single.len());
-        for (p, s) in packed.iter().zip(&single) {
-            assert!((p - s).abs() < 1e-4, "contrast {}: packed {p} vs own row {s}", c.is_some());
+        let nll: Vec<f64> = tree.iter().flat_map(|g| g.nll.clone()).collect();
+        assert_eq!(nll.len(), single.len());
+        for (p, s) in nll.iter().zip(&single) {
+            assert!((p - s).abs() < 1e-4, "contrast {}: tree {p} vs own row {s}", c.is_some());
         }
-        plain_packed.push(packed);
+        let own = pollster::block_on(ev.token_stats(&gpt, c, &detailed, &req)).unwrap();
+        for (g, o) in tree.iter().zip(&own) {
+            let close = |a: &[f64], b: &[f64], what: &str| {
+                assert_eq!(a.len(), b.len(), "{what}");
+                for (x, y) in a.iter().zip(b) {
+                    assert!((x - y).abs() < 1e-4, "{what}: tree {x} vs own row {y}");
+                }
+            };
+            close(&g.detail.logp, &o.logp, "log p");
+            close(&g.detail.mu, &o.mu, "mu");
+            close(&g.detail.second_moment, &o.second_moment, "second moment");
+            close(&g.detail.lens, &o.lens, "logit lens");
+            assert_eq!(g.detail.argmax_hit, o.argmax_hit);
+            assert_eq!(g.detail.pooled_hidden.len(), o.pooled_hidden.len());
+            for (a, b) in g.detail.pooled_hidden.iter().zip(&o.pooled_hidden) {
+                close(&a.iter().map(|&x| x as f64).collect::<Vec<_>>(), &b.iter().map(|&x| x as f64).collect::<Vec<_>>(), "pooled hidden");
+            }
+            assert_eq!(g.nll[0], *g.nll.last().unwrap(), "a repeated answer scores the same");
+        }
+        assert!(tree[2].detail.lens.is_empty() && !tree[0].detail.lens.is_empty());
+        plain_tree.push(nll);
     }
-    assert_ne!(plain_packed[0], plain_packed[1], "the assistant changes the scores");
+    assert_ne!(plain_tree[0], plain_tree[1], "the assistant changes the scores");
 }
 
 #[test]

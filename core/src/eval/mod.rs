@@ -1,15 +1,15 @@
 //! One evaluation pass: every metric of a [`Snapshot`] from as few forward passes as possible.
 //!
-//! Per split, the true answers go through one per-token scoring pass ([`token_stats`]: probability,
-//! memorization, membership inference, hidden states, logit lens), the paraphrased and perturbed
-//! answers through one NLL-only pass with the question shared by all of an item's answers
-//! ([`shared_prompt`]: truth ratio); greedy answers are generated once and reused
-//! by ROUGE, KFR/KRR and the Linguistic Score. Only small per-row reductions are read back, and
-//! only asynchronously.
+//! Per split, each item's answers — the true one (per-token statistics: probability,
+//! memorization, membership inference, hidden states, logit lens) and the paraphrased and
+//! perturbed ones (NLL: truth ratio) — go through one forward pass as a single row, the question
+//! once and the answers' shared prefixes once ([`answer_tree`]); greedy answers are generated
+//! once and reused by ROUGE, KFR/KRR and the Linguistic Score. Only small per-row reductions are
+//! read back, and only asynchronously.
 
+pub mod answer_tree;
 mod parity;
 pub mod representation;
-pub mod shared_prompt;
 pub mod snapshot;
 pub mod token_stats;
 
@@ -146,31 +146,33 @@ impl Evaluator<'_> {
     /// Score one split. The truth ratio's "correct" answer is the paraphrased answer for author
     /// splits and the answer for world facts, as open-unlearning does.
     async fn score(&self, items: &[QaItem], role: Role) -> Result<ItemScores, ForgetError> {
-        let answers = items.iter().map(|it| self.example(&it.question, &it.answer)).collect::<Result<Vec<_>, _>>()?;
-        // The truth ratio's answers share their question: one packed row per item.
+        // One group per item: the true answer (detailed), the truth ratio's "correct" answer,
+        // then its perturbed answers — all continuing the same question.
         let mut groups = Vec::with_capacity(items.len());
+        let mut lens_token = Vec::new();
         for it in items {
-            let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() { &it.paraphrased_answer } else { &it.answer };
-            let mut answers = vec![self.example(&it.question, truth)?];
-            for p in &it.perturbed_answer {
-                answers.push(self.example(&it.question, p)?);
+            let answer = self.example(&it.question, &it.answer)?;
+            if role == Role::Forget {
+                lens_token.push(self.entity_token(&answer.answer, &it.key_entity)?);
             }
-            groups.push(shared_prompt::PromptGroup { prompt: answers[0].prompt.clone(), answers: answers.into_iter().map(|e| e.answer).collect() });
+            let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() { &it.paraphrased_answer } else { &it.answer };
+            let mut answers = vec![answer.answer, self.example(&it.question, truth)?.answer];
+            for p in &it.perturbed_answer {
+                answers.push(self.example(&it.question, p)?.answer);
+            }
+            groups.push(answer_tree::PromptGroup { prompt: answer.prompt, answers });
         }
-        let mut req = StatsRequest { pooled_hidden: matches!(role, Role::Forget | Role::Retain), lens_token: vec![] };
-        if role == Role::Forget {
-            req.lens_token = answers.iter().zip(items).map(|(e, it)| self.entity_token(&e.answer, &it.key_entity)).collect::<Result<_, _>>()?;
-        }
-        let stats = if answers.is_empty() { vec![] } else { self.token_stats(self.model, self.contrast, &answers, &req).await? };
-        let nll = if groups.is_empty() { vec![] } else { self.avg_nll_shared_prompt(self.model, self.contrast, &groups).await? };
-        let mut s = ItemScores { stats, tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
-        for (i, nll) in nll.iter().enumerate() {
-            let perturbed = &nll[1..];
-            let (p_true, p_false) = truth_ratio::truth_probs(nll[0], perturbed);
+        let req = StatsRequest { pooled_hidden: matches!(role, Role::Forget | Role::Retain), lens_token };
+        let scores = if groups.is_empty() { vec![] } else { self.score_groups(self.model, self.contrast, &groups, &req).await? };
+        let mut s = ItemScores { stats: vec![], tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
+        for g in scores {
+            let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..]);
+            let (p_true, p_false) = truth_ratio::truth_probs(truth_nll, perturbed);
             s.true_false.push((p_true, p_false));
-            s.tr.push(if perturbed.is_empty() { f64::NAN } else { truth_ratio::truth_ratio(nll[0], perturbed) });
+            s.tr.push(if perturbed.is_empty() { f64::NAN } else { truth_ratio::truth_ratio(truth_nll, perturbed) });
             let p_pert: Vec<f64> = perturbed.iter().map(|x| (-x).exp()).collect();
-            s.p_norm.push(probability::normalized_probability((-s.stats[i].avg_nll()).exp(), &p_pert));
+            s.p_norm.push(probability::normalized_probability((-g.detail.avg_nll()).exp(), &p_pert));
+            s.stats.push(g.detail);
         }
         if role != Role::Holdout {
             let qs: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();

@@ -222,6 +222,12 @@ impl Gpt {
     /// row-major) and attention mask (`[batch, seq, seq]` row-major, true = key j hidden from
     /// query i). The general form behind left-padded generation and shared-prompt scoring.
     pub fn forward_masked(&self, ids: Tensor<2, Int>, positions: Vec<i64>, hidden: Vec<bool>, n_head: usize) -> Tensor<3> {
+        self.forward_masked_hidden(ids, positions, hidden, n_head).0
+    }
+
+    /// [`Gpt::forward_masked`], plus the residual stream after every block (as
+    /// [`Gpt::forward_hidden`]): answer-tree scoring reads both.
+    pub fn forward_masked_hidden(&self, ids: Tensor<2, Int>, positions: Vec<i64>, hidden: Vec<bool>, n_head: usize) -> (Tensor<3>, Vec<Tensor<3>>) {
         let [b, t] = ids.dims();
         let device = ids.device();
         let pos = Tensor::<2, Int>::from_data(TensorData::new(positions, [b, t]), &device);
@@ -229,7 +235,7 @@ impl Gpt {
             .reshape([b, 1, t, t])
             .expand([b, n_head, t, t]);
         let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
-        self.blocks(x, n_head, mask).0
+        self.blocks(x, n_head, mask)
     }
 
     /// Logits `[batch, seq, vocab]` for input ids `[batch, seq]`.

@@ -9,7 +9,6 @@
 //! - cache per layer: keys and values `[batch, n_head, positions so far, head_dim]`
 //! - prefill ids: `[batch, seq]`; decode input: one token per row
 //! - returned logits: `[batch, vocab]` (the last position only)
-//! - continued rows ([`Gpt::continue_prompts`]): ids `[rows, s]` → hidden `[rows, s, n_embd]`
 
 use burn::tensor::activation::softmax;
 use burn::tensor::module::embedding;
@@ -93,41 +92,6 @@ impl Gpt {
         let x = self.run_blocks(x, n_head, mask, cache);
         cache.len = t;
         self.last_logits(self.last_hidden(x))
-    }
-
-    /// Continue cached prompts with several rows of tokens each, without changing the cache:
-    /// row `n` continues prompt `prompt_of[n]` with `ids[n]` (`[rows, s]`, right-padded), its
-    /// tokens at positions `prompt length + 0, 1, …` and attending to the prompt's real tokens and
-    /// its own earlier ones. Returns the final hidden states `[rows, s, n_embd]` (after `ln_f`).
-    ///
-    /// Scoring many answers to the same question this way runs the question once, and each
-    /// answer token attends over `prompt + |answer|` keys only.
-    pub fn continue_prompts(&self, cache: &KvCache, prompt_of: &[usize], ids: Tensor<2, Int>, n_head: usize) -> Tensor<3> {
-        let [n, s] = ids.dims();
-        let device = ids.device();
-        let p = cache.len;
-        // Clamped to the context: only a row's padding (never read) can run past it.
-        let last_position = self.wpe.dims()[0] - 1;
-        let pos: Vec<i64> = (0..n * s).map(|k| (p - cache.pad[prompt_of[k / s]] + k % s).min(last_position) as i64).collect();
-        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [n, s]), &device);
-        let t = p + s;
-        // hidden[n, i, j]: prompt padding (j < pad) or a later token of the row (j − p > i).
-        let hidden: Vec<bool> = (0..n * s * t)
-            .map(|k| {
-                let (r, i, j) = (k / (s * t), (k / t) % s, k % t);
-                if j < p { j < cache.pad[prompt_of[r]] } else { j - p > i }
-            })
-            .collect();
-        let mask = bool_mask(hidden, n, n_head, s, t, &device);
-        let rows = Tensor::<1, Int>::from_data(TensorData::new(prompt_of.iter().map(|&r| r as i64).collect::<Vec<_>>(), [n]), &device);
-        let mut x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
-        for (l, block) in self.h.iter().enumerate() {
-            let past = (cache.keys[l].clone().select(0, rows.clone()), cache.values[l].clone().select(0, rows.clone()));
-            let (a, _, _) = attend(&block.attn, block.ln_1.forward(x.clone()), n_head, mask.clone(), Some(past));
-            x = x + a;
-            x = x.clone() + block.mlp.forward(block.ln_2.forward(x));
-        }
-        self.ln_f.forward(x)
     }
 
     /// The blocks, reading and extending the cache; returns the residual stream `[batch, new, n_embd]`.
