@@ -180,3 +180,40 @@ fn contrasted_generation_is_the_same_batched_or_alone() {
     let plain = pollster::block_on(Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8).greedy_answers(&questions)).unwrap();
     assert!(plain.iter().zip(&batched).any(|(p, b)| p.1 != b.1 || p.2 != b.2), "the assistant changes generation");
 }
+
+#[test]
+fn greedy_answers_drafted_by_the_answer_tree_equal_plain_greedy_decoding() {
+    use forgetlab::eval::answer_tree::PromptGroup;
+    use forgetlab::eval::greedy::Draft;
+    let f = common::fixture();
+    let d = common::device();
+    let (cfg, tok) = (&f.model.config, &f.model.tokenizer);
+    let gpt = Gpt::from_weights(cfg, &f.model.weights, &d).unwrap();
+    let contrast = first_block_contrast(f, &d);
+    let items: Vec<_> = f.world.select("forget10").unwrap().into_iter().chain(f.world.select("retain").unwrap()).take(12).collect();
+    let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
+    // The model as trained (drafts mostly accepted) and through ULD's contrast (drafts rejected
+    // early, decoding resumes); budgets of 3 tokens (cut inside the drafts) and 12.
+    for (c, budget) in [(None, 12), (None, 3), (Some(&contrast), 12)] {
+        let ev = Evaluator { contrast: c, ..Evaluator::new(&gpt, &gpt, cfg, tok, &d, budget) };
+        let groups: Vec<PromptGroup> = items
+            .iter()
+            .map(|it| {
+                let answers: Vec<Example> = [&it.answer, &it.paraphrased_answer].into_iter().chain(&it.perturbed_answer).map(|a| Example::qa(tok, &it.question, a, cfg.n_positions).unwrap()).collect();
+                PromptGroup { prompt: answers[0].prompt.clone(), answers: answers.into_iter().map(|e| e.answer).collect() }
+            })
+            .collect();
+        let scores = pollster::block_on(ev.score_groups(&gpt, c, &groups, &StatsRequest::default())).unwrap();
+        let drafts: Vec<Draft> = groups.iter().zip(&scores).map(|(g, s)| Draft { prompt: g.prompt.clone(), known: &s.greedy }).collect();
+        let drafted = pollster::block_on(ev.greedy_answers_drafted(&drafts)).unwrap();
+        let plain = pollster::block_on(ev.greedy_answers(&questions)).unwrap();
+        for ((q, a), b) in questions.iter().zip(&drafted).zip(&plain) {
+            assert_eq!(a.1, b.1, "contrast {}, budget {budget}: {q}", c.is_some());
+            assert_eq!(a.0, b.0);
+            for ((ta, pa), (tb, pb)) in a.2.iter().zip(&b.2) {
+                assert_eq!(ta, tb);
+                assert!((pa - pb).abs() < 1e-4, "token probability {pa} vs {pb}");
+            }
+        }
+    }
+}

@@ -59,6 +59,11 @@ pub struct GroupScores {
     pub detail: TokenStats,
     /// Mean answer-token NLL of every answer, in the group's order.
     pub nll: Vec<f64>,
+    /// Greedy decoding as far as the tree knows it (see [`super::greedy`]): from the question's
+    /// last position, the most likely token and its probability, then the same at that token's
+    /// node, and so on — until the argmax is EOS or a token no answer continues with (the last
+    /// pair then is that token, which greedy decoding continues after).
+    pub greedy: Vec<(u32, f32)>,
 }
 
 /// A group laid out as one row: the question's tokens, then one token per trie node.
@@ -69,6 +74,8 @@ struct TreeRow {
     parent: Vec<Option<usize>>,
     /// Per answer: the row index whose hidden state predicts each of its tokens.
     sources: Vec<Vec<usize>>,
+    /// (row index, token) → the row index of that child node.
+    children: HashMap<(usize, u32), usize>,
 }
 
 impl TreeRow {
@@ -99,7 +106,7 @@ impl TreeRow {
             }
             sources.push(src);
         }
-        Ok(Self { ids, positions, parent, sources })
+        Ok(Self { ids, positions, parent, sources, children })
     }
 
     /// Row indices that row index `i` attends to: itself and its ancestors (for a prompt token,
@@ -206,14 +213,16 @@ impl Evaluator<'_> {
         let logp_all = log_softmax(logits.clone(), 1); // [n_src, V]
         let pair_logp = logp_all.clone().reshape([n_src * v]).select(0, int1(pairs));
 
-        // 4. The detailed answers: argmax hit, and Min-K%++'s μ and E_p[(log p)²].
-        let detail_idx = int1(detail_src.clone());
-        let detail_logp = logp_all.select(0, detail_idx.clone()); // [n_detail, V]
-        let hit = logits.select(0, detail_idx).argmax(1).reshape([n_detail]).equal(int1(detail_tgt.clone())).float();
+        // 4. At every source, the argmax and its log-probability (greedy decoding's choice;
+        //    token ids are read back as f32, exact below 2²⁴); for the detailed answers,
+        //    Min-K%++'s μ and E_p[(log p)²].
+        let best = logits.argmax(1).reshape([n_src]).float();
+        let best_logp = logp_all.clone().max_dim(1).reshape([n_src]);
+        let detail_logp = logp_all.select(0, int1(detail_src.clone())); // [n_detail, V]
         let plogp = detail_logp.clone().exp() * detail_logp.clone();
         let mu = plogp.clone().sum_dim(1).reshape([n_detail]);
         let m2 = (plogp * detail_logp).sum_dim(1).reshape([n_detail]);
-        let mut tx = Transaction::default().register(pair_logp).register(hit).register(mu).register(m2);
+        let mut tx = Transaction::default().register(pair_logp).register(best).register(best_logp).register(mu).register(m2);
 
         // The detailed answers' source positions in the flattened rows.
         let detail_flat: Vec<i64> = detail_src.iter().map(|&s| src_flat[s as usize]).collect();
@@ -263,7 +272,7 @@ impl Evaluator<'_> {
                 .try_into_vec_as::<f32>()
                 .map_err(|e| ForgetError::Readback(format!("{e:?}")))
         };
-        let (pair_logp, hit, mu, m2) = (next()?, next()?, next()?, next()?);
+        let (pair_logp, best, best_logp, mu, m2) = (next()?, next()?, next()?, next()?, next()?);
         debug_assert_eq!(pair_logp.len(), n_pairs);
         let pooled = if req.pooled_hidden { next()? } else { vec![] };
         let lens = if lens_rows.is_empty() { vec![] } else { next()? };
@@ -272,15 +281,15 @@ impl Evaluator<'_> {
         let mut start = 0;
         for (r, per_answer) in answer_pairs.iter().enumerate() {
             let nll = per_answer.iter().map(|ps| -ps.iter().map(|&p| pair_logp[p] as f64).sum::<f64>() / ps.len().max(1) as f64).collect();
-            let rows = start..start + detail_len[r];
-            start = rows.end;
+            let span = start..start + detail_len[r];
+            start = span.end;
             let logp: Vec<f64> = per_answer.first().map_or(vec![], |ps| ps.iter().map(|&p| pair_logp[p] as f64).collect());
             let mut detail = TokenStats {
-                z: rows.clone().zip(&logp).map(|(k, &lp)| min_k_pp_z(lp, mu[k] as f64, m2[k] as f64)).collect(),
+                z: span.clone().zip(&logp).map(|(k, &lp)| min_k_pp_z(lp, mu[k] as f64, m2[k] as f64)).collect(),
                 logp,
-                argmax_hit: rows.clone().map(|k| hit[k] > 0.5).collect(),
-                mu: rows.clone().map(|k| mu[k] as f64).collect(),
-                second_moment: rows.map(|k| m2[k] as f64).collect(),
+                argmax_hit: span.clone().map(|k| best[detail_src[k] as usize] as i64 == detail_tgt[k]).collect(),
+                mu: span.clone().map(|k| mu[k] as f64).collect(),
+                second_moment: span.map(|k| m2[k] as f64).collect(),
                 ..Default::default()
             };
             if req.pooled_hidden {
@@ -290,7 +299,19 @@ impl Evaluator<'_> {
                 let n = lens_rows.len();
                 detail.lens = (0..n_layer).map(|l| (lens[l * n + i] as f64).exp()).collect();
             }
-            out.push(GroupScores { detail, nll });
+            // The greedy walk down this group's tree.
+            let row = &rows[idx[r]];
+            let mut greedy = Vec::new();
+            let mut at = groups[idx[r]].prompt.len() - 1;
+            while let Some(&s) = src_id.get(&(r * t + at)) {
+                let tok = best[s] as u32;
+                greedy.push((tok, best_logp[s].exp()));
+                match row.children.get(&(at, tok)) {
+                    Some(&child) if tok != eos && src_id.contains_key(&(r * t + child)) => at = child,
+                    _ => break,
+                }
+            }
+            out.push(GroupScores { detail, nll, greedy });
         }
         Ok((idx.to_vec(), out))
     }

@@ -8,6 +8,7 @@
 //! read back, and only asynchronously.
 
 pub mod answer_tree;
+pub mod greedy;
 mod parity;
 pub mod representation;
 pub mod snapshot;
@@ -21,7 +22,6 @@ pub use token_stats::{StatsRequest, TokenStats};
 use crate::batch::Example;
 use crate::error::ForgetError;
 use crate::metrics::{entity_similarity, forget_quality, knowledge, linguistic, memorization, mia, model_utility, privleak, probability, rouge, truth_ratio};
-use crate::model::generate::{SamplingConfig, generate};
 use crate::model::{Gpt, GptConfig, LogitDifference};
 use crate::tokenizer::Tokenizer;
 use crate::world::{QaItem, Split, format_prompt};
@@ -116,19 +116,6 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Greedy answers (text, token ids, token texts with probabilities) for questions.
-    pub async fn greedy_answers(&self, questions: &[&str]) -> Result<Vec<(String, Vec<u32>, Vec<(String, f32)>)>, ForgetError> {
-        let prompts = questions.iter().map(|q| self.tokenizer.encode(&self.prompt(q))).collect::<Result<Vec<_>, _>>()?;
-        let gens = generate(self.model, self.contrast, self.config, &prompts, &SamplingConfig::greedy(self.max_new_tokens), self.device).await?;
-        gens.into_iter()
-            .map(|g| {
-                let text = self.tokenizer.decode(&g.tokens)?.trim().to_string();
-                let toks = self.tokenizer.token_texts(&g.tokens)?.into_iter().zip(g.probs).collect();
-                Ok((text, g.tokens, toks))
-            })
-            .collect()
-    }
-
     /// Index of the answer token where `key_entity` starts (for the logit lens).
     fn entity_token(&self, answer: &[u32], key_entity: &str) -> Result<Option<usize>, ForgetError> {
         let texts = self.tokenizer.token_texts(&answer[..answer.len().saturating_sub(1)])?;
@@ -165,22 +152,30 @@ impl Evaluator<'_> {
         let req = StatsRequest { pooled_hidden: matches!(role, Role::Forget | Role::Retain), lens_token };
         let scores = if groups.is_empty() { vec![] } else { self.score_groups(self.model, self.contrast, &groups, &req).await? };
         let mut s = ItemScores { stats: vec![], tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
-        for g in scores {
-            let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..]);
+        if role != Role::Holdout {
+            // The answer trees draft the greedy answers, where the question's prompt is the one
+            // generation sees (IKE's long prompts may have been cut to fit an answer).
+            let mut drafts = Vec::with_capacity(items.len());
+            for (it, (g, sc)) in items.iter().zip(groups.iter().zip(&scores)) {
+                let prompt = self.tokenizer.encode(&self.prompt(&it.question))?;
+                let known = if prompt == g.prompt { sc.greedy.as_slice() } else { &[] };
+                drafts.push(greedy::Draft { prompt, known });
+            }
+            let g = self.greedy_answers_drafted(&drafts).await?;
+            for (text, ids, toks) in g {
+                s.generated.push(text);
+                s.gen_ids.push(ids);
+                s.gen_tokens.push(toks);
+            }
+        }
+        for (g, it) in scores.into_iter().zip(items) {
+            let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..2 + it.perturbed_answer.len()]);
             let (p_true, p_false) = truth_ratio::truth_probs(truth_nll, perturbed);
             s.true_false.push((p_true, p_false));
             s.tr.push(if perturbed.is_empty() { f64::NAN } else { truth_ratio::truth_ratio(truth_nll, perturbed) });
             let p_pert: Vec<f64> = perturbed.iter().map(|x| (-x).exp()).collect();
             s.p_norm.push(probability::normalized_probability((-g.detail.avg_nll()).exp(), &p_pert));
             s.stats.push(g.detail);
-        }
-        if role != Role::Holdout {
-            let qs: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
-            for (text, ids, toks) in self.greedy_answers(&qs).await? {
-                s.generated.push(text);
-                s.gen_ids.push(ids);
-                s.gen_tokens.push(toks);
-            }
         }
         Ok(s)
     }

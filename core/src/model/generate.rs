@@ -111,7 +111,7 @@ async fn generate_chunk(
     device: &Device,
 ) -> Result<Vec<Generation>, ForgetError> {
     // Prompts longer than the context keep their last tokens.
-    let seqs: Vec<Vec<u32>> = prompts.iter().map(|p| p[p.len().saturating_sub(cfg.n_positions - 1)..].to_vec()).collect();
+    let seqs: Vec<Vec<u32>> = prompts.iter().map(|p| p[p.len().saturating_sub(cfg.n_positions)..].to_vec()).collect();
     let longest = seqs.iter().map(Vec::len).max().unwrap_or(0);
     let pad: Vec<usize> = seqs.iter().map(|s| longest - s.len()).collect();
     let mut gens = vec![Generation { tokens: vec![], probs: vec![] }; seqs.len()];
@@ -152,10 +152,12 @@ async fn generate_chunk(
             } else {
                 gens[r].tokens.push(next[r]);
                 gens[r].probs.push(row[next[r] as usize]);
+                // A row that fills the context keeps this token but cannot feed it.
+                done[r] = cache.row_len(r) >= cfg.n_positions;
             }
         }
-        // Stop when every row is finished, when the budget is spent, or at the context limit.
-        if done.iter().all(|d| *d) || step + 1 == sampling.max_new_tokens || cache.longest_row() >= cfg.n_positions {
+        // Stop when every row is finished or the budget is spent.
+        if done.iter().all(|d| *d) || step + 1 == sampling.max_new_tokens {
             break;
         }
         logits = model.decode_step(&next, &mut cache, cfg.n_head, device);

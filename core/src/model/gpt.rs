@@ -12,7 +12,7 @@
 
 use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear};
-use burn::tensor::activation::{sigmoid, softmax};
+use burn::tensor::activation::softmax;
 use burn::tensor::module::embedding;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData, Transaction};
 
@@ -80,13 +80,17 @@ impl Mlp {
 }
 
 /// GPT-2's `gelu_new`, ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed through the identity
-/// ½(1 + tanh z) = σ(2z) as x·σ(2√(2/π)·(x + 0.044715·x³)). Same function; but on the CPU
-/// backend one sigmoid (one `exp`) replaces a `tanh` and a `powf` per element, which took 45 %
-/// of an evaluation pass.
+/// ½(1 + tanh u) = σ(2u) = 1 / (1 + e^(−2u)) as x / (1 + e^(−2u)). Same function; but on the CPU
+/// backend one `exp` and a division replace a `tanh` and a `powf` per element (which took 45 % of
+/// an evaluation pass), and unlike `sigmoid` (two branches per element, half of them
+/// mispredicted) it has no branch: GELU runs in half the time of the sigmoid form.
+/// −2u is clamped at 80 so e^(−2u) stays finite (WGSL may assume no infinities); there
+/// σ(2u) < 2·10⁻³⁵, zero at f32 precision either way.
 pub(crate) fn gelu_new(x: Tensor<3>) -> Tensor<3> {
-    const TWO_SQRT_2_OVER_PI: f64 = 2.0 * core::f64::consts::FRAC_2_SQRT_PI * core::f64::consts::FRAC_1_SQRT_2;
+    const MINUS_TWO_SQRT_2_OVER_PI: f64 = -2.0 * core::f64::consts::FRAC_2_SQRT_PI * core::f64::consts::FRAC_1_SQRT_2;
     let cube = x.clone() * x.clone() * x.clone();
-    x.clone() * sigmoid((cube * 0.044715 + x) * TWO_SQRT_2_OVER_PI)
+    let minus_two_u = (cube * 0.044715 + x.clone()) * MINUS_TWO_SQRT_2_OVER_PI;
+    x / (minus_two_u.clamp_max(80.0).exp() + 1.0)
 }
 
 impl Block {

@@ -26,9 +26,10 @@ pub struct KvCache {
 }
 
 impl KvCache {
-    /// The longest row's real length (what the context limit applies to).
-    pub fn longest_row(&self) -> usize {
-        self.len - self.pad.iter().copied().min().unwrap_or(0)
+    /// Row `r`'s real length: its tokens so far, padding excluded (the position its next token
+    /// would take).
+    pub fn row_len(&self, r: usize) -> usize {
+        self.len - self.pad[r]
     }
 }
 
@@ -84,7 +85,9 @@ impl Gpt {
         let b = next.len();
         let t = cache.len + 1;
         let ids = Tensor::<2, Int>::from_data(TensorData::new(next.iter().map(|&x| x as i64).collect::<Vec<_>>(), [b, 1]), device);
-        let pos: Vec<i64> = cache.pad.iter().map(|&p| (cache.len - p) as i64).collect();
+        // Clamped to the context: only a finished row (whose output is never read) can run past it.
+        let last_position = self.wpe.dims()[0] - 1;
+        let pos: Vec<i64> = cache.pad.iter().map(|&p| (cache.len - p).min(last_position) as i64).collect();
         let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, 1]), device);
         let hidden: Vec<bool> = (0..b * t).map(|k| k % t < cache.pad[k / t]).collect();
         let mask = bool_mask(hidden, b, n_head, 1, t, device);
