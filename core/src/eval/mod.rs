@@ -130,73 +130,104 @@ impl Evaluator<'_> {
         Ok(None)
     }
 
-    /// Score one split. The truth ratio's "correct" answer is the paraphrased answer for author
-    /// splits and the answer for world facts, as open-unlearning does.
-    async fn score(&self, items: &[QaItem], role: Role) -> Result<ItemScores, ForgetError> {
+    /// Score every split at once: one answer-tree pass over all their items, then one drafted
+    /// greedy pass over the items that need answers (all but the holdout) — one parallel pass
+    /// each, so the cores stay busy to the end instead of idling at each split's last chunk.
+    /// The truth ratio's "correct" answer is the paraphrased answer for author splits and the
+    /// answer for world facts, as open-unlearning does.
+    async fn score(&self, splits: &[(&[QaItem], Role)]) -> Result<Vec<ItemScores>, ForgetError> {
         // One group per item: the true answer (detailed), the truth ratio's "correct" answer,
         // then its perturbed answers — all continuing the same question.
-        let mut groups = Vec::with_capacity(items.len());
+        let mut groups = Vec::new();
         let mut lens_token = Vec::new();
-        for it in items {
-            let answer = self.example(&it.question, &it.answer)?;
-            if role == Role::Forget {
-                lens_token.push(self.entity_token(&answer.answer, &it.key_entity)?);
+        for &(items, role) in splits {
+            for it in items {
+                let answer = self.example(&it.question, &it.answer)?;
+                lens_token.push(if role == Role::Forget { self.entity_token(&answer.answer, &it.key_entity)? } else { None });
+                let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() { &it.paraphrased_answer } else { &it.answer };
+                let mut answers = vec![answer.answer, self.example(&it.question, truth)?.answer];
+                for p in &it.perturbed_answer {
+                    answers.push(self.example(&it.question, p)?.answer);
+                }
+                groups.push(answer_tree::PromptGroup { prompt: answer.prompt, answers });
             }
-            let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() { &it.paraphrased_answer } else { &it.answer };
-            let mut answers = vec![answer.answer, self.example(&it.question, truth)?.answer];
-            for p in &it.perturbed_answer {
-                answers.push(self.example(&it.question, p)?.answer);
-            }
-            groups.push(answer_tree::PromptGroup { prompt: answer.prompt, answers });
         }
-        let req = StatsRequest { pooled_hidden: matches!(role, Role::Forget | Role::Retain), lens_token };
+        // Pooled hidden states for every split (only forget and retain are reported; the
+        // averaging is a small matmul per layer, cheaper than a second kind of chunk).
+        let req = StatsRequest { pooled_hidden: true, lens_token };
         let scores = if groups.is_empty() { vec![] } else { self.score_groups(self.model, self.contrast, &groups, &req).await? };
-        let mut s = ItemScores { stats: vec![], tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
-        if role != Role::Holdout {
-            // The answer trees draft the greedy answers, where the question's prompt is the one
-            // generation sees (IKE's long prompts may have been cut to fit an answer).
-            let mut drafts = Vec::with_capacity(items.len());
-            for (it, (g, sc)) in items.iter().zip(groups.iter().zip(&scores)) {
-                let prompt = self.tokenizer.encode(&self.prompt(&it.question))?;
-                let known = if prompt == g.prompt { sc.greedy.as_slice() } else { &[] };
-                drafts.push(greedy::Draft { prompt, known });
+
+        // The answer trees draft the greedy answers, where the question's prompt is the one
+        // generation sees (IKE's long prompts may have been cut to fit an answer).
+        let mut drafts = Vec::new();
+        let mut at = 0;
+        for &(items, role) in splits {
+            if role != Role::Holdout {
+                for (k, it) in items.iter().enumerate() {
+                    let prompt = self.tokenizer.encode(&self.prompt(&it.question))?;
+                    let known = if prompt == groups[at + k].prompt { scores[at + k].greedy.as_slice() } else { &[] };
+                    drafts.push(greedy::Draft { prompt, known });
+                }
             }
-            let g = self.greedy_answers_drafted(&drafts).await?;
-            for (text, ids, toks) in g {
-                s.generated.push(text);
-                s.gen_ids.push(ids);
-                s.gen_tokens.push(toks);
+            at += items.len();
+        }
+        let mut answers = self.greedy_answers_drafted(&drafts).await?.into_iter();
+
+        let mut scores = scores.into_iter();
+        let mut out = Vec::with_capacity(splits.len());
+        for &(items, role) in splits {
+            let mut s = ItemScores { stats: vec![], tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
+            for it in items {
+                let g = scores.next().expect("one score per item");
+                let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..2 + it.perturbed_answer.len()]);
+                let (p_true, p_false) = truth_ratio::truth_probs(truth_nll, perturbed);
+                s.true_false.push((p_true, p_false));
+                s.tr.push(if perturbed.is_empty() { f64::NAN } else { truth_ratio::truth_ratio(truth_nll, perturbed) });
+                let p_pert: Vec<f64> = perturbed.iter().map(|x| (-x).exp()).collect();
+                s.p_norm.push(probability::normalized_probability((-g.detail.avg_nll()).exp(), &p_pert));
+                s.stats.push(g.detail);
+                if role != Role::Holdout {
+                    let (text, ids, toks) = answers.next().expect("one answer per item");
+                    s.generated.push(text);
+                    s.gen_ids.push(ids);
+                    s.gen_tokens.push(toks);
+                }
             }
+            out.push(s);
         }
-        for (g, it) in scores.into_iter().zip(items) {
-            let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..2 + it.perturbed_answer.len()]);
-            let (p_true, p_false) = truth_ratio::truth_probs(truth_nll, perturbed);
-            s.true_false.push((p_true, p_false));
-            s.tr.push(if perturbed.is_empty() { f64::NAN } else { truth_ratio::truth_ratio(truth_nll, perturbed) });
-            let p_pert: Vec<f64> = perturbed.iter().map(|x| (-x).exp()).collect();
-            s.p_norm.push(probability::normalized_probability((-g.detail.avg_nll()).exp(), &p_pert));
-            s.stats.push(g.detail);
-        }
-        Ok(s)
+        Ok(out)
     }
 
-    /// Linguistic Score of generated answers; perplexity under the fluency scorer, conditioned on
-    /// the question (the reference model when no scorer is loaded).
-    async fn linguistic(&self, items: &[QaItem], s: &ItemScores) -> Result<(f64, LinguisticParts, Vec<f64>), ForgetError> {
+    /// Linguistic Score of each split's generated answers; perplexity under the fluency scorer,
+    /// conditioned on the question (the reference model when no scorer is loaded). One scoring
+    /// pass for all splits.
+    /// Per split: LS, its parts, and each answer's perplexity.
+    async fn linguistic(&self, splits: &[(&[QaItem], &ItemScores)]) -> Result<Vec<(f64, LinguisticParts, Vec<f64>)>, ForgetError> {
         let mut examples = Vec::new();
-        for (i, it) in items.iter().enumerate() {
-            if !s.gen_ids[i].is_empty() {
-                let mut ex = self.example(&it.question, "")?;
-                ex.answer = s.gen_ids[i].clone(); // score the generated tokens themselves (no EOS)
-                ex.answer.truncate(self.config.n_positions.saturating_sub(ex.prompt.len() + 1).max(1));
-                examples.push(ex);
+        let mut counts = Vec::with_capacity(splits.len());
+        for (items, s) in splits {
+            let before = examples.len();
+            for (i, it) in items.iter().enumerate() {
+                if !s.gen_ids[i].is_empty() {
+                    let mut ex = self.example(&it.question, "")?;
+                    ex.answer = s.gen_ids[i].clone(); // score the generated tokens themselves (no EOS)
+                    ex.answer.truncate(self.config.n_positions.saturating_sub(ex.prompt.len() + 1).max(1));
+                    examples.push(ex);
+                }
             }
+            counts.push(examples.len() - before);
         }
-        let ppl: Vec<f64> = if examples.is_empty() { vec![] } else { self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await?.into_iter().map(f64::exp).collect() };
-        let l = linguistic::linguistic_score(&ppl, &s.generated);
-        let parts = LinguisticParts { ppl: l.ppl, brunet: l.brunet, honore: l.honore };
-        // Every answer empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
-        Ok((if ppl.is_empty() { 0.0 } else { l.ls }, parts, ppl))
+        let nll = if examples.is_empty() { vec![] } else { self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await? };
+        let mut nll = nll.into_iter();
+        let mut out = Vec::with_capacity(splits.len());
+        for ((_, s), n) in splits.iter().zip(counts) {
+            let ppl: Vec<f64> = nll.by_ref().take(n).map(f64::exp).collect();
+            let l = linguistic::linguistic_score(&ppl, &s.generated);
+            let parts = LinguisticParts { ppl: l.ppl, brunet: l.brunet, honore: l.honore };
+            // Every answer empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
+            out.push((if ppl.is_empty() { 0.0 } else { l.ls }, parts, ppl));
+        }
+        Ok(out)
     }
 
     /// PrivLeak's reference AUC: the Min-K% AUC of the fluency scorer on the same forget and
@@ -220,11 +251,8 @@ impl Evaluator<'_> {
 
     /// The full evaluation pass.
     pub async fn evaluate(&self, sets: &EvalSets, step: usize) -> Result<Snapshot, ForgetError> {
-        let forget = self.score(&sets.forget, Role::Forget).await?;
-        let retain = self.score(&sets.retain, Role::Retain).await?;
-        let real = self.score(&sets.real_entities, Role::Facts).await?;
-        let world = self.score(&sets.world, Role::Facts).await?;
-        let holdout = self.score(&sets.holdout, Role::Holdout).await?;
+        let splits = [(&sets.forget[..], Role::Forget), (&sets.retain[..], Role::Retain), (&sets.real_entities[..], Role::Facts), (&sets.world[..], Role::Facts), (&sets.holdout[..], Role::Holdout)];
+        let [forget, retain, real, world, holdout]: [ItemScores; 5] = self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
 
         let forget_m = split_metrics(&sets.forget, &forget, truth_ratio::tr_closer_to_1_better);
         let retain_m = split_metrics(&sets.retain, &retain, truth_ratio::tr_true_better);
@@ -243,8 +271,8 @@ impl Evaluator<'_> {
             world_m.rouge_l,
             world_m.truth_ratio,
         ]);
-        let (ls, ls_parts, _) = self.linguistic(&sets.forget, &forget).await?;
-        let (ls_retain, ls_retain_parts, _) = self.linguistic(&sets.retain, &retain).await?;
+        let ls_both = self.linguistic(&[(&sets.forget, &forget), (&sets.retain, &retain)]).await?;
+        let [(ls, ls_parts, _), (ls_retain, ls_retain_parts, _)]: [_; 2] = ls_both.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
 
         // Membership inference: forget (members) vs holdout (never trained on).
         let mia_scores = |items: &[QaItem], s: &ItemScores| -> Vec<mia::MiaScores> {

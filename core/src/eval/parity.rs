@@ -47,10 +47,8 @@ fn split(items: &[QaItem], s: &ItemScores) -> Value {
 impl Evaluator<'_> {
     /// Evaluate `sets` and return the fixture (see the module docs).
     pub async fn parity_fixture(&self, sets: &EvalSets) -> Result<Value, ForgetError> {
-        let forget = self.score(&sets.forget, Role::Forget).await?;
-        let retain = self.score(&sets.retain, Role::Retain).await?;
-        let world = self.score(&sets.world, Role::Facts).await?;
-        let holdout = self.score(&sets.holdout, Role::Holdout).await?;
+        let splits = [(&sets.forget[..], Role::Forget), (&sets.retain[..], Role::Retain), (&sets.world[..], Role::Facts), (&sets.holdout[..], Role::Holdout)];
+        let [forget, retain, world, holdout]: [ItemScores; 4] = self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
         let snapshot = self.evaluate(sets, 0).await?;
 
         let tr_f: Vec<f64> = forget.tr.iter().copied().filter(|x| x.is_finite()).collect();
@@ -75,7 +73,7 @@ impl Evaluator<'_> {
             snapshot.world.truth_ratio,
         ];
         let word_tokens: Vec<Vec<String>> = forget.generated.iter().map(|g| linguistic::word_tokenize(g)).collect();
-        let (_, _, ppl) = self.linguistic(&sets.forget, &forget).await?;
+        let ppl = self.linguistic(&[(&sets.forget, &forget)]).await?.pop().map(|l| l.2).unwrap_or_default();
         let ls = linguistic::linguistic_score(&ppl, &forget.generated);
         let layer0: Vec<Vec<f32>> = forget.stats.iter().map(|s| s.pooled_hidden[0].clone()).collect();
         Ok(json!({
