@@ -224,7 +224,7 @@ impl Gpt {
 
     /// Final hidden states `[batch, seq, n_embd]` with explicit position ids (`[batch, seq]`,
     /// row-major) and attention mask (`[batch, seq, seq]` row-major, true = key j hidden from
-    /// query i). The general form behind left-padded generation and shared-prompt scoring.
+    /// query i). The general form behind answer-tree scoring (tree attention, `eval::answer_tree`).
     pub fn forward_masked(&self, ids: Tensor<2, Int>, positions: Vec<i64>, hidden: Vec<bool>, n_head: usize) -> Tensor<3> {
         self.forward_masked_hidden(ids, positions, hidden, n_head).0
     }
