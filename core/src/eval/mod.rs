@@ -339,15 +339,17 @@ fn judged<'a>(items: &'a [QaItem], s: &'a ItemScores) -> Vec<entity_similarity::
 
 /// A split's TOFU numbers and memorization metrics from its per-item scores.
 fn split_metrics(items: &[QaItem], s: &ItemScores, tr_agg: fn(&[f64]) -> f64) -> SplitMetrics {
-    let over_gens = |f: &dyn Fn(&str, &str) -> f64| mean(&items.iter().zip(&s.generated).map(|(it, g)| f(&it.answer, g)).collect::<Vec<_>>());
+    // Each answer and generation is tokenized once for the three ROUGE numbers.
+    let pairs: Vec<(Vec<String>, Vec<String>)> = items.iter().zip(&s.generated).map(|(it, g)| (rouge::tokenize(&it.answer), rouge::tokenize(g))).collect();
+    let over_gens = |f: &dyn Fn(&[String], &[String]) -> f64| mean(&pairs.iter().map(|(a, g)| f(a, g)).collect::<Vec<_>>());
     // EM and ES exclude the EOS target (the last labeled token).
     let hits = |st: &TokenStats| st.argmax_hit[..st.argmax_hit.len().saturating_sub(1)].to_vec();
     SplitMetrics {
         prob: mean(&s.p_answer()),
-        rouge_l: over_gens(&|a, g| rouge::rouge_l(a, g).recall),
+        rouge_l: over_gens(&|a, g| rouge::rouge_l_tokens(a, g).recall),
         truth_ratio: tr_agg(&finite(&s.tr)),
-        rouge_l_f1: over_gens(&|a, g| rouge::rouge_l(a, g).f1),
-        rouge1_recall: over_gens(&|a, g| rouge::rouge_1(a, g).recall),
+        rouge_l_f1: over_gens(&|a, g| rouge::rouge_l_tokens(a, g).f1),
+        rouge1_recall: over_gens(&|a, g| rouge::rouge_1_tokens(a, g).recall),
         truth_ratio_paper: truth_ratio::tr_prob_mean_aggregate(&s.true_false.iter().copied().filter(|(t, f)| t.is_finite() && f.is_finite()).collect::<Vec<_>>()),
         prob_normalized: mean(&s.p_norm),
         exact_memorization: mean(&s.stats.iter().map(|st| memorization::exact_memorization(&hits(st))).collect::<Vec<_>>()),

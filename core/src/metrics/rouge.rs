@@ -20,7 +20,31 @@
 //! `OU:src/evals/metrics/utils.py::eval_text_similarity` and `zjunlp:evals/evaluate.py::
 //! eval_rouge_recall` (spec §4.1, §4.4, §4.6).
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use super::porter;
+
+/// Bound on the stem cache: the fact world has a few thousand distinct words; gibberish
+/// generations can add more, so the cache starts over when it is full.
+const STEM_CACHE_ENTRIES: usize = 65_536;
+
+/// Porter stemming is most of ROUGE's cost, and every evaluation stems the same references and
+/// mostly the same generated words again: each distinct word is stemmed once per process.
+fn stem_cached(word: &str) -> String {
+    static CACHE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(s) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(word) {
+        return s.clone();
+    }
+    let stemmed = porter::stem(word);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= STEM_CACHE_ENTRIES {
+        cache.clear();
+    }
+    cache.insert(word.to_string(), stemmed.clone());
+    stemmed
+}
 
 /// Precision, recall and F1 (`rouge_score`'s `Score(precision, recall, fmeasure)`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,7 +71,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
         .split_whitespace()
         .map(|t| {
             if t.len() > 3 {
-                porter::stem(t)
+                stem_cached(t)
             } else {
                 t.to_string()
             }
@@ -76,9 +100,12 @@ pub fn lcs_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
 /// ROUGE-L of `candidate` (the generation) against `reference` (the ground truth) —
 /// `scorer.score(target=reference, prediction=candidate)['rougeL']`.
 pub fn rouge_l(reference: &str, candidate: &str) -> RougeL {
-    let r = tokenize(reference);
-    let c = tokenize(candidate);
-    score(lcs_len(&r, &c) as f64, r.len(), c.len())
+    rouge_l_tokens(&tokenize(reference), &tokenize(candidate))
+}
+
+/// [`rouge_l`] of already tokenized texts ([`tokenize`]).
+pub fn rouge_l_tokens(r: &[String], c: &[String]) -> RougeL {
+    score(lcs_len(r, c) as f64, r.len(), c.len())
 }
 
 fn score(overlap: f64, reference_len: usize, candidate_len: usize) -> RougeL {
@@ -93,14 +120,17 @@ fn score(overlap: f64, reference_len: usize, candidate_len: usize) -> RougeL {
 
 /// ROUGE-1 of `candidate` against `reference` — `rouge_score`'s `_score_ngrams` with n = 1.
 pub fn rouge_1(reference: &str, candidate: &str) -> RougeL {
-    let r = tokenize(reference);
-    let c = tokenize(candidate);
-    let mut counts = std::collections::HashMap::<&str, i64>::new();
-    for t in &r {
+    rouge_1_tokens(&tokenize(reference), &tokenize(candidate))
+}
+
+/// [`rouge_1`] of already tokenized texts ([`tokenize`]).
+pub fn rouge_1_tokens(r: &[String], c: &[String]) -> RougeL {
+    let mut counts = HashMap::<&str, i64>::new();
+    for t in r {
         *counts.entry(t).or_default() += 1;
     }
     let mut overlap = 0usize;
-    for t in &c {
+    for t in c {
         if let Some(n) = counts.get_mut(t.as_str()).filter(|n| **n > 0) {
             *n -= 1;
             overlap += 1;

@@ -65,13 +65,30 @@ impl Attention {
                 .swap_dims(1, 2)
         };
         let (q, k, v) = (heads(0), heads(1), heads(2));
-        let att = q.matmul(k.swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
-        // -1e9 rather than -inf: exp underflows to exactly 0 either way, and no inf enters the graph.
-        let att = softmax(att.mask_fill(mask, -1.0e9), 3);
-        let y = att.matmul(v).swap_dims(1, 2).reshape([b, t, c]);
+        let y = scaled_dot_product(q, k, v, mask).swap_dims(1, 2).reshape([b, t, c]);
         self.c_proj.forward(y)
     }
 }
+
+/// softmax(q·kᵀ/√d with hidden keys masked)·v per head: `[batch, n_head, seq, head_dim]` each
+/// (keys and values may be longer than the queries: a KV cache), `mask`
+/// `[batch, n_head, seq_q, seq_kv]` (true = hidden). Shared by every forward pass and the cache.
+pub(crate) fn scaled_dot_product(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>, mask: Tensor<4, Bool>) -> Tensor<4> {
+    let hd = q.dims()[3];
+    let att = q.matmul(k.swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
+    softmax(att.mask_fill(mask, MASKED_SCORE), 3).matmul(v)
+}
+
+/// The score of a hidden key: its softmax weight is exactly 0 either way. Natively −∞, because
+/// the C library's `expf` of a huge negative finite number takes a slow underflow path (with
+/// `errno`) — a tenth of an evaluation pass, where most keys of an answer tree are hidden —
+/// while `expf(−∞)` returns 0 at once. In the browser −1e9, so no infinity reaches a WGSL
+/// shader (WGSL lets implementations assume there are none). Every row sees at least its own
+/// position, so no row is all −∞.
+#[cfg(not(target_arch = "wasm32"))]
+const MASKED_SCORE: f64 = f64::NEG_INFINITY;
+#[cfg(target_arch = "wasm32")]
+const MASKED_SCORE: f64 = -1.0e9;
 
 impl Mlp {
     pub(crate) fn forward(&self, x: Tensor<3>) -> Tensor<3> {
@@ -106,6 +123,19 @@ fn causal_mask(b: usize, n_head: usize, t: usize, device: &Device) -> Tensor<4, 
     Tensor::<2, Bool>::from_data(TensorData::new(data, [t, t]), device)
         .reshape([1, 1, t, t])
         .expand([b, n_head, t, t])
+}
+
+/// The attention mask `[batch, seq, seq]` (row-major, true = key j hidden from query i) of
+/// left-padded rows: causal, and no real position sees a padding key. A padding position sees
+/// itself only — it needs one visible key, or its softmax would be over nothing (NaN with a −∞
+/// mask, and 0 · NaN poisons the rows that give it weight 0).
+pub(crate) fn left_padded_mask(b: usize, t: usize, pad: &[usize]) -> Vec<bool> {
+    (0..b * t * t)
+        .map(|k| {
+            let (r, i, j) = (k / (t * t), (k / t) % t, k % t);
+            j > i || (j < pad[r] && j != i)
+        })
+        .collect()
 }
 
 impl Gpt {
@@ -212,14 +242,7 @@ impl Gpt {
     pub fn forward_left_padded(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> Tensor<3> {
         let [b, t] = ids.dims();
         let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
-        // hidden[r, i, j] = j > i (causal) or j < pad[r] (padding key)
-        let hidden: Vec<bool> = (0..b * t * t)
-            .map(|k| {
-                let (r, i, j) = (k / (t * t), (k / t) % t, k % t);
-                j > i || j < pad[r]
-            })
-            .collect();
-        self.lm_head(self.forward_masked(ids, pos, hidden, n_head))
+        self.lm_head(self.forward_masked(ids, pos, left_padded_mask(b, t, pad), n_head))
     }
 
     /// Final hidden states `[batch, seq, n_embd]` with explicit position ids (`[batch, seq]`,

@@ -10,11 +10,10 @@
 //! - prefill ids: `[batch, seq]`; decode input: one token per row
 //! - returned logits: `[batch, vocab]` (the last position only)
 
-use burn::tensor::activation::softmax;
 use burn::tensor::module::embedding;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
-use super::gpt::{Attention, Gpt};
+use super::gpt::{Attention, Gpt, left_padded_mask, scaled_dot_product};
 
 /// Keys and values of every layer for a batch being decoded.
 pub struct KvCache {
@@ -45,9 +44,7 @@ fn attend(attn: &Attention, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, 
         Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
         None => (k, v),
     };
-    let att = q.matmul(k.clone().swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
-    let att = softmax(att.mask_fill(mask, -1.0e9), 3);
-    let y = att.matmul(v.clone()).swap_dims(1, 2).reshape([b, s, c]);
+    let y = scaled_dot_product(q, k.clone(), v.clone(), mask).swap_dims(1, 2).reshape([b, s, c]);
     (attn.c_proj.forward(y), k, v)
 }
 
@@ -69,11 +66,7 @@ impl Gpt {
         let device = ids.device();
         let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
         let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, t]), &device);
-        let hidden = (0..b * t * t).map(|k| {
-            let (r, i, j) = (k / (t * t), (k / t) % t, k % t);
-            j > i || j < pad[r]
-        });
-        let mask = bool_mask(hidden.collect(), b, n_head, t, t, &device);
+        let mask = bool_mask(left_padded_mask(b, t, pad), b, n_head, t, t, &device);
         let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
         let mut cache = KvCache { keys: vec![], values: vec![], pad: pad.to_vec(), len: t };
         let x = self.run_blocks(x, n_head, mask, &mut cache);
