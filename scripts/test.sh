@@ -23,6 +23,9 @@ FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
 cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee /tmp/forgetlab-eval.txt
 grep -q PASS /tmp/forgetlab-eval.txt
 
+step "the benchmark runs (its figures are printed, never asserted: speed is not a test)"
+cargo run --release -q -p forgetlab -- bench --steps 2
+
 step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
 VENV="$HOME/.cache/forgetlab/venv"
 if ! "$VENV/bin/python" -c 'import rouge_score, scipy, sklearn, numpy' 2>/dev/null \

@@ -146,13 +146,14 @@ enum Command {
         #[arg(long, value_name = "K")]
         relearn_attack: Option<usize>,
     },
-    /// Time training steps and an evaluation pass (a benchmark, not a test).
+    /// Time an evaluation pass (every metric) and training steps (a benchmark, not a test).
     Bench {
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Training steps to time (GA), after which the pass is timed again.
         #[arg(long, default_value_t = 20)]
         steps: usize,
-        #[arg(long, default_value = "forget05")]
+        #[arg(long, default_value = "forget10")]
         forget: String,
     },
     /// Export the fact world to JSON files (TOFU field names plus ForgetLab's).

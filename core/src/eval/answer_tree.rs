@@ -33,6 +33,7 @@ use burn::tensor::{Int, Tensor, TensorData, Transaction};
 
 use super::Evaluator;
 use super::token_stats::{StatsRequest, TokenStats, run_chunks};
+use super::vocab::VocabSoftmax;
 use crate::error::ForgetError;
 use crate::metrics::mia::min_k_pp_z;
 use crate::model::{Gpt, LogitDifference};
@@ -167,7 +168,7 @@ impl Evaluator<'_> {
         let mut src_flat: Vec<i64> = Vec::new();
         let mut src_id: HashMap<usize, usize> = HashMap::new();
         let mut pair_id: HashMap<(usize, u32), usize> = HashMap::new();
-        let mut pairs: Vec<i64> = Vec::new();
+        let (mut pairs, mut pair_src): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
         // Per group, per answer: the pair of each token.
         let mut answer_pairs: Vec<Vec<Vec<usize>>> = Vec::with_capacity(b);
         // The detailed answers' tokens, chunk-wide: (source id, target), and each group's count.
@@ -184,6 +185,7 @@ impl Evaluator<'_> {
                     });
                     ps.push(*pair_id.entry((s, tok)).or_insert_with(|| {
                         pairs.push((s * v + tok as usize) as i64);
+                        pair_src.push(s as i64);
                         pairs.len() - 1
                     }));
                     if k == 0 {
@@ -214,18 +216,16 @@ impl Evaluator<'_> {
             let (h_a, _) = contrast.assistant.forward_masked_hidden(ids, positions, hidden, n_head);
             logits = contrast.combine(logits, at_sources(&contrast.assistant, h_a));
         }
-        let logp_all = log_softmax(logits.clone(), 1); // [n_src, V]
-        let pair_logp = logp_all.clone().reshape([n_src * v]).select(0, int1(pairs));
+        let best = logits.clone().argmax(1).reshape([n_src]).float();
+        let vocab = VocabSoftmax::new(logits); // [n_src, V]
+        let pair_logp = vocab.pair_log_probs(int1(pairs), int1(pair_src));
 
         // 4. At every source, the argmax and its log-probability (greedy decoding's choice;
         //    token ids are read back as f32, exact below 2²⁴); for the detailed answers,
         //    Min-K%++'s μ and E_p[(log p)²].
-        let best = logits.argmax(1).reshape([n_src]).float();
-        let best_logp = logp_all.clone().max_dim(1).reshape([n_src]);
-        let detail_logp = logp_all.select(0, int1(detail_src.clone())); // [n_detail, V]
-        let plogp = detail_logp.clone().exp() * detail_logp.clone();
-        let mu = plogp.clone().sum_dim(1).reshape([n_detail]);
-        let m2 = (plogp * detail_logp).sum_dim(1).reshape([n_detail]);
+        let best_logp = vocab.log_p_max.clone().reshape([n_src]);
+        let (mu, m2) = vocab.moments(int1(detail_src.clone()));
+        debug_assert_eq!(mu.dims(), [n_detail]);
         let mut tx = Transaction::default().register(pair_logp).register(best).register(best_logp).register(mu).register(m2);
 
         // The detailed answers' source positions in the flattened rows.

@@ -13,6 +13,7 @@ mod parity;
 pub mod representation;
 pub mod snapshot;
 pub mod token_stats;
+mod vocab;
 
 use burn::tensor::Device;
 

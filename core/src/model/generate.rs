@@ -70,31 +70,27 @@ pub async fn generate(
 const GENERATE_CHUNK: usize = 256;
 
 /// Natively, greedy decoding (no RNG, rows independent) runs in chunks of this size on every
-/// core at once: the CPU backend runs one decode step on one thread. The chunk size is fixed,
+/// core at once (tasks of rayon's pool). The chunk size is fixed,
 /// not derived from the core count, so results do not depend on the machine.
 #[cfg(not(target_arch = "wasm32"))]
 const NATIVE_GREEDY_CHUNK: usize = 32;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn generate_greedy_in_parallel(model: &Gpt, contrast: Option<&LogitDifference>, cfg: &GptConfig, prompts: &[Vec<u32>], sampling: &SamplingConfig, device: &Device) -> Result<Vec<Generation>, ForgetError> {
+    use rayon::prelude::*;
     let chunks: Vec<&[Vec<u32>]> = prompts.chunks(NATIVE_GREEDY_CHUNK).collect();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(chunks.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new((0..chunks.len()).map(|_| None).collect::<Vec<Option<Result<Vec<Generation>, ForgetError>>>>());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(chunk) = chunks.get(k) else { break };
-                let mut rng = StdRng::seed_from_u64(sampling.seed); // unused by greedy decoding
-                let r = pollster::block_on(generate_chunk(model, contrast, cfg, chunk, sampling, &mut rng, device));
-                results.lock().expect("a generation thread panicked")[k] = Some(r);
-            });
-        }
-    });
+    // Tasks of rayon's pool, as evaluation's scoring chunks (see `eval::token_stats::run_chunks`).
+    let decoded: Vec<Result<Vec<Generation>, ForgetError>> = chunks
+        .par_iter()
+        .with_max_len(1)
+        .map(|chunk| {
+            let mut rng = StdRng::seed_from_u64(sampling.seed); // unused by greedy decoding
+            pollster::block_on(generate_chunk(model, contrast, cfg, chunk, sampling, &mut rng, device))
+        })
+        .collect();
     let mut out = Vec::with_capacity(prompts.len());
-    for r in results.into_inner().expect("a generation thread panicked") {
-        out.extend(r.expect("every chunk was decoded")?);
+    for r in decoded {
+        out.extend(r?);
     }
     Ok(out)
 }
