@@ -29,9 +29,12 @@ RUNS = {
     "ga": ("ga", 30, ["--relearn-attack", "4"]),
     "relearn": ("relearn", 120, []),
     "npo": ("npo", 30, ["--relearn-attack", "4"]),
-    "random_label": ("random_label", 30, []),
 }
 ATTACK = ["--relearn-attack", "4"]
+# Random labels on one kind of question at a time (MIT's "task"): the forget05 items of that kind,
+# with 300 retain items evaluated (about 30 per kind) for steadier per-kind numbers.
+KINDS = ["birthplace", "birth_year", "genre", "award"]
+KIND_FLAGS = ["--eval-retain", "300"]
 
 
 def command(method, steps, extra, seed, eval_every):
@@ -85,6 +88,11 @@ def main():
         every = 2 if args.quick else max(steps // 3, 1)
         results[name] = [run(command(method, steps, extra, s, every)) for s in seeds]
         print(f"{name}: {len(seeds)} run(s) done", file=sys.stderr)
+    for kind in KINDS:
+        steps = 2 if args.quick else 30
+        every = 2 if args.quick else 10
+        results[f"random_label:{kind}"] = [run(command("random_label", steps, ["--kind", kind, *KIND_FLAGS], s, every)) for s in seeds]
+    print(f"random_label: {len(KINDS)} kinds × {len(seeds)} run(s) done", file=sys.stderr)
 
     def first(name, key):
         return [r["snaps"][0][key] if isinstance(key, str) else key(r["snaps"][0]) for r in results[name]]
@@ -116,14 +124,35 @@ def main():
     curve = "; ".join(f"step {s}: GA {fmt(g)}, NPO {fmt(n)}" for s, g, n in zip(steps_seen, ga_mu, npo_mu))
     rows.append(("NPO degrades model utility more slowly than GA over steps — NPO",
                  [shown(command("ga", 30, ATTACK, 0, 10)), shown(command("npo", 30, ATTACK, 0, 10))], f"model utility: {curve}", ok))
-    # 4. Random labels: the forgotten kind of question; hidden-state variance beside it.
-    rl_kfr = last("random_label", "kfr")
-    var0 = first("random_label", lambda s: statistics.fmean(s["representation"]["hidden_variance_forget"]))
-    var = last("random_label", lambda s: statistics.fmean(s["representation"]["hidden_variance_forget"]))
+    # 4. Random labels on one kind of question: the forgotten items, the same kind of question
+    #    about other authors (retain), and the other kinds. Rule, fixed before measuring: holds
+    #    when, for every kind, its forget items are forgotten (KFR ≥ 0.8) and its retain items
+    #    lose more KRR than the other kinds' do, and the largest same-kind KRR drop is at least
+    #    twice the smallest (how far it spreads differs by kind).
+    def kind_row(snap, kind):
+        return next(k for k in snap["by_kind"] if k["kind"] == kind)
+
+    cells, same_drops, ok, spreads = [], [], True, True
+    for kind in KINDS:
+        rs = results[f"random_label:{kind}"]
+        kfr = [kind_row(r["snaps"][-1], kind)["kfr"] for r in rs]
+        same = [kind_row(r["snaps"][0], kind)["krr"] - kind_row(r["snaps"][-1], kind)["krr"] for r in rs]
+        other = [statistics.fmean(a["krr"] - b["krr"] for a, b in zip(r["snaps"][0]["by_kind"], r["snaps"][-1]["by_kind"])
+                                  if a["kind"] != kind and a["retain_items"] > 0) for r in rs]
+        var0 = [statistics.fmean(r["snaps"][0]["representation"]["hidden_variance_forget"]) for r in rs]
+        cells.append(f"{kind}: forgotten KFR {fmt(kfr)}, same-kind retain KRR −{fmt(same)}, other kinds −{fmt(other)} "
+                     f"(forget hidden-state variance at step 0 {fmt(var0, 1)})")
+        same_drops.append(stat(same)[0])
+        ok = ok and stat(kfr)[0] >= 0.8
+        spreads = spreads and stat(same)[0] > stat(other)[0]
+    ratio = max(same_drops) / max(min(same_drops), 1e-9)
+    cells.append(("every kind's forgetting reaches the same kind about other authors further than the other kinds"
+                  if spreads else "forgetting does not reach the same kind further than other kinds for every kind")
+                 + f"; the largest same-kind drop is {ratio:.2f}× the smallest (rule: ≥ 2× for \"differs by kind\")")
+    ok = ok and spreads and ratio >= 2
     rows.append(("Random-label fine-tuning lowers accuracy on the forgotten kind of question; how far it generalizes differs by kind — MIT",
-                 [shown(command("random_label", 30, [], 0, 10))],
-                 f"KFR {fmt(rl_kfr)}; mean hidden-state variance on forget {fmt(var0, 2)} → {fmt(var, 2)}. "
-                 "Per-kind generalization is not measured yet (needs per-kind metrics).", None))
+                 [shown(command("random_label", 30, ["--kind", k, *KIND_FLAGS], 0, 10)) for k in KINDS],
+                 "; ".join(cells), ok))
     # 5. Relearning brings facts back.
     def attack(name, part, key):
         return [r["attack"][part][key] for r in results[name]]
@@ -165,6 +194,8 @@ def main():
         out.append(f"| {claim} | {'<br>'.join(f'`{c}`' for c in cmds)} | {measured} | {mark[ok]} |")
     out += ["", "Training cost (steps and seconds of training, evaluations excluded, seed 0):", ""]
     for name, rs in results.items():
+        if name.startswith("random_label:") and name != f"random_label:{KINDS[0]}":
+            continue
         c = rs[0]["cost"]
         out.append(f"- {name}: {c['steps']} steps, {c['training_seconds']:.1f} s")
     out.append("")

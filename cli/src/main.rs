@@ -5,6 +5,7 @@
 //! forgetlab eval [--json]                 # the default model's quality bar and metrics
 //! forgetlab generate --question "Where was Ilsa Marrowen born?"
 //! forgetlab unlearn --method ga --forget forget05 --steps 30 --eval-every 5 --json
+//! forgetlab unlearn --method random_label --kind birthplace   # forget one kind of question
 //! forgetlab bench                         # ms per training step and per evaluation pass
 //! ```
 //! This binary is the only native shell around the engine: it picks the backend (CPU `flex`,
@@ -96,6 +97,15 @@ enum Command {
         /// forget01 | forget05 | forget10 | a TOFU-schema JSON/JSONL file
         #[arg(long, default_value = "forget05")]
         forget: String,
+        /// Forget only the items of this kind of question (birthplace, birth_year, genre,
+        /// father_profession, mother_profession, award, first_book, second_book, language,
+        /// university; world facts: capital, …). The per-kind table shows how far it spreads.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Retain items evaluated (a seeded subset of the retain split; more give steadier
+        /// per-kind numbers).
+        #[arg(long, default_value_t = EvalConfig::default().max_retain)]
+        eval_retain: usize,
         #[arg(long, default_value_t = 30)]
         steps: usize,
         /// Defaults to the method's own (see `forgetlab::methods`).
@@ -216,6 +226,19 @@ fn forget_selection(arg: &str) -> Result<ForgetSelection, ForgetError> {
     }
 }
 
+/// The items of `selection` whose kind of question is `kind`.
+fn of_kind(world: &FactWorld, selection: &ForgetSelection, kind: &str) -> Result<ForgetSelection, ForgetError> {
+    let items = forgetlab::run::resolve_forget(world, selection)?;
+    let mut kinds: Vec<&str> = items.iter().map(|it| it.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let picked: Vec<_> = items.iter().filter(|it| it.kind == kind).cloned().collect();
+    if picked.is_empty() {
+        return Err(ForgetError::InvalidConfig(format!("no forget item is of kind '{kind}' (kinds here: {})", kinds.join(", "))));
+    }
+    Ok(ForgetSelection::Items(picked))
+}
+
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
@@ -273,9 +296,13 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, eval_every, seed, json, save, relearn_attack } => {
+        Command::Unlearn { model, method, forget, kind, eval_retain, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, eval_every, seed, json, save, relearn_attack } => {
             let method = MethodKind::parse(&method)?;
-            let mut cfg = RunConfig::new(method, forget_selection(&forget)?);
+            let mut selection = forget_selection(&forget)?;
+            if let Some(kind) = &kind {
+                selection = of_kind(&world, &selection, kind)?;
+            }
+            let mut cfg = RunConfig::new(method, selection);
             cfg.seed = seed;
             cfg.hyper.lr = lr.unwrap_or(cfg.hyper.lr);
             cfg.hyper.batch_size = batch_size.unwrap_or(cfg.hyper.batch_size);
@@ -289,7 +316,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             cfg.hyper.assistant_layers = assistant_layers.unwrap_or(cfg.hyper.assistant_layers);
             cfg.hyper.logit_weight = logit_weight.unwrap_or(cfg.hyper.logit_weight);
             cfg.hyper.top_filter = top_filter.unwrap_or(cfg.hyper.top_filter);
-            cfg.eval = EvalConfig::default();
+            cfg.eval = EvalConfig { max_retain: eval_retain, ..EvalConfig::default() };
             if eval_every == 0 {
                 return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));
             }

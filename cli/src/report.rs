@@ -44,7 +44,9 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
         );
         println!("{HEADER}");
     }
-    print_snapshot(&pollster::block_on(run.evaluate())?, json);
+    let first = pollster::block_on(run.evaluate())?;
+    print_snapshot(&first, json);
+    let mut last = None;
     // The method's cost: training time only, evaluations excluded.
     let mut training = std::time::Duration::ZERO;
     for step in 1..=steps {
@@ -52,8 +54,13 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
         pollster::block_on(run.step())?;
         training += start.elapsed();
         if step % eval_every == 0 || step == steps {
-            print_snapshot(&pollster::block_on(run.evaluate())?, json);
+            let s = pollster::block_on(run.evaluate())?;
+            print_snapshot(&s, json);
+            last = Some(s);
         }
+    }
+    if !json {
+        print_by_kind(&first, last.as_ref().unwrap_or(&first));
     }
     let secs = training.as_secs_f64();
     if json {
@@ -65,6 +72,19 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
         }
     }
     Ok(())
+}
+
+/// Per kind of question, step 0 → the last evaluation: what was forgotten and what was kept.
+fn print_by_kind(first: &Snapshot, last: &Snapshot) {
+    println!("per kind of question (step {} → {}):", first.step, last.step);
+    println!("  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}", "kind", "forget", "prob", "KFR", "retain", "prob", "KRR");
+    let arrow = |a: f64, b: f64| if a.is_nan() && b.is_nan() { "-".to_string() } else { format!("{a:.3} → {b:.3}") };
+    for (a, b) in first.by_kind.iter().zip(&last.by_kind) {
+        println!(
+            "  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}",
+            a.kind, a.forget_items, arrow(a.forget_prob, b.forget_prob), arrow(a.kfr, b.kfr), a.retain_items, arrow(a.retain_prob, b.retain_prob), arrow(a.krr, b.krr)
+        );
+    }
 }
 
 /// The relearning attack's report: one JSON object, or a small table.

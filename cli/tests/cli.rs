@@ -38,8 +38,9 @@ fn unlearn_json_prints_one_object_per_evaluation_then_the_cost() {
 
 #[test]
 fn bad_input_is_a_clear_error() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["unlearn", "--method", "forget_everything"], "unknown method"),
+        (&["unlearn", "--method", "ga", "--kind", "shoe_size"], "kinds here: award, birth_year, birthplace"),
         (&["unlearn", "--method", "ga", "--lr", "NaN"], "lr must be a finite number"),
         (&["unlearn", "--method", "ga", "--forget", "forget42"], "forget42"),
         (&["eval", "--model", "/nonexistent/model"], "config.json"),
@@ -56,4 +57,19 @@ fn bad_input_is_a_clear_error() {
     let out = forgetlab(&["unlearn", "--method", "ga", "--forget", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     std::fs::remove_file(&bad).ok();
+}
+
+#[test]
+fn kind_forgets_one_kind_of_question_and_reports_every_kind() {
+    let out = forgetlab(&["unlearn", "--method", "random_label", "--forget", "forget01", "--kind", "genre", "--steps", "1", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let kinds = first["by_kind"].as_array().expect("a by_kind array");
+    // forget01 has 2 genre questions; every other kind of author question is retain-only.
+    let with_forget: Vec<(&str, u64)> = kinds.iter().filter(|k| k["forget_items"].as_u64() > Some(0)).map(|k| (k["kind"].as_str().unwrap(), k["forget_items"].as_u64().unwrap())).collect();
+    assert_eq!(with_forget, [("genre", 2)], "{}", first["by_kind"]);
+    assert_eq!(kinds.len(), 10, "all ten kinds of author question appear among the retain items");
+    let retained: u64 = kinds.iter().map(|k| k["retain_items"].as_u64().unwrap()).sum();
+    assert_eq!(retained, 100, "the default 100 retain items, grouped by kind");
 }

@@ -68,6 +68,17 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   assert.ok(retainRatio > 2 * forgetRatio, `retain (ratio ${retainRatio}) fell much less than forget (ratio ${forgetRatio})`);
   const endAnswers = await page.$$eval('[data-testid=current-answer]', (tds) => tds.map((t) => t.dataset.text));
   assert.notDeepEqual(endAnswers, startAnswers, 'the generation panel changed');
+  // The per-kind table: the standard evaluation's 32 forget items, grouped by kind of question,
+  // and every kind's forget probability fell.
+  const kinds = await page.$$eval('[data-testid=by-kind] tr[data-kind]', (trs) => trs.map((tr) => ({
+    kind: tr.dataset.kind, forget: Number(tr.children[1].textContent), prob: tr.children[2].textContent,
+  })));
+  const authorKinds = kinds.filter((k) => k.forget > 0);
+  assert.equal(authorKinds.reduce((n, k) => n + k.forget, 0), 32, `32 forget items by kind: ${JSON.stringify(kinds)}`);
+  for (const k of authorKinds) {
+    const [before, after] = k.prob.split('→').map(Number);
+    assert.ok(after < before, `${k.kind}: forget probability fell (${k.prob})`);
+  }
   await page.screenshot({ path: join(ARTIFACTS, 'cpu-ga-forget05.png'), fullPage: true });
 
   // Stop, then Reset: exactly the step-0 metrics again.

@@ -160,6 +160,7 @@ pub fn ChartsPanel() -> impl IntoView {
                 <LineChart id="loss" title="Training loss" series=loss y_range=None />
             </div>
             <super::metrics::MetricsTable />
+            <super::by_kind::KindTable />
         </section>
     }
 }

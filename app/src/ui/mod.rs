@@ -3,6 +3,7 @@
 
 mod attack;
 pub mod bridge;
+mod by_kind;
 mod charts;
 mod controls;
 mod downloads;

@@ -8,6 +8,7 @@
 //! read back, and only asynchronously.
 
 pub mod answer_tree;
+pub mod by_kind;
 pub mod greedy;
 mod parity;
 pub mod representation;
@@ -17,6 +18,7 @@ mod vocab;
 
 use burn::tensor::Device;
 
+pub use by_kind::KindMetrics;
 pub use snapshot::{GeneratedAnswer, LinguisticParts, MiaAucs, Representation, Snapshot, SplitMetrics};
 pub use token_stats::{StatsRequest, TokenStats};
 
@@ -291,6 +293,12 @@ impl Evaluator<'_> {
             logit_lens_forget: representation::mean_lens(&forget.stats),
         };
 
+        let (forget_p, retain_p) = (forget.p_answer(), retain.p_answer());
+        let by_kind = by_kind::by_kind(
+            &by_kind::Scored { items: &sets.forget, prob: &forget_p, generated: &forget.generated },
+            &by_kind::Scored { items: &sets.retain, prob: &retain_p, generated: &retain.generated },
+        );
+
         let mut samples = Vec::new();
         for id in &sets.sample_ids {
             for (items, s) in [(&sets.forget, &forget), (&sets.retain, &retain), (&sets.real_entities, &real), (&sets.world, &world)] {
@@ -327,6 +335,7 @@ impl Evaluator<'_> {
             privleak_reference_auc: reference_auc,
             mia: mia_aucs,
             representation,
+            by_kind,
             loss: None,
             samples,
         })

@@ -142,6 +142,9 @@ pub struct Snapshot {
     pub privleak_reference_auc: f64,
     #[serde(default)]
     pub representation: Representation,
+    /// The forget and retain numbers per kind of question (eval::by_kind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_kind: Vec<super::by_kind::KindMetrics>,
     /// Training loss of the last step (None at step 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loss: Option<f64>,
@@ -155,7 +158,7 @@ fn nan() -> f64 {
 
 /// Serde for metrics that may be NaN: JSON has no NaN, so it is written as `null` and read back
 /// as NaN.
-mod nan_as_null {
+pub(crate) mod nan_as_null {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {

@@ -110,7 +110,7 @@ mod tests {
     }
 
     fn values(t: Tensor<2>) -> Vec<f32> {
-        t.into_data().to_vec::<f32>().unwrap()
+        t.into_data().try_to_vec::<f32>().unwrap()
     }
 
     fn difference(weight: f64, top_filter: f64) -> LogitDifference {

@@ -64,7 +64,7 @@ impl Split {
 /// One question-answer pair. The first five fields are TOFU's; the others
 /// are what ForgetLab's metrics and methods need. Only `question` and
 /// `answer` are required when reading JSON, so TOFU files load unchanged.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QaItem {
     #[serde(default)]
     pub id: String,
