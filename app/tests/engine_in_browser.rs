@@ -64,12 +64,14 @@ async fn cpu_and_webgpu_compute_the_same_logits() {
     assert!(max < 1e-4, "float32 logits agree across backends, max abs diff {max}");
 }
 
-/// Two GA steps and an evaluation on `device`; returns the losses and the forget probability.
-async fn short_run(device: &Device) -> (Vec<f64>, f64, f64) {
+/// Two GA steps and an evaluation on `device` (with LoRA adapters of `lora_rank` when > 0);
+/// returns the losses and the forget probability before and after.
+async fn short_run(device: &Device, lora_rank: usize) -> (Vec<f64>, f64, f64) {
     let (world, m) = tiny_model();
     let mut cfg = RunConfig::new(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
     cfg.hyper.batch_size = 4;
     cfg.hyper.lr = 5e-3;
+    cfg.hyper.lora_rank = lora_rank;
     cfg.eval = EvalConfig { max_forget: 4, max_retain: 4, max_world: 4, max_holdout: 4, max_new_tokens: 3, sample_ids: vec![] };
     let mut run = Run::new(&m, &world, cfg, device).unwrap();
     let before = run.evaluate().await.unwrap();
@@ -86,8 +88,17 @@ async fn short_run(device: &Device) -> (Vec<f64>, f64, f64) {
 
 #[wasm_bindgen_test]
 async fn a_gradient_ascent_run_trains_and_evaluates_on_cpu_and_webgpu() {
-    let (cpu_losses, cpu_before, cpu_after) = short_run(&Device::flex()).await;
-    let (gpu_losses, gpu_before, gpu_after) = short_run(&webgpu().await).await;
+    same_run_on_cpu_and_webgpu(0).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_lora_run_trains_its_adapters_alike_on_cpu_and_webgpu() {
+    same_run_on_cpu_and_webgpu(4).await;
+}
+
+async fn same_run_on_cpu_and_webgpu(lora_rank: usize) {
+    let (cpu_losses, cpu_before, cpu_after) = short_run(&Device::flex(), lora_rank).await;
+    let (gpu_losses, gpu_before, gpu_after) = short_run(&webgpu().await, lora_rank).await;
     assert!(cpu_after < cpu_before, "GA lowers the forget probability on the CPU: {cpu_before} → {cpu_after}");
     assert!(gpu_after < gpu_before, "and on WebGPU: {gpu_before} → {gpu_after}");
     for (c, g) in cpu_losses.iter().zip(&gpu_losses) {

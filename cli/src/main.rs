@@ -143,6 +143,9 @@ enum Command {
         /// ULD: the relative top filter f at inference (0 = off).
         #[arg(long)]
         top_filter: Option<f64>,
+        /// LoRA: train rank-r adapters on the projections instead of every weight (0 = off).
+        #[arg(long, default_value_t = 0)]
+        lora_rank: usize,
         #[arg(long, default_value_t = 5)]
         eval_every: usize,
         #[arg(long, default_value_t = 0)]
@@ -240,6 +243,13 @@ fn of_kind(world: &FactWorld, selection: &ForgetSelection, kind: &str) -> Result
 }
 
 fn main() {
+    // Rust ignores SIGPIPE, so printing into a closed pipe (`forgetlab … | head`) would panic;
+    // with the default action the process ends quietly, as command-line tools do.
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("error: {e}");
@@ -296,7 +306,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, kind, eval_retain, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, eval_every, seed, json, save, relearn_attack } => {
+        Command::Unlearn { model, method, forget, kind, eval_retain, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, lora_rank, eval_every, seed, json, save, relearn_attack } => {
             let method = MethodKind::parse(&method)?;
             let mut selection = forget_selection(&forget)?;
             if let Some(kind) = &kind {
@@ -316,6 +326,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             cfg.hyper.assistant_layers = assistant_layers.unwrap_or(cfg.hyper.assistant_layers);
             cfg.hyper.logit_weight = logit_weight.unwrap_or(cfg.hyper.logit_weight);
             cfg.hyper.top_filter = top_filter.unwrap_or(cfg.hyper.top_filter);
+            cfg.hyper.lora_rank = lora_rank;
             cfg.eval = EvalConfig { max_retain: eval_retain, ..EvalConfig::default() };
             if eval_every == 0 {
                 return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));

@@ -78,7 +78,10 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
 fn print_by_kind(first: &Snapshot, last: &Snapshot) {
     println!("per kind of question (step {} → {}):", first.step, last.step);
     println!("  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}", "kind", "forget", "prob", "KFR", "retain", "prob", "KRR");
-    let arrow = |a: f64, b: f64| if a.is_nan() && b.is_nan() { "-".to_string() } else { format!("{a:.3} → {b:.3}") };
+    let arrow = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{a:.3} → {b:.3}"),
+        _ => "-".to_string(),
+    };
     for (a, b) in first.by_kind.iter().zip(&last.by_kind) {
         println!(
             "  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}",

@@ -221,3 +221,74 @@ fn uld_trains_an_assistant_on_the_forget_set_and_leaves_the_model_untouched() {
     run.reset().unwrap();
     assert_eq!(pollster::block_on(run.weights()).unwrap(), first);
 }
+
+#[test]
+fn lora_trains_adapters_only_and_exports_them_merged_into_gpt2_weights() {
+    let f = common::fixture();
+    let mut cfg = config(MethodKind::Ga, 3e-3);
+    cfg.hyper.lora_rank = 4;
+    let mut run = Run::new(&f.model, &f.world, cfg, &common::device()).unwrap();
+    let pairs = qa(run.forget_items());
+    // B starts at zero: the adapted model is the original, bit for bit.
+    assert_eq!(pollster::block_on(run.weights()).unwrap(), f.model.weights);
+    let before = common::avg_nll(f, &f.model.weights, &pairs);
+    for _ in 0..5 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let merged = pollster::block_on(run.weights()).unwrap();
+    let after = common::avg_nll(f, &merged, &pairs);
+    assert!(after > before, "LoRA GA: forget NLL {before} → {after}");
+    // Only the projections' weights moved (W + (α/r)·A·B); biases, LayerNorms and embeddings
+    // are frozen, so they are exactly the original's.
+    for (name, t) in &merged.tensors {
+        let original = &f.model.weights.tensors[name];
+        let moved = t.data != original.data;
+        let adapted = name.ends_with(".weight") && (name.contains("c_attn") || name.contains("c_proj") || name.contains("c_fc"));
+        assert_eq!(moved, adapted, "{name}: moved {moved}, adapted {adapted}");
+    }
+    // What LoRA means: the update of an adapted matrix has rank ≤ r (float32 rounding aside).
+    let w = &merged.tensors["h.0.mlp.c_fc.weight"];
+    let w0 = &f.model.weights.tensors["h.0.mlp.c_fc.weight"];
+    let delta: Vec<f64> = w.data.iter().zip(&w0.data).map(|(a, b)| (*a - *b) as f64).collect();
+    assert!(numerical_rank(&delta, w.shape[0], w.shape[1]) <= 4, "the merged update has rank ≤ 4");
+    // Reset: the original weights and no trained adapter.
+    run.reset().unwrap();
+    assert_eq!(pollster::block_on(run.weights()).unwrap(), f.model.weights);
+}
+
+#[test]
+fn lora_rank_is_checked() {
+    let f = common::fixture();
+    for (method, rank, needle) in [(MethodKind::Ga, 10_000, "lora_rank must be at most"), (MethodKind::Retrain, 4, "retraining from scratch")] {
+        let mut cfg = config(method, 1e-3);
+        cfg.hyper.lora_rank = rank;
+        let err = Run::new(&f.model, &f.world, cfg, &common::device()).err().expect("an error").to_string();
+        assert!(err.contains(needle), "{err}");
+    }
+}
+
+/// Rank of a row-major `rows × cols` matrix by Gaussian elimination with partial pivoting
+/// (pivots below 1e-4 of the largest entry count as zero: float32 rounding of W + ΔW is ~1e-7 of
+/// W, far below that).
+fn numerical_rank(m: &[f64], rows: usize, cols: usize) -> usize {
+    let mut a = m.to_vec();
+    let tol = 1e-4 * a.iter().fold(0.0f64, |x, v| x.max(v.abs())).max(1e-30);
+    let mut rank = 0;
+    for c in 0..cols {
+        let Some(p) = (rank..rows).max_by(|&i, &j| a[i * cols + c].abs().total_cmp(&a[j * cols + c].abs())) else { break };
+        if a[p * cols + c].abs() <= tol {
+            continue;
+        }
+        for k in 0..cols {
+            a.swap(rank * cols + k, p * cols + k);
+        }
+        for i in rank + 1..rows {
+            let factor = a[i * cols + c] / a[rank * cols + c];
+            for k in c..cols {
+                a[i * cols + k] -= factor * a[rank * cols + k];
+            }
+        }
+        rank += 1;
+    }
+    rank
+}

@@ -6,9 +6,12 @@ use leptos::prelude::*;
 
 use super::state::AppState;
 
-/// "0.935 → 0.678", or "–" where the kind has no item in that split.
-fn change(start: f64, now: f64) -> String {
-    if start.is_nan() && now.is_nan() { "–".into() } else { format!("{start:.2} → {now:.2}") }
+/// "0.94 → 0.68", or "–" where the kind has no item in that split.
+fn change(start: Option<f64>, now: Option<f64>) -> String {
+    match (start, now) {
+        (Some(a), Some(b)) => format!("{a:.2} → {b:.2}"),
+        _ => "–".into(),
+    }
 }
 
 #[component]
@@ -47,7 +50,7 @@ pub fn KindTable() -> impl IntoView {
                                         <td>{change(a.forget_prob, b.forget_prob)}</td>
                                         <td>{a.retain_items}</td>
                                         <td>{change(a.retain_prob, b.retain_prob)}</td>
-                                        <td data-value=b.krr.to_string()>{change(a.krr, b.krr)}</td>
+                                        <td data-value=b.krr.map(|v| v.to_string()).unwrap_or_default()>{change(a.krr, b.krr)}</td>
                                     </tr>
                                 }
                             })

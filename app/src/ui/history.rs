@@ -171,22 +171,19 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let overlay = Signal::derive(move || {
-        state.runs.with(|runs| {
-            runs.iter()
-                .enumerate()
-                .map(|(i, r)| Series { name: format!("{} #{}", r.label, i + 1), color: color(i), points: r.points.iter().map(|p| (p.step as f64, p.forget_prob)).collect() })
-                .collect::<Vec<_>>()
+    // One series per kept run, of one metric over steps.
+    let per_run = move |metric: fn(&RunPoint) -> f64| {
+        Signal::derive(move || {
+            state.runs.with(|runs| {
+                runs.iter()
+                    .enumerate()
+                    .map(|(i, r)| Series { name: format!("{} #{}", r.label, i + 1), color: color(i), points: r.points.iter().map(|p| (p.step as f64, metric(p))).collect() })
+                    .collect::<Vec<_>>()
+            })
         })
-    });
-    let model_utility = Signal::derive(move || {
-        state.runs.with(|runs| {
-            runs.iter()
-                .enumerate()
-                .map(|(i, r)| Series { name: format!("{} #{}", r.label, i + 1), color: color(i), points: r.points.iter().map(|p| (p.step as f64, p.model_utility)).collect() })
-                .collect::<Vec<_>>()
-        })
-    });
+    };
+    let overlay = per_run(|p| p.forget_prob);
+    let model_utility = per_run(|p| p.model_utility);
     let runs = Signal::derive(move || state.runs.get());
     let export_csv = move |_| download_text("forgetlab-history.csv", "text/csv", &to_csv(&state.runs.get_untracked()));
     let export_json = move |_| download_text("forgetlab-history.json", "application/json", &serde_json::to_string_pretty(&state.runs.get_untracked()).unwrap_or_default());

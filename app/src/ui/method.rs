@@ -42,6 +42,7 @@ pub fn MethodPanel() -> impl IntoView {
     let (assistant_layers, set_assistant_layers) = hyper_field(|h| h.assistant_layers as f64, |h, v| h.assistant_layers = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
     let (logit_weight, set_logit_weight) = hyper_field(|h| h.logit_weight, |h, v| h.logit_weight = v);
     let (top_filter, set_top_filter) = hyper_field(|h| h.top_filter, |h, v| h.top_filter = v);
+    let (lora_rank, set_lora_rank) = hyper_field(|h| h.lora_rank as f64, |h, v| h.lora_rank = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
     let seed = Signal::derive(move || state.settings.with(|s| s.seed as f64));
     let set_seed = Callback::new(move |v: f64| state.settings.update(|s| s.seed = if v.is_finite() && v >= 0.0 { v as u64 } else { 0 }));
     let steps = Signal::derive(move || state.settings.with(|s| s.steps as f64));
@@ -93,6 +94,9 @@ pub fn MethodPanel() -> impl IntoView {
                     <NumberField label="assistant blocks" testid="assistant-layers" hint="ULD: the assistant is the model's first K blocks, trained to know only the forget set" get=assistant_layers set=set_assistant_layers step="1" />
                     <NumberField label="logit weight w" testid="logit-weight" hint="ULD: answers use z_model + w·z_assistant; negative subtracts" get=logit_weight set=set_logit_weight />
                     <NumberField label="top filter f" testid="top-filter" hint="ULD: only tokens the model itself finds plausible (within a factor f of its best) are re-ranked" get=top_filter set=set_top_filter />
+                </Show>
+                <Show when=move || method.get().trains() && method.get() != MethodKind::Retrain>
+                    <NumberField label="LoRA rank" testid="lora-rank" hint="0 trains every weight; r > 0 freezes them and trains rank-r adapters on each block's projections (LoRA)" get=lora_rank set=set_lora_rank step="1" />
                 </Show>
                 <NumberField label="seed" testid="seed" hint="data order; same seed, same run" get=seed set=set_seed step="1" />
                 <NumberField label="steps" testid="steps" hint="Run stops here" get=steps set=set_steps step="1" />

@@ -27,7 +27,7 @@ pub struct UrlState {
 
 /// The hyper-parameters a link can set: (key, read, write). Integers go through f64.
 type Field = (&'static str, fn(&Hyper) -> f64, fn(&mut Hyper, f64));
-const HYPER_FIELDS: [Field; 14] = [
+const HYPER_FIELDS: [Field; 15] = [
     ("lr", |h| h.lr, |h, v| h.lr = v),
     ("batch_size", |h| h.batch_size as f64, |h, v| h.batch_size = v as usize),
     ("beta", |h| h.beta, |h, v| h.beta = v),
@@ -42,11 +42,12 @@ const HYPER_FIELDS: [Field; 14] = [
     ("assistant_layers", |h| h.assistant_layers as f64, |h, v| h.assistant_layers = v as usize),
     ("logit_weight", |h| h.logit_weight, |h, v| h.logit_weight = v),
     ("top_filter", |h| h.top_filter, |h, v| h.top_filter = v),
+    ("lora_rank", |h| h.lora_rank as f64, |h, v| h.lora_rank = v as usize),
 ];
 
 /// Whether `key` names an integer-valued field (rejects "1.5" and negatives there).
 fn integer_field(key: &str) -> bool {
-    matches!(key, "batch_size" | "layer" | "demos" | "assistant_layers")
+    matches!(key, "batch_size" | "layer" | "demos" | "assistant_layers" | "lora_rank")
 }
 
 /// Settings changed by `query` on top of `base`, and one line per key that was ignored.
@@ -166,7 +167,7 @@ mod tests {
     fn a_link_round_trips_every_setting() {
         let mut s = base();
         s.settings.method = MethodKind::Uld;
-        s.settings.hyper = Hyper { lr: 0.0023, logit_weight: -1.25, top_filter: 0.05, batch_size: 7, ..MethodKind::Uld.default_hyper() };
+        s.settings.hyper = Hyper { lr: 0.0023, logit_weight: -1.25, top_filter: 0.05, batch_size: 7, lora_rank: 4, ..MethodKind::Uld.default_hyper() };
         s.settings.seed = 42;
         s.settings.steps = 17;
         s.settings.selection = Selection::Items(["a1".to_string(), "b2".to_string()].into());

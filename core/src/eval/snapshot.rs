@@ -158,7 +158,7 @@ fn nan() -> f64 {
 
 /// Serde for metrics that may be NaN: JSON has no NaN, so it is written as `null` and read back
 /// as NaN.
-pub(crate) mod nan_as_null {
+mod nan_as_null {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {

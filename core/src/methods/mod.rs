@@ -265,11 +265,14 @@ pub struct Hyper {
     pub logit_weight: f64,
     /// ULD: f, the relative top filter at inference, in [0, 1) (1e-2; 0 = off).
     pub top_filter: f64,
+    /// LoRA: the adapters' rank r; 0 trains every weight (the default). With r > 0 the weights
+    /// stay frozen and only rank-r adapters on the projections train (model::lora).
+    pub lora_rank: usize,
 }
 
 impl Default for Hyper {
     fn default() -> Self {
-        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01, layer: 2, steering: 8.0, demos: 2, assistant_layers: 2, logit_weight: -0.8, top_filter: 0.01 }
+        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01, layer: 2, steering: 8.0, demos: 2, assistant_layers: 2, logit_weight: -0.8, top_filter: 0.01, lora_rank: 0 }
     }
 }
 

@@ -17,21 +17,48 @@ use burn::tensor::module::embedding;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData, Transaction};
 
 use super::config::GptConfig;
+use super::lora::Lora;
 use super::weights::{GptWeights, HostTensor, expected_shapes};
 use crate::error::ForgetError;
+
+/// One of GPT-2's projections (Conv1D: y = x·W + b, W `[in, out]`), optionally with a LoRA
+/// adapter whose output is added ([`super::lora`]).
+#[derive(Module, Debug)]
+pub struct Projection {
+    pub linear: Linear,
+    pub lora: Option<Lora>,
+}
+
+impl Projection {
+    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        match &self.lora {
+            Some(lora) => self.linear.forward(x.clone()) + lora.forward(x),
+            None => self.linear.forward(x),
+        }
+    }
+
+    /// W with the adapter's update merged in (W itself without one).
+    fn merged_weight(&self) -> Tensor<2> {
+        let w = self.linear.weight.val();
+        match &self.lora {
+            Some(lora) => w + lora.delta(),
+            None => w,
+        }
+    }
+}
 
 /// Causal multi-head self-attention with GPT-2's fused `c_attn` (q, k, v side by side).
 #[derive(Module, Debug)]
 pub struct Attention {
-    pub c_attn: Linear,
-    pub c_proj: Linear,
+    pub c_attn: Projection,
+    pub c_proj: Projection,
 }
 
 /// The position-wise feed-forward network: n_embd → 4·n_embd → n_embd.
 #[derive(Module, Debug)]
 pub struct Mlp {
-    pub c_fc: Linear,
-    pub c_proj: Linear,
+    pub c_fc: Projection,
+    pub c_proj: Projection,
 }
 
 /// One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).
@@ -156,9 +183,9 @@ impl Gpt {
             ln.beta = Some(p1(format!("{prefix}.bias")));
             ln
         };
-        let linear = |prefix: String| Linear {
-            weight: p2(format!("{prefix}.weight")),
-            bias: Some(p1(format!("{prefix}.bias"))),
+        let linear = |prefix: String| Projection {
+            linear: Linear { weight: p2(format!("{prefix}.weight")), bias: Some(p1(format!("{prefix}.bias"))) },
+            lora: None,
         };
         let h = (0..cfg.n_layer)
             .map(|i| Block {
@@ -174,7 +201,23 @@ impl Gpt {
         Ok(Self { wte: p2("wte.weight".into()), wpe: p2("wpe.weight".into()), h, ln_f: ln("ln_f".into()) })
     }
 
-    /// Every parameter with its GPT-2 name, in [`expected_shapes`] order.
+    /// Freeze every weight and put a fresh rank-`rank` LoRA adapter on each block's four
+    /// projections ([`super::lora`]): training then moves the adapters only. Adapter k of block
+    /// i draws its A from `seed`, i and k.
+    pub fn with_lora(self, rank: usize, seed: u64, device: &Device) -> Self {
+        let mut model = self.no_grad();
+        for (i, block) in model.h.iter_mut().enumerate() {
+            let projections = [&mut block.attn.c_attn, &mut block.attn.c_proj, &mut block.mlp.c_fc, &mut block.mlp.c_proj];
+            for (k, p) in projections.into_iter().enumerate() {
+                let [d_in, d_out] = p.linear.weight.dims();
+                p.lora = Some(Lora::new(d_in, d_out, rank, seed.wrapping_mul(1_000_003).wrapping_add((i * 4 + k) as u64), device));
+            }
+        }
+        model
+    }
+
+    /// Every parameter with its GPT-2 name, in [`expected_shapes`] order (LoRA adapters merged
+    /// into their weights: what a GPT-2 checkpoint of this model holds).
     pub(crate) fn named_params(&self) -> Vec<(String, Tensor<1>)> {
         let mut v: Vec<(String, Tensor<1>)> = Vec::new();
         let flat2 = |t: &Param<Tensor<2>>| t.val().flatten::<1>(0, 1);
@@ -184,9 +227,9 @@ impl Gpt {
             v.push((format!("{p}.weight"), l.gamma.val()));
             v.push((format!("{p}.bias"), l.beta.as_ref().expect("GPT-2 LayerNorms have a bias").val()));
         };
-        let lin = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &Linear| {
-            v.push((format!("{p}.weight"), l.weight.val().flatten::<1>(0, 1)));
-            v.push((format!("{p}.bias"), l.bias.as_ref().expect("GPT-2 projections have a bias").val()));
+        let lin = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &Projection| {
+            v.push((format!("{p}.weight"), l.merged_weight().flatten::<1>(0, 1)));
+            v.push((format!("{p}.bias"), l.linear.bias.as_ref().expect("GPT-2 projections have a bias").val()));
         };
         for (i, b) in self.h.iter().enumerate() {
             ln(&mut v, format!("h.{i}.ln_1"), &b.ln_1);

@@ -6,6 +6,7 @@ pub mod gpt;
 pub mod hf;
 pub mod kv_cache;
 pub mod logit_difference;
+pub mod lora;
 pub mod weights;
 
 pub use config::GptConfig;

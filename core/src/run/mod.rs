@@ -174,6 +174,16 @@ pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Resu
     })
 }
 
+/// The model a run trains, from its starting weights: all of them trainable, or frozen behind
+/// LoRA adapters when `lora_rank > 0`.
+fn trainable(cfg: &GptConfig, start: &GptWeights, run: &RunConfig, device: &Device) -> Result<Gpt, ForgetError> {
+    let model = Gpt::from_weights(cfg, start, device)?;
+    Ok(match run.hyper.lora_rank {
+        0 => model,
+        rank => model.with_lora(rank, run.seed, device),
+    })
+}
+
 impl Run {
     /// Configure a run on `device` (CPU or WebGPU; autodiff is added here).
     pub fn new(model: &LoadedModel, world: &FactWorld, config: RunConfig, device: &Device) -> Result<Self, ForgetError> {
@@ -186,6 +196,12 @@ impl Run {
         let retain_items: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
         if config.method.uses_retain() && retain_items.is_empty() {
             return Err(ForgetError::InvalidConfig(format!("{} needs retain items, and the retain set is empty", config.method.name())));
+        }
+        if config.hyper.lora_rank > model.config.n_embd {
+            return Err(ForgetError::InvalidConfig(format!("lora_rank must be at most n_embd ({}), got {}", model.config.n_embd, config.hyper.lora_rank)));
+        }
+        if config.hyper.lora_rank > 0 && config.method == MethodKind::Retrain {
+            return Err(ForgetError::InvalidConfig("retraining from scratch trains every weight: LoRA (lora_rank > 0) has no trained model to adapt".into()));
         }
         let eval_sets = eval_sets(world, &forget_items, &config.eval)?;
         let train_device = device.clone().autodiff();
@@ -209,7 +225,7 @@ impl Run {
         let mut run = Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
-            model: Gpt::from_weights(&train_config, &start, &train_device)?,
+            model: trainable(&train_config, &start, &config, &train_device)?,
             train_config,
             start,
             retrain_examples,
@@ -440,7 +456,7 @@ impl Run {
 
     /// Back to the original weights (bit-identical), a fresh optimizer and the seed's data order.
     pub fn reset(&mut self) -> Result<(), ForgetError> {
-        self.model = Gpt::from_weights(&self.train_config, &self.start, &self.train_device)?;
+        self.model = trainable(&self.train_config, &self.start, &self.config, &self.train_device)?;
         self.previous = None;
         self.optim = Self::optimizer(&self.config.hyper);
         self.rng = StdRng::seed_from_u64(self.config.seed);
