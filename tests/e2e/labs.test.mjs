@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { MINUTE, browser, open, waitPhase, waitStep, setNumber, ready } from './helpers.mjs';
+import { join } from 'node:path';
+import { ARTIFACTS, MINUTE, browser, open, waitPhase, waitStep, setNumber, ready } from './helpers.mjs';
 
 /** The run history the page keeps in localStorage. */
 const keptRuns = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('forgetlab.runs.v1') ?? '[]'));
@@ -69,6 +70,30 @@ test("a teacher's link opens the same experiment, with the chosen controls hidde
   assert.deepEqual([...problems, ...studentProblems], []);
   await teacherContext.close();
   await studentContext.close();
+});
+
+test('one kind of question can be forgotten: the selection keeps it, the link carries it', { timeout: 5 * MINUTE }, async () => {
+  const { page, problems } = await open('?backend=cpu&eval=quick&forget=forget10');
+  await ready(page);
+  assert.equal(await page.textContent('[data-testid=selected-count]'), '200 selected');
+  await page.selectOption('[data-testid=kind-filter]', 'birthplace');
+  await page.waitForSelector('[data-testid=selected-count]:has-text("20 selected")');
+  const link = new URL(page.url());
+  const items = link.searchParams.get('items').split(',');
+  assert.equal(items.length, 20, 'the link names the 20 picked items');
+  // A student opening that link forgets exactly those birthplace questions.
+  const student = await open(link.search);
+  await ready(student.page);
+  assert.equal(await student.page.textContent('[data-testid=selected-count]'), '20 selected');
+  // The page reads on a phone: at 390 px nothing is wider than the screen (tables scroll inside
+  // their own boxes).
+  await student.page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await student.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 390 px phone`);
+  await student.page.screenshot({ path: join(ARTIFACTS, 'phone-390.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+  await page.close();
+  await student.page.close();
 });
 
 test('a hand-edited link keeps defaults for what is invalid and says so', { timeout: 5 * MINUTE }, async () => {

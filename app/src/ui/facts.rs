@@ -88,6 +88,27 @@ pub fn FactsPanel() -> impl IntoView {
             set_selection(Selection::Preset(v));
         }
     };
+    // The kinds of author question (birthplace, genre, …), for "keep one kind".
+    let kinds = Memo::new(move |_| {
+        state.facts.with(|f| {
+            let mut k: Vec<String> = f.iter().filter(|r| !r.author.is_empty() && !r.kind.is_empty()).map(|r| r.kind.clone()).collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+    });
+    // Keep only the selected facts of one kind: forget one kind of question, keep the rest.
+    let on_kind = move |ev: leptos::ev::Event| {
+        let kind = event_target_value(&ev);
+        if kind.is_empty() {
+            return;
+        }
+        let selected = selected_ids(&state, &selection.get_untracked());
+        let ids = state.facts.with_untracked(|f| f.iter().filter(|r| r.kind == kind && selected.contains(&r.id)).map(|r| r.id.clone()).collect());
+        set_selection(Selection::Items(ids));
+        // An action, not a state: the menu shows its prompt again.
+        event_target::<web_sys::HtmlSelectElement>(&ev).set_value("");
+    };
     let count = move || match selection.get() {
         Selection::Items(ids) => ids.len(),
         sel => {
@@ -110,6 +131,15 @@ pub fn FactsPanel() -> impl IntoView {
                 </label>
                 <button data-testid="clear-selection" on:click=move |_| set_selection(Selection::Items(BTreeSet::new()))>"clear"</button>
                 <span class="count" data-testid="selected-count">{move || format!("{} selected", count())}</span>
+            </div>
+            <div class="row">
+                <label data-control="kind-filter">
+                    "Keep one kind of question "
+                    <select data-testid="kind-filter" on:change=on_kind>
+                        <option value="">"(all kinds)"</option>
+                        {move || kinds.get().into_iter().map(|k| view! { <option value=k.clone()>{k.replace('_', " ")}</option> }).collect_view()}
+                    </select>
+                </label>
             </div>
             <div class="row">
                 <input type="search" placeholder="search authors, questions, answers" aria-label="Search facts" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
