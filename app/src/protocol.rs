@@ -134,8 +134,9 @@ pub enum Event {
     Loaded { model: ModelInfo, facts: Vec<FactRow> },
     /// The backend that computes now, and what the adapter says about itself.
     BackendReady { backend: Backend, detail: String },
-    /// A run was configured: how many items it forgets, and which items the evaluation watches.
-    Configured { forget_items: usize, eval_sizes: [usize; 4], watchable: Vec<FactRow> },
+    /// A run was configured: how many items it forgets, how many numbers a step trains (every
+    /// weight, or LoRA's adapters), and which items the evaluation watches.
+    Configured { forget_items: usize, trainable: usize, eval_sizes: [usize; 4], watchable: Vec<FactRow> },
     Phase(Phase),
     /// One training step finished.
     Stepped { step: usize, loss: f64, millis: f64 },

@@ -34,13 +34,18 @@ fn print_snapshot(s: &Snapshot, json: bool) {
 /// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end.
 pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Result<(), ForgetError> {
     if !json {
+        let lora = match run.config.hyper.lora_rank {
+            0 => String::new(),
+            r => format!(" · LoRA rank {r}"),
+        };
         println!(
-            "method {} · {} forget items · lr {} · batch {} · seed {}",
+            "method {} · {} forget items · lr {} · batch {} · seed {}{lora} · {} trainable parameters",
             run.config.method.name(),
             run.forget_items().len(),
             run.config.hyper.lr,
             run.config.hyper.batch_size,
-            run.config.seed
+            run.config.seed,
+            run.trainable_parameters()
         );
         println!("{HEADER}");
     }

@@ -228,6 +228,9 @@ fn lora_trains_adapters_only_and_exports_them_merged_into_gpt2_weights() {
     let mut cfg = config(MethodKind::Ga, 3e-3);
     cfg.hyper.lora_rank = 4;
     let mut run = Run::new(&f.model, &f.world, cfg, &common::device()).unwrap();
+    // r·(in + out) per projection: the count the adapters' own tensors have.
+    let adapters: usize = f.model.weights.tensors.iter().filter(|(n, _)| n.ends_with(".weight") && (n.contains("c_attn") || n.contains("c_proj") || n.contains("c_fc"))).map(|(_, t)| 4 * (t.shape[0] + t.shape[1])).sum();
+    assert_eq!(run.trainable_parameters(), adapters);
     let pairs = qa(run.forget_items());
     // B starts at zero: the adapted model is the original, bit for bit.
     assert_eq!(pollster::block_on(run.weights()).unwrap(), f.model.weights);

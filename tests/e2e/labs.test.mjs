@@ -72,7 +72,7 @@ test("a teacher's link opens the same experiment, with the chosen controls hidde
   await studentContext.close();
 });
 
-test('one kind of question can be forgotten: the selection keeps it, the link carries it', { timeout: 5 * MINUTE }, async () => {
+test('one kind of question can be forgotten, the link carries it (and LoRA), and the page fits a phone', { timeout: 5 * MINUTE }, async () => {
   const { page, problems } = await open('?backend=cpu&eval=quick&forget=forget10');
   await ready(page);
   assert.equal(await page.textContent('[data-testid=selected-count]'), '200 selected');
@@ -81,10 +81,14 @@ test('one kind of question can be forgotten: the selection keeps it, the link ca
   const link = new URL(page.url());
   const items = link.searchParams.get('items').split(',');
   assert.equal(items.length, 20, 'the link names the 20 picked items');
-  // A student opening that link forgets exactly those birthplace questions.
-  const student = await open(link.search);
+  assert.equal(await page.textContent('[data-testid=trainable]'), 'training 269696 parameters');
+  // A student opening that link forgets exactly those birthplace questions; with lora_rank=4
+  // added, a step trains only the adapters: 4·(in + out) on each of 16 projections.
+  const student = await open(`${link.search}&lora_rank=4`);
   await ready(student.page);
   assert.equal(await student.page.textContent('[data-testid=selected-count]'), '20 selected');
+  assert.equal(await student.page.inputValue('[data-testid=lora-rank]'), '4');
+  assert.equal(await student.page.textContent('[data-testid=trainable]'), 'training 16384 parameters');
   // The page reads on a phone: at 390 px nothing is wider than the screen (tables scroll inside
   // their own boxes).
   await student.page.setViewportSize({ width: 390, height: 844 });

@@ -144,6 +144,8 @@ pub struct AppState {
     pub watchable: RwSignal<Vec<FactRow>>,
     pub watched: RwSignal<Vec<String>>,
     pub forget_count: RwSignal<usize>,
+    /// Numbers a step trains: every weight, or only the LoRA adapters'.
+    pub trainable: RwSignal<usize>,
     pub eval_sizes: RwSignal<[usize; 4]>,
     /// This run's evaluations, in step order (cleared when it starts over).
     pub history: RwSignal<Vec<Snapshot>>,
@@ -182,6 +184,7 @@ impl AppState {
             watchable: RwSignal::new(vec![]),
             watched: RwSignal::new(vec![]),
             forget_count: RwSignal::new(0),
+            trainable: RwSignal::new(0),
             eval_sizes: RwSignal::new([0; 4]),
             history: RwSignal::new(vec![]),
             losses: RwSignal::new(vec![]),
@@ -366,8 +369,9 @@ impl AppState {
                     self.configure();
                 }
             }
-            Event::Configured { forget_items, eval_sizes, watchable } => {
+            Event::Configured { forget_items, trainable, eval_sizes, watchable } => {
                 self.forget_count.set(forget_items);
+                self.trainable.set(trainable);
                 self.eval_sizes.set(eval_sizes);
                 self.watchable.set(watchable);
                 self.history.set(vec![]);

@@ -35,6 +35,7 @@ pub fn StatusLine() -> impl IntoView {
             <span>{eval}</span>
             <span data-testid="step-label">{step}</span>
             <span>{move || format!("forgetting {} facts", state.forget_count.get())}</span>
+            <span data-testid="trainable">{move || format!("training {} parameters", state.trainable.get())}</span>
             <span>{model}</span>
         </footer>
         <ul class="messages" data-testid="messages">

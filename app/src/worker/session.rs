@@ -232,6 +232,7 @@ impl Session {
         let watchable = sets.forget.iter().chain(&sets.retain).chain(&sets.world).map(fact_row).collect();
         post(Event::Configured {
             forget_items: run.forget_items().len(),
+            trainable: run.trainable_parameters(),
             eval_sizes: [sets.forget.len(), sets.retain.len(), sets.world.len(), sets.holdout.len()],
             watchable,
         });

@@ -276,6 +276,14 @@ impl Run {
         &self.state
     }
 
+    /// How many numbers a step trains: every weight, or only the LoRA adapters'.
+    pub fn trainable_parameters(&self) -> usize {
+        match self.config.hyper.lora_rank {
+            0 => self.train_config.num_params(),
+            rank => self.train_config.num_lora_params(rank),
+        }
+    }
+
     pub fn forget_items(&self) -> &[QaItem] {
         &self.forget_items
     }
