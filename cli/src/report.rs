@@ -69,7 +69,7 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
     }
     let secs = training.as_secs_f64();
     if json {
-        println!("{}", serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs } }));
+        println!("{}", serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters() } }));
     } else {
         println!("cost: {steps} steps, {secs:.1} s of training (evaluations excluded)");
         if run.config.method == MethodKind::Retrain && steps < forgetlab::methods::retrain::recipe_steps() {

@@ -21,6 +21,7 @@ fn unlearn_json_prints_one_object_per_evaluation_then_the_cost() {
     let cost = lines.pop().expect("a cost line");
     assert_eq!(cost["cost"]["steps"], 2, "{cost}");
     assert!(cost["cost"]["training_seconds"].as_f64().is_some_and(|s| s > 0.0), "{cost}");
+    assert_eq!(cost["cost"]["trainable_parameters"], 269_696, "GA trains every weight of the default model: {cost}");
     assert_eq!(lines.len(), 3, "evaluations at steps 0, 1, 2");
     for (i, v) in lines.iter().enumerate() {
         assert_eq!(v["step"], i);
