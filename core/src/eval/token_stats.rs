@@ -188,7 +188,7 @@ impl Evaluator<'_> {
         let hit = logits.clone().argmax(1).reshape([n]).equal(targets.clone()).float();
         let vocab = VocabSoftmax::new(logits);
         let logp = vocab.target_log_probs(targets);
-        let (mu, m2) = vocab.moments(Tensor::arange(0..n as i64, self.device));
+        let (mu, m2) = vocab.moments_all();
         let mut tx = Transaction::default().register(logp).register(hit).register(mu).register(m2);
 
         let n_layer = per_layer.len();

@@ -3,15 +3,16 @@
 //! Every scored position needs log p(y) = z_y − log Σ_v e^{z_v} for a few tokens y, and the
 //! detailed ones also Min-K%++'s μ = Σ_v p_v log p_v and E_p[(log p)²] = Σ_v p_v (log p_v)².
 //! A full `log_softmax` is six passes over `[rows, vocab]` (max, subtract, exp, sum, log,
-//! subtract) and μ then needs `exp(log p)` again. Here the backend's fused softmax gives p in
-//! one pass, and the log-normalizer comes from the largest probability:
+//! subtract) and μ then needs `exp(log p)` again. Here one exp serves both:
 //!
 //! ```text
-//! p_max = max_v p_v = e^{z_max − lse}   ⇒   lse = z_max − log p_max
+//! e_v = exp(z_v − z_max),  S = Σ_v e_v,  p_v = e_v / S,  lse = z_max + log S,  log p_max = −log S
 //! ```
 //!
-//! p_max ≥ 1/V, so its log is as accurate as the sum's; log p of any token is then z_y − lse,
-//! exact however small p_y is (no log of an underflowed probability).
+//! and log p of any token is z_y − lse, exact however small p_y is (no log of an underflowed
+//! probability). The backend's fused softmax would save a pass, but on the CPU it splits the
+//! rows of every small chunk across threads and measured slower (ARCHITECTURE.md, "Evaluation
+//! speed").
 //!
 //! # Shapes
 //! - logits, probabilities: `[rows, vocab]`; log-normalizer, log p_max: `[rows, 1]`
@@ -52,13 +53,21 @@ impl VocabSoftmax {
 
     /// Min-K%++'s μ = Σ_v p_v log p_v and Σ_v p_v (log p_v)² of the chosen rows (`[k]` each).
     pub fn moments(&self, rows: Tensor<1, Int>) -> (Tensor<1>, Tensor<1>) {
-        let k = rows.dims()[0];
-        let logp = self.logits.clone().select(0, rows.clone()) - self.lse.clone().select(0, rows.clone());
-        let plogp = self.probs.clone().select(0, rows) * logp.clone();
-        let mu = plogp.clone().sum_dim(1).reshape([k]);
-        let m2 = (plogp * logp).sum_dim(1).reshape([k]);
-        (mu, m2)
+        let (logits, lse, probs) = (self.logits.clone().select(0, rows.clone()), self.lse.clone().select(0, rows.clone()), self.probs.clone().select(0, rows));
+        moments_of(logits, lse, probs)
     }
+
+    /// [`VocabSoftmax::moments`] of every row.
+    pub fn moments_all(&self) -> (Tensor<1>, Tensor<1>) {
+        moments_of(self.logits.clone(), self.lse.clone(), self.probs.clone())
+    }
+}
+
+fn moments_of(logits: Tensor<2>, lse: Tensor<2>, probs: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
+    let k = logits.dims()[0];
+    let logp = logits - lse;
+    let plogp = probs * logp.clone();
+    (plogp.clone().sum_dim(1).reshape([k]), (plogp * logp).sum_dim(1).reshape([k]))
 }
 
 #[cfg(test)]
@@ -126,5 +135,8 @@ mod tests {
             assert!((mu[k] as f64 - want_mu).abs() < 1e-5, "row {r}: μ {} vs {want_mu}", mu[k]);
             assert!((m2[k] as f64 - want_m2).abs() < 1e-5, "row {r}: m2 {} vs {want_m2}", m2[k]);
         }
+        let (all_mu, all_m2) = vocab.moments_all();
+        let (all_mu, all_m2) = (values(all_mu), values(all_m2));
+        assert_eq!((all_mu[2], all_mu[0], all_m2[2], all_m2[0]), (mu[0], mu[1], m2[0], m2[1]));
     }
 }

@@ -65,13 +65,6 @@ impl GptConfig {
         self.vocab_size * c + self.n_positions * c + self.n_layer * per_layer + 2 * c
     }
 
-    /// Parameters of rank-`rank` LoRA adapters on every block's four projections (see
-    /// `model::lora`): r·(in + out) each.
-    pub fn num_lora_params(&self, rank: usize) -> usize {
-        let c = self.n_embd;
-        self.n_layer * rank * ((c + 3 * c) + (c + c) + (c + 4 * c) + (4 * c + c))
-    }
-
     pub fn validate(&self) -> Result<(), ForgetError> {
         let bad = |m: String| Err(ForgetError::InvalidConfig(m));
         if self.vocab_size == 0 || self.n_positions == 0 || self.n_embd == 0 || self.n_layer == 0 {

@@ -70,8 +70,8 @@ pub async fn generate(
 const GENERATE_CHUNK: usize = 256;
 
 /// Natively, greedy decoding (no RNG, rows independent) runs in chunks of this size on every
-/// core at once (tasks of rayon's pool). The chunk size is fixed,
-/// not derived from the core count, so results do not depend on the machine.
+/// core at once (tasks of rayon's pool). The chunk size is fixed, not derived from the core
+/// count, so results do not depend on the machine.
 #[cfg(not(target_arch = "wasm32"))]
 const NATIVE_GREEDY_CHUNK: usize = 32;
 

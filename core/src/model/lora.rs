@@ -25,8 +25,21 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::config::GptConfig;
+use super::weights::expected_shapes;
+
 /// α / r: the adapter's output scale.
 const SCALE: f64 = 2.0;
+
+/// Whether the GPT-2 tensor `name` gets an adapter: the projections' weights.
+pub fn is_adapted(name: &str) -> bool {
+    name.ends_with(".weight") && ["c_attn", "c_proj", "c_fc"].iter().any(|p| name.contains(p))
+}
+
+/// Numbers rank-`rank` adapters train on a model of `cfg`: r·(in + out) per adapted weight.
+pub fn num_params(cfg: &GptConfig, rank: usize) -> usize {
+    expected_shapes(cfg).iter().filter(|(name, _)| is_adapted(name)).map(|(_, shape)| rank * (shape[0] + shape[1])).sum()
+}
 
 /// One projection's adapter.
 #[derive(Module, Debug)]

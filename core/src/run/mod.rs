@@ -280,7 +280,7 @@ impl Run {
     pub fn trainable_parameters(&self) -> usize {
         match self.config.hyper.lora_rank {
             0 => self.train_config.num_params(),
-            rank => self.train_config.num_lora_params(rank),
+            rank => crate::model::lora::num_params(&self.train_config, rank),
         }
     }
 
