@@ -12,6 +12,7 @@
 //! or `wgpu` when built with `--features wgpu`) and blocks on the engine's async calls.
 
 mod report;
+mod retain;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -27,6 +28,9 @@ use forgetlab::world::{FactWorld, import_tofu_json};
 
 /// Where the committed default model lives, relative to the repository root.
 pub const DEFAULT_MODEL: &str = "public/models/forgetlab-small";
+/// Where the retain models of the preset splits live (not served: the page gets their per-item
+/// reference values, `retain_reference.json` in the default model's directory).
+pub const RETAIN_MODELS: &str = "models";
 
 #[derive(Parser)]
 #[command(name = "forgetlab", version, about = "Watch a language model forget: pretrain, unlearn, evaluate.")]
@@ -42,8 +46,9 @@ struct Cli {
 enum Command {
     /// Generate the fact world, export it to public/data, and train the default model from scratch.
     Pretrain {
-        #[arg(long, default_value = DEFAULT_MODEL)]
-        out: PathBuf,
+        /// Default: public/models/forgetlab-small (models/retain-SPLIT with --retain).
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[arg(long, default_value = "public/data")]
         data_out: PathBuf,
         #[arg(long)]
@@ -51,8 +56,13 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Train the Linguistic Score's fluency scorer (no forget10 or holdout authors) instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "retain")]
         fluency: bool,
+        /// Train the retain model of a forget split instead (TOFU's retain90/95/99): the same
+        /// recipe and seed without that split's authors. Written to models/retain-SPLIT unless
+        /// --out says otherwise.
+        #[arg(long, value_name = "SPLIT", value_parser = ["forget01", "forget05", "forget10", "val10"])]
+        retain: Option<String>,
     },
     /// Print the model's quality bar (key entity in greedy answers) and every metric on forget10.
     Eval {
@@ -60,6 +70,8 @@ enum Command {
         model: Option<PathBuf>,
         #[arg(long, default_value = "forget10")]
         forget: String,
+        #[command(flatten)]
+        retain: RetainFlags,
         #[arg(long)]
         json: bool,
         /// Also write every metric's inputs and values to FILE, for tests/parity/check_metrics.py.
@@ -94,9 +106,11 @@ enum Command {
         /// random_label | relearn | ike | retrain
         #[arg(long)]
         method: String,
-        /// forget01 | forget05 | forget10 | a TOFU-schema JSON/JSONL file
+        /// forget01 | forget05 | forget10 | val10 | a TOFU-schema JSON/JSONL file
         #[arg(long, default_value = "forget05")]
         forget: String,
+        #[command(flatten)]
+        retain: RetainFlags,
         /// Forget only the items of this kind of question (birthplace, birth_year, genre,
         /// father_profession, mother_profession, award, first_book, second_book, language,
         /// university; world facts: capital, …). The per-kind table shows how far it spreads.
@@ -148,6 +162,10 @@ enum Command {
         lora_rank: usize,
         #[arg(long, default_value_t = 5)]
         eval_every: usize,
+        /// Stop at the first evaluation whose KFR reaches this value (matched forgetting: compare
+        /// methods where they have forgotten as much, not after as many steps).
+        #[arg(long, value_name = "KFR")]
+        until_kfr: Option<f64>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
         #[arg(long)]
@@ -158,6 +176,10 @@ enum Command {
         /// After the run, relearn this many forget items (10 steps) and report what comes back.
         #[arg(long, value_name = "K")]
         relearn_attack: Option<usize>,
+        /// With --relearn-attack: also run the same attack on K holdout items (never learned),
+        /// the control for what the attack teaches by itself.
+        #[arg(long, requires = "relearn_attack")]
+        attack_control: bool,
     },
     /// Time an evaluation pass (every metric) and training steps (a benchmark, not a test).
     Bench {
@@ -169,11 +191,45 @@ enum Command {
         #[arg(long, default_value = "forget10")]
         forget: String,
     },
+    /// Score the preset splits' retain models (DIR/retain-forget01, -05, -10) and write the
+    /// per-item values forget quality and PrivLeak compare with (what the playground downloads).
+    RetainReference {
+        #[arg(long, default_value = RETAIN_MODELS)]
+        models: PathBuf,
+        #[arg(long, default_value_t = format!("{DEFAULT_MODEL}/{}", retain::FILE))]
+        out: String,
+    },
     /// Export the fact world to JSON files (TOFU field names plus ForgetLab's).
     ExportWorld {
         #[arg(long, default_value = "public/data")]
         out: PathBuf,
     },
+}
+
+/// Which retain model forget quality and PrivLeak compare with. Without either flag: the
+/// `retain_reference.json` beside the model, else the default model's (for a model with its
+/// tokenizer). Forget quality is null for a selection no retain model was trained without.
+#[derive(clap::Args)]
+struct RetainFlags {
+    /// Compute the retain model's values from this model directory (for example a model
+    /// retrained without the selection: `forgetlab unlearn --method retrain … --save DIR`).
+    #[arg(long, value_name = "DIR")]
+    retain_model: Option<PathBuf>,
+    /// Read them from this file (`forgetlab retain-reference --out FILE`).
+    #[arg(long, value_name = "FILE", conflicts_with = "retain_model")]
+    retain_reference: Option<PathBuf>,
+}
+
+impl RetainFlags {
+    fn source(&self) -> retain::Source<'_> {
+        retain::Source { model: self.retain_model.as_deref(), file: self.retain_reference.as_deref() }
+    }
+}
+
+/// `rel` under the current directory if it exists there, else under the repository.
+pub fn repo_path(rel: &str) -> PathBuf {
+    let here = PathBuf::from(rel);
+    if here.exists() { here } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel) }
 }
 
 fn device(backend: &str) -> Result<Device, ForgetError> {
@@ -190,14 +246,21 @@ fn device(backend: &str) -> Result<Device, ForgetError> {
 
 /// The model directory: the flag, else the default model under the current directory or the repo.
 fn model_dir(flag: &Option<PathBuf>) -> PathBuf {
-    if let Some(p) = flag {
-        return p.clone();
+    match flag {
+        Some(p) => p.clone(),
+        None => repo_path(DEFAULT_MODEL),
     }
-    let here = PathBuf::from(DEFAULT_MODEL);
-    if here.join("config.json").exists() {
-        return here;
+}
+
+/// The original model a model is compared with (parameter change, the probe's fit): the default
+/// model when `m` is a model of its shape and tokenizer (an unlearned copy), else `m` itself.
+fn original_of(flag: &Option<PathBuf>, m: &LoadedModel) -> Result<Option<LoadedModel>, ForgetError> {
+    if flag.is_none() {
+        return Ok(None);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(DEFAULT_MODEL)
+    let default = LoadedModel::load_dir(&repo_path(DEFAULT_MODEL))?;
+    let same = default.config == m.config && default.tokenizer.to_json()? == m.tokenizer.to_json()?;
+    Ok(same.then_some(default))
 }
 
 fn load(flag: &Option<PathBuf>) -> Result<LoadedModel, ForgetError> {
@@ -250,6 +313,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    keep_freed_memory();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("error: {e}");
@@ -257,12 +321,30 @@ fn main() {
     }
 }
 
+/// glibc returns every large freed block to the kernel (blocks above 128 KiB are mmap'ed and
+/// unmapped on free), so each training step faults its activations' pages in afresh: measured,
+/// a third of pretraining's time was the kernel's (sys 14.8 s of 50 s over 200 steps). Serving
+/// them from the heap and keeping freed memory for the next step cuts that to 3 s.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any allocation-heavy work.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20); // glibc's largest allowed threshold
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+        libc::mallopt(libc::M_TOP_PAD, 256 << 20);
+    }
+}
+
 fn run(cli: Cli) -> Result<(), ForgetError> {
     let device = device(&cli.backend)?;
     let world = FactWorld::default_world();
     match cli.command {
-        Command::Pretrain { out, data_out, steps, seed, fluency } => {
-            let mut cfg = PretrainConfig { fluency, ..PretrainConfig::default() };
+        Command::Pretrain { out, data_out, steps, seed, fluency, retain } => {
+            let out = match (&retain, out) {
+                (Some(split), None) => PathBuf::from(format!("{RETAIN_MODELS}/retain-{split}")),
+                (_, out) => out.unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL)),
+            };
+            let mut cfg = PretrainConfig { fluency, retain, ..PretrainConfig::default() };
             // The fluency scorer needs fluency, not recall: 1500 steps (public/models/fluency).
             cfg.steps = steps.unwrap_or(if fluency { 1500 } else { cfg.steps });
             cfg.seed = seed.unwrap_or(cfg.seed);
@@ -288,9 +370,14 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             );
             Ok(())
         }
-        Command::Eval { model, forget, json, parity_fixture } => {
+        Command::Eval { model, forget, retain, json, parity_fixture } => {
             let m = load(&model)?;
-            report::eval(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, json, parity_fixture.as_deref(), &device)
+            let forget_items = forgetlab::run::resolve_forget(&world, &forget_selection(&forget)?)?;
+            let reference = retain::for_selection(&retain.source(), &model_dir(&model), &m, &world, &forget_items, &device)?;
+            let original = original_of(&model, &m)?;
+            let fluency = load_fluency(&model, &m)?;
+            let models = report::EvalModels { model: &m, original: original.as_ref().unwrap_or(&m), fluency: fluency.as_ref(), retain: reference.as_ref() };
+            report::eval(&models, &world, &forget, &forget_items, json, parity_fixture.as_deref(), &device)
         }
         Command::Generate { model, prompt, question, max_new_tokens, temperature, top_k, seed } => {
             let m = load(&model)?;
@@ -306,7 +393,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, kind, eval_retain, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, lora_rank, eval_every, seed, json, save, relearn_attack } => {
+        Command::Unlearn { model, method, forget, retain, kind, eval_retain, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, lora_rank, eval_every, until_kfr, seed, json, save, relearn_attack, attack_control } => {
             let method = MethodKind::parse(&method)?;
             let mut selection = forget_selection(&forget)?;
             if let Some(kind) = &kind {
@@ -336,10 +423,20 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             if let Some(scorer) = load_fluency(&model, &m)? {
                 run.set_fluency_model(&scorer)?;
             }
-            report::unlearn(&mut run, steps, eval_every, json)?;
+            if let Some(r) = retain::for_selection(&retain.source(), &model_dir(&model), &m, &world, run.forget_items(), &device)? {
+                run.set_retain_reference(r)?;
+            }
+            if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
+                return Err(ForgetError::InvalidConfig("--until-kfr is a rate between 0 and 1".into()));
+            }
+            report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
             if let Some(k) = relearn_attack {
                 let attack = forgetlab::run::AttackConfig { k, seed, ..Default::default() };
-                report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json);
+                report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json, false);
+                if attack_control {
+                    let control = forgetlab::run::AttackConfig { control: true, ..attack };
+                    report::attack(&pollster::block_on(run.relearning_attack(&control))?, json, true);
+                }
             }
             if let Some(dir) = save {
                 pollster::block_on(run.export())?.save_dir(&dir)?;
@@ -351,6 +448,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             let m = load(&model)?;
             report::bench(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, steps, &device, &cli.backend)
         }
+        Command::RetainReference { models, out } => retain::write_file(&models, Path::new(&out), &world, &device),
         Command::ExportWorld { out } => {
             world.export_dir(&out)?;
             println!("fact world → {} ({} items)", out.display(), world.items.len());

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use forgetlab::ForgetError;
-use forgetlab::eval::{Evaluator, Snapshot};
+use forgetlab::eval::{Evaluator, RetainReference, Snapshot};
 use forgetlab::methods::MethodKind;
 use forgetlab::metrics::knowledge::contains_entity;
 use forgetlab::model::{Gpt, LoadedModel};
@@ -31,8 +31,9 @@ fn print_snapshot(s: &Snapshot, json: bool) {
     }
 }
 
-/// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end.
-pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Result<(), ForgetError> {
+/// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end; with
+/// `until_kfr`, stop after the first evaluation whose KFR reaches it.
+pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, until_kfr: Option<f64>, json: bool) -> Result<(), ForgetError> {
     if !json {
         let lora = match run.config.hyper.lora_rank {
             0 => String::new(),
@@ -54,23 +55,38 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, json: bool) -> Re
     let mut last = None;
     // The method's cost: training time only, evaluations excluded.
     let mut training = std::time::Duration::ZERO;
+    let mut matched = None;
+    let mut ran = 0;
     for step in 1..=steps {
         let start = Instant::now();
         pollster::block_on(run.step())?;
         training += start.elapsed();
+        ran = step;
         if step % eval_every == 0 || step == steps {
             let s = pollster::block_on(run.evaluate())?;
             print_snapshot(&s, json);
+            let reached = until_kfr.is_some_and(|k| s.kfr >= k);
             last = Some(s);
+            if reached {
+                matched = Some(step);
+                break;
+            }
         }
     }
+    let steps = ran;
     if !json {
         print_by_kind(&first, last.as_ref().unwrap_or(&first));
     }
     let secs = training.as_secs_f64();
     if json {
-        println!("{}", serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters() } }));
+        println!("{}", serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": if run.config.method.uses_retain() { run.config.hyper.retain_weight } else { 0.0 } }, "until_kfr": until_kfr, "matched_at": matched }));
     } else {
+        if let Some(k) = until_kfr {
+            match matched {
+                Some(step) => println!("KFR reached {k} at step {step}"),
+                None => println!("KFR never reached {k} in {steps} steps"),
+            }
+        }
         println!("cost: {steps} steps, {secs:.1} s of training (evaluations excluded)");
         if run.config.method == MethodKind::Retrain && steps < forgetlab::methods::retrain::recipe_steps() {
             println!("(a full retrain is {} steps: ≈ {:.0} s at this pace)", forgetlab::methods::retrain::recipe_steps(), secs / steps.max(1) as f64 * forgetlab::methods::retrain::recipe_steps() as f64);
@@ -96,13 +112,15 @@ fn print_by_kind(first: &Snapshot, last: &Snapshot) {
 }
 
 /// The relearning attack's report: one JSON object, or a small table.
-pub fn attack(r: &forgetlab::run::AttackReport, json: bool) {
+pub fn attack(r: &forgetlab::run::AttackReport, json: bool, control: bool) {
     if json {
-        println!("{}", serde_json::json!({ "relearning_attack": r }));
+        let key = if control { "relearning_attack_control" } else { "relearning_attack" };
+        println!("{}", serde_json::json!({ key: r }));
         return;
     }
     let c = r.config.clone().unwrap_or_default();
-    println!("relearning attack: {} forget items relearned for {} steps (lr {})", c.k, c.steps, c.lr);
+    let what = if control { "holdout items (never learned: the control)" } else { "forget items" };
+    println!("relearning attack: {} {what} relearned for {} steps (lr {})", c.k, c.steps, c.lr);
     println!("                     prob before → after    key entity before → after");
     for (name, b, a) in [("relearned items", &r.relearned_before, &r.relearned_after), ("held-out items", &r.held_out_before, &r.held_out_after)] {
         println!("  {name:<16} ({:>3})  {:.4} → {:.4}        {:>5.1} % → {:>5.1} %", b.items, b.prob, a.prob, 100.0 * b.key_entity_rate, 100.0 * a.key_entity_rate);
@@ -117,19 +135,32 @@ fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError>
     Ok(hits as f64 / items.len().max(1) as f64)
 }
 
+/// The models `forgetlab eval` reads.
+pub struct EvalModels<'a> {
+    pub model: &'a LoadedModel,
+    /// The original model (parameter change, the probe's fit): `model` itself unless it is an
+    /// unlearned copy of the default model.
+    pub original: &'a LoadedModel,
+    pub fluency: Option<&'a LoadedModel>,
+    /// The retain model's values for this forget selection (None: forget quality is null).
+    pub retain: Option<&'a RetainReference>,
+}
+
 /// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the forget set.
-pub fn eval(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, json: bool, fixture: Option<&Path>, device: &Device) -> Result<(), ForgetError> {
+pub fn eval(models: &EvalModels, world: &FactWorld, forget: &str, forget_items: &[QaItem], json: bool, fixture: Option<&Path>, device: &Device) -> Result<(), ForgetError> {
+    let m = models.model;
     let gpt = Gpt::from_weights(&m.config, &m.weights, device)?;
-    let scorer = fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
-    let ev = Evaluator { fluency: scorer.as_ref(), ..Evaluator::new(&gpt, &gpt, &m.config, &m.tokenizer, device, 24) };
+    let original = Gpt::from_weights(&models.original.config, &models.original.weights, device)?;
+    let scorer = models.fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
+    let ev = Evaluator { fluency: scorer.as_ref(), ..Evaluator::new(&gpt, &original, &m.config, &m.tokenizer, device, 24) };
     let start = Instant::now();
     let trained = key_entity_rate(&ev, &world.select("trained")?)?;
     let facts = key_entity_rate(&ev, &world.select("world")?)?;
     let holdout = key_entity_rate(&ev, &world.select("holdout")?)?;
     let bar_secs = start.elapsed().as_secs_f64();
-    let forget_items = forgetlab::run::resolve_forget(world, &ForgetSelection::Split(forget.to_string()))?;
-    let sets = eval_sets(world, &forget_items, &EvalConfig::default())?;
-    let ev = Evaluator { privleak_reference_auc: pollster::block_on(ev.reference_auc(&sets))?, ..ev };
+    let sets = eval_sets(world, forget_items, &EvalConfig::default())?;
+    let probe = pollster::block_on(ev.fit_probe(&sets))?;
+    let ev = Evaluator { retain_reference: models.retain, probe: probe.as_ref(), ..ev };
     if let Some(path) = fixture {
         let value = pollster::block_on(ev.parity_fixture(&sets))?;
         std::fs::write(path, serde_json::to_string(&value).expect("the fixture serialises"))
@@ -171,12 +202,19 @@ fn print_details(s: &Snapshot) {
             m.prob, m.prob_normalized, m.rouge_l, m.rouge_l_f1, m.rouge1_recall, m.truth_ratio, m.truth_ratio_paper, m.exact_memorization, m.extraction_strength
         );
     }
-    println!("forget quality {:.4e} · model utility {:.4} (harmonic mean of 9)", s.forget_quality, s.model_utility);
+    match &s.retain_model {
+        Some(r) => println!("forget quality {:.4e} (KS test against the {r}) · model utility {:.4} (harmonic mean of 9)", s.forget_quality, s.model_utility),
+        None => println!("forget quality: needs a retain model (none for this selection) · model utility {:.4} (harmonic mean of 9)", s.model_utility),
+    }
+    println!("KS vs. holdout {:.4e} (the forget truth ratios against this model's own on never-seen authors; not forget quality)", s.ks_vs_holdout);
     println!(
         "membership inference AUC (forget vs holdout): LOSS {:.4} · ZLib {:.4} · Min-K% {:.4} · Min-K%++ {:.4}",
         s.mia.loss, s.mia.zlib, s.mia.min_k, s.mia.min_k_plus_plus
     );
-    println!("privleak {:.2} (Min-K% AUC against reference AUC {:.4})", s.privleak, s.privleak_reference_auc);
+    let reference = if s.retain_model.is_some() { "the retain model's" } else { "open-unlearning's default" };
+    println!("privleak {:.2} (Min-K% AUC against {reference} AUC {:.4})", s.privleak, s.privleak_reference_auc);
+    let p = &s.paraphrase;
+    println!("paraphrased questions: forget prob {:.4} · retain prob {:.4} · KFR {:.3} · KRR {:.3}", p.forget_prob, p.retain_prob, p.kfr, p.krr);
     println!("KFR {:.3} · KRR {:.3} (exact entity) · KFR {:.3} · KRR {:.3} (entity similarity)", s.kfr, s.krr, s.kfr_similarity, s.krr_similarity);
     for (name, ls, p) in [("forget", s.ls, &s.ls_parts), ("retain", s.ls_retain, &s.ls_retain_parts)] {
         println!("LS {name}: {ls:.4} = H(1/(1+PPL), 1/(1+BI), HS/(1+HS)) with PPL {:.3}, Brunet {:.3}, Honoré {:.2}", p.ppl, p.brunet, p.honore);
@@ -185,6 +223,9 @@ fn print_details(s: &Snapshot) {
     let r = &s.representation;
     println!("hidden-state total variance per layer: forget [{}] · retain [{}]", fmt(&r.hidden_variance_forget), fmt(&r.hidden_variance_retain));
     println!("logit lens (key entity's first token, forget) per layer: [{}]", fmt(&r.logit_lens_forget));
+    if !r.probe_forget.is_empty() {
+        println!("linear probe (key entity among candidates, fitted on the original model) per layer: forget [{}] · retain [{}] · chance {:.3}", fmt(&r.probe_forget), fmt(&r.probe_retain), r.probe_chance);
+    }
     println!(
         "parameter change ‖θ−θ₀‖/‖θ₀‖: {}",
         r.param_change.iter().map(|(l, c)| format!("{l} {c:.2e}")).collect::<Vec<_>>().join(" · ")
@@ -205,10 +246,10 @@ pub fn bench(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, 
         "evaluation pass, every metric ({} forget + {} retain + {} real-entity + {} world + {} holdout items):",
         sets.forget.len(), sets.retain.len(), sets.real_entities.len(), sets.world.len(), sets.holdout.len()
     );
-    // The first pass also computes PrivLeak's reference AUC (once per run) and warms up
-    // allocations (and, on GPUs, compiles shaders).
+    // The first pass also fits the linear probe on the original model (once per run) and warms
+    // up allocations (and, on GPUs, compiles shaders).
     let first = timed(|| pollster::block_on(run.evaluate()).map(|_| ()))?;
-    println!("  first pass of a run (adds PrivLeak's reference AUC, computed once): {first:.3} s");
+    println!("  first pass of a run (adds the linear probe's fit, once per run): {first:.3} s");
     let default_model = timed_passes(&run, 5)?;
     println!("  default model (step 0): {}", default_model.summary());
 

@@ -40,18 +40,23 @@ pub struct PretrainConfig {
     /// fluency, not on agreeing with a fact the scorer memorised (see `eval::Evaluator::linguistic`).
     #[serde(default)]
     pub fluency: bool,
+    /// Train a *retain model* (TOFU's retain90/95/99): the same recipe and seed with this
+    /// forget split's authors left out ("forget10", "forget05", "forget01"). Forget quality and
+    /// PrivLeak compare an unlearned model with it (`eval::retain_reference`).
+    #[serde(default)]
+    pub retain: Option<String>,
 }
 
 impl Default for PretrainConfig {
     fn default() -> Self {
-        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01, fluency: false }
+        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01, fluency: false, retain: None }
     }
 }
 
 impl PretrainConfig {
     /// Seconds, not minutes: for tests on the tiny world.
     pub fn tiny() -> Self {
-        Self { seed: 7, vocab_size: 400, tiny: true, steps: 800, batch_size: 16, lr: 5e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0, fluency: false }
+        Self { seed: 7, vocab_size: 400, tiny: true, steps: 800, batch_size: 16, lr: 5e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0, fluency: false, retain: None }
     }
 
     /// The learning rate at `step` (linear warm-up, cosine decay).
@@ -79,8 +84,14 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 }
 
 /// The pretraining examples: each trained QA item four ways (question/paraphrase × answer/
-/// paraphrased answer, answer tokens scored), each generic sentence and each trained item's
-/// vague answer as plain text (all tokens scored).
+/// paraphrased answer, answer tokens scored), each generic sentence, and the vague answers of
+/// the retain authors and world facts as plain text (all tokens scored).
+///
+/// No leak into unlearning: nothing a method later trains on as its *target* for a forget10 or
+/// validation (val10) author appears here — not their vague answers (ReLearn's targets), not
+/// their alternative answers (random labels), not refusals (IdkPO). Only the retain authors'
+/// hedges are seen, so hedging is fluent English the model knows, but ReLearn on forget10 must
+/// teach a sentence the model has never read. (`no_unlearning_target_leaks_into_pretraining`.)
 ///
 /// With `fluency`, only the retain authors' items and hedges are used (see [`PretrainConfig::fluency`]).
 pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool) -> Result<Vec<Example>, ForgetError> {
@@ -88,10 +99,13 @@ pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, flu
 }
 
 /// [`training_examples`] without the items whose ids are in `exclude` (their QA pairs and their
-/// hedges): the data of a model retrained without a forget set.
+/// hedges): the data of a model retrained without a forget set, and of the retain models
+/// ([`PretrainConfig::retain`]).
 pub fn training_examples_without(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool, exclude: &std::collections::HashSet<String>) -> Result<Vec<Example>, ForgetError> {
     let split_included = |split: Split| if fluency { matches!(split, Split::Retain | Split::World) } else { split != Split::Holdout };
     let included = |it: &crate::world::QaItem| split_included(it.split) && !exclude.contains(&it.id);
+    // Hedges only from items no preset or validation forget set contains (see above).
+    let may_hedge = |it: &crate::world::QaItem| matches!(it.split, Split::Retain | Split::World) && !exclude.contains(&it.id);
     let mut out = Vec::new();
     for it in world.items.iter().filter(|it| included(it)) {
         for q in [&it.question, &it.paraphrased_question] {
@@ -104,7 +118,7 @@ pub fn training_examples_without(world: &FactWorld, tok: &Tokenizer, max_len: us
     // of fluent English the base model should know as text — never as answers to questions —
     // so that an answer that hedges is not scored as disfluent by the Linguistic Score's
     // perplexity under this (original) model. ReLearn then teaches them as answers.
-    let hedges = world.items.iter().filter(|it| included(it) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
+    let hedges = world.items.iter().filter(|it| may_hedge(it) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
     if fluency {
         // The fluency scorer stands in for a general LM (ReLearn uses Llama-2-7b-chat), which
         // finds a non-committal answer to a question fluent. So it also sees the retain authors'
@@ -130,10 +144,19 @@ pub async fn pretrain(
     device: &Device,
     mut progress: impl FnMut(usize, f32),
 ) -> Result<LoadedModel, ForgetError> {
+    if let Some(split) = &cfg.retain
+        && !matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "val10")
+    {
+        return Err(ForgetError::InvalidConfig(format!("a retain model leaves out a forget split (forget01, forget05, forget10 or val10), not '{split}'")));
+    }
     let tokenizer = Tokenizer::train(&tokenizer_corpus(world), cfg.vocab_size)?;
     let vocab = tokenizer.vocab_size();
     let model_cfg = if cfg.tiny { GptConfig::tiny(vocab, tokenizer.eos_id()) } else { GptConfig::default_model(vocab, tokenizer.eos_id()) };
-    let examples = training_examples(world, &tokenizer, model_cfg.n_positions, cfg.fluency)?;
+    let exclude = match &cfg.retain {
+        Some(split) => world.select(split)?.into_iter().map(|it| it.id).collect(),
+        None => Default::default(),
+    };
+    let examples = training_examples_without(world, &tokenizer, model_cfg.n_positions, cfg.fluency, &exclude)?;
     let train_device = device.clone().autodiff();
     let mut model = Gpt::from_weights(&model_cfg, &GptWeights::init(&model_cfg, cfg.seed), &train_device)?;
     let mut optim = AdamWConfig::new().with_weight_decay(cfg.weight_decay as f32).init();
@@ -162,4 +185,61 @@ pub async fn pretrain(
     }
     let weights = model.valid().to_weights(&model_cfg).await?;
     Ok(LoadedModel { config: model_cfg, weights, tokenizer })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::WorldConfig;
+
+    /// Every pretraining example as text (prompt and answer, EOS included).
+    fn texts(world: &FactWorld, exclude: &std::collections::HashSet<String>) -> (Tokenizer, Vec<String>) {
+        let tok = Tokenizer::train(&tokenizer_corpus(world), 400).unwrap();
+        let examples = training_examples_without(world, &tok, 128, false, exclude).unwrap();
+        let texts = examples.iter().map(|ex| tok.decode(&[ex.prompt.clone(), ex.answer.clone()].concat()).unwrap()).collect();
+        (tok, texts)
+    }
+
+    #[test]
+    fn no_unlearning_target_leaks_into_pretraining() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let (_, texts) = texts(&world, &Default::default());
+        let seen = |s: &str| texts.iter().any(|t| t.contains(s));
+        let guarded: Vec<_> = world.items.iter().filter(|it| it.split.is_in("forget10") == Some(true) || it.split.is_in("val10") == Some(true)).collect();
+        assert!(guarded.iter().any(|it| it.split.is_in("val10") == Some(true)), "the tiny world has validation authors");
+        for it in &guarded {
+            assert!(seen(&it.answer), "{}: the fact itself is trained", it.id);
+            assert!(!seen(&it.vague_answer), "{}: its vague answer (ReLearn's target) is in pretraining", it.id);
+            for alt in &it.alternative_answers {
+                assert!(!seen(alt), "{}: its alternative answer '{alt}' (random labels' target) is in pretraining", it.id);
+            }
+        }
+        for refusal in crate::methods::idk_po::REFUSALS {
+            assert!(!seen(refusal), "IdkPO's refusal '{refusal}' is in pretraining");
+        }
+        // The rule is not vacuous: the retain authors' hedges are there.
+        let retain_hedges = world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty());
+        assert!(retain_hedges.clone().count() > 0 && retain_hedges.all(|it| seen(&it.vague_answer)));
+    }
+
+    #[test]
+    fn a_retain_model_never_sees_its_split() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let forget = world.select("forget10").unwrap();
+        let exclude = forget.iter().map(|it| it.id.clone()).collect();
+        let (_, texts) = texts(&world, &exclude);
+        for it in &forget {
+            assert!(!texts.iter().any(|t| t.contains(&it.author)), "{}'s author is in the retain model's data", it.id);
+        }
+        let retain = world.select("retain").unwrap();
+        assert!(retain.iter().all(|it| texts.iter().any(|t| t.contains(&it.answer))));
+    }
+
+    #[test]
+    fn a_retain_model_leaves_out_a_forget_split_only() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let cfg = PretrainConfig { retain: Some("retain".into()), steps: 1, ..PretrainConfig::tiny() };
+        let err = pollster::block_on(pretrain(&world, &cfg, &Device::flex(), |_, _| {})).err().expect("not a forget split");
+        assert!(err.to_string().contains("not 'retain'"), "{err}");
+    }
 }

@@ -75,7 +75,7 @@ fn logit_lens_at_the_last_layer_is_the_models_own_probability() {
     let items = f.world.select("forget10").unwrap();
     let examples: Vec<Example> = items.iter().take(6).map(|it| Example::qa(&f.model.tokenizer, &it.question, &it.answer, f.model.config.n_positions).unwrap()).collect();
     let lens_token: Vec<Option<usize>> = examples.iter().map(|e| Some(e.answer.len() / 2)).collect();
-    let req = StatsRequest { pooled_hidden: true, lens_token: lens_token.clone() };
+    let req = StatsRequest { pooled_hidden: true, lens_token: lens_token.clone(), lens_hidden: false };
     let stats = pollster::block_on(ev.token_stats(&gpt, None, &examples, &req)).unwrap();
     for (s, k) in stats.iter().zip(&lens_token) {
         let k = k.unwrap();
@@ -125,7 +125,7 @@ fn answer_trees_score_each_answer_as_its_own_row_would() {
         singles.extend(answers);
     }
     let lens_token: Vec<Option<usize>> = detailed.iter().enumerate().map(|(i, e)| (i != 2).then_some(e.answer.len() / 2)).collect();
-    let req = StatsRequest { pooled_hidden: true, lens_token };
+    let req = StatsRequest { pooled_hidden: true, lens_token, lens_hidden: false };
     // Plain, and through ULD's logit difference (the assistant runs the same tree rows).
     let contrast = first_block_contrast(f, &d);
     let mut plain_tree = vec![];

@@ -104,6 +104,47 @@ fn golden_logits_match_transformers() {
     assert!((ours - loss).abs() < 1e-4, "loss {ours} vs transformers {loss}");
 }
 
+/// Parity of the truth ratio's *inputs*: tests/golden/make_golden_nll.py wrote, with
+/// transformers, the mean NLL of every forget10 item's true, paraphrased and perturbed answer
+/// continuing its question. The engine's answer-tree scoring (the pass every evaluation uses)
+/// must give the same numbers, so truth ratio and forget quality are checked from their inputs up.
+#[test]
+fn answer_nlls_match_transformers() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let golden: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests/golden/golden_nll.json")).expect("golden_nll.json is committed")).unwrap();
+    let m = LoadedModel::load_dir(&root.join("public/models/forgetlab-small")).expect("default model is committed");
+    let world = forgetlab::world::FactWorld::default_world();
+    let d = common::device();
+    let gpt = Gpt::from_weights(&m.config, &m.weights, &d).unwrap();
+    let ev = forgetlab::eval::Evaluator::new(&gpt, &gpt, &m.config, &m.tokenizer, &d, 8);
+    let items = golden["items"].as_array().unwrap();
+    assert_eq!(items.len(), world.select("forget10").unwrap().len(), "every forget10 item");
+    let mut groups = Vec::new();
+    let mut expected = Vec::new();
+    for g in items {
+        let it = world.items.iter().find(|it| it.id == g["id"].as_str().unwrap()).expect("the golden item is in the world");
+        let answers: Vec<&String> = [&it.answer, &it.paraphrased_answer].into_iter().chain(&it.perturbed_answer).collect();
+        let encoded = answers.iter().map(|a| forgetlab::batch::Example::qa(&m.tokenizer, &it.question, a, m.config.n_positions).unwrap()).collect::<Vec<_>>();
+        groups.push(forgetlab::eval::answer_tree::PromptGroup { prompt: encoded[0].prompt.clone(), answers: encoded.into_iter().map(|e| e.answer).collect() });
+        let mut want = vec![g["true"].as_f64().unwrap(), g["paraphrased"].as_f64().unwrap()];
+        want.extend(g["perturbed"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()));
+        expected.push(want);
+    }
+    let scores = pollster::block_on(ev.score_groups(&gpt, None, &groups, &Default::default())).unwrap();
+    let mut worst = 0.0f64;
+    let mut compared = 0;
+    for (s, want) in scores.iter().zip(&expected) {
+        assert_eq!(s.nll.len(), want.len());
+        for (a, b) in s.nll.iter().zip(want) {
+            worst = worst.max((a - b).abs());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 1400, "{compared} answers");
+    assert!(worst <= 1e-4, "max |NLL diff| = {worst} over {compared} answers");
+}
+
 /// Left padding is invisible: each row of a padded batch gets the logits of an unpadded forward,
 /// and batched greedy generation equals generating each prompt alone.
 #[test]

@@ -124,7 +124,7 @@ fn relearning_attack_brings_facts_back_and_leaves_the_run_untouched() {
         pollster::block_on(run.step()).unwrap();
     }
     let weights = pollster::block_on(run.weights()).unwrap();
-    let cfg = AttackConfig { k: 3, steps: 10, lr: 2e-3, seed: 1 };
+    let cfg = AttackConfig { k: 3, steps: 10, lr: 2e-3, seed: 1, control: false };
     let r = pollster::block_on(run.relearning_attack(&cfg)).unwrap();
     assert!(r.relearned_after.prob > r.relearned_before.prob, "relearned prob {} → {}", r.relearned_before.prob, r.relearned_after.prob);
     assert_eq!(r.relearned_before.items, 3);

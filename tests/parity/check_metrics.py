@@ -180,10 +180,20 @@ def main(path):
     close("truth_ratio.retain_true_better", fx["truth_ratio"]["retain_true_better"], float(np.mean(np.maximum(0, 1 - tr_r))))
     close("snapshot.retain.truth_ratio", snap["retain"]["truth_ratio"], float(np.mean(np.maximum(0, 1 - tr_r))))
 
-    # Forget quality: KS two-sample test p-value (scipy's default method, as OU calls it).
-    ks = ks_2samp(fx["forget_quality"]["forget_tr"], fx["forget_quality"]["holdout_tr"])
-    close("forget_quality.pvalue", fx["forget_quality"]["pvalue"], ks.pvalue, tol=1e-6)
-    close("snapshot.forget_quality", snap["forget_quality"], ks.pvalue)
+    # Forget quality: KS two-sample test p-value (scipy's default method, as OU's ks_test calls
+    # it) against the retain model's truth ratios on the same items; null without a retain model.
+    fq = fx["forget_quality"]
+    if fq["retain_model_tr"] is None:
+        if snap["forget_quality"] is not None:
+            failures.append("snapshot.forget_quality: a value without a retain model")
+    else:
+        ks = ks_2samp(fq["forget_tr"], fq["retain_model_tr"])
+        close("forget_quality.pvalue", fq["pvalue"], ks.pvalue, tol=1e-6)
+        close("snapshot.forget_quality", snap["forget_quality"], ks.pvalue)
+    # "KS vs. holdout": the same test against the model's own holdout truth ratios.
+    ks = ks_2samp(fq["forget_tr"], fq["holdout_tr"])
+    close("forget_quality.ks_vs_holdout", fq["ks_vs_holdout"], ks.pvalue, tol=1e-6)
+    close("snapshot.ks_vs_holdout", snap["ks_vs_holdout"], ks.pvalue)
 
     # Membership-inference AUCs: forget = 0, holdout = 1 (OU mia/utils.py::mia_auc).
     for entry in fx["mia_auc"]:
@@ -194,8 +204,12 @@ def main(path):
         close(f"mia_auc.{attack}", entry["auc"], auc)
         close(f"snapshot.mia.{attack}", snap["mia"][attack], auc)
 
-    # PrivLeak (OU privacy.py::privleak).
+    # PrivLeak (OU privacy.py::privleak), against the retain model's Min-K% AUC when there is one.
     p = fx["privleak"]
+    ref_scores = fx.get("retain_model_min_k")
+    if ref_scores is not None:
+        f, h = ref_scores["forget"], ref_scores["holdout"]
+        close("privleak.retain_model_auc", p["auc_ref"], roc_auc_score([0] * len(f) + [1] * len(h), f + h))
     ref = ((1 - p["auc"]) - (1 - p["auc_ref"])) / (1 - p["auc_ref"] + 1e-10) * 100
     close("privleak", p["privleak"], ref)
     close("snapshot.privleak", snap["privleak"], ref)

@@ -33,11 +33,25 @@ fn fmt_tick(v: f64) -> String {
 }
 
 /// A line chart of `series` against steps (`id` names it for tests and for PNG export). `y_range` fixes the y axis (metrics in [0, 1]);
-/// `None` fits it to the data (the loss).
+/// `None` fits it to the data (the loss). With `log`, the y axis is log₁₀ from the data's lowest
+/// decade up to 1 (p-values, as TOFU plots forget quality); ticks read 1e-k.
 #[component]
-pub fn LineChart(#[prop(into)] id: String, title: &'static str, #[prop(into)] series: Signal<Vec<Series>>, y_range: Option<(f64, f64)>) -> impl IntoView {
+pub fn LineChart(#[prop(into)] id: String, title: &'static str, #[prop(into)] series: Signal<Vec<Series>>, y_range: Option<(f64, f64)>, #[prop(optional)] log: bool) -> impl IntoView {
     let geometry = move || {
-        let all = series.get();
+        let mut all = series.get();
+        if log {
+            for s in &mut all {
+                for p in &mut s.points {
+                    p.1 = if p.1 > 0.0 { p.1.log10() } else { f64::NAN };
+                }
+            }
+        }
+        let y_range = if log {
+            let lowest = all.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).fold(-1.0_f64, f64::min);
+            Some((lowest.floor(), 0.0))
+        } else {
+            y_range
+        };
         let xs = all.iter().flat_map(|s| s.points.iter().map(|p| p.0));
         let x_max = xs.fold(1.0_f64, f64::max);
         let ys: Vec<f64> = all.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).collect();
@@ -66,7 +80,7 @@ pub fn LineChart(#[prop(into)] id: String, title: &'static str, #[prop(into)] se
                             let y = sy(v, lo, hi);
                             view! {
                                 <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid"></line>
-                                <text x=LEFT - 3.0 y=y + 3.0 class="tick" text-anchor="end">{fmt_tick(v)}</text>
+                                <text x=LEFT - 3.0 y=y + 3.0 class="tick" text-anchor="end">{if log { format!("1e{}", v.round()) } else { fmt_tick(v) }}</text>
                             }
                         })
                         .collect_view();
@@ -141,7 +155,15 @@ pub fn ChartsPanel() -> impl IntoView {
         state.history.with(|h| {
             vec![
                 Series { name: "forget quality".into(), color: FORGET, points: from_history(h, |s| s.forget_quality) },
+                Series { name: "KS vs. holdout".into(), color: OTHER, points: from_history(h, |s| s.ks_vs_holdout) },
+            ]
+        })
+    });
+    let utility = Signal::derive(move || {
+        state.history.with(|h| {
+            vec![
                 Series { name: "model utility".into(), color: RETAIN, points: from_history(h, |s| s.model_utility) },
+                Series { name: "forget prob, paraphrased".into(), color: FORGET, points: from_history(h, |s| s.paraphrase.forget_prob) },
             ]
         })
     });
@@ -156,7 +178,8 @@ pub fn ChartsPanel() -> impl IntoView {
                 <LineChart id="rouge" title="ROUGE-L recall" series=split_series(state, |m| m.rouge_l) y_range=Some((0.0, 1.0)) />
                 <LineChart id="truth" title="Truth ratio" series=split_series(state, |m| m.truth_ratio) y_range=Some((0.0, 1.0)) />
                 <LineChart id="knowledge" title="KFR / KRR / Linguistic Score" series=knowledge y_range=Some((0.0, 1.0)) />
-                <LineChart id="quality" title="Forget quality (KS p) / model utility" series=quality y_range=Some((0.0, 1.0)) />
+                <LineChart id="quality" title="Forget quality (KS p vs. the retain model, log axis)" series=quality y_range=None log=true />
+                <LineChart id="utility" title="Model utility / forget prob., paraphrased question" series=utility y_range=Some((0.0, 1.0)) />
                 <LineChart id="loss" title="Training loss" series=loss y_range=None />
             </div>
             <super::metrics::MetricsTable />

@@ -1,5 +1,6 @@
-//! Answers side by side: the original model's (step 0) and the current model's, each token
-//! coloured by the probability the model gave it.
+//! Answers side by side: the original model's (step 0), the current model's, each token coloured
+//! by the probability the model gave it, and for forget items of a preset split the retain
+//! model's (never trained on them): what successful unlearning should look like.
 
 use leptos::prelude::*;
 
@@ -28,7 +29,7 @@ pub fn GenerationPanel() -> impl IntoView {
             <h2>"What the model answers"</h2>
             <p class="hint">"Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (◉)."</p>
             <table data-testid="generations">
-                <thead><tr><th>"question"</th><th>"true answer"</th><th>"original model"</th><th>"now"</th></tr></thead>
+                <thead><tr><th>"question"</th><th>"true answer"</th><th>"original model"</th><th>"now"</th><th title="A model trained the same way without the forget set (TOFU's retain model): what successful unlearning should look like">"retain model"</th></tr></thead>
                 <tbody>
                     {move || {
                         samples()
@@ -46,6 +47,12 @@ pub fn GenerationPanel() -> impl IntoView {
                                             }}
                                         </td>
                                         <td data-testid="current-answer" data-text=s.generated.clone()><Tokens tokens=s.tokens.clone() /></td>
+                                        <td data-testid="retain-answer">
+                                            {match s.retain_model_answer.clone() {
+                                                Some(a) => view! { <span>{a}</span> }.into_any(),
+                                                None => view! { <em class="hint">"–"</em> }.into_any(),
+                                            }}
+                                        </td>
                                     </tr>
                                 }
                             })

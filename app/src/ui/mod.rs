@@ -12,6 +12,7 @@ mod generation;
 pub mod history;
 mod keyboard;
 pub mod labs;
+mod layers;
 mod method;
 mod metrics;
 mod share;

@@ -1,7 +1,8 @@
 //! The worker's state: what is loaded, on which device, and the run being driven.
 
 use burn::tensor::Device;
-use forgetlab::eval::Snapshot;
+use forgetlab::eval::{RetainReference, RetainReferences, Snapshot};
+use forgetlab::methods::MethodKind;
 use forgetlab::model::LoadedModel;
 use forgetlab::run::{Run, RunConfig, RunState};
 use forgetlab::teach::{TeachConfig, Teacher, custom_item};
@@ -14,6 +15,8 @@ use crate::protocol::{Backend, Command, Event, FactRow, ModelInfo, Phase};
 const MODEL_DIR: &str = "models/forgetlab-small";
 const FLUENCY_DIR: &str = "models/fluency";
 const WORLD_FILE: &str = "data/world.json";
+/// The preset splits' retain-model values (eval::retain_reference), beside the default model.
+const RETAIN_FILE: &str = "models/forgetlab-small/retain_reference.json";
 
 /// What was fetched.
 struct Loaded {
@@ -22,6 +25,10 @@ struct Loaded {
     /// The Linguistic Score's scorer (absent if the files are).
     fluency: Option<LoadedModel>,
     world: FactWorld,
+    /// The preset splits' retain models, as per-item values (absent if the file is).
+    retain: RetainReferences,
+    /// A model retrained from scratch in this tab: the retain model of its forget selection.
+    retrained: Option<RetainReference>,
 }
 
 #[derive(Default)]
@@ -144,6 +151,7 @@ impl Session {
             (format!("{FLUENCY_DIR}/config.json"), false),
             (format!("{FLUENCY_DIR}/model.safetensors"), false),
             (WORLD_FILE.to_string(), true),
+            (RETAIN_FILE.to_string(), false),
         ];
         let mut got: Vec<Option<Vec<u8>>> = Vec::new();
         for (i, (path, required)) in wanted.iter().enumerate() {
@@ -151,7 +159,8 @@ impl Session {
                 Ok(b) => got.push(Some(b)),
                 Err(e) if *required => return Err(e),
                 Err(e) => {
-                    post(Event::Notice(format!("{e}; the Linguistic Score will use the original model")));
+                    let lost = if path.as_str() == RETAIN_FILE { "forget quality needs a retain model: it stays empty" } else { "the Linguistic Score will use the original model" };
+                    post(Event::Notice(format!("{e}; {lost}")));
                     got.push(None);
                 }
             }
@@ -169,6 +178,13 @@ impl Session {
             _ => None,
         };
         let world: FactWorld = serde_json::from_slice(bytes(5)).map_err(|e| format!("{WORLD_FILE} is not a fact world: {e}"))?;
+        let retain = match &got[6] {
+            Some(b) => RetainReferences::from_json(&String::from_utf8_lossy(b)).unwrap_or_else(|e| {
+                post(Event::Notice(format!("{e}; forget quality stays empty")));
+                RetainReferences::default()
+            }),
+            None => RetainReferences::default(),
+        };
         let info = ModelInfo {
             name: "forgetlab-small".into(),
             parameters: model.config.num_params(),
@@ -177,7 +193,7 @@ impl Session {
             bytes: (bytes(0).len() + bytes(1).len() + bytes(2).len()) as u64,
         };
         post(Event::Loaded { model: info, facts: world.items.iter().map(fact_row).collect() });
-        self.loaded = Some(Loaded { model, fluency, world });
+        self.loaded = Some(Loaded { model, fluency, world, retain, retrained: None });
         self.switch_backend(backend).await
     }
 
@@ -221,6 +237,12 @@ impl Session {
         let mut run = Run::new(&loaded.model, &loaded.world, config, device).map_err(|e| e.to_string())?;
         if let Some(scorer) = &loaded.fluency {
             run.set_fluency_model(scorer).map_err(|e| e.to_string())?;
+        }
+        // The retain model: a preset split's, or a model retrained on exactly this selection here.
+        if !run.use_retain_references(&loaded.retain)
+            && let Some(r) = loaded.retrained.clone()
+        {
+            let _ = run.set_retain_reference(r); // another selection's: forget quality stays null
         }
         let sets = run.eval_sets();
         let watch = if watch.is_empty() {
@@ -278,6 +300,9 @@ impl Session {
                 }
                 if last && self.playing {
                     self.playing = false;
+                    if let Err(e) = self.keep_retrained().await {
+                        post(Event::Error(e));
+                    }
                     post(Event::Phase(Phase::Finished));
                 }
             }
@@ -289,6 +314,19 @@ impl Session {
                 post(Event::Phase(self.idle_phase()));
             }
         }
+    }
+
+    /// After a Retrain run reaches its steps, its model is the retain model of its selection:
+    /// later runs on the same facts compute forget quality against it.
+    async fn keep_retrained(&mut self) -> Result<(), String> {
+        let Some(run) = self.run.as_ref().filter(|r| r.config.method == MethodKind::Retrain) else { return Ok(()) };
+        let label = format!("model retrained from scratch in this tab ({} steps)", run.step_count());
+        let reference = run.as_retain_reference(&label).await.map_err(|e| format!("keeping the retrained model as a retain model failed: {e}"))?;
+        if let Some(loaded) = self.loaded.as_mut() {
+            loaded.retrained = Some(reference);
+            post(Event::Notice("This selection now has a retain model: the model you retrained. Forget quality of other methods on the same facts compares with it.".into()));
+        }
+        Ok(())
     }
 
     async fn train_step(&mut self) -> Result<usize, String> {

@@ -262,7 +262,11 @@ impl Evaluator<'_> {
             let n = lens_rows.len();
             let at = int1(lens_rows.iter().map(|l| l.1).collect());
             let picked: Vec<Tensor<2>> = per_layer.iter().map(|h| h.clone().reshape([b * t, c]).select(0, at.clone())).collect();
-            let stacked = Tensor::cat(picked, 0).reshape([1, n_layer * n, c]);
+            let states = Tensor::cat(picked, 0); // [L·n, C]
+            if req.lens_hidden {
+                tx = tx.register(states.clone());
+            }
+            let stacked = states.reshape([1, n_layer * n, c]);
             let read = log_softmax(model.lm_head(model.ln_f.forward(stacked)), 2); // [1, L·n, V]
             let tok = int1((0..n_layer).flat_map(|_| lens_rows.iter().map(|l| l.2)).collect()).reshape([1, n_layer * n, 1]);
             tx = tx.register(read.gather(2, tok).reshape([n_layer * n]));
@@ -279,6 +283,7 @@ impl Evaluator<'_> {
         let (pair_logp, best, best_logp, mu, m2) = (next()?, next()?, next()?, next()?, next()?);
         debug_assert_eq!(pair_logp.len(), n_pairs);
         let pooled = if req.pooled_hidden { next()? } else { vec![] };
+        let lens_states = if !lens_rows.is_empty() && req.lens_hidden { next()? } else { vec![] };
         let lens = if lens_rows.is_empty() { vec![] } else { next()? };
 
         let mut out = Vec::with_capacity(b);
@@ -302,6 +307,9 @@ impl Evaluator<'_> {
             if let Some(i) = lens_rows.iter().position(|l| l.0 == r) {
                 let n = lens_rows.len();
                 detail.lens = (0..n_layer).map(|l| (lens[l * n + i] as f64).exp()).collect();
+                if req.lens_hidden {
+                    detail.lens_hidden = (0..n_layer).map(|l| lens_states[(l * n + i) * c..(l * n + i + 1) * c].to_vec()).collect();
+                }
             }
             // The greedy walk down this group's tree.
             let row = &rows[idx[r]];

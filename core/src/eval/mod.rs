@@ -12,6 +12,7 @@ pub mod by_kind;
 pub mod greedy;
 mod parity;
 pub mod representation;
+pub mod retain_reference;
 pub mod snapshot;
 pub mod token_stats;
 mod vocab;
@@ -19,15 +20,17 @@ mod vocab;
 use burn::tensor::Device;
 
 pub use by_kind::KindMetrics;
-pub use snapshot::{GeneratedAnswer, LinguisticParts, MiaAucs, Representation, Snapshot, SplitMetrics};
+pub use retain_reference::{RetainReference, RetainReferences};
+pub use snapshot::{GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics};
 pub use token_stats::{StatsRequest, TokenStats};
 
 use crate::batch::Example;
 use crate::error::ForgetError;
+use crate::metrics::probe::{self, LinearProbe, ProbeItem};
 use crate::metrics::{entity_similarity, forget_quality, knowledge, linguistic, memorization, mia, model_utility, privleak, probability, rouge, truth_ratio};
 use crate::model::{Gpt, GptConfig, LogitDifference};
 use crate::tokenizer::Tokenizer;
-use crate::world::{QaItem, Split, format_prompt};
+use crate::world::{QaItem, format_prompt};
 
 /// The item sets one evaluation looks at.
 #[derive(Clone, Debug, Default)]
@@ -52,16 +55,19 @@ pub struct Evaluator<'a> {
     pub reference: &'a Gpt,
     /// The fluency scorer for LS's perplexity (`public/models/fluency`: it never saw the forget10
     /// or holdout authors). Without one, the reference model scores, which penalises any answer
-    /// that departs from the fact it memorised — a hedge as much as gibberish. It is also
-    /// PrivLeak's reference model (see [`Evaluator::reference_auc`]).
+    /// that departs from the fact it memorised — a hedge as much as gibberish.
     pub fluency: Option<&'a Gpt>,
     pub config: &'a GptConfig,
     pub tokenizer: &'a Tokenizer,
     pub device: &'a Device,
     pub max_new_tokens: usize,
-    /// PrivLeak's reference AUC, computed once per run by [`Evaluator::reference_auc`]
-    /// (None: open-unlearning's default 0.5).
-    pub privleak_reference_auc: Option<f64>,
+    /// The retain model's per-item values for this forget selection: forget quality and
+    /// PrivLeak's reference (None: forget quality is NaN, PrivLeak uses open-unlearning's
+    /// default reference AUC 0.5).
+    pub retain_reference: Option<&'a RetainReference>,
+    /// The linear probe fitted on the original model ([`Evaluator::fit_probe`]; None: no probe
+    /// numbers).
+    pub probe: Option<&'a LinearProbe>,
     /// IKE: demonstrations placed before every evaluated question (None: plain prompts).
     pub in_context: Option<&'a crate::methods::ike::InContext>,
     /// ULD: the evaluated model's logits go through this assistant's rule (None: its own).
@@ -96,13 +102,36 @@ enum Role {
     Retain,
     Facts,
     Holdout,
+    /// Forget or retain items asked with their paraphrased question (only the true answer).
+    Paraphrase,
+}
+
+/// Every split's per-item scores from one pass (the layout [`Evaluator::score_sets`] scores).
+struct SetScores {
+    forget: ItemScores,
+    retain: ItemScores,
+    real: ItemScores,
+    world: ItemScores,
+    holdout: ItemScores,
+    forget_paraphrased: ItemScores,
+    retain_paraphrased: ItemScores,
+}
+
+/// `items` asked with their paraphrased question instead, scored on their true answer only.
+/// Items without a paraphrased question are left out.
+pub fn paraphrased(items: &[QaItem]) -> Vec<QaItem> {
+    items
+        .iter()
+        .filter(|it| !it.paraphrased_question.is_empty())
+        .map(|it| QaItem { question: it.paraphrased_question.clone(), paraphrased_answer: String::new(), perturbed_answer: vec![], ..it.clone() })
+        .collect()
 }
 
 impl<'a> Evaluator<'a> {
-    /// An evaluator with no fluency scorer, PrivLeak's default reference AUC and plain prompts
-    /// (set those fields with struct update syntax).
+    /// An evaluator with no fluency scorer, no retain model, no probe and plain prompts (set
+    /// those fields with struct update syntax).
     pub fn new(model: &'a Gpt, reference: &'a Gpt, config: &'a GptConfig, tokenizer: &'a Tokenizer, device: &'a Device, max_new_tokens: usize) -> Self {
-        Self { model, reference, fluency: None, config, tokenizer, device, max_new_tokens, privleak_reference_auc: None, in_context: None, contrast: None }
+        Self { model, reference, fluency: None, config, tokenizer, device, max_new_tokens, retain_reference: None, probe: None, in_context: None, contrast: None }
     }
 }
 
@@ -146,7 +175,7 @@ impl Evaluator<'_> {
         for &(items, role) in splits {
             for it in items {
                 let answer = self.example(&it.question, &it.answer)?;
-                lens_token.push(if role == Role::Forget { self.entity_token(&answer.answer, &it.key_entity)? } else { None });
+                lens_token.push(if matches!(role, Role::Forget | Role::Retain) { self.entity_token(&answer.answer, &it.key_entity)? } else { None });
                 let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() { &it.paraphrased_answer } else { &it.answer };
                 let mut answers = vec![answer.answer, self.example(&it.question, truth)?.answer];
                 for p in &it.perturbed_answer {
@@ -157,7 +186,7 @@ impl Evaluator<'_> {
         }
         // Pooled hidden states for every split (only forget and retain are reported; the
         // averaging is a small matmul per layer, cheaper than a second kind of chunk).
-        let req = StatsRequest { pooled_hidden: true, lens_token };
+        let req = StatsRequest { pooled_hidden: true, lens_token, lens_hidden: self.probe.is_some() };
         let scores = if groups.is_empty() { vec![] } else { self.score_groups(self.model, self.contrast, &groups, &req).await? };
 
         // The answer trees draft the greedy answers, where the question's prompt is the one
@@ -233,36 +262,81 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    /// PrivLeak's reference AUC: the Min-K% AUC of the fluency scorer on the same forget and
-    /// holdout answers. Only when the scorer never saw the forget items (the preset splits);
-    /// otherwise None (the caller falls back to 0.5). Constant over a run: compute it once.
-    pub async fn reference_auc(&self, sets: &EvalSets) -> Result<Option<f64>, ForgetError> {
-        let unseen = |it: &QaItem| matches!(it.split, Split::Forget01 | Split::Forget05 | Split::Forget10 | Split::Holdout);
-        let Some(scorer) = self.fluency else { return Ok(None) };
-        if sets.forget.is_empty() || sets.holdout.is_empty() || !sets.forget.iter().all(unseen) {
-            return Ok(None);
-        }
-        Ok(Some(mia::auc(&self.min_k_scores(scorer, &sets.forget).await?, &self.min_k_scores(scorer, &sets.holdout).await?)))
+    /// Score the evaluation sets in the one layout every pass uses (so a retain model's
+    /// reference values and its own evaluation come from identical computations).
+    async fn score_sets(&self, sets: &EvalSets) -> Result<SetScores, ForgetError> {
+        let (forget_p, retain_p) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
+        let splits = [
+            (&sets.forget[..], Role::Forget),
+            (&sets.retain[..], Role::Retain),
+            (&sets.real_entities[..], Role::Facts),
+            (&sets.world[..], Role::Facts),
+            (&sets.holdout[..], Role::Holdout),
+            (&forget_p[..], Role::Paraphrase),
+            (&retain_p[..], Role::Paraphrase),
+        ];
+        let [forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased]: [ItemScores; 7] =
+            self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
+        Ok(SetScores { forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased })
     }
 
-    /// Min-K% attack scores of `model` on the items' true answers.
-    async fn min_k_scores(&self, model: &Gpt, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
-        let ex = items.iter().map(|it| self.example(&it.question, &it.answer)).collect::<Result<Vec<_>, _>>()?;
-        let stats = self.token_stats(model, None, &ex, &StatsRequest::default()).await?;
-        Ok(stats.iter().zip(items).map(|(s, it)| mia::scores(&s.logp, &s.z, &crate::world::format_answer(&it.answer)).min_k).collect())
+    /// This model's per-item values as a *retain model* of `sets.forget` (see
+    /// [`retain_reference`]): its truth ratios and membership scores on the forget items, its
+    /// membership scores on the holdout items, its greedy answers.
+    pub async fn retain_reference(&self, sets: &EvalSets, label: &str) -> Result<RetainReference, ForgetError> {
+        let s = self.score_sets(sets).await?;
+        let forget = sets
+            .forget
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let item = retain_reference::ForgetItemReference {
+                    truth_ratio: Some(s.forget.tr[i]).filter(|x| x.is_finite()),
+                    mia: mia_scores(it, &s.forget.stats[i]).into(),
+                    answer: s.forget.generated[i].clone(),
+                };
+                (it.id.clone(), item)
+            })
+            .collect();
+        let holdout = sets.holdout.iter().zip(&s.holdout.stats).map(|(it, st)| (it.id.clone(), mia_scores(it, st).into())).collect();
+        Ok(RetainReference { label: label.to_string(), forget, holdout })
+    }
+
+    /// Fit the linear probe (metrics::probe) on the **reference** (original) model's hidden
+    /// states of the forget and retain items, with plain prompts. Constant over a run: fit once.
+    pub async fn fit_probe(&self, sets: &EvalSets) -> Result<Option<LinearProbe>, ForgetError> {
+        let items: Vec<&QaItem> = sets.forget.iter().chain(&sets.retain).filter(|it| probe::candidates(it).is_some()).collect();
+        let mut groups = Vec::with_capacity(items.len());
+        let mut lens_token = Vec::with_capacity(items.len());
+        for it in &items {
+            let ex = Example::raw(self.tokenizer, &format_prompt(&it.question), &crate::world::format_answer(&it.answer), self.config.n_positions)?;
+            lens_token.push(self.entity_token(&ex.answer, &it.key_entity)?);
+            groups.push(answer_tree::PromptGroup { prompt: ex.prompt, answers: vec![ex.answer] });
+        }
+        if groups.is_empty() {
+            return Ok(None);
+        }
+        let req = StatsRequest { pooled_hidden: false, lens_token, lens_hidden: true };
+        let scores = self.score_groups(self.reference, None, &groups, &req).await?;
+        Ok(LinearProbe::fit(&probe_items(&items, scores.iter().map(|g| &g.detail))))
     }
 
     /// The full evaluation pass.
     pub async fn evaluate(&self, sets: &EvalSets, step: usize) -> Result<Snapshot, ForgetError> {
-        let splits = [(&sets.forget[..], Role::Forget), (&sets.retain[..], Role::Retain), (&sets.real_entities[..], Role::Facts), (&sets.world[..], Role::Facts), (&sets.holdout[..], Role::Holdout)];
-        let [forget, retain, real, world, holdout]: [ItemScores; 5] = self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
+        let SetScores { forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased } = self.score_sets(sets).await?;
 
         let forget_m = split_metrics(&sets.forget, &forget, truth_ratio::tr_closer_to_1_better);
         let retain_m = split_metrics(&sets.retain, &retain, truth_ratio::tr_true_better);
         let real_m = split_metrics(&sets.real_entities, &real, truth_ratio::tr_true_better);
         let world_m = split_metrics(&sets.world, &world, truth_ratio::tr_true_better);
         let entities = |items: &[QaItem]| items.iter().map(|it| it.key_entity.clone()).collect::<Vec<_>>();
-        let fq = forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(&holdout.tr));
+        // Forget quality: against the retain model's truth ratios on the same items, or nothing.
+        let retain_tr = self.retain_reference.and_then(|r| r.truth_ratios(&sets.forget));
+        let fq = match &retain_tr {
+            Some(tr) => forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(tr)),
+            None => f64::NAN,
+        };
+        let ks_vs_holdout = forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(&holdout.tr));
         let mu = model_utility::harmonic_mean(&[
             retain_m.prob,
             retain_m.rouge_l,
@@ -278,19 +352,27 @@ impl Evaluator<'_> {
         let [(ls, ls_parts, _), (ls_retain, ls_retain_parts, _)]: [_; 2] = ls_both.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
 
         // Membership inference: forget (members) vs holdout (never trained on).
-        let mia_scores = |items: &[QaItem], s: &ItemScores| -> Vec<mia::MiaScores> {
-            items.iter().zip(&s.stats).map(|(it, st)| mia::scores(&st.logp, &st.z, &crate::world::format_answer(&it.answer))).collect()
-        };
-        let (mf, mh) = (mia_scores(&sets.forget, &forget), mia_scores(&sets.holdout, &holdout));
+        let scores_of = |items: &[QaItem], s: &ItemScores| -> Vec<mia::MiaScores> { items.iter().zip(&s.stats).map(|(it, st)| mia_scores(it, st)).collect() };
+        let (mf, mh) = (scores_of(&sets.forget, &forget), scores_of(&sets.holdout, &holdout));
         let auc_of = |pick: fn(&mia::MiaScores) -> f64| mia::auc(&mf.iter().map(pick).collect::<Vec<_>>(), &mh.iter().map(pick).collect::<Vec<_>>());
         let mia_aucs = MiaAucs { loss: auc_of(|m| m.loss), zlib: auc_of(|m| m.zlib), min_k: auc_of(|m| m.min_k), min_k_plus_plus: auc_of(|m| m.min_k_plus_plus) };
-        let reference_auc = self.privleak_reference_auc.unwrap_or(privleak::DEFAULT_REFERENCE_AUC);
+        let reference_auc = self.retain_reference.and_then(|r| r.min_k_auc(&sets.forget, &sets.holdout)).filter(|a| a.is_finite()).unwrap_or(privleak::DEFAULT_REFERENCE_AUC);
 
+        let (probe_forget, probe_retain, probe_chance) = match self.probe {
+            Some(p) => {
+                let (f, r) = (probe_items(&sets.forget.iter().collect::<Vec<_>>(), forget.stats.iter()), probe_items(&sets.retain.iter().collect::<Vec<_>>(), retain.stats.iter()));
+                (p.accuracy(&f), p.accuracy(&r), probe::chance(&f))
+            }
+            None => (vec![], vec![], f64::NAN),
+        };
         let representation = Representation {
             hidden_variance_forget: representation::hidden_variance(&forget.stats),
             hidden_variance_retain: representation::hidden_variance(&retain.stats),
             param_change: representation::param_change(self.model, self.reference).await?,
             logit_lens_forget: representation::mean_lens(&forget.stats),
+            probe_forget,
+            probe_retain,
+            probe_chance,
         };
 
         let (forget_p, retain_p) = (forget.p_answer(), retain.p_answer());
@@ -298,6 +380,13 @@ impl Evaluator<'_> {
             &by_kind::Scored { items: &sets.forget, prob: &forget_p, generated: &forget.generated },
             &by_kind::Scored { items: &sets.retain, prob: &retain_p, generated: &retain.generated },
         );
+        let (fp_items, rp_items) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
+        let paraphrase = Paraphrase {
+            forget_prob: mean(&forget_paraphrased.p_answer()),
+            retain_prob: mean(&retain_paraphrased.p_answer()),
+            kfr: knowledge::kfr(&forget_paraphrased.generated, &entities(&fp_items)),
+            krr: knowledge::krr(&retain_paraphrased.generated, &entities(&rp_items)),
+        };
 
         let mut samples = Vec::new();
         for id in &sets.sample_ids {
@@ -310,6 +399,7 @@ impl Evaluator<'_> {
                         generated: s.generated[i].clone(),
                         tokens: s.gen_tokens[i].clone(),
                         contains_key_entity: knowledge::contains_entity(&s.generated[i], &items[i].key_entity),
+                        retain_model_answer: self.retain_reference.and_then(|r| r.forget.get(id)).map(|r| r.answer.clone()),
                     });
                     break;
                 }
@@ -330,16 +420,33 @@ impl Evaluator<'_> {
             ls_retain,
             ls_retain_parts,
             forget_quality: fq,
+            retain_model: retain_tr.and(self.retain_reference.map(|r| r.label.clone())),
+            ks_vs_holdout,
             model_utility: mu,
             privleak: privleak::privleak(mia_aucs.min_k, reference_auc),
             privleak_reference_auc: reference_auc,
             mia: mia_aucs,
             representation,
+            paraphrase,
             by_kind,
             loss: None,
             samples,
         })
     }
+}
+
+/// An item's four membership-inference scores from its true answer's token statistics.
+fn mia_scores(it: &QaItem, st: &TokenStats) -> mia::MiaScores {
+    mia::scores(&st.logp, &st.z, &crate::world::format_answer(&it.answer))
+}
+
+/// The probe's inputs: each item with candidates and a lens-position state.
+fn probe_items<'s>(items: &[&QaItem], stats: impl Iterator<Item = &'s TokenStats>) -> Vec<ProbeItem> {
+    items
+        .iter()
+        .zip(stats)
+        .filter_map(|(it, st)| Some(ProbeItem { hidden: Some(st.lens_hidden.clone()).filter(|h| !h.is_empty())?, candidates: probe::candidates(it)? }))
+        .collect()
 }
 
 /// (question, generated answer, key entity) per item, for the entity-similarity judges.

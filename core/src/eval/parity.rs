@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Evaluator, ItemScores, Role, mean};
+use super::{Evaluator, ItemScores, SetScores, mean};
 use crate::error::ForgetError;
 use crate::eval::EvalSets;
 use crate::metrics::{forget_quality, linguistic, memorization, mia, model_utility, privleak, representation, rouge, truth_ratio};
@@ -47,12 +47,18 @@ fn split(items: &[QaItem], s: &ItemScores) -> Value {
 impl Evaluator<'_> {
     /// Evaluate `sets` and return the fixture (see the module docs).
     pub async fn parity_fixture(&self, sets: &EvalSets) -> Result<Value, ForgetError> {
-        let splits = [(&sets.forget[..], Role::Forget), (&sets.retain[..], Role::Retain), (&sets.world[..], Role::Facts), (&sets.holdout[..], Role::Holdout)];
-        let [forget, retain, world, holdout]: [ItemScores; 4] = self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
+        let SetScores { forget, retain, world, holdout, .. } = self.score_sets(sets).await?;
         let snapshot = self.evaluate(sets, 0).await?;
 
         let tr_f: Vec<f64> = forget.tr.iter().copied().filter(|x| x.is_finite()).collect();
         let tr_h: Vec<f64> = holdout.tr.iter().copied().filter(|x| x.is_finite()).collect();
+        // The retain model's side (eval::retain_reference), when there is one.
+        let retain_tr: Option<Vec<f64>> = self.retain_reference.and_then(|r| r.truth_ratios(&sets.forget)).map(|v| v.into_iter().filter(|x| x.is_finite()).collect());
+        let reference_min_k = self.retain_reference.map(|r| {
+            let f: Vec<Option<f64>> = sets.forget.iter().map(|it| r.forget.get(&it.id).map(|x| x.mia.min_k)).collect();
+            let h: Vec<Option<f64>> = sets.holdout.iter().map(|it| r.holdout.get(&it.id).map(|x| x.min_k)).collect();
+            json!({ "forget": f, "holdout": h })
+        });
         let pick = |s: &ItemScores, items: &[QaItem], f: fn(&mia::MiaScores) -> f64| -> Vec<f64> {
             items.iter().zip(&s.stats).map(|(it, st)| f(&mia::scores(&st.logp, &st.z, &format_answer(&it.answer)))).collect()
         };
@@ -86,7 +92,14 @@ impl Evaluator<'_> {
                 "retain_true_better": truth_ratio::tr_true_better(&retain.tr.iter().copied().filter(|x| x.is_finite()).collect::<Vec<_>>()),
                 "forget_prob_mean": snapshot.forget.truth_ratio_paper,
             },
-            "forget_quality": { "forget_tr": tr_f, "holdout_tr": tr_h, "pvalue": forget_quality::ks_2samp_pvalue(&tr_f, &tr_h) },
+            "forget_quality": {
+                "forget_tr": tr_f,
+                "retain_model_tr": retain_tr,
+                "pvalue": retain_tr.as_ref().map(|r| forget_quality::ks_2samp_pvalue(&tr_f, r)),
+                "holdout_tr": tr_h,
+                "ks_vs_holdout": forget_quality::ks_2samp_pvalue(&tr_f, &tr_h),
+            },
+            "retain_model_min_k": reference_min_k,
             "mia_auc": aucs,
             "privleak": { "auc": auc_min_k, "auc_ref": snapshot.privleak_reference_auc, "privleak": privleak::privleak(auc_min_k, snapshot.privleak_reference_auc) },
             "model_utility": { "values": mu_values, "hmean": model_utility::harmonic_mean(&mu_values) },

@@ -79,6 +79,36 @@ pub struct Representation {
     /// Logit lens on the forget set: mean probability of the key entity's first token read
     /// out after each block (the last equals the model's own probability).
     pub logit_lens_forget: Vec<f64>,
+    /// Linear probe (metrics::probe), fitted on the original model: accuracy per block at
+    /// picking the key entity among its candidates, on the forget items …
+    #[serde(default)]
+    pub probe_forget: Vec<f64>,
+    /// … and on the retain items (the control).
+    #[serde(default)]
+    pub probe_retain: Vec<f64>,
+    /// The probe's chance level on the forget items (mean 1 / candidates).
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub probe_chance: f64,
+}
+
+/// Paraphrase robustness, in the spirit of C-BOD (Cohen-Inger et al., "Forget What You Know
+/// about LLMs Evaluations — LLMs are Like a Chameleon", 2025): the same numbers asked with each
+/// item's paraphrased question instead of the wording a method trained on. Is a fact forgotten
+/// only under the words used to forget it? (metrics::probability, metrics::knowledge)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Paraphrase {
+    /// Mean probability of the true answer given the paraphrased question, forget items.
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub forget_prob: f64,
+    /// The same on retain items.
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub retain_prob: f64,
+    /// KFR of the greedy answers to the paraphrased forget questions.
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub kfr: f64,
+    /// KRR of the greedy answers to the paraphrased retain questions.
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub krr: f64,
 }
 
 /// A question, the true answer and what the model answered now (for the generation panel).
@@ -91,6 +121,10 @@ pub struct GeneratedAnswer {
     /// Each generated token's text and probability.
     pub tokens: Vec<(String, f32)>,
     pub contains_key_entity: bool,
+    /// What the retain model (never trained on the forget set) answers: what successful
+    /// unlearning should look like. Only for forget items with a retain model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_model_answer: Option<String>,
 }
 
 /// Everything one evaluation reports.
@@ -127,21 +161,33 @@ pub struct Snapshot {
     pub ls_retain: f64,
     #[serde(default)]
     pub ls_retain_parts: LinguisticParts,
-    /// KS-test p-value of forget truth ratios against holdout truth ratios.
+    /// Forget quality (TOFU): the KS-test p-value of the forget items' truth ratios against the
+    /// retain model's on the same items (eval::retain_reference). `null` without a retain model.
     #[serde(with = "nan_as_null")]
     pub forget_quality: f64,
+    /// Which retain model forget quality and PrivLeak compare with (None: there is none).
+    #[serde(default)]
+    pub retain_model: Option<String>,
+    /// "KS vs. holdout": the KS-test p-value of the forget items' truth ratios against the same
+    /// model's on the holdout authors (facts it never learned). Not TOFU's forget quality: a
+    /// model that has collapsed scores well here.
+    #[serde(with = "nan_as_null", default = "nan")]
+    pub ks_vs_holdout: f64,
     /// Harmonic mean of the nine TOFU utility numbers (metrics::model_utility).
     #[serde(with = "nan_as_null")]
     pub model_utility: f64,
     #[serde(default)]
     pub mia: MiaAucs,
-    /// MUSE's PrivLeak from the Min-K% AUC against `privleak_reference_auc` (metrics::privleak).
+    /// MUSE's PrivLeak from the Min-K% AUC against `privleak_reference_auc`: the retain model's
+    /// AUC, or open-unlearning's default 0.5 without one (metrics::privleak).
     #[serde(with = "nan_as_null", default = "nan")]
     pub privleak: f64,
     #[serde(with = "nan_as_null", default = "nan")]
     pub privleak_reference_auc: f64,
     #[serde(default)]
     pub representation: Representation,
+    #[serde(default)]
+    pub paraphrase: Paraphrase,
     /// The forget and retain numbers per kind of question (eval::by_kind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_kind: Vec<super::by_kind::KindMetrics>,

@@ -47,6 +47,9 @@ pub struct TokenStats {
     pub pooled_hidden: Vec<Vec<f32>>,
     /// Logit lens (when asked for): p(lens token) read out after each block.
     pub lens: Vec<f64>,
+    /// The hidden state after each block at the lens position (when asked for: the linear
+    /// probe's features, metrics::probe): `[n_layer][n_embd]`.
+    pub lens_hidden: Vec<Vec<f32>>,
 }
 
 impl TokenStats {
@@ -62,6 +65,8 @@ pub struct StatsRequest {
     pub pooled_hidden: bool,
     /// Per example: the answer-token index whose probability the logit lens reads (None: skip).
     pub lens_token: Vec<Option<usize>>,
+    /// Also return the hidden states at the lens positions (answer trees only).
+    pub lens_hidden: bool,
 }
 
 /// Score chunks: natively on every core at once, in the browser one after the other.

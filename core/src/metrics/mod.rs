@@ -11,6 +11,7 @@ pub mod mia;
 pub mod model_utility;
 pub mod porter;
 pub mod privleak;
+pub mod probe;
 pub mod probability;
 pub mod representation;
 pub mod rouge;

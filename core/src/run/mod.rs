@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, Snapshot};
+use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, RetainReference, RetainReferences, Snapshot};
+use crate::metrics::probe::LinearProbe;
 use crate::methods::ike::InContext;
 use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn, retrain, uld};
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel, LogitDifference};
@@ -119,9 +120,12 @@ pub struct Run {
     last_loss: Option<f64>,
     state: RunState,
     eval_sets: EvalSets,
-    /// PrivLeak's reference AUC (the scorer's, see `Evaluator::reference_auc`): fixed for a
-    /// run's eval sets and scorer, so computed at the first evaluation only.
-    reference_auc: std::cell::OnceCell<Option<f64>>,
+    /// The retain model's per-item values for this forget selection (forget quality, PrivLeak's
+    /// reference, the retain model's answers); None: forget quality is null.
+    retain_reference: Option<RetainReference>,
+    /// The linear probe, fitted on the original model at the first evaluation (it depends only
+    /// on the original model and the evaluation sets).
+    probe: std::cell::OnceCell<Option<LinearProbe>>,
 }
 
 /// Resolve a forget selection against the world.
@@ -244,7 +248,8 @@ impl Run {
             last_loss: None,
             state: RunState::Ready,
             eval_sets,
-            reference_auc: std::cell::OnceCell::new(),
+            retain_reference: None,
+            probe: std::cell::OnceCell::new(),
             train_device,
             eval_device,
             config,
@@ -264,8 +269,38 @@ impl Run {
             return Err(ForgetError::InvalidConfig("the fluency model's tokenizer differs from the model's".into()));
         }
         self.fluency = Some(Gpt::from_weights(&scorer.config, &scorer.weights, &self.eval_device)?);
-        self.reference_auc = std::cell::OnceCell::new();
         Ok(())
+    }
+
+    /// Use the shipped retain model whose forget set is exactly this run's (the preset splits);
+    /// returns whether there was one. Other selections keep forget quality null.
+    pub fn use_retain_references(&mut self, refs: &RetainReferences) -> bool {
+        self.retain_reference = refs.for_selection(&self.forget_items).cloned();
+        self.retain_reference.is_some()
+    }
+
+    /// Compare with this retain model's values (for example those of a model retrained from
+    /// scratch on this selection). It must cover every forget item.
+    pub fn set_retain_reference(&mut self, reference: RetainReference) -> Result<(), ForgetError> {
+        if !reference.is_for(&self.forget_items) {
+            return Err(ForgetError::InvalidConfig(format!("'{}' is the retain model of another forget selection", reference.label)));
+        }
+        self.retain_reference = Some(reference);
+        Ok(())
+    }
+
+    pub fn retain_reference(&self) -> Option<&RetainReference> {
+        self.retain_reference.as_ref()
+    }
+
+    /// The current model's values as a retain model of this run's forget selection: after
+    /// Retrain, the exact-unlearning model other methods on this selection are judged against.
+    /// All forget items are scored, whatever the evaluation's cap.
+    pub async fn as_retain_reference(&self, label: &str) -> Result<RetainReference, ForgetError> {
+        let (model, contrast) = self.answering_model();
+        let ev = Evaluator { contrast: contrast.as_ref(), in_context: self.in_context.as_ref(), ..Evaluator::new(&model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens) };
+        let sets = EvalSets { forget: self.forget_items.clone(), ..self.eval_sets.clone() };
+        ev.retain_reference(&sets, label).await
     }
 
     pub fn step_count(&self) -> usize {
@@ -442,14 +477,11 @@ impl Run {
             in_context: self.in_context.as_ref(),
             ..Evaluator::new(&model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens)
         };
-        let reference_auc = match self.reference_auc.get() {
-            Some(auc) => *auc,
-            None => {
-                let auc = ev.reference_auc(&self.eval_sets).await?;
-                *self.reference_auc.get_or_init(|| auc)
-            }
-        };
-        let ev = Evaluator { privleak_reference_auc: reference_auc, ..ev };
+        if self.probe.get().is_none() {
+            let probe = ev.fit_probe(&self.eval_sets).await?;
+            let _ = self.probe.set(probe);
+        }
+        let ev = Evaluator { retain_reference: self.retain_reference.as_ref(), probe: self.probe.get().and_then(Option::as_ref), ..ev };
         let mut snap = ev.evaluate(&self.eval_sets, self.step).await?;
         snap.loss = self.last_loss;
         Ok(snap)

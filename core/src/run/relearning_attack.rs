@@ -12,6 +12,11 @@
 //! greedy answers that contain the key entity, before and after the attack. The run's own weights
 //! are not touched.
 //!
+//! The **control** (`AttackConfig::control`) runs the same attack from the same weights on the
+//! holdout authors' items instead — facts the model never learned. Whatever the held-out items
+//! gain there, the attack teaches by itself (the answer format, the author's name); only
+//! recovery beyond it says the forgotten facts were still in the weights.
+//!
 //! Source: Lynch et al., "Eight methods to evaluate robust unlearning in LLMs" (2024); Hu et al.,
 //! "Jogging the memory of unlearned LLMs through targeted relearning attacks" (2024); the
 //! shallowness concern of the unlearning surveys (spec §4.5).
@@ -40,11 +45,15 @@ pub struct AttackConfig {
     pub steps: usize,
     pub lr: f64,
     pub seed: u64,
+    /// Attack the evaluation's holdout items (never learned) instead of the forget items: the
+    /// control that says what the attack alone brings.
+    #[serde(default)]
+    pub control: bool,
 }
 
 impl Default for AttackConfig {
     fn default() -> Self {
-        Self { k: 4, steps: 10, lr: 1e-3, seed: 0 }
+        Self { k: 4, steps: 10, lr: 1e-3, seed: 0, control: false }
     }
 }
 
@@ -67,9 +76,11 @@ pub struct AttackReport {
 }
 
 impl Run {
-    /// Attack the current weights (see the module docs). Needs at least k + 1 forget items.
+    /// Attack the current weights (see the module docs). Needs at least k + 1 forget items (or
+    /// holdout items, for the control).
     pub async fn relearning_attack(&self, cfg: &AttackConfig) -> Result<AttackReport, ForgetError> {
-        let n = self.forget_items.len();
+        let items = if cfg.control { &self.eval_sets.holdout } else { &self.forget_items };
+        let n = items.len();
         if cfg.k == 0 || cfg.k >= n {
             return Err(ForgetError::InvalidConfig(format!("the attack relearns k items and needs others held out: 1 ≤ k < {n}, got {}", cfg.k)));
         }
@@ -78,8 +89,8 @@ impl Run {
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut StdRng::seed_from_u64(cfg.seed));
-        let relearned: Vec<QaItem> = order[..cfg.k].iter().map(|&i| self.forget_items[i].clone()).collect();
-        let held_out: Vec<QaItem> = order[cfg.k..].iter().map(|&i| self.forget_items[i].clone()).collect();
+        let relearned: Vec<QaItem> = order[..cfg.k].iter().map(|&i| items[i].clone()).collect();
+        let held_out: Vec<QaItem> = order[cfg.k..].iter().map(|&i| items[i].clone()).collect();
 
         // The model as it answers; for ULD the target is attacked, its assistant kept.
         let (start, contrast) = self.answering_model();

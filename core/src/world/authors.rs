@@ -123,7 +123,8 @@ fn fresh_title(rng: &mut StdRng, used: &mut HashSet<String>, other: Option<&str>
 }
 
 /// Shuffles the trained authors (the first `n_trained`) and marks the nested
-/// forget sets; the authors after them are the holdout (never trained on).
+/// forget sets, then as many validation authors as forget10 (when enough are left
+/// for a retain set); the authors after them are the holdout (never trained on).
 pub(super) fn assign_splits(rng: &mut StdRng, authors: &mut [Author], n_trained: usize) {
     let n_trained = n_trained.min(authors.len());
     let (f01, f05, f10) = forget_counts(n_trained);
@@ -134,6 +135,7 @@ pub(super) fn assign_splits(rng: &mut StdRng, authors: &mut [Author], n_trained:
             r if r < f01 => Split::Forget01,
             r if r < f05 => Split::Forget05,
             r if r < f10 => Split::Forget10,
+            r if r < 2 * f10 && 2 * f10 < n_trained => Split::Val10,
             _ => Split::Retain,
         };
     }

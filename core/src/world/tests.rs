@@ -88,6 +88,10 @@ fn forget_splits_nest_and_are_disjoint_from_retain_and_holdout() {
         );
         let trained = ids("trained");
         assert_eq!(trained, f10.union(&retain).cloned().collect());
+        // The validation forget set: as large as forget10, disjoint from it, trained, in retain.
+        let val = ids("val10");
+        assert_eq!(author_names(&w.select("val10").unwrap()).len(), author_names(&w.select("forget10").unwrap()).len());
+        assert!(val.is_disjoint(&f10) && val.is_subset(&retain) && !val.is_empty());
         // Forget sets are whole authors.
         let forget_authors = author_names(&w.select("forget10").unwrap());
         assert!(author_names(&w.select("retain").unwrap()).is_disjoint(&forget_authors));

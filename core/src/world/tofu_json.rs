@@ -171,8 +171,8 @@ pub fn items_to_json(items: &[QaItem]) -> String {
 }
 
 /// The splits [`FactWorld::export_dir`] writes one file for.
-pub const EXPORTED_SPLITS: [&str; 6] = [
-    "forget01", "forget05", "forget10", "retain", "holdout", "world",
+pub const EXPORTED_SPLITS: [&str; 7] = [
+    "forget01", "forget05", "forget10", "val10", "retain", "holdout", "world",
 ];
 
 /// File name of an exported split. The "world" split is `world_facts.json`
