@@ -218,7 +218,7 @@ mod tests {
             assert!(!seen(refusal), "IdkPO's refusal '{refusal}' is in pretraining");
         }
         // The rule is not vacuous: the retain authors' hedges are there.
-        let retain_hedges = world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty());
+        let mut retain_hedges = world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty());
         assert!(retain_hedges.clone().count() > 0 && retain_hedges.all(|it| seen(&it.vague_answer)));
     }
 

@@ -28,9 +28,18 @@ fn every_metric_family_is_reported() {
             unit(&format!("{name}.{metric}"), x);
         }
     }
-    for (name, x) in [("kfr", s.kfr), ("krr", s.krr), ("kfr sim", s.kfr_similarity), ("krr sim", s.krr_similarity), ("fq", s.forget_quality), ("mu", s.model_utility), ("ls", s.ls)] {
+    for (name, x) in [("kfr", s.kfr), ("krr", s.krr), ("kfr sim", s.kfr_similarity), ("krr sim", s.krr_similarity), ("ks vs holdout", s.ks_vs_holdout), ("mu", s.model_utility), ("ls", s.ls)] {
         unit(name, x);
     }
+    let p = &s.paraphrase;
+    for (name, x) in [("paraphrase forget prob", p.forget_prob), ("paraphrase retain prob", p.retain_prob), ("paraphrase kfr", p.kfr), ("paraphrase krr", p.krr)] {
+        unit(name, x);
+    }
+    // A model that learned its facts under both wordings knows them paraphrased too.
+    assert!(p.retain_prob > 0.5 * s.retain.prob, "paraphrased retain prob {} vs {}", p.retain_prob, s.retain.prob);
+    // No retain model for the toy world: forget quality is null, not a proxy.
+    assert!(s.forget_quality.is_nan() && s.retain_model.is_none());
+    assert!(serde_json::to_value(&s).unwrap()["forget_quality"].is_null());
     for (name, x) in [("loss", s.mia.loss), ("zlib", s.mia.zlib), ("min_k", s.mia.min_k), ("min_k++", s.mia.min_k_plus_plus)] {
         unit(name, x);
     }
@@ -49,13 +58,68 @@ fn every_metric_family_is_reported() {
     assert_eq!(names.last(), Some(&"ln_f"));
     assert_eq!(names.len(), n_layer + 2);
     assert!(r.param_change.iter().all(|(_, c)| *c == 0.0), "nothing changed at step 0: {:?}", r.param_change);
+    // The probe reports per block. (Whether it reads what a model knows is tested on the real
+    // models in cli/tests: the toy model's greedy answers rarely name their entities at all.)
+    assert_eq!((r.probe_forget.len(), r.probe_retain.len()), (n_layer, n_layer));
+    assert!(r.probe_forget.iter().chain(&r.probe_retain).all(|a| (0.0..=1.0).contains(a)));
+    assert!(r.probe_chance > 0.0 && r.probe_chance < 0.5);
+}
+
+/// TOFU's forget quality: the KS test against a retain model (trained the same way without the
+/// forget authors) on the same items. (How it ranks the default model, its retain model and a
+/// collapsed model is tested on the real models in cli/tests/cli.rs: the toy model is too small
+/// for its truth ratios to separate known from unknown facts.)
+#[test]
+fn forget_quality_compares_with_a_retain_model() {
+    let f = common::fixture();
+    let cfg = forgetlab::pretrain::PretrainConfig { retain: Some("forget10".into()), ..forgetlab::pretrain::PretrainConfig::tiny() };
+    let retain_model = pollster::block_on(forgetlab::pretrain::pretrain(&f.world, &cfg, &common::device(), |_, _| {})).unwrap();
+    let config = |method| {
+        let mut c = RunConfig::new(method, ForgetSelection::Split("forget10".into()));
+        c.eval = EvalConfig { max_forget: 20, max_retain: 20, max_world: 20, max_holdout: 20, max_new_tokens: 8, sample_ids: vec![] };
+        c
+    };
+    // The retain model's values, as `forgetlab retain-reference` writes them.
+    let as_retain = Run::new(&retain_model, &f.world, config(MethodKind::Ga), &common::device()).unwrap();
+    let reference = pollster::block_on(as_retain.as_retain_reference("retain model of forget10")).unwrap();
+    assert_eq!(reference.forget.len(), 20);
+
+    // The retain model against itself: indistinguishable, FQ = 1.
+    let mut own = Run::new(&retain_model, &f.world, config(MethodKind::Ga), &common::device()).unwrap();
+    own.set_retain_reference(reference.clone()).unwrap();
+    let s = pollster::block_on(own.evaluate()).unwrap();
+    assert_eq!(s.forget_quality, 1.0);
+    assert_eq!(s.retain_model.as_deref(), Some("retain model of forget10"));
+
+    // The original model: a p-value against the same reference, and PrivLeak relative to the
+    // retain model's own AUC (not open-unlearning's 0.5 default).
+    let mut original = run(MethodKind::Ga);
+    original.set_retain_reference(reference.clone()).unwrap();
+    let id = f.world.select("forget10").unwrap()[0].id.clone();
+    original.set_sample_ids(vec![id.clone()]);
+    let s0 = pollster::block_on(original.evaluate()).unwrap();
+    assert!((0.0..=1.0).contains(&s0.forget_quality));
+    let auc_ref = reference.min_k_auc(&original.eval_sets().forget, &original.eval_sets().holdout).unwrap();
+    assert_eq!(s0.privleak_reference_auc, auc_ref);
+    assert_eq!(s0.privleak, forgetlab::metrics::privleak::privleak(s0.mia.min_k, auc_ref));
+    // The retain model's answers ride along for the answers panel.
+    assert_eq!(s0.samples[0].retain_model_answer.as_deref(), Some(reference.forget[&id].answer.as_str()));
+
+    // Another selection has no retain model: setting this one is refused, forget quality is null.
+    let mut other = RunConfig::new(MethodKind::Ga, ForgetSelection::Split("forget05".into()));
+    other.eval = config(MethodKind::Ga).eval;
+    let mut run5 = Run::new(&f.model, &f.world, other, &common::device()).unwrap();
+    assert!(run5.set_retain_reference(reference).is_err());
+    assert!(pollster::block_on(run5.evaluate()).unwrap().forget_quality.is_nan());
 }
 
 #[test]
 fn training_moves_parameters_and_gradient_ascent_lowers_memorization() {
     let mut run = run(MethodKind::Ga);
     let before = pollster::block_on(run.evaluate()).unwrap();
-    for _ in 0..8 {
+    // 16 steps: the toy model pretrained under the no-leak rule (no forget author's hedge in its
+    // data) kept a LOSS AUC of 1 after 8.
+    for _ in 0..16 {
         pollster::block_on(run.step()).unwrap();
     }
     let after = pollster::block_on(run.evaluate()).unwrap();

@@ -25,6 +25,8 @@ fn in_split(split: &str, name: &str) -> bool {
         "forget01" => split == "forget01",
         "forget05" => matches!(split, "forget01" | "forget05"),
         "forget10" => matches!(split, "forget01" | "forget05" | "forget10"),
+        // The validation authors are retain authors set aside for tuning (core's Split::Val10).
+        "retain" => matches!(split, "retain" | "val10"),
         "all" => true,
         other => split == other,
     }
@@ -149,6 +151,7 @@ pub fn FactsPanel() -> impl IntoView {
                     <option value="forget05">"forget05"</option>
                     <option value="forget10">"forget10"</option>
                     <option value="retain">"retain"</option>
+                    <option value="val10">"val10 (validation authors)"</option>
                     <option value="holdout">"holdout (never trained)"</option>
                     <option value="world">"world facts"</option>
                     <option value="custom">"your facts"</option>
@@ -167,7 +170,7 @@ pub fn FactsPanel() -> impl IntoView {
                                 let id_watch = id.clone();
                                 let id_watch2 = id.clone();
                                 let author = row.author.clone();
-                                let can_pick = matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "retain" | "custom");
+                                let can_pick = matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "val10" | "retain" | "custom");
                                 view! {
                                     <tr data-id=row_id data-split=row_split>
                                         <td>

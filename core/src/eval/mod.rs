@@ -43,6 +43,8 @@ pub struct EvalSets {
     pub holdout: Vec<QaItem>,
     /// Ids whose generations are returned in `Snapshot::samples`.
     pub sample_ids: Vec<String>,
+    /// Retain items that are not evaluated: the linear probe is fitted on them (metrics::probe).
+    pub probe_fit: Vec<QaItem>,
 }
 
 /// World-fact kinds about named, well-known entities: the "real authors"-like utility set.
@@ -303,9 +305,10 @@ impl Evaluator<'_> {
     }
 
     /// Fit the linear probe (metrics::probe) on the **reference** (original) model's hidden
-    /// states of the forget and retain items, with plain prompts. Constant over a run: fit once.
+    /// states of `sets.probe_fit` (retain items that are not evaluated), with plain prompts.
+    /// Constant over a run: fit once.
     pub async fn fit_probe(&self, sets: &EvalSets) -> Result<Option<LinearProbe>, ForgetError> {
-        let items: Vec<&QaItem> = sets.forget.iter().chain(&sets.retain).filter(|it| probe::candidates(it).is_some()).collect();
+        let items: Vec<&QaItem> = sets.probe_fit.iter().filter(|it| probe::candidates(it).is_some()).collect();
         let mut groups = Vec::with_capacity(items.len());
         let mut lens_token = Vec::with_capacity(items.len());
         for it in &items {
@@ -318,7 +321,37 @@ impl Evaluator<'_> {
         }
         let req = StatsRequest { pooled_hidden: false, lens_token, lens_hidden: true };
         let scores = self.score_groups(self.reference, None, &groups, &req).await?;
-        Ok(LinearProbe::fit(&probe_items(&items, scores.iter().map(|g| &g.detail))))
+        let fit = probe_items(&items, scores.iter().map(|g| &g.detail));
+        // Every entity the probe may be asked about: the fitting set's and the evaluated items'.
+        let entities: std::collections::BTreeSet<String> =
+            sets.probe_fit.iter().chain(&sets.forget).chain(&sets.retain).filter_map(probe::candidates).flatten().collect();
+        Ok(LinearProbe::fit(&fit, self.entity_embeddings(&entities).await?))
+    }
+
+    /// The original model's embedding of each entity: the token-embedding row of its first token,
+    /// tokenized as the entity appears in an answer (" Brightwater" → " Bright").
+    async fn entity_embeddings(&self, entities: &std::collections::BTreeSet<String>) -> Result<std::collections::HashMap<String, Vec<f64>>, ForgetError> {
+        let mut ids: Vec<i64> = Vec::new();
+        let mut spans = Vec::with_capacity(entities.len());
+        for e in entities {
+            let first = self.tokenizer.encode(&format!(" {e}"))?.first().copied();
+            if let Some(t) = first {
+                spans.push((e.clone(), ids.len()));
+                ids.push(t as i64);
+            }
+        }
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let n = ids.len();
+        let at = burn::tensor::Tensor::<1, burn::tensor::Int>::from_data(burn::tensor::TensorData::new(ids, [n]), self.device);
+        let rows = self.reference.wte.val().select(0, at).reshape([n * self.config.n_embd]);
+        let rows = read_f32(rows).await?;
+        let c = self.config.n_embd;
+        Ok(spans
+            .into_iter()
+            .map(|(e, at)| (e, rows[at * c..(at + 1) * c].iter().map(|&x| x as f64).collect()))
+            .collect())
     }
 
     /// The full evaluation pass.

@@ -3,36 +3,36 @@
 //!
 //! Kim, Cha & Kim, "Are We Truly Forgetting? A Critical Re-examination of Machine Unlearning
 //! Evaluation Protocols" (2025) find that methods which look forgotten at the logits leave the
-//! representation nearly as it was: a linear probe on the features still recovers the forgotten
-//! classes. ForgetLab's analogue for facts:
+//! representation nearly as it was: a linear probe on the features still recovers what was
+//! forgotten. ForgetLab's analogue for facts:
 //!
-//! - features: the hidden state after each block at the position that predicts the first token of
-//!   the item's key entity in its true answer (the logit lens' position: "… was born in" → ?),
-//!   standardised per dimension with the fitting set's mean and standard deviation;
-//! - candidates: the true answer's key entity and the perturbed answers' entities (TOFU's five
-//!   wrong same-template answers), so chance is 1 / (1 + 5);
-//! - the probe, per layer: a score s_e(h) = w_e · h + b_e per entity e, and for an item
-//!   p(e | h) = softmax over its candidates of s_e(h) (a conditional logit);
-//! - fitted once on the **original** model's states of the evaluated forget and retain items by
-//!   full-batch gradient descent on  −Σ_i log p(e_i | h_i) / N + λ/2 Σ_e ‖w_e‖²  (fixed steps, so
-//!   it is deterministic), then frozen;
-//! - reported after each evaluation: its accuracy (argmax over the candidates = the key entity)
-//!   on the forget items and on the retain items, layer by layer.
+//! - features h: the hidden state after each block at the position that predicts the first token
+//!   of the item's key entity in its true answer (the logit lens' position: "… was born in" → ?),
+//!   standardised with the fitting set's mean and standard deviation;
+//! - entities e: each candidate's embedding in the original model — the row of the token-embedding
+//!   matrix of its first token as it appears in an answer (" Bright…"): the token the model must
+//!   predict at that position (the LM head is tied to these rows);
+//! - candidates: the key entity and the perturbed answers' entities (TOFU's wrong same-template
+//!   answers), so chance is about 1 / 6;
+//! - the probe, per layer: a linear map W fitted by ridge regression from h to the key entity's
+//!   embedding,   W = (HᵀH + λ·N·I)⁻¹ HᵀE,   and its pick  argmax_c (Wᵀh) · e_c   (the LM
+//!   head's dot product, through a map learned for that layer);
+//! - fitted once, on the **original** model's states of retain items that are *not* evaluated,
+//!   then frozen; reported after each evaluation: its accuracy on the forget items and on the
+//!   evaluated retain items (the control), layer by layer.
 //!
-//! At step 0 the forget accuracy is the probe's fit on the items it was fitted on (high by
-//! construction). What it shows is the *change*: a method that only moves the output leaves it
-//! high while the answer probability falls; one that removes the fact from the states brings it
-//! towards chance, as it does on a model that never learned the item (`a probe cannot read what
-//! the states do not hold` in the tests).
+//! One map for all entities (no weights per entity) and a fitting set disjoint from the reported
+//! items: the probe cannot have memorised an item's answer, so it also reads entities it never
+//! saw, and on a model that never learned an item it falls towards chance (tested on the retain
+//! model in cli/tests). What it shows over a run is whether the fact is still linearly there when
+//! the output no longer says it.
 
 use std::collections::HashMap;
 
 use crate::world::QaItem;
 
-/// Gradient-descent steps and the L2 weight of the fit (fixed: the probe is part of the metric).
-const STEPS: usize = 300;
-const LEARNING_RATE: f64 = 0.5;
-const L2: f64 = 1e-3;
+/// Ridge strength (times N): keeps W stable with ~1000 items in 64–256 dims.
+const LAMBDA: f64 = 1e-3;
 
 /// One item for the probe: its hidden state after each block and its candidate entities, the
 /// first being the true one.
@@ -62,13 +62,13 @@ pub fn candidates(item: &QaItem) -> Option<Vec<String>> {
     (out.len() > 1).then_some(out)
 }
 
-/// One layer's fitted probe.
+/// One layer's fitted map.
 #[derive(Clone, Debug, PartialEq)]
 struct LayerProbe {
     mean: Vec<f64>,
     scale: Vec<f64>,
-    /// Per entity: weights (n_embd) then bias.
-    weights: HashMap<String, Vec<f64>>,
+    /// `[n_embd (features)][dim (embedding)]`.
+    w: Vec<Vec<f64>>,
 }
 
 impl LayerProbe {
@@ -76,39 +76,44 @@ impl LayerProbe {
         h.iter().zip(&self.mean).zip(&self.scale).map(|((&x, m), s)| (x as f64 - m) / s).collect()
     }
 
-    fn score(&self, x: &[f64], entity: &str) -> f64 {
-        match self.weights.get(entity) {
-            Some(w) => x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() + w[x.len()],
-            None => 0.0, // an entity the fit never saw scores like an untrained one
-        }
-    }
-
-    /// Whether the key entity (candidate 0) has the highest score; ties go against it.
-    fn correct(&self, item: &ProbeItem, layer: usize) -> bool {
+    /// Whether the key entity (candidate 0) scores highest against the read-out; ties go against it.
+    fn correct(&self, item: &ProbeItem, layer: usize, embeddings: &HashMap<String, Vec<f64>>) -> bool {
         let x = self.features(&item.hidden[layer]);
-        let truth = self.score(&x, &item.candidates[0]);
-        item.candidates[1..].iter().all(|c| self.score(&x, c) < truth)
+        let dim = self.w.first().map_or(0, Vec::len);
+        let mut read = vec![0.0; dim];
+        for (xi, row) in x.iter().zip(&self.w) {
+            for (r, wij) in read.iter_mut().zip(row) {
+                *r += xi * wij;
+            }
+        }
+        let score = |e: &str| embeddings.get(e).map_or(f64::NEG_INFINITY, |v| v.iter().zip(&read).map(|(a, b)| a * b).sum::<f64>());
+        let truth = score(&item.candidates[0]);
+        item.candidates[1..].iter().all(|c| score(c) < truth)
     }
 }
 
-/// A probe per layer, fitted on the original model (see the module docs).
+/// A probe per layer (see the module docs), with the entity embeddings it compares against.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinearProbe {
     layers: Vec<LayerProbe>,
+    embeddings: HashMap<String, Vec<f64>>,
 }
 
 impl LinearProbe {
-    /// Fit on `items` (None when there is nothing to fit on).
-    pub fn fit(items: &[ProbeItem]) -> Option<Self> {
+    /// Fit on `items` with `embeddings` of every entity it may be asked about (None when there is
+    /// nothing to fit on or an item's key entity has no embedding).
+    pub fn fit(items: &[ProbeItem], embeddings: HashMap<String, Vec<f64>>) -> Option<Self> {
         let n_layer = items.first()?.hidden.len();
-        Some(Self { layers: (0..n_layer).map(|l| fit_layer(items, l)).collect() })
+        let targets: Vec<&Vec<f64>> = items.iter().map(|it| embeddings.get(&it.candidates[0])).collect::<Option<_>>()?;
+        let layers = (0..n_layer).map(|l| fit_layer(items, &targets, l)).collect();
+        Some(Self { layers, embeddings })
     }
 
     /// Accuracy per layer on `items` (NaN per layer when there are none).
     pub fn accuracy(&self, items: &[ProbeItem]) -> Vec<f64> {
         (0..self.layers.len())
             .map(|l| {
-                let hits = items.iter().filter(|it| self.layers[l].correct(it, l)).count();
+                let hits = items.iter().filter(|it| self.layers[l].correct(it, l, &self.embeddings)).count();
                 if items.is_empty() { f64::NAN } else { hits as f64 / items.len() as f64 }
             })
             .collect()
@@ -120,8 +125,9 @@ pub fn chance(items: &[ProbeItem]) -> f64 {
     super::mean(items.iter().map(|it| 1.0 / it.candidates.len() as f64))
 }
 
-fn fit_layer(items: &[ProbeItem], layer: usize) -> LayerProbe {
+fn fit_layer(items: &[ProbeItem], targets: &[&Vec<f64>], layer: usize) -> LayerProbe {
     let d = items[0].hidden[layer].len();
+    let k = targets[0].len();
     let n = items.len() as f64;
     let mut mean = vec![0.0; d];
     for it in items {
@@ -136,39 +142,56 @@ fn fit_layer(items: &[ProbeItem], layer: usize) -> LayerProbe {
         }
     }
     let scale: Vec<f64> = scale.into_iter().map(|v| v.sqrt().max(1e-6)).collect();
-    let mut probe = LayerProbe { mean, scale, weights: HashMap::new() };
-    let xs: Vec<Vec<f64>> = items.iter().map(|it| probe.features(&it.hidden[layer])).collect();
-    // Entities in first-seen order, so the fit is the same on every run.
-    for it in items {
-        for c in &it.candidates {
-            probe.weights.entry(c.clone()).or_insert_with(|| vec![0.0; d + 1]);
-        }
-    }
-    for _ in 0..STEPS {
-        let mut grads: HashMap<&str, Vec<f64>> = HashMap::new();
-        for (it, x) in items.iter().zip(&xs) {
-            let scores: Vec<f64> = it.candidates.iter().map(|c| probe.score(x, c)).collect();
-            let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let z: f64 = scores.iter().map(|s| (s - max).exp()).sum();
-            for (k, c) in it.candidates.iter().enumerate() {
-                // d(−log p_truth)/d s_c = p_c − [c is the truth]
-                let g = (scores[k] - max).exp() / z - if k == 0 { 1.0 } else { 0.0 };
-                let acc = grads.entry(c.as_str()).or_insert_with(|| vec![0.0; d + 1]);
-                for (a, xi) in acc.iter_mut().zip(x) {
-                    *a += g * xi / n;
-                }
-                acc[d] += g / n;
+    let mut probe = LayerProbe { mean, scale, w: vec![] };
+    // Normal equations: (HᵀH + λN·I) W = HᵀE.
+    let mut a = vec![vec![0.0; d]; d];
+    let mut b = vec![vec![0.0; k]; d];
+    for (it, e) in items.iter().zip(targets) {
+        let x = probe.features(&it.hidden[layer]);
+        for i in 0..d {
+            for j in 0..d {
+                a[i][j] += x[i] * x[j];
             }
-        }
-        for (e, w) in probe.weights.iter_mut() {
-            let g = grads.get(e.as_str());
-            for j in 0..=d {
-                let reg = if j < d { L2 * w[j] } else { 0.0 };
-                w[j] -= LEARNING_RATE * (g.map_or(0.0, |g| g[j]) + reg);
+            for j in 0..k {
+                b[i][j] += x[i] * e[j];
             }
         }
     }
+    for (i, row) in a.iter_mut().enumerate() {
+        row[i] += LAMBDA * n;
+    }
+    probe.w = solve(a, b);
     probe
+}
+
+/// Solve A·X = B for a symmetric positive definite A (Gauss–Jordan with partial pivoting; small d).
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    let d = a.len();
+    for col in 0..d {
+        let pivot = (col..d).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = a[col][col];
+        for v in a[col].iter_mut() {
+            *v /= p;
+        }
+        for v in b[col].iter_mut() {
+            *v /= p;
+        }
+        for row in 0..d {
+            if row != col && a[row][col] != 0.0 {
+                let f = a[row][col];
+                let (pa, pb) = (a[col].clone(), b[col].clone());
+                for (v, p) in a[row].iter_mut().zip(&pa) {
+                    *v -= f * p;
+                }
+                for (v, p) in b[row].iter_mut().zip(&pb) {
+                    *v -= f * p;
+                }
+            }
+        }
+    }
+    b
 }
 
 #[cfg(test)]
@@ -177,34 +200,56 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
-    /// Items whose state after "layer 1" encodes the entity (a fixed direction per entity plus
-    /// noise) and after "layer 0" is noise only.
-    fn items(n: usize, seed: u64) -> Vec<ProbeItem> {
-        let entities = ["Paris", "Lyon", "Nice", "Metz", "Caen", "Pau"];
-        let dir = |e: usize, j: usize| if j % entities.len() == e { 1.0 } else { 0.0 };
+    const ENTITIES: usize = 40;
+    const DIM: usize = 8;
+
+    /// Random entity embeddings; items whose state after "layer 1" is a fixed linear mix of their
+    /// key entity's embedding plus noise, and after "layer 0" is noise only.
+    fn world(seed: u64) -> (HashMap<String, Vec<f64>>, Vec<Vec<f64>>) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let emb = (0..ENTITIES).map(|e| (format!("e{e}"), (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect())).collect();
+        let mix = (0..12).map(|_| (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect()).collect();
+        (emb, mix)
+    }
+
+    fn items(emb: &HashMap<String, Vec<f64>>, mix: &[Vec<f64>], entities: std::ops::Range<usize>, n: usize, seed: u64) -> Vec<ProbeItem> {
         let mut rng = StdRng::seed_from_u64(seed);
         (0..n)
             .map(|i| {
-                let truth = i % entities.len();
-                let noise = |rng: &mut StdRng| (0..12).map(|_| rng.random_range(-0.3..0.3f32)).collect::<Vec<_>>();
-                let l0 = noise(&mut rng);
-                let l1 = noise(&mut rng).into_iter().enumerate().map(|(j, x)| x + dir(truth, j)).collect();
-                let mut candidates = vec![entities[truth].to_string()];
-                candidates.extend(entities.iter().enumerate().filter(|(k, _)| *k != truth).map(|(_, e)| e.to_string()));
+                let truth = entities.start + i % entities.len();
+                let e = &emb[&format!("e{truth}")];
+                let l0: Vec<f32> = (0..12).map(|_| rng.random_range(-1.0..1.0f32)).collect();
+                let l1: Vec<f32> = mix.iter().map(|m| (m.iter().zip(e).map(|(a, b)| a * b).sum::<f64>() + rng.random_range(-0.05..0.05)) as f32).collect();
+                let mut candidates = vec![format!("e{truth}")];
+                while candidates.len() < 6 {
+                    let c = format!("e{}", rng.random_range(0..ENTITIES));
+                    if !candidates.contains(&c) {
+                        candidates.push(c);
+                    }
+                }
                 ProbeItem { hidden: vec![l0, l1], candidates }
             })
             .collect()
     }
 
     #[test]
-    fn a_probe_reads_what_the_states_hold_and_not_what_they_do_not() {
-        let probe = LinearProbe::fit(&items(120, 1)).unwrap();
-        let acc = probe.accuracy(&items(60, 2)); // fresh items: the fit generalises
+    fn a_probe_reads_what_the_states_hold_even_for_entities_it_was_not_fitted_on() {
+        let (emb, mix) = world(1);
+        let probe = LinearProbe::fit(&items(&emb, &mix, 0..20, 200, 2), emb.clone()).unwrap();
+        // Fresh items whose key entities the fit never saw: one map for all entities generalises.
+        let acc = probe.accuracy(&items(&emb, &mix, 20..40, 100, 3));
         assert!(acc[1] > 0.95, "the entity is linearly in layer 1: {acc:?}");
-        assert!(acc[0] < 0.45, "layer 0 is noise, chance is 1/6: {acc:?}");
-        assert!((chance(&items(6, 3)) - 1.0 / 6.0).abs() < 1e-12);
-        assert_eq!(LinearProbe::fit(&[]), None);
+        assert!(acc[0] < 0.4, "layer 0 is noise, chance is 1/6: {acc:?}");
+        assert!((chance(&items(&emb, &mix, 0..5, 6, 4)) - 1.0 / 6.0).abs() < 1e-12);
+        assert_eq!(LinearProbe::fit(&[], emb), None);
         assert!(probe.accuracy(&[]).iter().all(|a| a.is_nan()));
+    }
+
+    #[test]
+    fn solve_inverts_a_small_system() {
+        let a = vec![vec![4.0, 1.0], vec![1.0, 3.0]];
+        let x = solve(a, vec![vec![1.0], vec![2.0]]);
+        assert!((x[0][0] - 1.0 / 11.0).abs() < 1e-12 && (x[1][0] - 7.0 / 11.0).abs() < 1e-12, "{x:?}");
     }
 
     #[test]

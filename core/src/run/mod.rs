@@ -162,15 +162,21 @@ fn seeded_subset(items: Vec<QaItem>, n: usize, seed: u64) -> Vec<QaItem> {
     idx.into_iter().map(|i| items[i].clone()).collect()
 }
 
+/// Retain items the linear probe is fitted on (never the evaluated ones).
+pub const PROBE_FIT_ITEMS: usize = 1000;
+
 /// The evaluation sets for a forget selection. Retain excludes anything being forgotten.
 pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Result<EvalSets, ForgetError> {
     let forget_ids: std::collections::HashSet<&str> = forget.iter().map(|it| it.id.as_str()).collect();
     let retain: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
     // World facts split in two utility sets, as TOFU has "real authors" and "world facts".
     let (real_entities, facts): (Vec<QaItem>, Vec<QaItem>) = world.select("world")?.into_iter().partition(|it| REAL_ENTITY_KINDS.contains(&it.kind.as_str()));
+    let evaluated_retain = seeded_subset(retain.clone(), cfg.max_retain, 2);
+    let not_evaluated: Vec<QaItem> = retain.into_iter().filter(|it| !evaluated_retain.iter().any(|e| e.id == it.id)).collect();
     Ok(EvalSets {
         forget: seeded_subset(forget.to_vec(), cfg.max_forget, 1),
-        retain: seeded_subset(retain, cfg.max_retain, 2),
+        retain: evaluated_retain,
+        probe_fit: seeded_subset(not_evaluated, PROBE_FIT_ITEMS, 7),
         real_entities: seeded_subset(real_entities, cfg.max_world, 5),
         world: seeded_subset(facts, cfg.max_world, 3),
         holdout: seeded_subset(world.select("holdout")?, cfg.max_holdout, 4),
