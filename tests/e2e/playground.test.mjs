@@ -32,6 +32,18 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   const startAnswers = await page.$$eval('[data-testid=current-answer]', (tds) => tds.map((t) => t.dataset.text));
   assert.ok(startAnswers.length >= 3, 'the generation panel shows answers at step 0');
   assert.ok(num(start, 'forget.prob') > 0.5, `the default model knows forget05: ${start['forget.prob']}`);
+  // Forget quality is TOFU's, against forget05's retain model (its per-item values ship beside
+  // the default model); its chart has a log axis; the answers panel shows what the retain model
+  // answers; the probe and the lens are reported per block; every metric links its definition.
+  assert.match(await page.textContent('[data-testid=retain-model]'), /retain model of forget05/);
+  assert.ok(num(start, 'forget_quality') >= 0 && num(start, 'forget_quality') < 1e-3, `the original model is far from the retain model: FQ ${start.forget_quality}`);
+  assert.ok(Number.isFinite(num(start, 'ks_vs_holdout')), 'KS vs. holdout is reported under its own name');
+  const ticks = await page.$$eval('[data-chart=quality] text.tick', (ts) => ts.map((t) => t.textContent));
+  assert.ok(ticks.some((t) => /^1e-\d+/.test(t)), `the forget-quality chart has a log axis: ${ticks}`);
+  const retainAnswers = await page.$$eval('[data-testid=retain-answer] span', (ss) => ss.map((s) => s.textContent));
+  assert.ok(retainAnswers.length >= 1 && retainAnswers.every((a) => a.length > 0), `the retain model's answers for watched forget items: ${retainAnswers}`);
+  assert.equal((await page.$$('[data-testid=layers] tr[data-layer]')).length, 4, 'lens and probe after each of the 4 blocks');
+  assert.ok(await page.$('a.metric-name[href="#def-forget_quality"]') && await page.$('#def-forget_quality'), 'forget quality links its definition');
 
   // One step, then Reset: exactly step 0 again.
   await page.click('[data-testid=step]');
@@ -156,6 +168,8 @@ test('add your own fact: the model learns it, then forgets it', { timeout: 20 * 
   console.log(`own fact: probability at step 0 ${m['start.forget.prob']}, after 10 GA steps ${m['forget.prob']}`);
   assert.ok(num(m, 'start.forget.prob') > 0.5, 'the learned fact starts known');
   assert.ok(num(m, 'forget.prob') < 0.5 * num(m, 'start.forget.prob'), 'and gradient ascent forgets it');
+  // No retain model was trained without this fact: forget quality says so instead of a number.
+  assert.equal((await page.textContent('[data-testid=metrics] td[data-metric=forget_quality]')).trim(), 'needs a retain model');
   assert.deepEqual(problems, []);
   await page.close();
 });

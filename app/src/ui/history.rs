@@ -30,7 +30,8 @@ pub struct RunPoint {
     pub kfr: f64,
     pub krr: f64,
     pub ls: f64,
-    pub forget_quality: f64,
+    /// None without a retain model for the run's selection (forget quality is then undefined).
+    pub forget_quality: Option<f64>,
     pub model_utility: f64,
 }
 
@@ -48,7 +49,7 @@ impl RunPoint {
             kfr: s.kfr,
             krr: s.krr,
             ls: s.ls,
-            forget_quality: s.forget_quality,
+            forget_quality: Some(s.forget_quality).filter(|q| q.is_finite()),
             model_utility: s.model_utility,
         }
     }
@@ -57,11 +58,9 @@ impl RunPoint {
 
     fn csv_row(&self) -> String {
         let loss = self.loss.map(|l| l.to_string()).unwrap_or_default();
-        let rest = [
-            self.forget_prob, self.retain_prob, self.world_prob, self.forget_rouge_l, self.retain_rouge_l, self.forget_truth_ratio, self.kfr, self.krr, self.ls, self.forget_quality,
-            self.model_utility,
-        ];
-        format!("{},{loss},{}", self.step, rest.map(|v| v.to_string()).join(","))
+        let before = [self.forget_prob, self.retain_prob, self.world_prob, self.forget_rouge_l, self.retain_rouge_l, self.forget_truth_ratio, self.kfr, self.krr, self.ls];
+        let fq = self.forget_quality.map(|q| q.to_string()).unwrap_or_default();
+        format!("{},{loss},{},{fq},{}", self.step, before.map(|v| v.to_string()).join(","), self.model_utility)
     }
 }
 
@@ -131,7 +130,8 @@ fn color(i: usize) -> &'static str {
 }
 
 /// The forget-quality / model-utility scatter: one point per run (its last evaluation). Forget
-/// quality is a p-value spanning many decades, so its axis is log10.
+/// quality is a p-value spanning many decades, so its axis is log10. Runs without a retain model
+/// have no forget quality and no point.
 #[component]
 fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
     const W: f64 = 300.0;
@@ -155,9 +155,10 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                 <text x=W - 8.0 y=H - 1.0 class="tick" text-anchor="end">"model utility →"</text>
                 {move || runs.get().into_iter().enumerate().filter_map(|(i, r)| {
                     let p = r.last()?.clone();
+                    let fq = p.forget_quality?;
                     Some(view! {
-                        <circle data-run=r.id cx=sx(p.model_utility) cy=sy(p.forget_quality) r="4" fill=color(i)>
-                            <title>{format!("{}: forget quality {:.3e}, model utility {:.3}", r.label, p.forget_quality, p.model_utility)}</title>
+                        <circle data-run=r.id cx=sx(p.model_utility) cy=sy(fq) r="4" fill=color(i)>
+                            <title>{format!("{}: forget quality {:.3e}, model utility {:.3}", r.label, fq, p.model_utility)}</title>
                         </circle>
                     })
                 }).collect_view()}
@@ -200,7 +201,7 @@ pub fn HistoryPanel() -> impl IntoView {
                         <li data-run=r.id>
                             <i class="swatch" style=format!("background:{}", color(i))></i>
                             <button class="link" on:click=move |_| state.follow_link(&query) title="Load this run's settings">{r.label.clone()}</button>
-                            {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {:.2e}", p.step, p.forget_prob, p.model_utility, p.forget_quality))}
+                            {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {}", p.step, p.forget_prob, p.model_utility, p.forget_quality.map_or("needs a retain model".into(), |q| format!("{q:.2e}"))))}
                         </li>
                     }
                 }).collect_view()}

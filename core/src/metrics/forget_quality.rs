@@ -4,11 +4,10 @@
 //!   D  = supₓ | F₁(x) − F₂(x) |          (F₁, F₂ the empirical CDFs of the two samples)
 //!   FQ = Pr( D_{n₁,n₂} ≥ D_observed )    (two-sided KS p-value)       direction: ↑
 //!
-//! FQ = 1 means "indistinguishable". TOFU/OU compare the unlearned model's forget-set TRs with a
-//! retain-trained model's TRs on the same forget items. **ForgetLab's forget quality** is the KS
-//! p-value of the unlearned model's forget-set TRs against the **holdout** set's TRs of the same
-//! model (facts it never learned) — a documented proxy for TOFU's retain model, which ForgetLab
-//! does not train.
+//! FQ = 1 means "indistinguishable". As TOFU/OU do, forget quality compares the unlearned model's
+//! forget-set TRs with a retain model's TRs on the same forget items (eval::retain_reference);
+//! without a retain model it is undefined (NaN). The same test against the model's own holdout
+//! TRs is reported as `ks_vs_holdout`, never as forget quality: a collapsed model passes it.
 //!
 //! [`ks_2samp_pvalue`] equals `scipy.stats.ks_2samp(a, b).pvalue` with the defaults
 //! (alternative='two-sided', method='auto'), ported from `scipy/stats/_stats_py.py` (SciPy 1.17):

@@ -8,10 +8,9 @@
 //! data, e.g. −99.8 for MUSE-News's target model); large positive = over-unlearned (the forget
 //! set now looks *less* familiar than unseen data — itself a signal an attacker can use).
 //!
-//! ForgetLab's reference is the fluency scorer (`public/models/fluency`), trained on the same
-//! kind of text but never on the forget10 or holdout authors — a "retain model" for the preset
-//! splits. Without a reference AUC (no scorer, or a forget set the scorer has seen) ForgetLab
-//! uses open-unlearning's default `ref_value` 0.5.
+//! The reference AUC is the retain model's on the same forget and holdout items
+//! (eval::retain_reference: TOFU's retain model, trained without the forget set). Without a
+//! retain model for the selection ForgetLab uses open-unlearning's default `ref_value` 0.5.
 //!
 //! Source: Shi et al., "MUSE" (2024); `OU:src/evals/metrics/privacy.py::privleak` (spec §4.2).
 
