@@ -218,11 +218,15 @@ struct RetainFlags {
     /// Read them from this file (`forgetlab retain-reference --out FILE`).
     #[arg(long, value_name = "FILE", conflicts_with = "retain_model")]
     retain_reference: Option<PathBuf>,
+    /// There is no retain model for this model (e.g. another pretraining seed): forget quality
+    /// is null rather than compared with the default model's retain model.
+    #[arg(long, conflicts_with_all = ["retain_model", "retain_reference"])]
+    no_retain_model: bool,
 }
 
 impl RetainFlags {
     fn source(&self) -> retain::Source<'_> {
-        retain::Source { model: self.retain_model.as_deref(), file: self.retain_reference.as_deref() }
+        retain::Source { model: self.retain_model.as_deref(), file: self.retain_reference.as_deref(), none: self.no_retain_model }
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Source<'a> {
     pub model: Option<&'a Path>,
     /// `--retain-reference FILE`: a file written by `forgetlab retain-reference`.
     pub file: Option<&'a Path>,
+    /// `--no-retain-model`: none (forget quality null).
+    pub none: bool,
 }
 
 fn read(path: &Path) -> Result<RetainReferences, ForgetError> {
@@ -48,6 +50,9 @@ pub fn compute(model: &LoadedModel, world: &FactWorld, forget: &[QaItem], label:
 /// `--retain-model`, else `--retain-reference`, else the file beside the model, else the default
 /// model's file when the model shares its tokenizer (an unlearned copy of it, a retain model).
 pub fn for_selection(src: &Source, model_dir: &Path, model: &LoadedModel, world: &FactWorld, forget: &[QaItem], device: &Device) -> Result<Option<RetainReference>, ForgetError> {
+    if src.none {
+        return Ok(None);
+    }
     if let Some(dir) = src.model {
         let retain = LoadedModel::load_dir(dir)?;
         return compute(&retain, world, forget, &format!("retain model {}", dir.display()), device).map(Some);
