@@ -67,14 +67,19 @@ fn malformed_files_give_clear_errors() {
     assert!(err.to_string().contains("shape"), "{err}");
 }
 
+/// A committed golden file of tests/golden/ and the committed default model it was made from.
+fn golden(file: &str) -> (serde_json::Value, LoadedModel) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("tests/golden").join(file)).unwrap_or_else(|e| panic!("tests/golden/{file} is committed: {e}"));
+    let model = LoadedModel::load_dir(&root.join("public/models/forgetlab-small")).expect("default model is committed");
+    (serde_json::from_str(&text).unwrap(), model)
+}
+
 /// llm.c's pattern: logits from the trusted implementation (transformers), produced once by
 /// tests/golden/make_golden.py from the committed default model, must match ours.
 #[test]
 fn golden_logits_match_transformers() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let golden: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("tests/golden/golden.json")).expect("golden.json is committed")).unwrap();
-    let m = LoadedModel::load_dir(&root.join("public/models/forgetlab-small")).expect("default model is committed");
+    let (golden, m) = golden("golden.json");
     let ids: Vec<Vec<i64>> = serde_json::from_value(golden["input_ids"].clone()).unwrap();
     let expected: Vec<f32> = serde_json::from_value(golden["logits"].clone()).unwrap();
     let (b, t) = (ids.len(), ids[0].len());
@@ -110,10 +115,7 @@ fn golden_logits_match_transformers() {
 /// must give the same numbers, so truth ratio and forget quality are checked from their inputs up.
 #[test]
 fn answer_nlls_match_transformers() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let golden: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("tests/golden/golden_nll.json")).expect("golden_nll.json is committed")).unwrap();
-    let m = LoadedModel::load_dir(&root.join("public/models/forgetlab-small")).expect("default model is committed");
+    let (golden, m) = golden("golden_nll.json");
     let world = forgetlab::world::FactWorld::default_world();
     let d = common::device();
     let gpt = Gpt::from_weights(&m.config, &m.weights, &d).unwrap();

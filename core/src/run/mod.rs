@@ -162,8 +162,12 @@ fn seeded_subset(items: Vec<QaItem>, n: usize, seed: u64) -> Vec<QaItem> {
     idx.into_iter().map(|i| items[i].clone()).collect()
 }
 
-/// Retain items the linear probe is fitted on (never the evaluated ones).
-pub const PROBE_FIT_ITEMS: usize = 1000;
+/// Retain items the linear probe is fitted on (never the evaluated ones): ten per evaluated retain
+/// item, at most 1000 (the CLI's default evaluation). The fit is one extra pass at a run's first
+/// evaluation, so it scales with the evaluation size the user chose (the browser's quick one fits
+/// on 80 items).
+pub const PROBE_FIT_PER_RETAIN: usize = 10;
+pub const PROBE_FIT_MAX: usize = 1000;
 
 /// The evaluation sets for a forget selection. Retain excludes anything being forgotten.
 pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Result<EvalSets, ForgetError> {
@@ -176,7 +180,7 @@ pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Resu
     Ok(EvalSets {
         forget: seeded_subset(forget.to_vec(), cfg.max_forget, 1),
         retain: evaluated_retain,
-        probe_fit: seeded_subset(not_evaluated, PROBE_FIT_ITEMS, 7),
+        probe_fit: seeded_subset(not_evaluated, (PROBE_FIT_PER_RETAIN * cfg.max_retain).min(PROBE_FIT_MAX), 7),
         real_entities: seeded_subset(real_entities, cfg.max_world, 5),
         world: seeded_subset(facts, cfg.max_world, 3),
         holdout: seeded_subset(world.select("holdout")?, cfg.max_holdout, 4),
