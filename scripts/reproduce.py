@@ -31,6 +31,7 @@ $CARGO_TARGET_DIR, default target/) with `--json` and reads the snapshots it pri
 """
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -137,8 +138,39 @@ def call(cmd):
     return out.stdout
 
 
+def digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run_key(cmd):
+    """What a run's output depends on: the command, the CLI binary, and the model files it reads."""
+    parts = [" ".join(cmd), digest(CLI)]
+    model = cmd[cmd.index("--model") + 1] if "--model" in cmd else os.path.join(ROOT, "public/models/forgetlab-small")
+    for d in {model, os.path.join(ROOT, "public/models/forgetlab-small"), os.path.join(ROOT, "public/models/fluency")}:
+        for name in ("model.safetensors", "retain_reference.json"):
+            if os.path.exists(os.path.join(d, name)):
+                parts.append(digest(os.path.join(d, name)))
+    if "--retain-model" in cmd:
+        parts.append(digest(os.path.join(cmd[cmd.index("--retain-model") + 1], "model.safetensors")))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def run(cmd):
-    lines = [json.loads(l) for l in call(cmd).splitlines() if l.strip()]
+    """Run a command (or reuse its output from the cache, when nothing it depends on changed)."""
+    cache = os.path.join(CACHE, "runs", run_key(cmd) + ".txt")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            text = f.read()
+    else:
+        text = call(cmd)
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(cache, "w") as f:
+            f.write(text)
+    lines = [json.loads(l) for l in text.splitlines() if l.strip()]
     snaps = [l for l in lines if "step" in l]
     end = next((l for l in lines if "cost" in l), None)
     if not snaps or end is None:
@@ -189,11 +221,12 @@ def at_match(r):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--warm", type=int, metavar="BASE", help="only run (and cache) the sweep and this base seed's runs")
     args = ap.parse_args()
     quick = args.quick
     if not os.path.exists(CLI):
         sys.exit(f"{CLI} not found: run `cargo build --release -p forgetlab` first")
-    bases = BASES[:1] if quick else BASES
+    bases = BASES[:1] if quick else [b for b in BASES if args.warm is None or b[0] == args.warm]
     grid = LR_GRID[:1] if quick else LR_GRID
     match = ["--until-kfr", str(MATCH_KFR)]
 
@@ -270,6 +303,10 @@ def main():
     for name, (method, steps, extra) in LORA_RUNS.items():
         cmd = unlearn(method, SPLIT, None, steps, 0, None, None, extra, quick)
         lora[name] = (shown(cmd), run(cmd))
+
+    if args.warm is not None:
+        print(f"cached the sweep and base {args.warm}'s runs", file=sys.stderr)
+        return
 
     # --- the rows -------------------------------------------------------------------------------
     attacks = {}
