@@ -150,7 +150,7 @@ def run_key(cmd):
     """What a run's output depends on: the command, the CLI binary, and the model files it reads."""
     parts = [" ".join(cmd), digest(CLI)]
     model = cmd[cmd.index("--model") + 1] if "--model" in cmd else os.path.join(ROOT, "public/models/forgetlab-small")
-    for d in {model, os.path.join(ROOT, "public/models/forgetlab-small"), os.path.join(ROOT, "public/models/fluency")}:
+    for d in sorted({model, os.path.join(ROOT, "public/models/forgetlab-small"), os.path.join(ROOT, "public/models/fluency")}):
         for name in ("model.safetensors", "retain_reference.json"):
             if os.path.exists(os.path.join(d, name)):
                 parts.append(digest(os.path.join(d, name)))
