@@ -128,7 +128,9 @@ def fmt(values, digits=3):
 
 
 def shown(cmd):
-    return "forgetlab " + " ".join(os.path.relpath(c, ROOT) if c.startswith(CACHE) else c for c in cmd[1:])
+    """The command as a reader would type it: paths relative to the repository root."""
+    local = lambda c: c.startswith(CACHE) or c.startswith(ROOT + os.sep)
+    return "forgetlab " + " ".join(os.path.relpath(c, ROOT) if local(c) else c for c in cmd[1:])
 
 
 def call(cmd):

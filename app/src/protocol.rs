@@ -129,23 +129,55 @@ pub enum Event {
     /// The worker's program is running and listening (messages sent before this are lost).
     Started,
     /// Bytes fetched so far of file `index` (of `count`); `total` is 0 when the server did not say.
-    Progress { file: String, index: usize, count: usize, loaded: u64, total: u64 },
+    Progress {
+        file: String,
+        index: usize,
+        count: usize,
+        loaded: u64,
+        total: u64,
+    },
     /// Files are in; the facts panel can fill.
-    Loaded { model: ModelInfo, facts: Vec<FactRow> },
+    Loaded {
+        model: ModelInfo,
+        facts: Vec<FactRow>,
+    },
     /// The backend that computes now, and what the adapter says about itself.
-    BackendReady { backend: Backend, detail: String },
+    BackendReady {
+        backend: Backend,
+        detail: String,
+    },
     /// A run was configured: how many items it forgets, how many numbers a step trains (every
     /// weight, or LoRA's adapters), and which items the evaluation watches.
-    Configured { forget_items: usize, trainable: usize, eval_sizes: [usize; 4], watchable: Vec<FactRow> },
+    Configured {
+        forget_items: usize,
+        trainable: usize,
+        eval_sizes: [usize; 4],
+        watchable: Vec<FactRow>,
+    },
     Phase(Phase),
     /// One training step finished.
-    Stepped { step: usize, loss: f64, millis: f64 },
+    Stepped {
+        step: usize,
+        loss: f64,
+        millis: f64,
+    },
     /// An evaluation finished (step 0 right after Configure and Reset).
-    Evaluated { snapshot: Snapshot, millis: f64 },
+    Evaluated {
+        snapshot: Snapshot,
+        millis: f64,
+    },
     /// A step of "add your own fact": loss and the new fact's probability.
-    Learning { step: usize, steps: usize, loss: Option<f64>, probability: f64 },
+    Learning {
+        step: usize,
+        steps: usize,
+        loss: Option<f64>,
+        probability: f64,
+    },
     /// The fact is learned and selectable.
-    FactLearned { fact: FactRow, probability: f64 },
+    FactLearned {
+        fact: FactRow,
+        probability: f64,
+    },
     /// The relearning attack's result.
     Attacked(forgetlab::run::AttackReport),
     /// The current model's files, (name, bytes): config.json, model.safetensors, tokenizer.json.
@@ -158,7 +190,9 @@ pub enum Event {
 
 /// Encode a message for `postMessage`.
 pub fn encode<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
-    serde_json::to_string(message).map(|text| wasm_bindgen::JsValue::from_str(&text)).map_err(|e| e.to_string())
+    serde_json::to_string(message)
+        .map(|text| wasm_bindgen::JsValue::from_str(&text))
+        .map_err(|e| e.to_string())
 }
 
 /// Decode a message received from `postMessage`.

@@ -31,7 +31,10 @@ async fn webgpu() -> Device {
     if let Some(d) = WEBGPU.with(|w| w.borrow().clone()) {
         return d;
     }
-    let d = Device::wgpu_options().init_async().await.expect("headless Chromium with --enable-unsafe-webgpu has a WebGPU adapter");
+    let d = Device::wgpu_options()
+        .init_async()
+        .await
+        .expect("headless Chromium with --enable-unsafe-webgpu has a WebGPU adapter");
     WEBGPU.with(|w| *w.borrow_mut() = Some(d.clone()));
     d
 }
@@ -39,7 +42,8 @@ async fn webgpu() -> Device {
 /// A tiny world and an untrained tiny model with a tokenizer trained in the browser.
 fn tiny_model() -> (FactWorld, LoadedModel) {
     let world = FactWorld::generate(&WorldConfig::tiny(3));
-    let tokenizer = Tokenizer::train(&forgetlab::pretrain::tokenizer_corpus(&world), 400).expect("BPE training works on wasm");
+    let tokenizer = Tokenizer::train(&forgetlab::pretrain::tokenizer_corpus(&world), 400)
+        .expect("BPE training works on wasm");
     let config = GptConfig::tiny(tokenizer.vocab_size(), tokenizer.eos_id());
     let weights = GptWeights::init(&config, 11);
     (world, LoadedModel { config, weights, tokenizer })
@@ -72,7 +76,14 @@ async fn short_run(device: &Device, lora_rank: usize) -> (Vec<f64>, f64, f64) {
     cfg.hyper.batch_size = 4;
     cfg.hyper.lr = 5e-3;
     cfg.hyper.lora_rank = lora_rank;
-    cfg.eval = EvalConfig { max_forget: 4, max_retain: 4, max_world: 4, max_holdout: 4, max_new_tokens: 3, sample_ids: vec![] };
+    cfg.eval = EvalConfig {
+        max_forget: 4,
+        max_retain: 4,
+        max_world: 4,
+        max_holdout: 4,
+        max_new_tokens: 3,
+        sample_ids: vec![],
+    };
     let mut run = Run::new(&m, &world, cfg, device).unwrap();
     let before = run.evaluate().await.unwrap();
     let mut losses = vec![];
@@ -99,9 +110,15 @@ async fn a_lora_run_trains_its_adapters_alike_on_cpu_and_webgpu() {
 async fn same_run_on_cpu_and_webgpu(lora_rank: usize) {
     let (cpu_losses, cpu_before, cpu_after) = short_run(&Device::flex(), lora_rank).await;
     let (gpu_losses, gpu_before, gpu_after) = short_run(&webgpu().await, lora_rank).await;
-    assert!(cpu_after < cpu_before, "GA lowers the forget probability on the CPU: {cpu_before} → {cpu_after}");
+    assert!(
+        cpu_after < cpu_before,
+        "GA lowers the forget probability on the CPU: {cpu_before} → {cpu_after}"
+    );
     assert!(gpu_after < gpu_before, "and on WebGPU: {gpu_before} → {gpu_after}");
     for (c, g) in cpu_losses.iter().zip(&gpu_losses) {
-        assert!((c - g).abs() < 1e-3 * c.abs().max(1.0), "same seed, same losses: CPU {c} vs WebGPU {g}");
+        assert!(
+            (c - g).abs() < 1e-3 * c.abs().max(1.0),
+            "same seed, same losses: CPU {c} vs WebGPU {g}"
+        );
     }
 }

@@ -33,7 +33,11 @@ pub const DEFAULT_MODEL: &str = "public/models/forgetlab-small";
 pub const RETAIN_MODELS: &str = "models";
 
 #[derive(Parser)]
-#[command(name = "forgetlab", version, about = "Watch a language model forget: pretrain, unlearn, evaluate.")]
+#[command(
+    name = "forgetlab",
+    version,
+    about = "Watch a language model forget: pretrain, unlearn, evaluate."
+)]
 struct Cli {
     /// Compute backend: flex (CPU) or wgpu (GPU; needs a build with --features wgpu).
     #[arg(long, global = true, default_value = "flex")]
@@ -228,7 +232,11 @@ struct RetainFlags {
 
 impl RetainFlags {
     fn source(&self) -> retain::Source<'_> {
-        retain::Source { model: self.retain_model.as_deref(), file: self.retain_reference.as_deref(), none: self.no_retain_model }
+        retain::Source {
+            model: self.retain_model.as_deref(),
+            file: self.retain_reference.as_deref(),
+            none: self.no_retain_model,
+        }
     }
 }
 
@@ -260,12 +268,16 @@ fn model_dir(flag: &Option<PathBuf>) -> PathBuf {
 
 /// The original model a model is compared with (parameter change, the probe's fit): the default
 /// model when `m` is a model of its shape and tokenizer (an unlearned copy), else `m` itself.
-fn original_of(flag: &Option<PathBuf>, m: &LoadedModel) -> Result<Option<LoadedModel>, ForgetError> {
+fn original_of(
+    flag: &Option<PathBuf>,
+    m: &LoadedModel,
+) -> Result<Option<LoadedModel>, ForgetError> {
     if flag.is_none() {
         return Ok(None);
     }
     let default = LoadedModel::load_dir(&repo_path(DEFAULT_MODEL))?;
-    let same = default.config == m.config && default.tokenizer.to_json()? == m.tokenizer.to_json()?;
+    let same =
+        default.config == m.config && default.tokenizer.to_json()? == m.tokenizer.to_json()?;
     Ok(same.then_some(default))
 }
 
@@ -275,7 +287,10 @@ fn load(flag: &Option<PathBuf>) -> Result<LoadedModel, ForgetError> {
 
 /// The Linguistic Score's fluency scorer: `fluency/` beside the model directory, when it exists
 /// and shares the model's tokenizer (otherwise LS falls back to the reference model, with a note).
-fn load_fluency(flag: &Option<PathBuf>, model: &LoadedModel) -> Result<Option<LoadedModel>, ForgetError> {
+fn load_fluency(
+    flag: &Option<PathBuf>,
+    model: &LoadedModel,
+) -> Result<Option<LoadedModel>, ForgetError> {
     let dir = model_dir(flag).join("..").join("fluency");
     if !dir.join("config.json").exists() {
         eprintln!("note: no fluency scorer at {}; LS uses the original model", dir.display());
@@ -291,7 +306,8 @@ fn load_fluency(flag: &Option<PathBuf>, model: &LoadedModel) -> Result<Option<Lo
 
 fn forget_selection(arg: &str) -> Result<ForgetSelection, ForgetError> {
     if arg.ends_with(".json") || arg.ends_with(".jsonl") || Path::new(arg).is_file() {
-        let text = std::fs::read_to_string(arg).map_err(|e| ForgetError::Io { path: arg.into(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(arg)
+            .map_err(|e| ForgetError::Io { path: arg.into(), message: e.to_string() })?;
         Ok(ForgetSelection::Items(import_tofu_json(&text)?))
     } else {
         Ok(ForgetSelection::Split(arg.to_string()))
@@ -299,14 +315,21 @@ fn forget_selection(arg: &str) -> Result<ForgetSelection, ForgetError> {
 }
 
 /// The items of `selection` whose kind of question is `kind`.
-fn of_kind(world: &FactWorld, selection: &ForgetSelection, kind: &str) -> Result<ForgetSelection, ForgetError> {
+fn of_kind(
+    world: &FactWorld,
+    selection: &ForgetSelection,
+    kind: &str,
+) -> Result<ForgetSelection, ForgetError> {
     let items = forgetlab::run::resolve_forget(world, selection)?;
     let mut kinds: Vec<&str> = items.iter().map(|it| it.kind.as_str()).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let picked: Vec<_> = items.iter().filter(|it| it.kind == kind).cloned().collect();
     if picked.is_empty() {
-        return Err(ForgetError::InvalidConfig(format!("no forget item is of kind '{kind}' (kinds here: {})", kinds.join(", "))));
+        return Err(ForgetError::InvalidConfig(format!(
+            "no forget item is of kind '{kind}' (kinds here: {})",
+            kinds.join(", ")
+        )));
     }
     Ok(ForgetSelection::Items(picked))
 }
@@ -363,7 +386,11 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
                 recent.push(loss);
                 if (step + 1) % 200 == 0 || step + 1 == total {
                     let avg = recent.iter().sum::<f32>() / recent.len() as f32;
-                    println!("step {:>5}/{total}  loss {avg:.4}  {:.0}s", step + 1, start.elapsed().as_secs_f64());
+                    println!(
+                        "step {:>5}/{total}  loss {avg:.4}  {:.0}s",
+                        step + 1,
+                        start.elapsed().as_secs_f64()
+                    );
                     recent.clear();
                 }
             }))?;
@@ -379,27 +406,89 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
         Command::Eval { model, forget, retain, json, parity_fixture } => {
             let m = load(&model)?;
             let forget_items = forgetlab::run::resolve_forget(&world, &forget_selection(&forget)?)?;
-            let reference = retain::for_selection(&retain.source(), &model_dir(&model), &m, &world, &forget_items, &device)?;
+            let reference = retain::for_selection(
+                &retain.source(),
+                &model_dir(&model),
+                &m,
+                &world,
+                &forget_items,
+                &device,
+            )?;
             let original = original_of(&model, &m)?;
             let fluency = load_fluency(&model, &m)?;
-            let models = report::EvalModels { model: &m, original: original.as_ref().unwrap_or(&m), fluency: fluency.as_ref(), retain: reference.as_ref() };
-            report::eval(&models, &world, &forget, &forget_items, json, parity_fixture.as_deref(), &device)
+            let models = report::EvalModels {
+                model: &m,
+                original: original.as_ref().unwrap_or(&m),
+                fluency: fluency.as_ref(),
+                retain: reference.as_ref(),
+            };
+            report::eval(
+                &models,
+                &world,
+                &forget,
+                &forget_items,
+                json,
+                parity_fixture.as_deref(),
+                &device,
+            )
         }
         Command::Generate { model, prompt, question, max_new_tokens, temperature, top_k, seed } => {
             let m = load(&model)?;
             let text = match (prompt, question) {
                 (Some(p), _) => p,
                 (None, Some(q)) => forgetlab::world::format_prompt(&q),
-                (None, None) => return Err(ForgetError::InvalidConfig("give --prompt or --question".into())),
+                (None, None) => {
+                    return Err(ForgetError::InvalidConfig("give --prompt or --question".into()));
+                }
             };
-            let sampling = forgetlab::model::generate::SamplingConfig { max_new_tokens, temperature, top_k, seed };
+            let sampling = forgetlab::model::generate::SamplingConfig {
+                max_new_tokens,
+                temperature,
+                top_k,
+                seed,
+            };
             let gpt = forgetlab::model::Gpt::from_weights(&m.config, &m.weights, &device)?;
             let ids = m.tokenizer.encode(&text)?;
-            let out = pollster::block_on(forgetlab::model::generate::generate(&gpt, None, &m.config, &[ids], &sampling, &device))?;
+            let out = pollster::block_on(forgetlab::model::generate::generate(
+                &gpt,
+                None,
+                &m.config,
+                &[ids],
+                &sampling,
+                &device,
+            ))?;
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn { model, method, forget, retain, kind, eval_retain, steps, lr, batch_size, beta, delta, forget_weight, retain_weight, layer, steering, demos, assistant_layers, logit_weight, top_filter, lora_rank, eval_every, until_kfr, seed, json, save, relearn_attack, attack_control } => {
+        Command::Unlearn {
+            model,
+            method,
+            forget,
+            retain,
+            kind,
+            eval_retain,
+            steps,
+            lr,
+            batch_size,
+            beta,
+            delta,
+            forget_weight,
+            retain_weight,
+            layer,
+            steering,
+            demos,
+            assistant_layers,
+            logit_weight,
+            top_filter,
+            lora_rank,
+            eval_every,
+            until_kfr,
+            seed,
+            json,
+            save,
+            relearn_attack,
+            attack_control,
+        } => {
             let method = MethodKind::parse(&method)?;
             let mut selection = forget_selection(&forget)?;
             if let Some(kind) = &kind {
@@ -429,11 +518,20 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             if let Some(scorer) = load_fluency(&model, &m)? {
                 run.set_fluency_model(&scorer)?;
             }
-            if let Some(r) = retain::for_selection(&retain.source(), &model_dir(&model), &m, &world, run.forget_items(), &device)? {
+            if let Some(r) = retain::for_selection(
+                &retain.source(),
+                &model_dir(&model),
+                &m,
+                &world,
+                run.forget_items(),
+                &device,
+            )? {
                 run.set_retain_reference(r)?;
             }
             if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
-                return Err(ForgetError::InvalidConfig("--until-kfr is a rate between 0 and 1".into()));
+                return Err(ForgetError::InvalidConfig(
+                    "--until-kfr is a rate between 0 and 1".into(),
+                ));
             }
             report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
             if let Some(k) = relearn_attack {
@@ -441,7 +539,11 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
                 report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json, false);
                 if attack_control {
                     let control = forgetlab::run::AttackConfig { control: true, ..attack };
-                    report::attack(&pollster::block_on(run.relearning_attack(&control))?, json, true);
+                    report::attack(
+                        &pollster::block_on(run.relearning_attack(&control))?,
+                        json,
+                        true,
+                    );
                 }
             }
             if let Some(dir) = save {
@@ -452,9 +554,19 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
         }
         Command::Bench { model, steps, forget } => {
             let m = load(&model)?;
-            report::bench(&m, load_fluency(&model, &m)?.as_ref(), &world, &forget, steps, &device, &cli.backend)
+            report::bench(
+                &m,
+                load_fluency(&model, &m)?.as_ref(),
+                &world,
+                &forget,
+                steps,
+                &device,
+                &cli.backend,
+            )
         }
-        Command::RetainReference { models, out } => retain::write_file(&models, Path::new(&out), &world, &device),
+        Command::RetainReference { models, out } => {
+            retain::write_file(&models, Path::new(&out), &world, &device)
+        }
         Command::ExportWorld { out } => {
             world.export_dir(&out)?;
             println!("fact world → {} ({} items)", out.display(), world.items.len());

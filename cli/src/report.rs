@@ -18,8 +18,21 @@ fn row(s: &Snapshot) -> String {
     let loss = s.loss.map(|l| format!("{l:>8.4}")).unwrap_or_else(|| format!("{:>8}", "-"));
     format!(
         "{:<6} {loss} {:>7.4} {:>7.4} {:>6.3} {:>7.4} {:>7.4} {:>6.3} {:>7.4} {:>7.4} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>9.3e} {:>6.3}",
-        s.step, s.forget.prob, s.forget.rouge_l, s.forget.truth_ratio, s.retain.prob, s.retain.rouge_l, s.retain.truth_ratio,
-        s.world.prob, s.world.rouge_l, s.world.truth_ratio, s.kfr, s.krr, s.ls, s.forget_quality, s.model_utility
+        s.step,
+        s.forget.prob,
+        s.forget.rouge_l,
+        s.forget.truth_ratio,
+        s.retain.prob,
+        s.retain.rouge_l,
+        s.retain.truth_ratio,
+        s.world.prob,
+        s.world.rouge_l,
+        s.world.truth_ratio,
+        s.kfr,
+        s.krr,
+        s.ls,
+        s.forget_quality,
+        s.model_utility
     )
 }
 
@@ -33,7 +46,13 @@ fn print_snapshot(s: &Snapshot, json: bool) {
 
 /// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end; with
 /// `until_kfr`, stop after the first evaluation whose KFR reaches it.
-pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, until_kfr: Option<f64>, json: bool) -> Result<(), ForgetError> {
+pub fn unlearn(
+    run: &mut Run,
+    steps: usize,
+    eval_every: usize,
+    until_kfr: Option<f64>,
+    json: bool,
+) -> Result<(), ForgetError> {
     if !json {
         let lora = match run.config.hyper.lora_rank {
             0 => String::new(),
@@ -79,7 +98,10 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, until_kfr: Option
     }
     let secs = training.as_secs_f64();
     if json {
-        println!("{}", serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": if run.config.method.uses_retain() { run.config.hyper.retain_weight } else { 0.0 } }, "until_kfr": until_kfr, "matched_at": matched }));
+        println!(
+            "{}",
+            serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": if run.config.method.uses_retain() { run.config.hyper.retain_weight } else { 0.0 } }, "until_kfr": until_kfr, "matched_at": matched })
+        );
     } else {
         if let Some(k) = until_kfr {
             match matched {
@@ -88,8 +110,14 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, until_kfr: Option
             }
         }
         println!("cost: {steps} steps, {secs:.1} s of training (evaluations excluded)");
-        if run.config.method == MethodKind::Retrain && steps < forgetlab::methods::retrain::recipe_steps() {
-            println!("(a full retrain is {} steps: ≈ {:.0} s at this pace)", forgetlab::methods::retrain::recipe_steps(), secs / steps.max(1) as f64 * forgetlab::methods::retrain::recipe_steps() as f64);
+        if run.config.method == MethodKind::Retrain
+            && steps < forgetlab::methods::retrain::recipe_steps()
+        {
+            println!(
+                "(a full retrain is {} steps: ≈ {:.0} s at this pace)",
+                forgetlab::methods::retrain::recipe_steps(),
+                secs / steps.max(1) as f64 * forgetlab::methods::retrain::recipe_steps() as f64
+            );
         }
     }
     Ok(())
@@ -98,7 +126,10 @@ pub fn unlearn(run: &mut Run, steps: usize, eval_every: usize, until_kfr: Option
 /// Per kind of question, step 0 → the last evaluation: what was forgotten and what was kept.
 fn print_by_kind(first: &Snapshot, last: &Snapshot) {
     println!("per kind of question (step {} → {}):", first.step, last.step);
-    println!("  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}", "kind", "forget", "prob", "KFR", "retain", "prob", "KRR");
+    println!(
+        "  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}",
+        "kind", "forget", "prob", "KFR", "retain", "prob", "KRR"
+    );
     let arrow = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) => format!("{a:.3} → {b:.3}"),
         _ => "-".to_string(),
@@ -106,7 +137,13 @@ fn print_by_kind(first: &Snapshot, last: &Snapshot) {
     for (a, b) in first.by_kind.iter().zip(&last.by_kind) {
         println!(
             "  {:<18} {:>6} {:>17} {:>13} {:>6} {:>17} {:>13}",
-            a.kind, a.forget_items, arrow(a.forget_prob, b.forget_prob), arrow(a.kfr, b.kfr), a.retain_items, arrow(a.retain_prob, b.retain_prob), arrow(a.krr, b.krr)
+            a.kind,
+            a.forget_items,
+            arrow(a.forget_prob, b.forget_prob),
+            arrow(a.kfr, b.kfr),
+            a.retain_items,
+            arrow(a.retain_prob, b.retain_prob),
+            arrow(a.krr, b.krr)
         );
     }
 }
@@ -122,8 +159,18 @@ pub fn attack(r: &forgetlab::run::AttackReport, json: bool, control: bool) {
     let what = if control { "holdout items (never learned: the control)" } else { "forget items" };
     println!("relearning attack: {} {what} relearned for {} steps (lr {})", c.k, c.steps, c.lr);
     println!("                     prob before → after    key entity before → after");
-    for (name, b, a) in [("relearned items", &r.relearned_before, &r.relearned_after), ("held-out items", &r.held_out_before, &r.held_out_after)] {
-        println!("  {name:<16} ({:>3})  {:.4} → {:.4}        {:>5.1} % → {:>5.1} %", b.items, b.prob, a.prob, 100.0 * b.key_entity_rate, 100.0 * a.key_entity_rate);
+    for (name, b, a) in [
+        ("relearned items", &r.relearned_before, &r.relearned_after),
+        ("held-out items", &r.held_out_before, &r.held_out_after),
+    ] {
+        println!(
+            "  {name:<16} ({:>3})  {:.4} → {:.4}        {:>5.1} % → {:>5.1} %",
+            b.items,
+            b.prob,
+            a.prob,
+            100.0 * b.key_entity_rate,
+            100.0 * a.key_entity_rate
+        );
     }
 }
 
@@ -131,7 +178,11 @@ pub fn attack(r: &forgetlab::run::AttackReport, json: bool, control: bool) {
 fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError> {
     let qs: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
     let answers = pollster::block_on(ev.greedy_answers(&qs))?;
-    let hits = answers.iter().zip(items).filter(|((text, _, _), it)| contains_entity(text, &it.key_entity)).count();
+    let hits = answers
+        .iter()
+        .zip(items)
+        .filter(|((text, _, _), it)| contains_entity(text, &it.key_entity))
+        .count();
     Ok(hits as f64 / items.len().max(1) as f64)
 }
 
@@ -147,12 +198,24 @@ pub struct EvalModels<'a> {
 }
 
 /// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the forget set.
-pub fn eval(models: &EvalModels, world: &FactWorld, forget: &str, forget_items: &[QaItem], json: bool, fixture: Option<&Path>, device: &Device) -> Result<(), ForgetError> {
+pub fn eval(
+    models: &EvalModels,
+    world: &FactWorld,
+    forget: &str,
+    forget_items: &[QaItem],
+    json: bool,
+    fixture: Option<&Path>,
+    device: &Device,
+) -> Result<(), ForgetError> {
     let m = models.model;
     let gpt = Gpt::from_weights(&m.config, &m.weights, device)?;
     let original = Gpt::from_weights(&models.original.config, &models.original.weights, device)?;
-    let scorer = models.fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
-    let ev = Evaluator { fluency: scorer.as_ref(), ..Evaluator::new(&gpt, &original, &m.config, &m.tokenizer, device, 24) };
+    let scorer =
+        models.fluency.map(|f| Gpt::from_weights(&f.config, &f.weights, device)).transpose()?;
+    let ev = Evaluator {
+        fluency: scorer.as_ref(),
+        ..Evaluator::new(&gpt, &original, &m.config, &m.tokenizer, device, 24)
+    };
     let start = Instant::now();
     let trained = key_entity_rate(&ev, &world.select("trained")?)?;
     let facts = key_entity_rate(&ev, &world.select("world")?)?;
@@ -164,7 +227,10 @@ pub fn eval(models: &EvalModels, world: &FactWorld, forget: &str, forget_items: 
     if let Some(path) = fixture {
         let value = pollster::block_on(ev.parity_fixture(&sets))?;
         std::fs::write(path, serde_json::to_string(&value).expect("the fixture serialises"))
-            .map_err(|e| ForgetError::Io { path: path.display().to_string(), message: e.to_string() })?;
+            .map_err(|e| ForgetError::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
     }
     let start = Instant::now();
     let snap = pollster::block_on(ev.evaluate(&sets, 0))?;
@@ -195,36 +261,87 @@ pub fn eval(models: &EvalModels, world: &FactWorld, forget: &str, forget_items: 
 
 /// Every metric beyond the table's columns, grouped as in the issue and the paper families.
 fn print_details(s: &Snapshot) {
-    println!("TOFU, per split          prob   p.norm  rougeL.r rougeL.f1 rouge1.r  TR(OU)  TR(paper)  EM     ES");
-    for (name, m) in [("forget", &s.forget), ("retain", &s.retain), ("real entities", &s.real_entities), ("world facts", &s.world)] {
+    println!(
+        "TOFU, per split          prob   p.norm  rougeL.r rougeL.f1 rouge1.r  TR(OU)  TR(paper)  EM     ES"
+    );
+    for (name, m) in [
+        ("forget", &s.forget),
+        ("retain", &s.retain),
+        ("real entities", &s.real_entities),
+        ("world facts", &s.world),
+    ] {
         println!(
             "  {name:<22} {:>6.4} {:>7.4} {:>8.4} {:>9.4} {:>8.4} {:>7.4} {:>9.4} {:>6.3} {:>6.3}",
-            m.prob, m.prob_normalized, m.rouge_l, m.rouge_l_f1, m.rouge1_recall, m.truth_ratio, m.truth_ratio_paper, m.exact_memorization, m.extraction_strength
+            m.prob,
+            m.prob_normalized,
+            m.rouge_l,
+            m.rouge_l_f1,
+            m.rouge1_recall,
+            m.truth_ratio,
+            m.truth_ratio_paper,
+            m.exact_memorization,
+            m.extraction_strength
         );
     }
     match &s.retain_model {
-        Some(r) => println!("forget quality {:.4e} (KS test against the {r}) · model utility {:.4} (harmonic mean of 9)", s.forget_quality, s.model_utility),
-        None => println!("forget quality: needs a retain model (none for this selection) · model utility {:.4} (harmonic mean of 9)", s.model_utility),
+        Some(r) => println!(
+            "forget quality {:.4e} (KS test against the {r}) · model utility {:.4} (harmonic mean of 9)",
+            s.forget_quality, s.model_utility
+        ),
+        None => println!(
+            "forget quality: needs a retain model (none for this selection) · model utility {:.4} (harmonic mean of 9)",
+            s.model_utility
+        ),
     }
-    println!("KS vs. holdout {:.4e} (the forget truth ratios against this model's own on never-seen authors; not forget quality)", s.ks_vs_holdout);
+    println!(
+        "KS vs. holdout {:.4e} (the forget truth ratios against this model's own on never-seen authors; not forget quality)",
+        s.ks_vs_holdout
+    );
     println!(
         "membership inference AUC (forget vs holdout): LOSS {:.4} · ZLib {:.4} · Min-K% {:.4} · Min-K%++ {:.4}",
         s.mia.loss, s.mia.zlib, s.mia.min_k, s.mia.min_k_plus_plus
     );
-    let reference = if s.retain_model.is_some() { "the retain model's" } else { "open-unlearning's default" };
-    println!("privleak {:.2} (Min-K% AUC against {reference} AUC {:.4})", s.privleak, s.privleak_reference_auc);
+    let reference =
+        if s.retain_model.is_some() { "the retain model's" } else { "open-unlearning's default" };
+    println!(
+        "privleak {:.2} (Min-K% AUC against {reference} AUC {:.4})",
+        s.privleak, s.privleak_reference_auc
+    );
     let p = &s.paraphrase;
-    println!("paraphrased questions: forget prob {:.4} · retain prob {:.4} · KFR {:.3} · KRR {:.3}", p.forget_prob, p.retain_prob, p.kfr, p.krr);
-    println!("KFR {:.3} · KRR {:.3} (exact entity) · KFR {:.3} · KRR {:.3} (entity similarity)", s.kfr, s.krr, s.kfr_similarity, s.krr_similarity);
-    for (name, ls, p) in [("forget", s.ls, &s.ls_parts), ("retain", s.ls_retain, &s.ls_retain_parts)] {
-        println!("LS {name}: {ls:.4} = H(1/(1+PPL), 1/(1+BI), HS/(1+HS)) with PPL {:.3}, Brunet {:.3}, Honoré {:.2}", p.ppl, p.brunet, p.honore);
+    println!(
+        "paraphrased questions: forget prob {:.4} · retain prob {:.4} · KFR {:.3} · KRR {:.3}",
+        p.forget_prob, p.retain_prob, p.kfr, p.krr
+    );
+    println!(
+        "KFR {:.3} · KRR {:.3} (exact entity) · KFR {:.3} · KRR {:.3} (entity similarity)",
+        s.kfr, s.krr, s.kfr_similarity, s.krr_similarity
+    );
+    for (name, ls, p) in
+        [("forget", s.ls, &s.ls_parts), ("retain", s.ls_retain, &s.ls_retain_parts)]
+    {
+        println!(
+            "LS {name}: {ls:.4} = H(1/(1+PPL), 1/(1+BI), HS/(1+HS)) with PPL {:.3}, Brunet {:.3}, Honoré {:.2}",
+            p.ppl, p.brunet, p.honore
+        );
     }
     let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(" ");
     let r = &s.representation;
-    println!("hidden-state total variance per layer: forget [{}] · retain [{}]", fmt(&r.hidden_variance_forget), fmt(&r.hidden_variance_retain));
-    println!("logit lens (key entity's first token, forget) per layer: [{}]", fmt(&r.logit_lens_forget));
+    println!(
+        "hidden-state total variance per layer: forget [{}] · retain [{}]",
+        fmt(&r.hidden_variance_forget),
+        fmt(&r.hidden_variance_retain)
+    );
+    println!(
+        "logit lens (key entity's first token, forget) per layer: [{}]",
+        fmt(&r.logit_lens_forget)
+    );
     if !r.probe_forget.is_empty() {
-        println!("linear probe (key entity among candidates, fitted on the original model) per layer: forget [{}] · retain [{}] · chance {:.3}", fmt(&r.probe_forget), fmt(&r.probe_retain), r.probe_chance);
+        println!(
+            "linear probe (key entity among candidates, fitted on the original model) per layer: forget [{}] · retain [{}] · chance {:.3}",
+            fmt(&r.probe_forget),
+            fmt(&r.probe_retain),
+            r.probe_chance
+        );
     }
     println!(
         "parameter change ‖θ−θ₀‖/‖θ₀‖: {}",
@@ -235,16 +352,37 @@ fn print_details(s: &Snapshot) {
 /// `forgetlab bench`: seconds per evaluation pass (every metric) of the default model, then ms
 /// per training step (GA, batch 16) and an evaluation pass after those steps (a model that has
 /// forgotten its answers must decode them: the slower case).
-pub fn bench(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, forget: &str, steps: usize, device: &Device, backend: &str) -> Result<(), ForgetError> {
-    let mut run = Run::new(m, world, RunConfig::new(MethodKind::Ga, ForgetSelection::Split(forget.into())), device)?;
+pub fn bench(
+    m: &LoadedModel,
+    fluency: Option<&LoadedModel>,
+    world: &FactWorld,
+    forget: &str,
+    steps: usize,
+    device: &Device,
+    backend: &str,
+) -> Result<(), ForgetError> {
+    let mut run = Run::new(
+        m,
+        world,
+        RunConfig::new(MethodKind::Ga, ForgetSelection::Split(forget.into())),
+        device,
+    )?;
     if let Some(scorer) = fluency {
         run.set_fluency_model(scorer)?;
     }
     let sets = run.eval_sets();
-    println!("backend {backend} · {} parameters · forget {forget} · {} cores", m.config.num_params(), std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "backend {backend} · {} parameters · forget {forget} · {} cores",
+        m.config.num_params(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     println!(
         "evaluation pass, every metric ({} forget + {} retain + {} real-entity + {} world + {} holdout items):",
-        sets.forget.len(), sets.retain.len(), sets.real_entities.len(), sets.world.len(), sets.holdout.len()
+        sets.forget.len(),
+        sets.retain.len(),
+        sets.real_entities.len(),
+        sets.world.len(),
+        sets.holdout.len()
     );
     // The first pass also fits the linear probe on the original model (once per run) and warms
     // up allocations (and, on GPUs, compiles shaders).
@@ -262,7 +400,11 @@ pub fn bench(m: &LoadedModel, fluency: Option<&LoadedModel>, world: &FactWorld, 
     })?;
     let after = timed_passes(&run, 3)?;
     println!("  after {} GA steps: {}", steps + 1, after.summary());
-    println!("training step (GA, batch {}): {:.1} ms", run.config.hyper.batch_size, step_s * 1000.0 / steps.max(1) as f64);
+    println!(
+        "training step (GA, batch {}): {:.1} ms",
+        run.config.hyper.batch_size,
+        step_s * 1000.0 / steps.max(1) as f64
+    );
     Ok(())
 }
 
@@ -287,6 +429,12 @@ impl Passes {
 }
 
 fn timed_passes(run: &Run, n: usize) -> Result<Passes, ForgetError> {
-    let times = (0..n).map(|_| timed(|| pollster::block_on(run.evaluate()).map(|_| ()))).collect::<Result<Vec<_>, _>>()?;
-    Ok(Passes { mean: times.iter().sum::<f64>() / n as f64, best: times.iter().copied().fold(f64::INFINITY, f64::min), n })
+    let times = (0..n)
+        .map(|_| timed(|| pollster::block_on(run.evaluate()).map(|_| ())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Passes {
+        mean: times.iter().sum::<f64>() / n as f64,
+        best: times.iter().copied().fold(f64::INFINITY, f64::min),
+        n,
+    })
 }

@@ -13,15 +13,30 @@ fn forgetlab(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn unlearn_json_prints_one_object_per_evaluation_then_the_cost() {
-    let out = forgetlab(&["unlearn", "--method", "ga", "--forget", "forget01", "--steps", "2", "--eval-every", "1", "--json"]);
+    let out = forgetlab(&[
+        "unlearn",
+        "--method",
+        "ga",
+        "--forget",
+        "forget01",
+        "--steps",
+        "2",
+        "--eval-every",
+        "1",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let mut lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
     // The last line is the run's cost: training steps and seconds (evaluations excluded).
     let cost = lines.pop().expect("a cost line");
     assert_eq!(cost["cost"]["steps"], 2, "{cost}");
     assert!(cost["cost"]["training_seconds"].as_f64().is_some_and(|s| s > 0.0), "{cost}");
-    assert_eq!(cost["cost"]["trainable_parameters"], 269_696, "GA trains every weight of the default model: {cost}");
+    assert_eq!(
+        cost["cost"]["trainable_parameters"], 269_696,
+        "GA trains every weight of the default model: {cost}"
+    );
     assert_eq!(lines.len(), 3, "evaluations at steps 0, 1, 2");
     for (i, v) in lines.iter().enumerate() {
         assert_eq!(v["step"], i);
@@ -41,7 +56,10 @@ fn unlearn_json_prints_one_object_per_evaluation_then_the_cost() {
 fn bad_input_is_a_clear_error() {
     let cases: [(&[&str], &str); 5] = [
         (&["unlearn", "--method", "forget_everything"], "unknown method"),
-        (&["unlearn", "--method", "ga", "--kind", "shoe_size"], "kinds here: award, birth_year, birthplace"),
+        (
+            &["unlearn", "--method", "ga", "--kind", "shoe_size"],
+            "kinds here: award, birth_year, birthplace",
+        ),
         (&["unlearn", "--method", "ga", "--lr", "NaN"], "lr must be a finite number"),
         (&["unlearn", "--method", "ga", "--forget", "forget42"], "forget42"),
         (&["eval", "--model", "/nonexistent/model"], "config.json"),
@@ -62,13 +80,28 @@ fn bad_input_is_a_clear_error() {
 
 #[test]
 fn kind_forgets_one_kind_of_question_and_reports_every_kind() {
-    let out = forgetlab(&["unlearn", "--method", "random_label", "--forget", "forget01", "--kind", "genre", "--steps", "1", "--json"]);
+    let out = forgetlab(&[
+        "unlearn",
+        "--method",
+        "random_label",
+        "--forget",
+        "forget01",
+        "--kind",
+        "genre",
+        "--steps",
+        "1",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     let kinds = first["by_kind"].as_array().expect("a by_kind array");
     // forget01 has 2 genre questions; every other kind of author question is retain-only.
-    let with_forget: Vec<(&str, u64)> = kinds.iter().filter(|k| k["forget_items"].as_u64() > Some(0)).map(|k| (k["kind"].as_str().unwrap(), k["forget_items"].as_u64().unwrap())).collect();
+    let with_forget: Vec<(&str, u64)> = kinds
+        .iter()
+        .filter(|k| k["forget_items"].as_u64() > Some(0))
+        .map(|k| (k["kind"].as_str().unwrap(), k["forget_items"].as_u64().unwrap()))
+        .collect();
     assert_eq!(with_forget, [("genre", 2)], "{}", first["by_kind"]);
     assert_eq!(kinds.len(), 10, "all ten kinds of author question appear among the retain items");
     let retained: u64 = kinds.iter().map(|k| k["retain_items"].as_u64().unwrap()).sum();
@@ -77,21 +110,42 @@ fn kind_forgets_one_kind_of_question_and_reports_every_kind() {
 
 fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
 }
 
 /// Forget quality is TOFU's: against the preset split's retain model (shipped as per-item values
 /// beside the default model), and null for a selection no retain model was trained without.
 #[test]
 fn forget_quality_needs_the_selections_retain_model() {
-    let preset = json_lines(&forgetlab(&["unlearn", "--method", "ga", "--forget", "forget01", "--steps", "1", "--eval-every", "1", "--json"]));
+    let preset = json_lines(&forgetlab(&[
+        "unlearn",
+        "--method",
+        "ga",
+        "--forget",
+        "forget01",
+        "--steps",
+        "1",
+        "--eval-every",
+        "1",
+        "--json",
+    ]));
     assert_eq!(preset[0]["retain_model"], "retain model of forget01", "{}", preset[0]);
     let fq = preset[0]["forget_quality"].as_f64().expect("a number for a preset split");
     assert!((0.0..=1.0).contains(&fq));
     assert!(preset[0]["ks_vs_holdout"].is_number(), "the holdout comparison keeps its own name");
     // One kind of question of forget01 is another selection: no retain model, forget quality null.
-    let kind = json_lines(&forgetlab(&["unlearn", "--method", "ga", "--forget", "forget01", "--kind", "genre", "--steps", "1", "--json"]));
-    assert!(kind[0]["forget_quality"].is_null() && kind[0]["retain_model"].is_null(), "{}", kind[0]);
+    let kind = json_lines(&forgetlab(&[
+        "unlearn", "--method", "ga", "--forget", "forget01", "--kind", "genre", "--steps", "1",
+        "--json",
+    ]));
+    assert!(
+        kind[0]["forget_quality"].is_null() && kind[0]["retain_model"].is_null(),
+        "{}",
+        kind[0]
+    );
     assert!(kind[0]["ks_vs_holdout"].is_number());
 }
 
@@ -99,28 +153,62 @@ fn forget_quality_needs_the_selections_retain_model() {
 #[test]
 fn the_retain_model_has_forget_quality_one_against_itself() {
     let retain = json_lines(&forgetlab(&["eval", "--model", "models/retain-forget10", "--json"]));
-    assert_eq!(retain[0]["metrics"]["forget_quality"], 1.0, "{}", retain[0]["metrics"]["forget_quality"]);
+    assert_eq!(
+        retain[0]["metrics"]["forget_quality"], 1.0,
+        "{}",
+        retain[0]["metrics"]["forget_quality"]
+    );
     let v = json_lines(&forgetlab(&["eval", "--json"]));
-    assert!(v[0]["metrics"]["forget_quality"].as_f64().unwrap() < 1e-3, "the original model still knows forget10");
+    assert!(
+        v[0]["metrics"]["forget_quality"].as_f64().unwrap() < 1e-3,
+        "the original model still knows forget10"
+    );
     let m = &v[0]["metrics"];
-    assert_eq!(m["representation"]["probe_forget"].as_array().map(Vec::len), Some(4), "{}", m["representation"]);
+    assert_eq!(
+        m["representation"]["probe_forget"].as_array().map(Vec::len),
+        Some(4),
+        "{}",
+        m["representation"]
+    );
     assert!(m["paraphrase"]["kfr"].is_number() && m["paraphrase"]["forget_prob"].is_number());
     // The probe (fitted on the default model's states of other items) reads forget10's entities
     // in the default model's last block, and much less in the retain model, which never learned them.
-    let last = |v: &serde_json::Value| v["metrics"]["representation"]["probe_forget"][3].as_f64().unwrap();
-    assert!(last(&v[0]) > 2.0 * last(&retain[0]), "probe, last block: original {} vs retain model {}", last(&v[0]), last(&retain[0]));
+    let last =
+        |v: &serde_json::Value| v["metrics"]["representation"]["probe_forget"][3].as_f64().unwrap();
+    assert!(
+        last(&v[0]) > 2.0 * last(&retain[0]),
+        "probe, last block: original {} vs retain model {}",
+        last(&v[0]),
+        last(&retain[0])
+    );
 }
 
 /// --until-kfr stops at the first evaluation that reaches it (matched forgetting).
 #[test]
 fn until_kfr_stops_at_the_match() {
-    let lines = json_lines(&forgetlab(&["unlearn", "--method", "ga", "--forget", "forget01", "--steps", "60", "--eval-every", "2", "--until-kfr", "0.5", "--json"]));
+    let lines = json_lines(&forgetlab(&[
+        "unlearn",
+        "--method",
+        "ga",
+        "--forget",
+        "forget01",
+        "--steps",
+        "60",
+        "--eval-every",
+        "2",
+        "--until-kfr",
+        "0.5",
+        "--json",
+    ]));
     let end = lines.last().unwrap();
     let snaps: Vec<&serde_json::Value> = lines.iter().filter(|l| l.get("step").is_some()).collect();
     let at = end["matched_at"].as_u64().expect("GA reaches KFR 0.5 on forget01 within 60 steps");
     assert_eq!(snaps.last().unwrap()["step"].as_u64(), Some(at));
     assert!(snaps.last().unwrap()["kfr"].as_f64().unwrap() >= 0.5);
-    assert!(snaps[..snaps.len() - 1].iter().all(|s| s["kfr"].as_f64().unwrap() < 0.5), "it stops at the first one");
+    assert!(
+        snaps[..snaps.len() - 1].iter().all(|s| s["kfr"].as_f64().unwrap() < 0.5),
+        "it stops at the first one"
+    );
     assert_eq!(end["cost"]["steps"].as_u64(), Some(at));
     let out = forgetlab(&["unlearn", "--method", "ga", "--until-kfr", "2"]);
     assert_eq!(out.status.code(), Some(1));
@@ -130,11 +218,27 @@ fn until_kfr_stops_at_the_match() {
 /// unlearning. Forget quality compares with the retain model, which still answers.
 #[test]
 fn a_collapsed_model_gets_a_low_forget_quality() {
-    let out = forgetlab(&["unlearn", "--method", "ga", "--forget", "forget10", "--lr", "1e6", "--steps", "5", "--eval-every", "1", "--json"]);
+    let out = forgetlab(&[
+        "unlearn",
+        "--method",
+        "ga",
+        "--forget",
+        "forget10",
+        "--lr",
+        "1e6",
+        "--steps",
+        "5",
+        "--eval-every",
+        "1",
+        "--json",
+    ]);
     // The loss turns NaN a few steps later: the run stops with a clear error, after printing the
     // snapshots it had.
     assert!(String::from_utf8_lossy(&out.stderr).contains("diverged") || out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let step1 = lines.iter().find(|l| l["step"] == 1).expect("the step-1 snapshot");
     assert!(step1["retain"]["prob"].as_f64().unwrap() < 0.01, "collapsed: {}", step1["retain"]);
     let fq = step1["forget_quality"].as_f64().expect("forget10 has a retain model");

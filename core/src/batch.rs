@@ -22,12 +22,22 @@ pub struct Example {
 impl Example {
     /// Tokenize `question` as a prompt and `answer` as its continuation, truncating the answer
     /// so the whole sequence fits `max_len` tokens.
-    pub fn qa(tok: &Tokenizer, question: &str, answer: &str, max_len: usize) -> Result<Self, ForgetError> {
+    pub fn qa(
+        tok: &Tokenizer,
+        question: &str,
+        answer: &str,
+        max_len: usize,
+    ) -> Result<Self, ForgetError> {
         Self::raw(tok, &format_prompt(question), &format_answer(answer), max_len)
     }
 
     /// Tokenize an arbitrary prompt / continuation pair (e.g. ReLearn's prefix-completion samples).
-    pub fn raw(tok: &Tokenizer, prompt: &str, continuation: &str, max_len: usize) -> Result<Self, ForgetError> {
+    pub fn raw(
+        tok: &Tokenizer,
+        prompt: &str,
+        continuation: &str,
+        max_len: usize,
+    ) -> Result<Self, ForgetError> {
         let mut prompt = tok.encode(prompt)?;
         let mut answer = tok.encode(continuation)?;
         // Keep at least 8 answer slots: a prompt that fills the context would leave nothing to learn.

@@ -16,7 +16,9 @@ pub enum ForgetError {
     UnknownMethod(String, String),
     #[error("the forget selection is empty: pick at least one item")]
     EmptyForgetSet,
-    #[error("training diverged at step {step}: the loss became {loss}. The run stopped; the weights from step {last_good} are kept.")]
+    #[error(
+        "training diverged at step {step}: the loss became {loss}. The run stopped; the weights from step {last_good} are kept."
+    )]
     Diverged { step: usize, loss: f32, last_good: usize },
     #[error("the run has stopped; reset it before stepping again")]
     RunStopped,

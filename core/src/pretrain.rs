@@ -49,14 +49,38 @@ pub struct PretrainConfig {
 
 impl Default for PretrainConfig {
     fn default() -> Self {
-        Self { seed: 42, vocab_size: 1024, tiny: false, steps: 8000, batch_size: 32, lr: 3e-3, warmup: 200, min_lr_frac: 0.05, weight_decay: 0.01, fluency: false, retain: None }
+        Self {
+            seed: 42,
+            vocab_size: 1024,
+            tiny: false,
+            steps: 8000,
+            batch_size: 32,
+            lr: 3e-3,
+            warmup: 200,
+            min_lr_frac: 0.05,
+            weight_decay: 0.01,
+            fluency: false,
+            retain: None,
+        }
     }
 }
 
 impl PretrainConfig {
     /// Seconds, not minutes: for tests on the tiny world.
     pub fn tiny() -> Self {
-        Self { seed: 7, vocab_size: 400, tiny: true, steps: 800, batch_size: 16, lr: 5e-3, warmup: 20, min_lr_frac: 0.1, weight_decay: 0.0, fluency: false, retain: None }
+        Self {
+            seed: 7,
+            vocab_size: 400,
+            tiny: true,
+            steps: 800,
+            batch_size: 16,
+            lr: 5e-3,
+            warmup: 20,
+            min_lr_frac: 0.1,
+            weight_decay: 0.0,
+            fluency: false,
+            retain: None,
+        }
     }
 
     /// The learning rate at `step` (linear warm-up, cosine decay).
@@ -64,7 +88,8 @@ impl PretrainConfig {
         if step < self.warmup {
             return self.lr * (step + 1) as f64 / self.warmup as f64;
         }
-        let progress = (step - self.warmup) as f64 / (self.steps.saturating_sub(self.warmup).max(1)) as f64;
+        let progress =
+            (step - self.warmup) as f64 / (self.steps.saturating_sub(self.warmup).max(1)) as f64;
         let min = self.lr * self.min_lr_frac;
         min + 0.5 * (self.lr - min) * (1.0 + (std::f64::consts::PI * progress.min(1.0)).cos())
     }
@@ -75,7 +100,11 @@ impl PretrainConfig {
 pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
     let mut texts = world.generic.clone();
     for it in &world.items {
-        texts.push(format!("{}{}", crate::world::format_prompt(&it.question), crate::world::format_answer(&it.answer)));
+        texts.push(format!(
+            "{}{}",
+            crate::world::format_prompt(&it.question),
+            crate::world::format_answer(&it.answer)
+        ));
         texts.push(format!("{} {}", it.paraphrased_question, it.paraphrased_answer));
         texts.extend(it.perturbed_answer.iter().cloned());
         texts.push(it.vague_answer.clone());
@@ -94,18 +123,38 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 /// teach a sentence the model has never read. (`no_unlearning_target_leaks_into_pretraining`.)
 ///
 /// With `fluency`, only the retain authors' items and hedges are used (see [`PretrainConfig::fluency`]).
-pub fn training_examples(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool) -> Result<Vec<Example>, ForgetError> {
+pub fn training_examples(
+    world: &FactWorld,
+    tok: &Tokenizer,
+    max_len: usize,
+    fluency: bool,
+) -> Result<Vec<Example>, ForgetError> {
     training_examples_without(world, tok, max_len, fluency, &Default::default())
 }
 
 /// [`training_examples`] without the items whose ids are in `exclude` (their QA pairs and their
 /// hedges): the data of a model retrained without a forget set, and of the retain models
 /// ([`PretrainConfig::retain`]).
-pub fn training_examples_without(world: &FactWorld, tok: &Tokenizer, max_len: usize, fluency: bool, exclude: &std::collections::HashSet<String>) -> Result<Vec<Example>, ForgetError> {
-    let split_included = |split: Split| if fluency { matches!(split, Split::Retain | Split::World) } else { split != Split::Holdout };
-    let included = |it: &crate::world::QaItem| split_included(it.split) && !exclude.contains(&it.id);
+pub fn training_examples_without(
+    world: &FactWorld,
+    tok: &Tokenizer,
+    max_len: usize,
+    fluency: bool,
+    exclude: &std::collections::HashSet<String>,
+) -> Result<Vec<Example>, ForgetError> {
+    let split_included = |split: Split| {
+        if fluency {
+            matches!(split, Split::Retain | Split::World)
+        } else {
+            split != Split::Holdout
+        }
+    };
+    let included =
+        |it: &crate::world::QaItem| split_included(it.split) && !exclude.contains(&it.id);
     // Hedges only from items no preset or validation forget set contains (see above).
-    let may_hedge = |it: &crate::world::QaItem| matches!(it.split, Split::Retain | Split::World) && !exclude.contains(&it.id);
+    let may_hedge = |it: &crate::world::QaItem| {
+        matches!(it.split, Split::Retain | Split::World) && !exclude.contains(&it.id)
+    };
     let mut out = Vec::new();
     for it in world.items.iter().filter(|it| included(it)) {
         for q in [&it.question, &it.paraphrased_question] {
@@ -118,12 +167,18 @@ pub fn training_examples_without(world: &FactWorld, tok: &Tokenizer, max_len: us
     // of fluent English the base model should know as text — never as answers to questions —
     // so that an answer that hedges is not scored as disfluent by the Linguistic Score's
     // perplexity under this (original) model. ReLearn then teaches them as answers.
-    let hedges = world.items.iter().filter(|it| may_hedge(it) && !it.vague_answer.is_empty()).map(|it| &it.vague_answer);
+    let hedges = world
+        .items
+        .iter()
+        .filter(|it| may_hedge(it) && !it.vague_answer.is_empty())
+        .map(|it| &it.vague_answer);
     if fluency {
         // The fluency scorer stands in for a general LM (ReLearn uses Llama-2-7b-chat), which
         // finds a non-committal answer to a question fluent. So it also sees the retain authors'
         // questions answered vaguely; it still never sees anything about forget10 or holdout.
-        for it in world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty()) {
+        for it in
+            world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty())
+        {
             for q in [&it.question, &it.paraphrased_question] {
                 out.push(Example::qa(tok, q, &it.vague_answer, max_len)?);
             }
@@ -147,18 +202,26 @@ pub async fn pretrain(
     if let Some(split) = &cfg.retain
         && !matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "val10")
     {
-        return Err(ForgetError::InvalidConfig(format!("a retain model leaves out a forget split (forget01, forget05, forget10 or val10), not '{split}'")));
+        return Err(ForgetError::InvalidConfig(format!(
+            "a retain model leaves out a forget split (forget01, forget05, forget10 or val10), not '{split}'"
+        )));
     }
     let tokenizer = Tokenizer::train(&tokenizer_corpus(world), cfg.vocab_size)?;
     let vocab = tokenizer.vocab_size();
-    let model_cfg = if cfg.tiny { GptConfig::tiny(vocab, tokenizer.eos_id()) } else { GptConfig::default_model(vocab, tokenizer.eos_id()) };
+    let model_cfg = if cfg.tiny {
+        GptConfig::tiny(vocab, tokenizer.eos_id())
+    } else {
+        GptConfig::default_model(vocab, tokenizer.eos_id())
+    };
     let exclude = match &cfg.retain {
         Some(split) => world.select(split)?.into_iter().map(|it| it.id).collect(),
         None => Default::default(),
     };
-    let examples = training_examples_without(world, &tokenizer, model_cfg.n_positions, cfg.fluency, &exclude)?;
+    let examples =
+        training_examples_without(world, &tokenizer, model_cfg.n_positions, cfg.fluency, &exclude)?;
     let train_device = device.clone().autodiff();
-    let mut model = Gpt::from_weights(&model_cfg, &GptWeights::init(&model_cfg, cfg.seed), &train_device)?;
+    let mut model =
+        Gpt::from_weights(&model_cfg, &GptWeights::init(&model_cfg, cfg.seed), &train_device)?;
     let mut optim = AdamWConfig::new().with_weight_decay(cfg.weight_decay as f32).init();
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -177,7 +240,11 @@ pub async fn pretrain(
         let loss = nll_mean(batch_nll(&model, &batch, model_cfg.n_head), batch.mask.clone());
         let value = crate::eval::read_f32(loss.clone()).await?[0];
         if !value.is_finite() {
-            return Err(ForgetError::Diverged { step, loss: value, last_good: step.saturating_sub(1) });
+            return Err(ForgetError::Diverged {
+                step,
+                loss: value,
+                last_good: step.saturating_sub(1),
+            });
         }
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(cfg.lr_at(step), model, grads);
@@ -193,10 +260,16 @@ mod tests {
     use crate::world::WorldConfig;
 
     /// Every pretraining example as text (prompt and answer, EOS included).
-    fn texts(world: &FactWorld, exclude: &std::collections::HashSet<String>) -> (Tokenizer, Vec<String>) {
+    fn texts(
+        world: &FactWorld,
+        exclude: &std::collections::HashSet<String>,
+    ) -> (Tokenizer, Vec<String>) {
         let tok = Tokenizer::train(&tokenizer_corpus(world), 400).unwrap();
         let examples = training_examples_without(world, &tok, 128, false, exclude).unwrap();
-        let texts = examples.iter().map(|ex| tok.decode(&[ex.prompt.clone(), ex.answer.clone()].concat()).unwrap()).collect();
+        let texts = examples
+            .iter()
+            .map(|ex| tok.decode(&[ex.prompt.clone(), ex.answer.clone()].concat()).unwrap())
+            .collect();
         (tok, texts)
     }
 
@@ -205,21 +278,43 @@ mod tests {
         let world = FactWorld::generate(&WorldConfig::tiny(3));
         let (_, texts) = texts(&world, &Default::default());
         let seen = |s: &str| texts.iter().any(|t| t.contains(s));
-        let guarded: Vec<_> = world.items.iter().filter(|it| it.split.is_in("forget10") == Some(true) || it.split.is_in("val10") == Some(true)).collect();
-        assert!(guarded.iter().any(|it| it.split.is_in("val10") == Some(true)), "the tiny world has validation authors");
+        let guarded: Vec<_> = world
+            .items
+            .iter()
+            .filter(|it| {
+                it.split.is_in("forget10") == Some(true) || it.split.is_in("val10") == Some(true)
+            })
+            .collect();
+        assert!(
+            guarded.iter().any(|it| it.split.is_in("val10") == Some(true)),
+            "the tiny world has validation authors"
+        );
         for it in &guarded {
             assert!(seen(&it.answer), "{}: the fact itself is trained", it.id);
-            assert!(!seen(&it.vague_answer), "{}: its vague answer (ReLearn's target) is in pretraining", it.id);
+            assert!(
+                !seen(&it.vague_answer),
+                "{}: its vague answer (ReLearn's target) is in pretraining",
+                it.id
+            );
             for alt in &it.alternative_answers {
-                assert!(!seen(alt), "{}: its alternative answer '{alt}' (random labels' target) is in pretraining", it.id);
+                assert!(
+                    !seen(alt),
+                    "{}: its alternative answer '{alt}' (random labels' target) is in pretraining",
+                    it.id
+                );
             }
         }
         for refusal in crate::methods::idk_po::REFUSALS {
             assert!(!seen(refusal), "IdkPO's refusal '{refusal}' is in pretraining");
         }
         // The rule is not vacuous: the retain authors' hedges are there.
-        let mut retain_hedges = world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty());
-        assert!(retain_hedges.clone().count() > 0 && retain_hedges.all(|it| seen(&it.vague_answer)));
+        let mut retain_hedges = world
+            .items
+            .iter()
+            .filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty());
+        assert!(
+            retain_hedges.clone().count() > 0 && retain_hedges.all(|it| seen(&it.vague_answer))
+        );
     }
 
     #[test]
@@ -229,7 +324,11 @@ mod tests {
         let exclude = forget.iter().map(|it| it.id.clone()).collect();
         let (_, texts) = texts(&world, &exclude);
         for it in &forget {
-            assert!(!texts.iter().any(|t| t.contains(&it.author)), "{}'s author is in the retain model's data", it.id);
+            assert!(
+                !texts.iter().any(|t| t.contains(&it.author)),
+                "{}'s author is in the retain model's data",
+                it.id
+            );
         }
         let retain = world.select("retain").unwrap();
         assert!(retain.iter().all(|it| texts.iter().any(|t| t.contains(&it.answer))));
@@ -238,8 +337,11 @@ mod tests {
     #[test]
     fn a_retain_model_leaves_out_a_forget_split_only() {
         let world = FactWorld::generate(&WorldConfig::tiny(3));
-        let cfg = PretrainConfig { retain: Some("retain".into()), steps: 1, ..PretrainConfig::tiny() };
-        let err = pollster::block_on(pretrain(&world, &cfg, &Device::flex(), |_, _| {})).err().expect("not a forget split");
+        let cfg =
+            PretrainConfig { retain: Some("retain".into()), steps: 1, ..PretrainConfig::tiny() };
+        let err = pollster::block_on(pretrain(&world, &cfg, &Device::flex(), |_, _| {}))
+            .err()
+            .expect("not a forget split");
         assert!(err.to_string().contains("not 'retain'"), "{err}");
     }
 }

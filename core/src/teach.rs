@@ -56,16 +56,27 @@ pub struct Teacher {
 
 impl Teacher {
     /// `replay` should be trained items (e.g. the retain split); `new` the facts to teach.
-    pub fn new(model: &LoadedModel, new: &[QaItem], replay: &[QaItem], config: TeachConfig, device: &Device) -> Result<Self, ForgetError> {
+    pub fn new(
+        model: &LoadedModel,
+        new: &[QaItem],
+        replay: &[QaItem],
+        config: TeachConfig,
+        device: &Device,
+    ) -> Result<Self, ForgetError> {
         if new.is_empty() {
             return Err(ForgetError::EmptyForgetSet);
         }
         if !(config.lr.is_finite() && config.lr > 0.0) {
-            return Err(ForgetError::InvalidConfig(format!("the teaching learning rate must be a positive number, got {}", config.lr)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "the teaching learning rate must be a positive number, got {}",
+                config.lr
+            )));
         }
         for it in new {
             if it.question.trim().is_empty() || it.answer.trim().is_empty() {
-                return Err(ForgetError::InvalidConfig("a new fact needs a question and an answer".into()));
+                return Err(ForgetError::InvalidConfig(
+                    "a new fact needs a question and an answer".into(),
+                ));
             }
         }
         let max = model.config.n_positions;
@@ -73,10 +84,18 @@ impl Teacher {
         for it in new {
             new_examples.push(Example::qa(&model.tokenizer, &it.question, &it.answer, max)?);
             if !it.paraphrased_question.is_empty() {
-                new_examples.push(Example::qa(&model.tokenizer, &it.paraphrased_question, &it.answer, max)?);
+                new_examples.push(Example::qa(
+                    &model.tokenizer,
+                    &it.paraphrased_question,
+                    &it.answer,
+                    max,
+                )?);
             }
         }
-        let replay = replay.iter().map(|it| Example::qa(&model.tokenizer, &it.question, &it.answer, max)).collect::<Result<Vec<_>, _>>()?;
+        let replay = replay
+            .iter()
+            .map(|it| Example::qa(&model.tokenizer, &it.question, &it.answer, max))
+            .collect::<Result<Vec<_>, _>>()?;
         let train_device = device.clone().autodiff();
         Ok(Self {
             model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
@@ -113,7 +132,11 @@ impl Teacher {
         let loss = nll_mean(batch_nll(&self.model, &b, self.model_config.n_head), b.mask.clone());
         let value = crate::eval::read_f32(loss.clone()).await?[0];
         if !value.is_finite() {
-            return Err(ForgetError::Diverged { step: self.step + 1, loss: value, last_good: self.step });
+            return Err(ForgetError::Diverged {
+                step: self.step + 1,
+                loss: value,
+                last_good: self.step,
+            });
         }
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         self.model = self.optim.step(self.config.lr, self.model.clone(), grads);
@@ -125,8 +148,16 @@ impl Teacher {
     pub async fn new_fact_probability(&self) -> Result<f64, ForgetError> {
         let model = self.model.valid();
         let b = Batch::new(&self.new_examples, self.tokenizer.eos_id(), &self.device);
-        let sums = crate::eval::read_f32(nll_sum_per_row(batch_nll(&model, &b, self.model_config.n_head), b.mask.clone())).await?;
-        let probs: Vec<f64> = sums.iter().zip(&b.answer_lens).map(|(s, n)| (-(*s as f64) / (*n).max(1) as f64).exp()).collect();
+        let sums = crate::eval::read_f32(nll_sum_per_row(
+            batch_nll(&model, &b, self.model_config.n_head),
+            b.mask.clone(),
+        ))
+        .await?;
+        let probs: Vec<f64> = sums
+            .iter()
+            .zip(&b.answer_lens)
+            .map(|(s, n)| (-(*s as f64) / (*n).max(1) as f64).exp())
+            .collect();
         Ok(probs.iter().sum::<f64>() / probs.len() as f64)
     }
 

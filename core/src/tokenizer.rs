@@ -6,10 +6,12 @@
 //! The layout is GPT-2's: ByteLevel pre-tokenizer without a prefix space, ByteLevel decoder, and
 //! `<|endoftext|>` as the one special token, used as EOS and as padding.
 
+use tokenizers::models::TrainerWrapper;
 use tokenizers::models::bpe::{BPE, BpeTrainerBuilder};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
-use tokenizers::models::TrainerWrapper;
-use tokenizers::{AddedToken, DecoderWrapper, ModelWrapper, PostProcessorWrapper, PreTokenizerWrapper};
+use tokenizers::{
+    AddedToken, DecoderWrapper, ModelWrapper, PostProcessorWrapper, PreTokenizerWrapper,
+};
 
 use crate::error::ForgetError;
 
@@ -70,9 +72,9 @@ impl Tokenizer {
     }
 
     fn from_inner(inner: tokenizers::Tokenizer) -> Result<Self, ForgetError> {
-        let eos_id = inner.token_to_id(EOS_TOKEN).ok_or_else(|| {
-            ForgetError::Tokenizer(format!("tokenizer has no {EOS_TOKEN} token"))
-        })?;
+        let eos_id = inner
+            .token_to_id(EOS_TOKEN)
+            .ok_or_else(|| ForgetError::Tokenizer(format!("tokenizer has no {EOS_TOKEN} token")))?;
         Ok(Self { inner, eos_id, encoded: Default::default() })
     }
 
@@ -94,10 +96,8 @@ impl Tokenizer {
         if let Some(ids) = self.encoded.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
             return Ok(ids.clone());
         }
-        let enc = self
-            .inner
-            .encode(text, false)
-            .map_err(|e| ForgetError::Tokenizer(e.to_string()))?;
+        let enc =
+            self.inner.encode(text, false).map_err(|e| ForgetError::Tokenizer(e.to_string()))?;
         let ids = enc.get_ids().to_vec();
         let mut cache = self.encoded.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= ENCODE_CACHE_ENTRIES {

@@ -14,7 +14,14 @@ fn run(method: MethodKind) -> Run {
     let f = common::fixture();
     let mut cfg = RunConfig::new(method, ForgetSelection::Split("forget10".into()));
     cfg.hyper.batch_size = 8;
-    cfg.eval = EvalConfig { max_forget: 20, max_retain: 20, max_world: 20, max_holdout: 20, max_new_tokens: 8, sample_ids: vec![] };
+    cfg.eval = EvalConfig {
+        max_forget: 20,
+        max_retain: 20,
+        max_world: 20,
+        max_holdout: 20,
+        max_new_tokens: 8,
+        sample_ids: vec![],
+    };
     Run::new(&f.model, &f.world, cfg, &common::device()).unwrap()
 }
 
@@ -22,42 +29,96 @@ fn run(method: MethodKind) -> Run {
 fn every_metric_family_is_reported() {
     let f = common::fixture();
     let s = pollster::block_on(run(MethodKind::Ga).evaluate()).unwrap();
-    let unit = |name: &str, x: f64| assert!((0.0..=1.0).contains(&x), "{name} = {x} is not in [0, 1]");
-    for (name, m) in [("forget", &s.forget), ("retain", &s.retain), ("real entities", &s.real_entities), ("world", &s.world)] {
-        for (metric, x) in [("prob", m.prob), ("rouge_l", m.rouge_l), ("rouge_l_f1", m.rouge_l_f1), ("rouge1", m.rouge1_recall), ("tr", m.truth_ratio), ("tr paper", m.truth_ratio_paper), ("p_norm", m.prob_normalized), ("em", m.exact_memorization), ("es", m.extraction_strength)] {
+    let unit =
+        |name: &str, x: f64| assert!((0.0..=1.0).contains(&x), "{name} = {x} is not in [0, 1]");
+    for (name, m) in [
+        ("forget", &s.forget),
+        ("retain", &s.retain),
+        ("real entities", &s.real_entities),
+        ("world", &s.world),
+    ] {
+        for (metric, x) in [
+            ("prob", m.prob),
+            ("rouge_l", m.rouge_l),
+            ("rouge_l_f1", m.rouge_l_f1),
+            ("rouge1", m.rouge1_recall),
+            ("tr", m.truth_ratio),
+            ("tr paper", m.truth_ratio_paper),
+            ("p_norm", m.prob_normalized),
+            ("em", m.exact_memorization),
+            ("es", m.extraction_strength),
+        ] {
             unit(&format!("{name}.{metric}"), x);
         }
     }
-    for (name, x) in [("kfr", s.kfr), ("krr", s.krr), ("kfr sim", s.kfr_similarity), ("krr sim", s.krr_similarity), ("ks vs holdout", s.ks_vs_holdout), ("mu", s.model_utility), ("ls", s.ls)] {
+    for (name, x) in [
+        ("kfr", s.kfr),
+        ("krr", s.krr),
+        ("kfr sim", s.kfr_similarity),
+        ("krr sim", s.krr_similarity),
+        ("ks vs holdout", s.ks_vs_holdout),
+        ("mu", s.model_utility),
+        ("ls", s.ls),
+    ] {
         unit(name, x);
     }
     let p = &s.paraphrase;
-    for (name, x) in [("paraphrase forget prob", p.forget_prob), ("paraphrase retain prob", p.retain_prob), ("paraphrase kfr", p.kfr), ("paraphrase krr", p.krr)] {
+    for (name, x) in [
+        ("paraphrase forget prob", p.forget_prob),
+        ("paraphrase retain prob", p.retain_prob),
+        ("paraphrase kfr", p.kfr),
+        ("paraphrase krr", p.krr),
+    ] {
         unit(name, x);
     }
     // A model that learned its facts under both wordings knows them paraphrased too.
-    assert!(p.retain_prob > 0.5 * s.retain.prob, "paraphrased retain prob {} vs {}", p.retain_prob, s.retain.prob);
+    assert!(
+        p.retain_prob > 0.5 * s.retain.prob,
+        "paraphrased retain prob {} vs {}",
+        p.retain_prob,
+        s.retain.prob
+    );
     // No retain model for the toy world: forget quality is null, not a proxy.
     assert!(s.forget_quality.is_nan() && s.retain_model.is_none());
     assert!(serde_json::to_value(&s).unwrap()["forget_quality"].is_null());
-    for (name, x) in [("loss", s.mia.loss), ("zlib", s.mia.zlib), ("min_k", s.mia.min_k), ("min_k++", s.mia.min_k_plus_plus)] {
+    for (name, x) in [
+        ("loss", s.mia.loss),
+        ("zlib", s.mia.zlib),
+        ("min_k", s.mia.min_k),
+        ("min_k++", s.mia.min_k_plus_plus),
+    ] {
         unit(name, x);
     }
     // The toy model trained on the forget authors, never on the holdout ones: members have lower loss.
-    assert!(s.mia.loss > 0.5, "LOSS attack AUC {} should see the forget set as members", s.mia.loss);
-    assert!(s.privleak.is_finite() && s.privleak < 0.0, "an un-unlearned model leaks: privleak {}", s.privleak);
+    assert!(
+        s.mia.loss > 0.5,
+        "LOSS attack AUC {} should see the forget set as members",
+        s.mia.loss
+    );
+    assert!(
+        s.privleak.is_finite() && s.privleak < 0.0,
+        "an un-unlearned model leaks: privleak {}",
+        s.privleak
+    );
     for part in [s.ls_parts.ppl, s.ls_parts.brunet, s.ls_parts.honore] {
         assert!(part.is_finite() && part > 0.0);
     }
     let n_layer = f.model.config.n_layer;
     let r = &s.representation;
-    assert_eq!((r.hidden_variance_forget.len(), r.hidden_variance_retain.len(), r.logit_lens_forget.len()), (n_layer, n_layer, n_layer));
+    assert_eq!(
+        (r.hidden_variance_forget.len(), r.hidden_variance_retain.len(), r.logit_lens_forget.len()),
+        (n_layer, n_layer, n_layer)
+    );
     assert!(r.hidden_variance_forget.iter().all(|v| *v > 0.0));
     let names: Vec<&str> = r.param_change.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(names.first(), Some(&"embeddings"));
     assert_eq!(names.last(), Some(&"ln_f"));
     assert_eq!(names.len(), n_layer + 2);
-    assert!(r.param_change.iter().all(|(_, c)| *c == 0.0), "nothing changed at step 0: {:?}", r.param_change);
+    assert!(
+        r.param_change.iter().all(|(_, c)| *c == 0.0),
+        "nothing changed at step 0: {:?}",
+        r.param_change
+    );
     // The probe reports per block. (Whether it reads what a model knows is tested on the real
     // models in cli/tests: the toy model's greedy answers rarely name their entities at all.)
     assert_eq!((r.probe_forget.len(), r.probe_retain.len()), (n_layer, n_layer));
@@ -72,20 +133,39 @@ fn every_metric_family_is_reported() {
 #[test]
 fn forget_quality_compares_with_a_retain_model() {
     let f = common::fixture();
-    let cfg = forgetlab::pretrain::PretrainConfig { retain: Some("forget10".into()), ..forgetlab::pretrain::PretrainConfig::tiny() };
-    let retain_model = pollster::block_on(forgetlab::pretrain::pretrain(&f.world, &cfg, &common::device(), |_, _| {})).unwrap();
+    let cfg = forgetlab::pretrain::PretrainConfig {
+        retain: Some("forget10".into()),
+        ..forgetlab::pretrain::PretrainConfig::tiny()
+    };
+    let retain_model = pollster::block_on(forgetlab::pretrain::pretrain(
+        &f.world,
+        &cfg,
+        &common::device(),
+        |_, _| {},
+    ))
+    .unwrap();
     let config = |method| {
         let mut c = RunConfig::new(method, ForgetSelection::Split("forget10".into()));
-        c.eval = EvalConfig { max_forget: 20, max_retain: 20, max_world: 20, max_holdout: 20, max_new_tokens: 8, sample_ids: vec![] };
+        c.eval = EvalConfig {
+            max_forget: 20,
+            max_retain: 20,
+            max_world: 20,
+            max_holdout: 20,
+            max_new_tokens: 8,
+            sample_ids: vec![],
+        };
         c
     };
     // The retain model's values, as `forgetlab retain-reference` writes them.
-    let as_retain = Run::new(&retain_model, &f.world, config(MethodKind::Ga), &common::device()).unwrap();
-    let reference = pollster::block_on(as_retain.as_retain_reference("retain model of forget10")).unwrap();
+    let as_retain =
+        Run::new(&retain_model, &f.world, config(MethodKind::Ga), &common::device()).unwrap();
+    let reference =
+        pollster::block_on(as_retain.as_retain_reference("retain model of forget10")).unwrap();
     assert_eq!(reference.forget.len(), 20);
 
     // The retain model against itself: indistinguishable, FQ = 1.
-    let mut own = Run::new(&retain_model, &f.world, config(MethodKind::Ga), &common::device()).unwrap();
+    let mut own =
+        Run::new(&retain_model, &f.world, config(MethodKind::Ga), &common::device()).unwrap();
     own.set_retain_reference(reference.clone()).unwrap();
     let s = pollster::block_on(own.evaluate()).unwrap();
     assert_eq!(s.forget_quality, 1.0);
@@ -99,11 +179,15 @@ fn forget_quality_compares_with_a_retain_model() {
     original.set_sample_ids(vec![id.clone()]);
     let s0 = pollster::block_on(original.evaluate()).unwrap();
     assert!((0.0..=1.0).contains(&s0.forget_quality));
-    let auc_ref = reference.min_k_auc(&original.eval_sets().forget, &original.eval_sets().holdout).unwrap();
+    let auc_ref =
+        reference.min_k_auc(&original.eval_sets().forget, &original.eval_sets().holdout).unwrap();
     assert_eq!(s0.privleak_reference_auc, auc_ref);
     assert_eq!(s0.privleak, forgetlab::metrics::privleak::privleak(s0.mia.min_k, auc_ref));
     // The retain model's answers ride along for the answers panel.
-    assert_eq!(s0.samples[0].retain_model_answer.as_deref(), Some(reference.forget[&id].answer.as_str()));
+    assert_eq!(
+        s0.samples[0].retain_model_answer.as_deref(),
+        Some(reference.forget[&id].answer.as_str())
+    );
 
     // Another selection has no retain model: setting this one is refused, forget quality is null.
     let mut other = RunConfig::new(MethodKind::Ga, ForgetSelection::Split("forget05".into()));
@@ -123,8 +207,17 @@ fn training_moves_parameters_and_gradient_ascent_lowers_memorization() {
         pollster::block_on(run.step()).unwrap();
     }
     let after = pollster::block_on(run.evaluate()).unwrap();
-    assert!(after.representation.param_change.iter().any(|(_, c)| *c > 1e-4), "{:?}", after.representation.param_change);
-    assert!(after.forget.exact_memorization < before.forget.exact_memorization, "EM {} → {}", before.forget.exact_memorization, after.forget.exact_memorization);
+    assert!(
+        after.representation.param_change.iter().any(|(_, c)| *c > 1e-4),
+        "{:?}",
+        after.representation.param_change
+    );
+    assert!(
+        after.forget.exact_memorization < before.forget.exact_memorization,
+        "EM {} → {}",
+        before.forget.exact_memorization,
+        after.forget.exact_memorization
+    );
     assert!(after.forget.prob < before.forget.prob);
     // Gradient ascent pushes the forget loss above the holdout's: the LOSS AUC falls.
     assert!(after.mia.loss < before.mia.loss, "LOSS AUC {} → {}", before.mia.loss, after.mia.loss);
@@ -137,15 +230,28 @@ fn logit_lens_at_the_last_layer_is_the_models_own_probability() {
     let gpt = Gpt::from_weights(&f.model.config, &f.model.weights, &d).unwrap();
     let ev = Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8);
     let items = f.world.select("forget10").unwrap();
-    let examples: Vec<Example> = items.iter().take(6).map(|it| Example::qa(&f.model.tokenizer, &it.question, &it.answer, f.model.config.n_positions).unwrap()).collect();
-    let lens_token: Vec<Option<usize>> = examples.iter().map(|e| Some(e.answer.len() / 2)).collect();
-    let req = StatsRequest { pooled_hidden: true, lens_token: lens_token.clone(), lens_hidden: false };
+    let examples: Vec<Example> = items
+        .iter()
+        .take(6)
+        .map(|it| {
+            Example::qa(&f.model.tokenizer, &it.question, &it.answer, f.model.config.n_positions)
+                .unwrap()
+        })
+        .collect();
+    let lens_token: Vec<Option<usize>> =
+        examples.iter().map(|e| Some(e.answer.len() / 2)).collect();
+    let req =
+        StatsRequest { pooled_hidden: true, lens_token: lens_token.clone(), lens_hidden: false };
     let stats = pollster::block_on(ev.token_stats(&gpt, None, &examples, &req)).unwrap();
     for (s, k) in stats.iter().zip(&lens_token) {
         let k = k.unwrap();
         assert_eq!(s.lens.len(), f.model.config.n_layer);
         let own = s.logp[k].exp();
-        assert!((s.lens.last().unwrap() - own).abs() < 1e-5, "lens {} vs model {own}", s.lens.last().unwrap());
+        assert!(
+            (s.lens.last().unwrap() - own).abs() < 1e-5,
+            "lens {} vs model {own}",
+            s.lens.last().unwrap()
+        );
         assert_eq!(s.pooled_hidden.len(), f.model.config.n_layer);
         // A token the model ranks first has probability above 1/vocab.
         for (hit, lp) in s.argmax_hit.iter().zip(&s.logp) {
@@ -164,7 +270,11 @@ fn logit_lens_at_the_last_layer_is_the_models_own_probability() {
 /// ULD's logit difference with an assistant made of the model's first block.
 fn first_block_contrast(f: &common::Fixture, d: &burn::tensor::Device) -> LogitDifference {
     let (small, weights) = f.model.weights.first_blocks(&f.model.config, 1).unwrap();
-    LogitDifference { assistant: Gpt::from_weights(&small, &weights, d).unwrap(), weight: -0.8, top_filter: 0.01 }
+    LogitDifference {
+        assistant: Gpt::from_weights(&small, &weights, d).unwrap(),
+        weight: -0.8,
+        top_filter: 0.01,
+    }
 }
 
 #[test]
@@ -182,13 +292,21 @@ fn answer_trees_score_each_answer_as_its_own_row_would() {
     for it in items.iter().take(7) {
         // The true answer (detailed), the paraphrase, the perturbed answers, and the true answer
         // again: a duplicate is one path of the tree and must score the same.
-        let texts = std::iter::once(&it.answer).chain(std::iter::once(&it.paraphrased_answer)).chain(&it.perturbed_answer).chain(std::iter::once(&it.answer));
-        let answers: Vec<Example> = texts.map(|a| Example::qa(tok, &it.question, a, cfg.n_positions).unwrap()).collect();
-        groups.push(PromptGroup { prompt: answers[0].prompt.clone(), answers: answers.iter().map(|e| e.answer.clone()).collect() });
+        let texts = std::iter::once(&it.answer)
+            .chain(std::iter::once(&it.paraphrased_answer))
+            .chain(&it.perturbed_answer)
+            .chain(std::iter::once(&it.answer));
+        let answers: Vec<Example> =
+            texts.map(|a| Example::qa(tok, &it.question, a, cfg.n_positions).unwrap()).collect();
+        groups.push(PromptGroup {
+            prompt: answers[0].prompt.clone(),
+            answers: answers.iter().map(|e| e.answer.clone()).collect(),
+        });
         detailed.push(answers[0].clone());
         singles.extend(answers);
     }
-    let lens_token: Vec<Option<usize>> = detailed.iter().enumerate().map(|(i, e)| (i != 2).then_some(e.answer.len() / 2)).collect();
+    let lens_token: Vec<Option<usize>> =
+        detailed.iter().enumerate().map(|(i, e)| (i != 2).then_some(e.answer.len() / 2)).collect();
     let req = StatsRequest { pooled_hidden: true, lens_token, lens_hidden: false };
     // Plain, and through ULD's logit difference (the assistant runs the same tree rows).
     let contrast = first_block_contrast(f, &d);
@@ -216,7 +334,11 @@ fn answer_trees_score_each_answer_as_its_own_row_would() {
             assert_eq!(g.detail.argmax_hit, o.argmax_hit);
             assert_eq!(g.detail.pooled_hidden.len(), o.pooled_hidden.len());
             for (a, b) in g.detail.pooled_hidden.iter().zip(&o.pooled_hidden) {
-                close(&a.iter().map(|&x| x as f64).collect::<Vec<_>>(), &b.iter().map(|&x| x as f64).collect::<Vec<_>>(), "pooled hidden");
+                close(
+                    &a.iter().map(|&x| x as f64).collect::<Vec<_>>(),
+                    &b.iter().map(|&x| x as f64).collect::<Vec<_>>(),
+                    "pooled hidden",
+                );
             }
             assert_eq!(g.nll[0], *g.nll.last().unwrap(), "a repeated answer scores the same");
         }
@@ -232,7 +354,10 @@ fn contrasted_generation_is_the_same_batched_or_alone() {
     let d = common::device();
     let gpt = Gpt::from_weights(&f.model.config, &f.model.weights, &d).unwrap();
     let contrast = first_block_contrast(f, &d);
-    let ev = Evaluator { contrast: Some(&contrast), ..Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8) };
+    let ev = Evaluator {
+        contrast: Some(&contrast),
+        ..Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8)
+    };
     let items = f.world.select("forget10").unwrap();
     // Questions of different lengths, so the batch is left-padded.
     let questions: Vec<&str> = items.iter().take(6).map(|it| it.question.as_str()).collect();
@@ -241,8 +366,15 @@ fn contrasted_generation_is_the_same_batched_or_alone() {
         let alone = pollster::block_on(ev.greedy_answers(&[q])).unwrap();
         assert_eq!(alone[0].1, b.1, "{q}");
     }
-    let plain = pollster::block_on(Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8).greedy_answers(&questions)).unwrap();
-    assert!(plain.iter().zip(&batched).any(|(p, b)| p.1 != b.1 || p.2 != b.2), "the assistant changes generation");
+    let plain = pollster::block_on(
+        Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8)
+            .greedy_answers(&questions),
+    )
+    .unwrap();
+    assert!(
+        plain.iter().zip(&batched).any(|(p, b)| p.1 != b.1 || p.2 != b.2),
+        "the assistant changes generation"
+    );
 }
 
 #[test]
@@ -254,7 +386,14 @@ fn greedy_answers_drafted_by_the_answer_tree_equal_plain_greedy_decoding() {
     let (cfg, tok) = (&f.model.config, &f.model.tokenizer);
     let gpt = Gpt::from_weights(cfg, &f.model.weights, &d).unwrap();
     let contrast = first_block_contrast(f, &d);
-    let items: Vec<_> = f.world.select("forget10").unwrap().into_iter().chain(f.world.select("retain").unwrap()).take(12).collect();
+    let items: Vec<_> = f
+        .world
+        .select("forget10")
+        .unwrap()
+        .into_iter()
+        .chain(f.world.select("retain").unwrap())
+        .take(12)
+        .collect();
     let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
     // The model as trained (drafts mostly accepted) and through ULD's contrast (drafts rejected
     // early, decoding resumes); budgets of 3 tokens (cut inside the drafts) and 12.
@@ -263,12 +402,25 @@ fn greedy_answers_drafted_by_the_answer_tree_equal_plain_greedy_decoding() {
         let groups: Vec<PromptGroup> = items
             .iter()
             .map(|it| {
-                let answers: Vec<Example> = [&it.answer, &it.paraphrased_answer].into_iter().chain(&it.perturbed_answer).map(|a| Example::qa(tok, &it.question, a, cfg.n_positions).unwrap()).collect();
-                PromptGroup { prompt: answers[0].prompt.clone(), answers: answers.into_iter().map(|e| e.answer).collect() }
+                let answers: Vec<Example> = [&it.answer, &it.paraphrased_answer]
+                    .into_iter()
+                    .chain(&it.perturbed_answer)
+                    .map(|a| Example::qa(tok, &it.question, a, cfg.n_positions).unwrap())
+                    .collect();
+                PromptGroup {
+                    prompt: answers[0].prompt.clone(),
+                    answers: answers.into_iter().map(|e| e.answer).collect(),
+                }
             })
             .collect();
-        let scores = pollster::block_on(ev.score_groups(&gpt, c, &groups, &StatsRequest::default())).unwrap();
-        let drafts: Vec<Draft> = groups.iter().zip(&scores).map(|(g, s)| Draft { prompt: g.prompt.clone(), known: &s.greedy }).collect();
+        let scores =
+            pollster::block_on(ev.score_groups(&gpt, c, &groups, &StatsRequest::default()))
+                .unwrap();
+        let drafts: Vec<Draft> = groups
+            .iter()
+            .zip(&scores)
+            .map(|(g, s)| Draft { prompt: g.prompt.clone(), known: &s.greedy })
+            .collect();
         let drafted = pollster::block_on(ev.greedy_answers_drafted(&drafts)).unwrap();
         let plain = pollster::block_on(ev.greedy_answers(&questions)).unwrap();
         for ((q, a), b) in questions.iter().zip(&drafted).zip(&plain) {

@@ -11,7 +11,14 @@ fn config(method: MethodKind, lr: f64) -> RunConfig {
     let mut cfg = RunConfig::new(method, ForgetSelection::Split("forget10".into()));
     cfg.hyper.lr = lr;
     cfg.hyper.batch_size = 8;
-    cfg.eval = EvalConfig { max_forget: 20, max_retain: 20, max_world: 20, max_holdout: 20, max_new_tokens: 12, sample_ids: vec![] };
+    cfg.eval = EvalConfig {
+        max_forget: 20,
+        max_retain: 20,
+        max_world: 20,
+        max_holdout: 20,
+        max_new_tokens: 12,
+        sample_ids: vec![],
+    };
     cfg
 }
 
@@ -38,7 +45,18 @@ fn forget_nll_change_with(config: RunConfig, steps: usize) -> (f64, f64, Run) {
 
 #[test]
 fn ascent_methods_raise_forget_nll_after_one_step() {
-    for m in [MethodKind::Ga, MethodKind::GradDiff, MethodKind::GaKl, MethodKind::Npo, MethodKind::SimNpo, MethodKind::Wga, MethodKind::Undial, MethodKind::IdkDpo, MethodKind::Rmu, MethodKind::Flat] {
+    for m in [
+        MethodKind::Ga,
+        MethodKind::GradDiff,
+        MethodKind::GaKl,
+        MethodKind::Npo,
+        MethodKind::SimNpo,
+        MethodKind::Wga,
+        MethodKind::Undial,
+        MethodKind::IdkDpo,
+        MethodKind::Rmu,
+        MethodKind::Flat,
+    ] {
         let mut cfg = config(m, 1e-3);
         if m == MethodKind::SimNpo {
             // SimNPO's forget term is weighted γ = 0.125 (its paper's) against the retain term's
@@ -55,11 +73,17 @@ fn ascent_methods_raise_forget_nll_after_one_step() {
 #[test]
 fn relearn_lowers_nll_on_augmented_targets_after_one_step() {
     let f = common::fixture();
-    let mut run = Run::new(&f.model, &f.world, config(MethodKind::Relearn, 1e-3), &common::device()).unwrap();
+    let mut run =
+        Run::new(&f.model, &f.world, config(MethodKind::Relearn, 1e-3), &common::device()).unwrap();
     let aug: Vec<(String, String)> = relearn::augment(run.forget_items())
         .into_iter()
         .filter(|p| p.prompt.ends_with("Answer:"))
-        .map(|p| (p.prompt.trim_start_matches("Question: ").trim_end_matches("\nAnswer:").to_string(), p.continuation.trim().to_string()))
+        .map(|p| {
+            (
+                p.prompt.trim_start_matches("Question: ").trim_end_matches("\nAnswer:").to_string(),
+                p.continuation.trim().to_string(),
+            )
+        })
         .collect();
     assert!(!aug.is_empty());
     let before = common::avg_nll(f, &f.model.weights, &aug);
@@ -71,11 +95,16 @@ fn relearn_lowers_nll_on_augmented_targets_after_one_step() {
 #[test]
 fn idk_po_teaches_refusals() {
     let f = common::fixture();
-    let mut run = Run::new(&f.model, &f.world, config(MethodKind::IdkPo, 1e-3), &common::device()).unwrap();
+    let mut run =
+        Run::new(&f.model, &f.world, config(MethodKind::IdkPo, 1e-3), &common::device()).unwrap();
     let refusals: Vec<(String, String)> = run
         .forget_items()
         .iter()
-        .flat_map(|it| forgetlab::methods::idk_po::REFUSALS.iter().map(move |r| (it.question.clone(), r.to_string())))
+        .flat_map(|it| {
+            forgetlab::methods::idk_po::REFUSALS
+                .iter()
+                .map(move |r| (it.question.clone(), r.to_string()))
+        })
         .collect();
     let before = common::avg_nll(f, &f.model.weights, &refusals);
     for _ in 0..3 {
@@ -88,7 +117,9 @@ fn idk_po_teaches_refusals() {
 #[test]
 fn random_label_lowers_nll_on_random_answers() {
     let f = common::fixture();
-    let mut run = Run::new(&f.model, &f.world, config(MethodKind::RandomLabel, 1e-3), &common::device()).unwrap();
+    let mut run =
+        Run::new(&f.model, &f.world, config(MethodKind::RandomLabel, 1e-3), &common::device())
+            .unwrap();
     let wrong: Vec<(String, String)> = run
         .forget_items()
         .iter()
@@ -107,7 +138,10 @@ fn every_method_lowers_forget_probability_and_reports_every_metric() {
     let f = common::fixture();
     // IKE changes no weights, ULD trains an assistant and retraining starts from scratch: their
     // own tests are below.
-    for m in MethodKind::ALL.into_iter().filter(|m| !matches!(m, MethodKind::Ike | MethodKind::Uld | MethodKind::Retrain)) {
+    for m in MethodKind::ALL
+        .into_iter()
+        .filter(|m| !matches!(m, MethodKind::Ike | MethodKind::Uld | MethodKind::Retrain))
+    {
         let mut run = Run::new(&f.model, &f.world, config(m, 2e-3), &common::device()).unwrap();
         let s0 = pollster::block_on(run.evaluate()).unwrap();
         for _ in 0..10 {
@@ -128,20 +162,54 @@ fn every_method_lowers_forget_probability_and_reports_every_metric() {
                 s.forget.truth_ratio
             );
         } else {
-            assert!(s.forget.prob < s0.forget.prob, "{}: forget prob {} → {}", m.name(), s0.forget.prob, s.forget.prob);
+            assert!(
+                s.forget.prob < s0.forget.prob,
+                "{}: forget prob {} → {}",
+                m.name(),
+                s0.forget.prob,
+                s.forget.prob
+            );
         }
         assert_eq!(s.step, 10);
         assert!(s.loss.unwrap().is_finite());
         let all = [
-            s.forget.prob, s.forget.rouge_l, s.forget.truth_ratio, s.retain.prob, s.retain.rouge_l, s.retain.truth_ratio,
-            s.world.prob, s.world.rouge_l, s.world.truth_ratio, s.kfr, s.krr, s.ls, s.ls_retain, s.ks_vs_holdout, s.model_utility,
+            s.forget.prob,
+            s.forget.rouge_l,
+            s.forget.truth_ratio,
+            s.retain.prob,
+            s.retain.rouge_l,
+            s.retain.truth_ratio,
+            s.world.prob,
+            s.world.rouge_l,
+            s.world.truth_ratio,
+            s.kfr,
+            s.krr,
+            s.ls,
+            s.ls_retain,
+            s.ks_vs_holdout,
+            s.model_utility,
         ];
         assert!(all.iter().all(|x| x.is_finite() && *x >= 0.0), "{}: {s:?}", m.name());
         assert!(s.ks_vs_holdout <= 1.0 && s.kfr <= 1.0 && s.krr <= 1.0);
         // The toy world ships no retain model: forget quality has nothing to compare with.
-        assert!(s.forget_quality.is_nan() && s.retain_model.is_none(), "{}: forget quality {}", m.name(), s.forget_quality);
+        assert!(
+            s.forget_quality.is_nan() && s.retain_model.is_none(),
+            "{}: forget quality {}",
+            m.name(),
+            s.forget_quality
+        );
         let json = serde_json::to_value(&s).unwrap();
-        for key in ["step", "forget", "retain", "world", "kfr", "krr", "ls", "forget_quality", "model_utility"] {
+        for key in [
+            "step",
+            "forget",
+            "retain",
+            "world",
+            "kfr",
+            "krr",
+            "ls",
+            "forget_quality",
+            "model_utility",
+        ] {
             assert!(json.get(key).is_some(), "snapshot JSON lacks {key}");
         }
     }
@@ -150,7 +218,8 @@ fn every_method_lowers_forget_probability_and_reports_every_metric() {
 #[test]
 fn ike_changes_no_weights_and_its_demonstrations_reach_the_prompt() {
     let f = common::fixture();
-    let mut run = Run::new(&f.model, &f.world, config(MethodKind::Ike, 1e-3), &common::device()).unwrap();
+    let mut run =
+        Run::new(&f.model, &f.world, config(MethodKind::Ike, 1e-3), &common::device()).unwrap();
     let s0 = pollster::block_on(run.evaluate()).unwrap();
     for _ in 0..3 {
         let r = pollster::block_on(run.step()).unwrap();
@@ -162,26 +231,52 @@ fn ike_changes_no_weights_and_its_demonstrations_reach_the_prompt() {
     // The demonstrations are in every evaluated prompt: the same weights score differently.
     // (Whether that makes the model forget depends on its in-context learning; a model this
     // small has little, which is what IKE's runs in docs/REPRODUCE.md show.)
-    let plain = pollster::block_on(Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device()).unwrap().evaluate()).unwrap();
-    assert!((s0.forget.prob - plain.forget.prob).abs() > 1e-3, "IKE forget prob {} vs plain {}", s0.forget.prob, plain.forget.prob);
-    assert!((s0.retain.prob - plain.retain.prob).abs() > 1e-3, "IKE retain prob {} vs plain {}", s0.retain.prob, plain.retain.prob);
+    let plain = pollster::block_on(
+        Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device())
+            .unwrap()
+            .evaluate(),
+    )
+    .unwrap();
+    assert!(
+        (s0.forget.prob - plain.forget.prob).abs() > 1e-3,
+        "IKE forget prob {} vs plain {}",
+        s0.forget.prob,
+        plain.forget.prob
+    );
+    assert!(
+        (s0.retain.prob - plain.retain.prob).abs() > 1e-3,
+        "IKE retain prob {} vs plain {}",
+        s0.retain.prob,
+        plain.retain.prob
+    );
 }
 
 #[test]
 fn retraining_starts_from_scratch_without_the_forget_items_and_learns() {
     let f = common::fixture();
-    let plain = pollster::block_on(Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device()).unwrap().evaluate()).unwrap();
+    let plain = pollster::block_on(
+        Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device())
+            .unwrap()
+            .evaluate(),
+    )
+    .unwrap();
     let mut cfg = config(MethodKind::Retrain, 3e-3);
     cfg.hyper.batch_size = 16;
     let mut run = Run::new(&f.model, &f.world, cfg, &common::device()).unwrap();
     let s0 = pollster::block_on(run.evaluate()).unwrap();
-    assert!(s0.forget.prob < 0.5 * plain.forget.prob, "a fresh model cannot know the facts: {} vs {}", s0.forget.prob, plain.forget.prob);
+    assert!(
+        s0.forget.prob < 0.5 * plain.forget.prob,
+        "a fresh model cannot know the facts: {} vs {}",
+        s0.forget.prob,
+        plain.forget.prob
+    );
 
     // The retraining set is the pretraining set without the forget items' QA pairs.
     let tok = &f.model.tokenizer;
     let n = f.model.config.n_positions;
     let exclude = run.forget_items().iter().map(|it| it.id.clone()).collect();
-    let kept = forgetlab::pretrain::training_examples_without(&f.world, tok, n, false, &exclude).unwrap();
+    let kept =
+        forgetlab::pretrain::training_examples_without(&f.world, tok, n, false, &exclude).unwrap();
     let all = forgetlab::pretrain::training_examples(&f.world, tok, n, false).unwrap();
     assert!(kept.len() < all.len());
     for it in run.forget_items() {
@@ -191,7 +286,8 @@ fn retraining_starts_from_scratch_without_the_forget_items_and_learns() {
     }
 
     let losses: Vec<f64> = (0..40).map(|_| pollster::block_on(run.step()).unwrap().loss).collect();
-    let (first, last) = (losses[..5].iter().sum::<f64>() / 5.0, losses[35..].iter().sum::<f64>() / 5.0);
+    let (first, last) =
+        (losses[..5].iter().sum::<f64>() / 5.0, losses[35..].iter().sum::<f64>() / 5.0);
     assert!(last < first, "retraining loss {first} → {last}");
     // Reset returns to the fresh initialisation, not to the trained model.
     run.reset().unwrap();
@@ -201,7 +297,12 @@ fn retraining_starts_from_scratch_without_the_forget_items_and_learns() {
 #[test]
 fn uld_trains_an_assistant_on_the_forget_set_and_leaves_the_model_untouched() {
     let f = common::fixture();
-    let plain = pollster::block_on(Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device()).unwrap().evaluate()).unwrap();
+    let plain = pollster::block_on(
+        Run::new(&f.model, &f.world, config(MethodKind::Ga, 1e-3), &common::device())
+            .unwrap()
+            .evaluate(),
+    )
+    .unwrap();
     let mut cfg = config(MethodKind::Uld, 3e-3);
     cfg.hyper.assistant_layers = 1;
     let mut run = Run::new(&f.model, &f.world, cfg, &common::device()).unwrap();
@@ -218,7 +319,12 @@ fn uld_trains_an_assistant_on_the_forget_set_and_leaves_the_model_untouched() {
         let small = forgetlab::model::GptConfig { n_layer: 1, ..f.model.config.clone() };
         let gpt = forgetlab::model::Gpt::from_weights(&small, w, &d).unwrap();
         let ev = forgetlab::eval::Evaluator::new(&gpt, &gpt, &small, &f.model.tokenizer, &d, 8);
-        let ex: Vec<_> = forget.iter().map(|(q, a)| forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, small.n_positions).unwrap()).collect();
+        let ex: Vec<_> = forget
+            .iter()
+            .map(|(q, a)| {
+                forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, small.n_positions).unwrap()
+            })
+            .collect();
         let v = pollster::block_on(ev.avg_nll(&gpt, None, &ex)).unwrap();
         v.iter().sum::<f64>() / v.len() as f64
     };
@@ -226,15 +332,29 @@ fn uld_trains_an_assistant_on_the_forget_set_and_leaves_the_model_untouched() {
         pollster::block_on(run.step()).unwrap();
     }
     let trained = pollster::block_on(run.weights()).unwrap();
-    assert!(assistant_nll(&trained) < assistant_nll(&start), "assistant forget NLL {} → {}", assistant_nll(&start), assistant_nll(&trained));
+    assert!(
+        assistant_nll(&trained) < assistant_nll(&start),
+        "assistant forget NLL {} → {}",
+        assistant_nll(&start),
+        assistant_nll(&trained)
+    );
 
     // ...while becoming uniform on retain, so retain answers recover from the untrained
     // assistant's damage; the forget answers stay below the original model's.
     let s = pollster::block_on(run.evaluate()).unwrap();
     assert!(s.retain.prob > s0.retain.prob, "retain prob {} → {}", s0.retain.prob, s.retain.prob);
-    assert!(s.forget.prob < plain.forget.prob, "forget prob {} vs the original model's {}", s.forget.prob, plain.forget.prob);
+    assert!(
+        s.forget.prob < plain.forget.prob,
+        "forget prob {} vs the original model's {}",
+        s.forget.prob,
+        plain.forget.prob
+    );
     // The model itself never changes.
-    assert!(s.representation.param_change.iter().all(|(_, c)| *c == 0.0), "{:?}", s.representation.param_change);
+    assert!(
+        s.representation.param_change.iter().all(|(_, c)| *c == 0.0),
+        "{:?}",
+        s.representation.param_change
+    );
     run.reset().unwrap();
     assert_eq!(pollster::block_on(run.weights()).unwrap(), first);
 }
@@ -246,7 +366,17 @@ fn lora_trains_adapters_only_and_exports_them_merged_into_gpt2_weights() {
     cfg.hyper.lora_rank = 4;
     let mut run = Run::new(&f.model, &f.world, cfg, &common::device()).unwrap();
     // r·(in + out) per projection: the count the adapters' own tensors have.
-    let adapters: usize = f.model.weights.tensors.iter().filter(|(n, _)| n.ends_with(".weight") && (n.contains("c_attn") || n.contains("c_proj") || n.contains("c_fc"))).map(|(_, t)| 4 * (t.shape[0] + t.shape[1])).sum();
+    let adapters: usize = f
+        .model
+        .weights
+        .tensors
+        .iter()
+        .filter(|(n, _)| {
+            n.ends_with(".weight")
+                && (n.contains("c_attn") || n.contains("c_proj") || n.contains("c_fc"))
+        })
+        .map(|(_, t)| 4 * (t.shape[0] + t.shape[1]))
+        .sum();
     assert_eq!(run.trainable_parameters(), adapters);
     let pairs = qa(run.forget_items());
     // B starts at zero: the adapted model is the original, bit for bit.
@@ -263,7 +393,8 @@ fn lora_trains_adapters_only_and_exports_them_merged_into_gpt2_weights() {
     for (name, t) in &merged.tensors {
         let original = &f.model.weights.tensors[name];
         let moved = t.data != original.data;
-        let adapted = name.ends_with(".weight") && (name.contains("c_attn") || name.contains("c_proj") || name.contains("c_fc"));
+        let adapted = name.ends_with(".weight")
+            && (name.contains("c_attn") || name.contains("c_proj") || name.contains("c_fc"));
         assert_eq!(moved, adapted, "{name}: moved {moved}, adapted {adapted}");
     }
     // What LoRA means: the update of an adapted matrix has rank ≤ r (float32 rounding aside).
@@ -279,10 +410,16 @@ fn lora_trains_adapters_only_and_exports_them_merged_into_gpt2_weights() {
 #[test]
 fn lora_rank_is_checked() {
     let f = common::fixture();
-    for (method, rank, needle) in [(MethodKind::Ga, 10_000, "lora_rank must be at most"), (MethodKind::Retrain, 4, "retraining from scratch")] {
+    for (method, rank, needle) in [
+        (MethodKind::Ga, 10_000, "lora_rank must be at most"),
+        (MethodKind::Retrain, 4, "retraining from scratch"),
+    ] {
         let mut cfg = config(method, 1e-3);
         cfg.hyper.lora_rank = rank;
-        let err = Run::new(&f.model, &f.world, cfg, &common::device()).err().expect("an error").to_string();
+        let err = Run::new(&f.model, &f.world, cfg, &common::device())
+            .err()
+            .expect("an error")
+            .to_string();
         assert!(err.contains(needle), "{err}");
     }
 }
@@ -295,7 +432,11 @@ fn numerical_rank(m: &[f64], rows: usize, cols: usize) -> usize {
     let tol = 1e-4 * a.iter().fold(0.0f64, |x, v| x.max(v.abs())).max(1e-30);
     let mut rank = 0;
     for c in 0..cols {
-        let Some(p) = (rank..rows).max_by(|&i, &j| a[i * cols + c].abs().total_cmp(&a[j * cols + c].abs())) else { break };
+        let Some(p) =
+            (rank..rows).max_by(|&i, &j| a[i * cols + c].abs().total_cmp(&a[j * cols + c].abs()))
+        else {
+            break;
+        };
         if a[p * cols + c].abs() <= tol {
             continue;
         }
@@ -312,4 +453,3 @@ fn numerical_rank(m: &[f64], rows: usize, cols: usize) -> usize {
     }
     rank
 }
-

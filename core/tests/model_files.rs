@@ -2,9 +2,9 @@
 
 mod common;
 
+use forgetlab::ForgetError;
 use forgetlab::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use forgetlab::tokenizer::Tokenizer;
-use forgetlab::ForgetError;
 
 #[test]
 fn safetensors_round_trip_is_exact() {
@@ -70,8 +70,10 @@ fn malformed_files_give_clear_errors() {
 /// A committed golden file of tests/golden/ and the committed default model it was made from.
 fn golden(file: &str) -> (serde_json::Value, LoadedModel) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let text = std::fs::read_to_string(root.join("tests/golden").join(file)).unwrap_or_else(|e| panic!("tests/golden/{file} is committed: {e}"));
-    let model = LoadedModel::load_dir(&root.join("public/models/forgetlab-small")).expect("default model is committed");
+    let text = std::fs::read_to_string(root.join("tests/golden").join(file))
+        .unwrap_or_else(|e| panic!("tests/golden/{file} is committed: {e}"));
+    let model = LoadedModel::load_dir(&root.join("public/models/forgetlab-small"))
+        .expect("default model is committed");
     (serde_json::from_str(&text).unwrap(), model)
 }
 
@@ -125,15 +127,30 @@ fn answer_nlls_match_transformers() {
     let mut groups = Vec::new();
     let mut expected = Vec::new();
     for g in items {
-        let it = world.items.iter().find(|it| it.id == g["id"].as_str().unwrap()).expect("the golden item is in the world");
-        let answers: Vec<&String> = [&it.answer, &it.paraphrased_answer].into_iter().chain(&it.perturbed_answer).collect();
-        let encoded = answers.iter().map(|a| forgetlab::batch::Example::qa(&m.tokenizer, &it.question, a, m.config.n_positions).unwrap()).collect::<Vec<_>>();
-        groups.push(forgetlab::eval::answer_tree::PromptGroup { prompt: encoded[0].prompt.clone(), answers: encoded.into_iter().map(|e| e.answer).collect() });
+        let it = world
+            .items
+            .iter()
+            .find(|it| it.id == g["id"].as_str().unwrap())
+            .expect("the golden item is in the world");
+        let answers: Vec<&String> =
+            [&it.answer, &it.paraphrased_answer].into_iter().chain(&it.perturbed_answer).collect();
+        let encoded = answers
+            .iter()
+            .map(|a| {
+                forgetlab::batch::Example::qa(&m.tokenizer, &it.question, a, m.config.n_positions)
+                    .unwrap()
+            })
+            .collect::<Vec<_>>();
+        groups.push(forgetlab::eval::answer_tree::PromptGroup {
+            prompt: encoded[0].prompt.clone(),
+            answers: encoded.into_iter().map(|e| e.answer).collect(),
+        });
         let mut want = vec![g["true"].as_f64().unwrap(), g["paraphrased"].as_f64().unwrap()];
         want.extend(g["perturbed"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()));
         expected.push(want);
     }
-    let scores = pollster::block_on(ev.score_groups(&gpt, None, &groups, &Default::default())).unwrap();
+    let scores =
+        pollster::block_on(ev.score_groups(&gpt, None, &groups, &Default::default())).unwrap();
     let mut worst = 0.0f64;
     let mut compared = 0;
     for (s, want) in scores.iter().zip(&expected) {
@@ -168,26 +185,39 @@ fn left_padded_batches_match_single_rows() {
         .flat_map(|(p, &n)| std::iter::repeat_n(0i64, n).chain(p.iter().map(|&x| x as i64)))
         .collect();
     let ids = Tensor::<2, Int>::from_data(TensorData::new(flat, [prompts.len(), longest]), &d);
-    let padded = gpt.forward_left_padded(ids, &pad, cfg.n_head).into_data().try_into_vec_as::<f32>().unwrap();
+    let padded = gpt
+        .forward_left_padded(ids, &pad, cfg.n_head)
+        .into_data()
+        .try_into_vec_as::<f32>()
+        .unwrap();
     let v = cfg.vocab_size;
     for (r, p) in prompts.iter().enumerate() {
-        let one = Tensor::<2, Int>::from_data(TensorData::new(p.iter().map(|&x| x as i64).collect::<Vec<_>>(), [1, p.len()]), &d);
+        let one = Tensor::<2, Int>::from_data(
+            TensorData::new(p.iter().map(|&x| x as i64).collect::<Vec<_>>(), [1, p.len()]),
+            &d,
+        );
         let single = gpt.forward(one, cfg.n_head).into_data().try_into_vec_as::<f32>().unwrap();
         let last_single = &single[(p.len() - 1) * v..p.len() * v];
         let last_padded = &padded[(r * longest + longest - 1) * v..(r * longest + longest) * v];
-        let diff = last_single.iter().zip(last_padded).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let diff =
+            last_single.iter().zip(last_padded).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(diff < 1e-4, "row {r}: max diff {diff}");
     }
     let greedy = SamplingConfig::greedy(10);
     let batched = pollster::block_on(generate(&gpt, None, cfg, &prompts, &greedy, &d)).unwrap();
     for (p, g) in prompts.iter().zip(&batched) {
-        let alone = pollster::block_on(generate(&gpt, None, cfg, std::slice::from_ref(p), &greedy, &d)).unwrap();
+        let alone =
+            pollster::block_on(generate(&gpt, None, cfg, std::slice::from_ref(p), &greedy, &d))
+                .unwrap();
         assert_eq!(alone[0].tokens, g.tokens);
         // The cached decode equals the plain, uncached greedy loop.
         let mut seq = p.clone();
         let mut plain = Vec::new();
         for _ in 0..10 {
-            let ids = Tensor::<2, Int>::from_data(TensorData::new(seq.iter().map(|&x| x as i64).collect::<Vec<_>>(), [1, seq.len()]), &d);
+            let ids = Tensor::<2, Int>::from_data(
+                TensorData::new(seq.iter().map(|&x| x as i64).collect::<Vec<_>>(), [1, seq.len()]),
+                &d,
+            );
             let logits = gpt.forward(ids, cfg.n_head).into_data().try_into_vec_as::<f32>().unwrap();
             let last = &logits[(seq.len() - 1) * v..seq.len() * v];
             let next = (0..v).fold(0, |best, i| if last[i] > last[best] { i } else { best }) as u32;

@@ -10,7 +10,14 @@ use forgetlab::world::import_tofu_json;
 fn small(method: MethodKind, forget: ForgetSelection) -> RunConfig {
     let mut cfg = RunConfig::new(method, forget);
     cfg.hyper.batch_size = 8;
-    cfg.eval = EvalConfig { max_forget: 10, max_retain: 10, max_world: 10, max_holdout: 10, max_new_tokens: 8, sample_ids: vec![] };
+    cfg.eval = EvalConfig {
+        max_forget: 10,
+        max_retain: 10,
+        max_world: 10,
+        max_holdout: 10,
+        max_new_tokens: 8,
+        sample_ids: vec![],
+    };
     cfg
 }
 
@@ -22,7 +29,8 @@ fn new_run(cfg: RunConfig) -> Result<Run, ForgetError> {
 #[test]
 fn reset_restores_original_weights_bit_identically() {
     let f = common::fixture();
-    let mut run = new_run(small(MethodKind::Npo, ForgetSelection::Split("forget05".into()))).unwrap();
+    let mut run =
+        new_run(small(MethodKind::Npo, ForgetSelection::Split("forget05".into()))).unwrap();
     let s0 = pollster::block_on(run.evaluate()).unwrap();
     for _ in 0..3 {
         pollster::block_on(run.step()).unwrap();
@@ -70,7 +78,10 @@ fn diverging_loss_stops_and_keeps_last_good_weights() {
     assert!(err.to_string().contains("weights from step"), "{err}");
     assert!(matches!(run.state(), RunState::Diverged(_)));
     let w = pollster::block_on(run.weights()).unwrap();
-    assert!(w.tensors.values().all(|t| t.data.iter().all(|x| x.is_finite())), "kept weights must be finite");
+    assert!(
+        w.tensors.values().all(|t| t.data.iter().all(|x| x.is_finite())),
+        "kept weights must be finite"
+    );
     let s = pollster::block_on(run.evaluate()).unwrap();
     assert!(s.forget.prob.is_finite());
 }
@@ -78,15 +89,21 @@ fn diverging_loss_stops_and_keeps_last_good_weights() {
 #[test]
 fn bad_inputs_are_clear_errors() {
     let err = MethodKind::parse("forget_everything").unwrap_err();
-    assert!(err.to_string().contains("unknown method") && err.to_string().contains("relearn"), "{err}");
+    assert!(
+        err.to_string().contains("unknown method") && err.to_string().contains("relearn"),
+        "{err}"
+    );
 
     let err = new_run(small(MethodKind::Ga, ForgetSelection::Ids(vec![]))).err().unwrap();
     assert!(matches!(err, ForgetError::EmptyForgetSet), "{err}");
 
-    let err = new_run(small(MethodKind::Ga, ForgetSelection::Split("forget99".into()))).err().unwrap();
+    let err =
+        new_run(small(MethodKind::Ga, ForgetSelection::Split("forget99".into()))).err().unwrap();
     assert!(err.to_string().contains("forget99"), "{err}");
 
-    let err = new_run(small(MethodKind::Ga, ForgetSelection::Ids(vec!["no.such.item".into()]))).err().unwrap();
+    let err = new_run(small(MethodKind::Ga, ForgetSelection::Ids(vec!["no.such.item".into()])))
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("no.such.item"), "{err}");
 
     for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0] {
@@ -121,21 +138,34 @@ fn user_supplied_facts_can_be_forgotten() {
 #[test]
 fn relearning_attack_brings_facts_back_and_leaves_the_run_untouched() {
     use forgetlab::run::AttackConfig;
-    let mut run = new_run(small(MethodKind::Ga, ForgetSelection::Split("forget10".into()))).unwrap();
+    let mut run =
+        new_run(small(MethodKind::Ga, ForgetSelection::Split("forget10".into()))).unwrap();
     for _ in 0..10 {
         pollster::block_on(run.step()).unwrap();
     }
     let weights = pollster::block_on(run.weights()).unwrap();
     let cfg = AttackConfig { k: 3, steps: 10, lr: 2e-3, seed: 1, control: false };
     let r = pollster::block_on(run.relearning_attack(&cfg)).unwrap();
-    assert!(r.relearned_after.prob > r.relearned_before.prob, "relearned prob {} → {}", r.relearned_before.prob, r.relearned_after.prob);
+    assert!(
+        r.relearned_after.prob > r.relearned_before.prob,
+        "relearned prob {} → {}",
+        r.relearned_before.prob,
+        r.relearned_after.prob
+    );
     assert_eq!(r.relearned_before.items, 3);
     assert_eq!(r.relearned_before.items + r.held_out_before.items, run.forget_items().len());
     assert!(r.held_out_after.prob.is_finite());
     assert_eq!(pollster::block_on(run.weights()).unwrap(), weights, "the attack works on a copy");
     // Same seed, same attack.
     assert_eq!(pollster::block_on(run.relearning_attack(&cfg)).unwrap(), r);
-    for bad in [AttackConfig { k: 0, ..cfg.clone() }, AttackConfig { k: 10_000, ..cfg.clone() }, AttackConfig { lr: f64::NAN, ..cfg.clone() }] {
-        assert!(matches!(pollster::block_on(run.relearning_attack(&bad)), Err(ForgetError::InvalidConfig(_))));
+    for bad in [
+        AttackConfig { k: 0, ..cfg.clone() },
+        AttackConfig { k: 10_000, ..cfg.clone() },
+        AttackConfig { lr: f64::NAN, ..cfg.clone() },
+    ] {
+        assert!(matches!(
+            pollster::block_on(run.relearning_attack(&bad)),
+            Err(ForgetError::InvalidConfig(_))
+        ));
     }
 }

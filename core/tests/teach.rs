@@ -11,12 +11,24 @@ use forgetlab::teach::{TeachConfig, Teacher, custom_item};
 fn a_new_fact_is_learned_then_forgotten() {
     let f = common::fixture();
     let d = common::device();
-    let fact = custom_item("custom-1", "What is the name of Lena's cat?", "Her cat is called Pumpernickel.");
+    let fact = custom_item(
+        "custom-1",
+        "What is the name of Lena's cat?",
+        "Her cat is called Pumpernickel.",
+    );
     let retain = f.world.select("retain").unwrap();
-    let retain_pairs: Vec<(String, String)> = retain.iter().map(|it| (it.question.clone(), it.answer.clone())).collect();
+    let retain_pairs: Vec<(String, String)> =
+        retain.iter().map(|it| (it.question.clone(), it.answer.clone())).collect();
     let before_retain = common::avg_nll(f, &f.model.weights, &retain_pairs);
 
-    let mut teacher = Teacher::new(&f.model, std::slice::from_ref(&fact), &retain, TeachConfig { steps: 40, ..TeachConfig::default() }, &d).unwrap();
+    let mut teacher = Teacher::new(
+        &f.model,
+        std::slice::from_ref(&fact),
+        &retain,
+        TeachConfig { steps: 40, ..TeachConfig::default() },
+        &d,
+    )
+    .unwrap();
     let p0 = pollster::block_on(teacher.new_fact_probability()).unwrap();
     while !teacher.finished() {
         pollster::block_on(teacher.step()).unwrap();
@@ -26,12 +38,22 @@ fn a_new_fact_is_learned_then_forgotten() {
     assert!(p1 > 0.8, "after teaching the fact is likely, got {p1} (from {p0})");
     let taught = pollster::block_on(teacher.finish()).unwrap();
     let after_retain = common::avg_nll(f, &taught.weights, &retain_pairs);
-    assert!(after_retain < before_retain + 0.3, "replay keeps the old facts: retain NLL {before_retain} → {after_retain}");
+    assert!(
+        after_retain < before_retain + 0.3,
+        "replay keeps the old facts: retain NLL {before_retain} → {after_retain}"
+    );
 
     // Now forget it with gradient ascent; its probability falls.
     let mut cfg = RunConfig::new(MethodKind::Ga, ForgetSelection::Items(vec![fact.clone()]));
     cfg.hyper.lr = 2e-3;
-    cfg.eval = EvalConfig { max_forget: 4, max_retain: 8, max_world: 4, max_holdout: 4, max_new_tokens: 10, sample_ids: vec!["custom-1".into()] };
+    cfg.eval = EvalConfig {
+        max_forget: 4,
+        max_retain: 8,
+        max_world: 4,
+        max_holdout: 4,
+        max_new_tokens: 10,
+        sample_ids: vec!["custom-1".into()],
+    };
     let mut run = Run::new(&taught, &f.world, cfg, &d).unwrap();
     let s0 = pollster::block_on(run.evaluate()).unwrap();
     for _ in 0..10 {
@@ -39,7 +61,12 @@ fn a_new_fact_is_learned_then_forgotten() {
     }
     let s1 = pollster::block_on(run.evaluate()).unwrap();
     assert_eq!(s0.samples.len(), 1, "the custom item's generation is reported");
-    assert!(s1.forget.prob < s0.forget.prob * 0.2, "GA forgets the new fact: {} → {}", s0.forget.prob, s1.forget.prob);
+    assert!(
+        s1.forget.prob < s0.forget.prob * 0.2,
+        "GA forgets the new fact: {} → {}",
+        s0.forget.prob,
+        s1.forget.prob
+    );
 }
 
 #[test]

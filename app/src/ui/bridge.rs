@@ -21,16 +21,21 @@ thread_local! {
 
 /// Start the worker; its events go to `state`.
 pub fn start(state: AppState) -> Result<(), String> {
-    let worker = Worker::new(WORKER_SCRIPT).map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?;
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| match decode::<Event>(msg.data()) {
-        Ok(Event::Started) => {
-            for cmd in WAITING.with(|w| w.borrow_mut().take()).unwrap_or_default() {
-                post(&cmd);
+    let worker = Worker::new(WORKER_SCRIPT)
+        .map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?;
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
+            match decode::<Event>(msg.data()) {
+                Ok(Event::Started) => {
+                    for cmd in WAITING.with(|w| w.borrow_mut().take()).unwrap_or_default() {
+                        post(&cmd);
+                    }
+                }
+                Ok(event) => state.apply(event),
+                Err(e) => state
+                    .say(Level::Error, format!("internal: the page could not read an event: {e}")),
             }
-        }
-        Ok(event) => state.apply(event),
-        Err(e) => state.say(Level::Error, format!("internal: the page could not read an event: {e}")),
-    });
+        });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {

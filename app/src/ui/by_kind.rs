@@ -20,7 +20,12 @@ pub fn KindTable() -> impl IntoView {
     // (step 0, latest) per kind; the engine lists the same kinds in the same order every pass.
     let rows = move || {
         state.history.with(|h| match (h.first(), h.last()) {
-            (Some(a), Some(b)) => a.by_kind.iter().cloned().zip(b.by_kind.iter().cloned()).collect::<Vec<(KindMetrics, KindMetrics)>>(),
+            (Some(a), Some(b)) => a
+                .by_kind
+                .iter()
+                .cloned()
+                .zip(b.by_kind.iter().cloned())
+                .collect::<Vec<(KindMetrics, KindMetrics)>>(),
             _ => vec![],
         })
     };

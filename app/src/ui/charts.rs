@@ -36,7 +36,13 @@ fn fmt_tick(v: f64) -> String {
 /// `None` fits it to the data (the loss). With `log`, the y axis is log₁₀ from the data's lowest
 /// decade up to 1 (p-values, as TOFU plots forget quality); ticks read 1e-k.
 #[component]
-pub fn LineChart(#[prop(into)] id: String, title: &'static str, #[prop(into)] series: Signal<Vec<Series>>, y_range: Option<(f64, f64)>, #[prop(optional)] log: bool) -> impl IntoView {
+pub fn LineChart(
+    #[prop(into)] id: String,
+    title: &'static str,
+    #[prop(into)] series: Signal<Vec<Series>>,
+    y_range: Option<(f64, f64)>,
+    #[prop(optional)] log: bool,
+) -> impl IntoView {
     let geometry = move || {
         let mut all = series.get();
         if log {
@@ -47,23 +53,39 @@ pub fn LineChart(#[prop(into)] id: String, title: &'static str, #[prop(into)] se
             }
         }
         let y_range = if log {
-            let lowest = all.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).fold(-1.0_f64, f64::min);
+            let lowest = all
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .filter(|y| y.is_finite())
+                .fold(-1.0_f64, f64::min);
             Some((lowest.floor(), 0.0))
         } else {
             y_range
         };
         let xs = all.iter().flat_map(|s| s.points.iter().map(|p| p.0));
         let x_max = xs.fold(1.0_f64, f64::max);
-        let ys: Vec<f64> = all.iter().flat_map(|s| s.points.iter().map(|p| p.1)).filter(|y| y.is_finite()).collect();
+        let ys: Vec<f64> = all
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .filter(|y| y.is_finite())
+            .collect();
         let (y_min, y_max) = y_range.unwrap_or_else(|| {
             let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if !lo.is_finite() { (0.0, 1.0) } else if (hi - lo).abs() < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi) }
+            if !lo.is_finite() {
+                (0.0, 1.0)
+            } else if (hi - lo).abs() < 1e-9 {
+                (lo - 1.0, hi + 1.0)
+            } else {
+                (lo, hi)
+            }
         });
         (all, x_max, y_min, y_max)
     };
     let sx = move |x: f64, x_max: f64| LEFT + (W - LEFT - RIGHT) * x / x_max;
-    let sy = move |y: f64, lo: f64, hi: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (y.clamp(lo, hi) - lo) / (hi - lo));
+    let sy = move |y: f64, lo: f64, hi: f64| {
+        TOP + (H - TOP - BOTTOM) * (1.0 - (y.clamp(lo, hi) - lo) / (hi - lo))
+    };
     let png_id = id.clone();
     let on_png = move |_| {
         super::downloads::chart_png(&png_id, &format!("forgetlab-{png_id}.png"));
@@ -125,13 +147,28 @@ fn from_history(h: &[Snapshot], f: impl Fn(&Snapshot) -> f64) -> Vec<(f64, f64)>
 }
 
 /// The three-split chart of one per-split metric.
-fn split_series(state: AppState, pick: fn(&forgetlab::eval::SplitMetrics) -> f64) -> Signal<Vec<Series>> {
+fn split_series(
+    state: AppState,
+    pick: fn(&forgetlab::eval::SplitMetrics) -> f64,
+) -> Signal<Vec<Series>> {
     Signal::derive(move || {
         state.history.with(|h| {
             vec![
-                Series { name: "forget".into(), color: FORGET, points: from_history(h, |s| pick(&s.forget)) },
-                Series { name: "retain".into(), color: RETAIN, points: from_history(h, |s| pick(&s.retain)) },
-                Series { name: "world".into(), color: WORLD, points: from_history(h, |s| pick(&s.world)) },
+                Series {
+                    name: "forget".into(),
+                    color: FORGET,
+                    points: from_history(h, |s| pick(&s.forget)),
+                },
+                Series {
+                    name: "retain".into(),
+                    color: RETAIN,
+                    points: from_history(h, |s| pick(&s.retain)),
+                },
+                Series {
+                    name: "world".into(),
+                    color: WORLD,
+                    points: from_history(h, |s| pick(&s.world)),
+                },
             ]
         })
     })
@@ -146,29 +183,59 @@ pub fn ChartsPanel() -> impl IntoView {
             vec![
                 Series { name: "KFR".into(), color: FORGET, points: from_history(h, |s| s.kfr) },
                 Series { name: "KRR".into(), color: RETAIN, points: from_history(h, |s| s.krr) },
-                Series { name: "LS forget".into(), color: OTHER, points: from_history(h, |s| s.ls) },
-                Series { name: "LS retain".into(), color: WORLD, points: from_history(h, |s| s.ls_retain) },
+                Series {
+                    name: "LS forget".into(),
+                    color: OTHER,
+                    points: from_history(h, |s| s.ls),
+                },
+                Series {
+                    name: "LS retain".into(),
+                    color: WORLD,
+                    points: from_history(h, |s| s.ls_retain),
+                },
             ]
         })
     });
     let quality = Signal::derive(move || {
         state.history.with(|h| {
             vec![
-                Series { name: "forget quality".into(), color: FORGET, points: from_history(h, |s| s.forget_quality) },
-                Series { name: "KS vs. holdout".into(), color: OTHER, points: from_history(h, |s| s.ks_vs_holdout) },
+                Series {
+                    name: "forget quality".into(),
+                    color: FORGET,
+                    points: from_history(h, |s| s.forget_quality),
+                },
+                Series {
+                    name: "KS vs. holdout".into(),
+                    color: OTHER,
+                    points: from_history(h, |s| s.ks_vs_holdout),
+                },
             ]
         })
     });
     let utility = Signal::derive(move || {
         state.history.with(|h| {
             vec![
-                Series { name: "model utility".into(), color: RETAIN, points: from_history(h, |s| s.model_utility) },
-                Series { name: "forget prob, paraphrased".into(), color: FORGET, points: from_history(h, |s| s.paraphrase.forget_prob) },
+                Series {
+                    name: "model utility".into(),
+                    color: RETAIN,
+                    points: from_history(h, |s| s.model_utility),
+                },
+                Series {
+                    name: "forget prob, paraphrased".into(),
+                    color: FORGET,
+                    points: from_history(h, |s| s.paraphrase.forget_prob),
+                },
             ]
         })
     });
     let loss = Signal::derive(move || {
-        state.losses.with(|l| vec![Series { name: "loss".into(), color: OTHER, points: l.iter().map(|&(s, v)| (s as f64, v)).collect() }])
+        state.losses.with(|l| {
+            vec![Series {
+                name: "loss".into(),
+                color: OTHER,
+                points: l.iter().map(|&(s, v)| (s as f64, v)).collect(),
+            }]
+        })
     });
     view! {
         <section class="panel charts" aria-label="Charts" data-panel="charts-panel">

@@ -10,7 +10,9 @@ use crate::protocol::{Backend, Command, Phase};
 pub fn Controls() -> impl IntoView {
     let state = expect_context::<AppState>();
     let running = move || state.phase.get() == Phase::Running;
-    let busy = move || matches!(state.phase.get(), Phase::Busy | Phase::Learning) || state.applied.get().is_none();
+    let busy = move || {
+        matches!(state.phase.get(), Phase::Busy | Phase::Learning) || state.applied.get().is_none()
+    };
     let play_label = move || match (state.pending.get(), running()) {
         (Some(p), _) => p,
         (None, true) => "Pause",

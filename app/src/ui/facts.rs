@@ -15,7 +15,9 @@ const SHOWN: usize = 60;
 fn selected_ids(state: &AppState, selection: &Selection) -> BTreeSet<String> {
     match selection {
         Selection::Items(ids) => ids.clone(),
-        Selection::Preset(name) => state.facts.with_untracked(|f| f.iter().filter(|r| in_split(&r.split, name)).map(|r| r.id.clone()).collect()),
+        Selection::Preset(name) => state.facts.with_untracked(|f| {
+            f.iter().filter(|r| in_split(&r.split, name)).map(|r| r.id.clone()).collect()
+        }),
     }
 }
 
@@ -61,12 +63,19 @@ pub fn FactsPanel() -> impl IntoView {
             let matching: Vec<&FactRow> = facts
                 .iter()
                 .filter(|r| in_split(&r.split, &split))
-                .filter(|r| q.is_empty() || r.author.to_lowercase().contains(&q) || r.question.to_lowercase().contains(&q) || r.answer.to_lowercase().contains(&q))
+                .filter(|r| {
+                    q.is_empty()
+                        || r.author.to_lowercase().contains(&q)
+                        || r.question.to_lowercase().contains(&q)
+                        || r.answer.to_lowercase().contains(&q)
+                })
                 .collect();
             (matching.iter().take(SHOWN).map(|r| (*r).clone()).collect::<Vec<_>>(), matching.len())
         })
     });
-    let watchable = Memo::new(move |_| state.watchable.with(|w| w.iter().map(|r| r.id.clone()).collect::<BTreeSet<_>>()));
+    let watchable = Memo::new(move |_| {
+        state.watchable.with(|w| w.iter().map(|r| r.id.clone()).collect::<BTreeSet<_>>())
+    });
     let toggle_watch = move |id: String| {
         let mut w = state.watched.get_untracked();
         if let Some(i) = w.iter().position(|x| *x == id) {
@@ -93,7 +102,11 @@ pub fn FactsPanel() -> impl IntoView {
     // The kinds of author question (birthplace, genre, …), for "keep one kind".
     let kinds = Memo::new(move |_| {
         state.facts.with(|f| {
-            let mut k: Vec<String> = f.iter().filter(|r| !r.author.is_empty() && !r.kind.is_empty()).map(|r| r.kind.clone()).collect();
+            let mut k: Vec<String> = f
+                .iter()
+                .filter(|r| !r.author.is_empty() && !r.kind.is_empty())
+                .map(|r| r.kind.clone())
+                .collect();
             k.sort_unstable();
             k.dedup();
             k
@@ -106,7 +119,12 @@ pub fn FactsPanel() -> impl IntoView {
             return;
         }
         let selected = selected_ids(&state, &selection.get_untracked());
-        let ids = state.facts.with_untracked(|f| f.iter().filter(|r| r.kind == kind && selected.contains(&r.id)).map(|r| r.id.clone()).collect());
+        let ids = state.facts.with_untracked(|f| {
+            f.iter()
+                .filter(|r| r.kind == kind && selected.contains(&r.id))
+                .map(|r| r.id.clone())
+                .collect()
+        });
         set_selection(Selection::Items(ids));
         // An action, not a state: the menu shows its prompt again.
         event_target::<web_sys::HtmlSelectElement>(&ev).set_value("");

@@ -23,7 +23,8 @@ fn Tokens(tokens: Vec<(String, f32)>) -> impl IntoView {
 #[component]
 pub fn GenerationPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let samples = move || state.history.with(|h| h.last().map(|s| s.samples.clone()).unwrap_or_default());
+    let samples =
+        move || state.history.with(|h| h.last().map(|s| s.samples.clone()).unwrap_or_default());
     view! {
         <section class="panel generation" aria-label="Generations" data-panel="generation-panel">
             <h2>"What the model answers"</h2>

@@ -58,9 +58,24 @@ impl RunPoint {
 
     fn csv_row(&self) -> String {
         let loss = self.loss.map(|l| l.to_string()).unwrap_or_default();
-        let before = [self.forget_prob, self.retain_prob, self.world_prob, self.forget_rouge_l, self.retain_rouge_l, self.forget_truth_ratio, self.kfr, self.krr, self.ls];
+        let before = [
+            self.forget_prob,
+            self.retain_prob,
+            self.world_prob,
+            self.forget_rouge_l,
+            self.retain_rouge_l,
+            self.forget_truth_ratio,
+            self.kfr,
+            self.krr,
+            self.ls,
+        ];
         let fq = self.forget_quality.map(|q| q.to_string()).unwrap_or_default();
-        format!("{},{loss},{},{fq},{}", self.step, before.map(|v| v.to_string()).join(","), self.model_utility)
+        format!(
+            "{},{loss},{},{fq},{}",
+            self.step,
+            before.map(|v| v.to_string()).join(","),
+            self.model_utility
+        )
     }
 }
 
@@ -88,14 +103,25 @@ pub fn to_csv(runs: &[RunRecord]) -> String {
     let mut out = format!("run,label,backend,query,{}\n", RunPoint::CSV_HEADER);
     for r in runs {
         for p in &r.points {
-            out += &format!("{},{},{},{},{}\n", r.id, csv_field(&r.label), r.backend, csv_field(&r.query), p.csv_row());
+            out += &format!(
+                "{},{},{},{},{}\n",
+                r.id,
+                csv_field(&r.label),
+                r.backend,
+                csv_field(&r.query),
+                p.csv_row()
+            );
         }
     }
     out
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -104,7 +130,10 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The kept runs (none if storage is unavailable or holds something unreadable).
 pub fn load() -> Vec<RunRecord> {
-    storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
 }
 
 /// Keep `runs`, dropping the oldest until they fit the bounds. Returns what was kept.
@@ -123,7 +152,8 @@ pub fn save(mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
     runs
 }
 
-const PALETTE: [&str; 8] = ["#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599", "#c2255c", "#5c940d"];
+const PALETTE: [&str; 8] =
+    ["#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599", "#c2255c", "#5c940d"];
 
 fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
@@ -140,7 +170,9 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
     const B: f64 = 22.0;
     let lo_decade = -40.0;
     let sx = move |mu: f64| L + (W - L - 8.0) * mu.clamp(0.0, 1.0);
-    let sy = move |fq: f64| 6.0 + (H - 6.0 - B) * (fq.max(1e-300).log10().clamp(lo_decade, 0.0) / lo_decade);
+    let sy = move |fq: f64| {
+        6.0 + (H - 6.0 - B) * (fq.max(1e-300).log10().clamp(lo_decade, 0.0) / lo_decade)
+    };
     view! {
         <figure class="chart" data-chart="pareto">
             <figcaption>"Forget quality vs model utility (one point per run) "
@@ -178,7 +210,11 @@ pub fn HistoryPanel() -> impl IntoView {
             state.runs.with(|runs| {
                 runs.iter()
                     .enumerate()
-                    .map(|(i, r)| Series { name: format!("{} #{}", r.label, i + 1), color: color(i), points: r.points.iter().map(|p| (p.step as f64, metric(p))).collect() })
+                    .map(|(i, r)| Series {
+                        name: format!("{} #{}", r.label, i + 1),
+                        color: color(i),
+                        points: r.points.iter().map(|p| (p.step as f64, metric(p))).collect(),
+                    })
                     .collect::<Vec<_>>()
             })
         })
@@ -186,8 +222,16 @@ pub fn HistoryPanel() -> impl IntoView {
     let overlay = per_run(|p| p.forget_prob);
     let model_utility = per_run(|p| p.model_utility);
     let runs = Signal::derive(move || state.runs.get());
-    let export_csv = move |_| download_text("forgetlab-history.csv", "text/csv", &to_csv(&state.runs.get_untracked()));
-    let export_json = move |_| download_text("forgetlab-history.json", "application/json", &serde_json::to_string_pretty(&state.runs.get_untracked()).unwrap_or_default());
+    let export_csv = move |_| {
+        download_text("forgetlab-history.csv", "text/csv", &to_csv(&state.runs.get_untracked()))
+    };
+    let export_json = move |_| {
+        download_text(
+            "forgetlab-history.json",
+            "application/json",
+            &serde_json::to_string_pretty(&state.runs.get_untracked()).unwrap_or_default(),
+        )
+    };
     let clear = move |_| state.runs.set(save(vec![]));
     view! {
         <section class="panel history" aria-label="Run history" data-panel="history-panel">
@@ -225,12 +269,25 @@ pub fn HistoryPanel() -> impl IntoView {
 pub fn ExportPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let csv = move |_| {
-        let points: Vec<RunPoint> = state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
+        let points: Vec<RunPoint> =
+            state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
         let query = super::url_state::to_query(&state.url_state());
-        let run = RunRecord { id: 0, label: "current".into(), query, backend: state.wanted_backend.get_untracked().name().into(), points };
+        let run = RunRecord {
+            id: 0,
+            label: "current".into(),
+            query,
+            backend: state.wanted_backend.get_untracked().name().into(),
+            points,
+        };
         download_text("forgetlab-run.csv", "text/csv", &to_csv(std::slice::from_ref(&run)));
     };
-    let json = move |_| download_text("forgetlab-run.json", "application/json", &serde_json::to_string_pretty(&state.history.get_untracked()).unwrap_or_default());
+    let json = move |_| {
+        download_text(
+            "forgetlab-run.json",
+            "application/json",
+            &serde_json::to_string_pretty(&state.history.get_untracked()).unwrap_or_default(),
+        )
+    };
     let model = move |_| super::bridge::send(crate::protocol::Command::ExportModel);
     view! {
         <section class="panel export" aria-label="Export" data-panel="export-panel">

@@ -9,36 +9,37 @@ use super::state::AppState;
 
 pub fn install(state: AppState) {
     let Some(window) = web_sys::window() else { return };
-    let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-            return;
-        }
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"));
-        if in_field {
-            return;
-        }
-        let handled = match ev.key().as_str() {
-            " " => {
-                state.play_pause();
-                true
+    let on_key =
+        Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
             }
-            "s" | "S" => {
-                state.step();
-                true
+            let in_field =
+                ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON")
+                });
+            if in_field {
+                return;
             }
-            "r" | "R" => {
-                state.reset();
-                true
+            let handled = match ev.key().as_str() {
+                " " => {
+                    state.play_pause();
+                    true
+                }
+                "s" | "S" => {
+                    state.step();
+                    true
+                }
+                "r" | "R" => {
+                    state.reset();
+                    true
+                }
+                _ => false,
+            };
+            if handled {
+                ev.prevent_default();
             }
-            _ => false,
-        };
-        if handled {
-            ev.prevent_default();
-        }
-    });
+        });
     let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
     on_key.forget();
 }

@@ -62,12 +62,16 @@ pub fn parse_lab(text: &str) -> Result<Lab, String> {
 /// GET a file of the page's own origin as text.
 async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{url}: {e:?}"))?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: not a response"))?;
+    let response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{url}: {e:?}"))?;
+    let response: web_sys::Response =
+        response.dyn_into().map_err(|_| format!("{url}: not a response"))?;
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
     }
-    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     text.as_string().ok_or_else(|| format!("{url}: not text"))
 }
 
@@ -95,9 +99,15 @@ pub fn LabPanel() -> impl IntoView {
     // (name, lab) of every lab in the index, in its order.
     let labs = RwSignal::new(Vec::<(String, Lab)>::new());
     leptos::task::spawn_local(async move {
-        let index = match fetch_text("labs/index.json").await.and_then(|t| serde_json::from_str::<Vec<String>>(&t).map_err(|e| e.to_string())) {
+        let index = match fetch_text("labs/index.json")
+            .await
+            .and_then(|t| serde_json::from_str::<Vec<String>>(&t).map_err(|e| e.to_string()))
+        {
             Ok(i) => i,
-            Err(e) => return state.say(Level::Error, format!("The guided labs could not be listed: {e}")),
+            Err(e) => {
+                return state
+                    .say(Level::Error, format!("The guided labs could not be listed: {e}"));
+            }
         };
         let mut out = Vec::new();
         for name in index {
@@ -173,7 +183,12 @@ mod tests {
             let lab = parse_lab(text).unwrap();
             assert!(!lab.steps.is_empty() && !lab.questions.is_empty(), "{}", lab.title);
             for step in lab.steps.iter().filter_map(|s| s.set.as_deref()) {
-                let base = super::super::url_state::UrlState { settings: Default::default(), backend: None, hidden: Default::default(), lab: None };
+                let base = super::super::url_state::UrlState {
+                    settings: Default::default(),
+                    backend: None,
+                    hidden: Default::default(),
+                    lab: None,
+                };
                 let (_, problems) = super::super::url_state::apply_query(&base, step);
                 assert!(problems.is_empty(), "{}: {step}: {problems:?}", lab.title);
             }
@@ -182,7 +197,11 @@ mod tests {
 
     #[test]
     fn an_unknown_action_is_an_error() {
-        assert!(parse_lab("title = \"x\"\n[[step]]\ntext = \"t\"\naction = \"explode\"\n").unwrap_err().contains("explode"));
+        assert!(
+            parse_lab("title = \"x\"\n[[step]]\ntext = \"t\"\naction = \"explode\"\n")
+                .unwrap_err()
+                .contains("explode")
+        );
         assert!(parse_lab("title = ").is_err());
     }
 }

@@ -16,11 +16,23 @@ pub fn LayersTable() -> impl IntoView {
     let pair = move || state.history.with(|h| Some((h.first()?.clone(), h.last()?.clone())));
     let rows = move || {
         let Some((first, last)) = pair() else { return vec![] };
-        let n = first.representation.logit_lens_forget.len().max(first.representation.probe_forget.len());
-        let cols = |s: &Snapshot, l: usize| (at(&s.representation.logit_lens_forget, l), at(&s.representation.probe_forget, l), at(&s.representation.probe_retain, l));
+        let n = first
+            .representation
+            .logit_lens_forget
+            .len()
+            .max(first.representation.probe_forget.len());
+        let cols = |s: &Snapshot, l: usize| {
+            (
+                at(&s.representation.logit_lens_forget, l),
+                at(&s.representation.probe_forget, l),
+                at(&s.representation.probe_retain, l),
+            )
+        };
         (0..n).map(|l| (l, cols(&first, l), cols(&last, l))).collect::<Vec<_>>()
     };
-    let chance = move || pair().map(|(_, s)| format!("{:.3}", s.representation.probe_chance)).unwrap_or_default();
+    let chance = move || {
+        pair().map(|(_, s)| format!("{:.3}", s.representation.probe_chance)).unwrap_or_default()
+    };
     view! {
         <table class="metrics layers" data-testid="layers">
             <caption>

@@ -9,7 +9,14 @@ use super::state::{AppState, EvalSize};
 /// A labelled number input bound to one field of the settings. Invalid text is kept out of the
 /// settings (the field shows it, the run refuses NaN through `Hyper::validate`).
 #[component]
-fn NumberField(label: &'static str, testid: &'static str, #[prop(into)] hint: Signal<&'static str>, get: Signal<f64>, set: Callback<f64>, #[prop(optional)] step: Option<&'static str>) -> impl IntoView {
+fn NumberField(
+    label: &'static str,
+    testid: &'static str,
+    #[prop(into)] hint: Signal<&'static str>,
+    get: Signal<f64>,
+    set: Callback<f64>,
+    #[prop(optional)] step: Option<&'static str>,
+) -> impl IntoView {
     view! {
         <label class="field" title=move || hint.get() data-control=testid>
             <span>{label}</span>
@@ -27,28 +34,55 @@ pub fn MethodPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let method = Memo::new(move |_| state.settings.with(|s| s.method));
     let hyper_field = move |read: fn(&Hyper) -> f64, write: fn(&mut Hyper, f64)| {
-        (Signal::derive(move || state.settings.with(|s| read(&s.hyper))), Callback::new(move |v: f64| state.settings.update(|s| write(&mut s.hyper, v))))
+        (
+            Signal::derive(move || state.settings.with(|s| read(&s.hyper))),
+            Callback::new(move |v: f64| state.settings.update(|s| write(&mut s.hyper, v))),
+        )
     };
     let (lr, set_lr) = hyper_field(|h| h.lr, |h, v| h.lr = v);
-    let (bs, set_bs) = hyper_field(|h| h.batch_size as f64, |h, v| h.batch_size = if v.is_finite() && v >= 1.0 { v as usize } else { 0 });
+    let (bs, set_bs) = hyper_field(
+        |h| h.batch_size as f64,
+        |h, v| h.batch_size = if v.is_finite() && v >= 1.0 { v as usize } else { 0 },
+    );
     let (beta, set_beta) = hyper_field(|h| h.beta, |h, v| h.beta = v);
     let (rw, set_rw) = hyper_field(|h| h.retain_weight, |h, v| h.retain_weight = v);
     let (fw, set_fw) = hyper_field(|h| h.forget_weight, |h, v| h.forget_weight = v);
     let (delta, set_delta) = hyper_field(|h| h.delta, |h, v| h.delta = v);
     let (klw, set_klw) = hyper_field(|h| h.kl_weight, |h, v| h.kl_weight = v);
-    let (layer, set_layer) = hyper_field(|h| h.layer as f64, |h, v| h.layer = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
+    let (layer, set_layer) = hyper_field(
+        |h| h.layer as f64,
+        |h, v| h.layer = if v.is_finite() && v >= 0.0 { v as usize } else { 0 },
+    );
     let (steering, set_steering) = hyper_field(|h| h.steering, |h, v| h.steering = v);
-    let (demos, set_demos) = hyper_field(|h| h.demos as f64, |h, v| h.demos = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
-    let (assistant_layers, set_assistant_layers) = hyper_field(|h| h.assistant_layers as f64, |h, v| h.assistant_layers = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
-    let (logit_weight, set_logit_weight) = hyper_field(|h| h.logit_weight, |h, v| h.logit_weight = v);
+    let (demos, set_demos) = hyper_field(
+        |h| h.demos as f64,
+        |h, v| h.demos = if v.is_finite() && v >= 0.0 { v as usize } else { 0 },
+    );
+    let (assistant_layers, set_assistant_layers) = hyper_field(
+        |h| h.assistant_layers as f64,
+        |h, v| h.assistant_layers = if v.is_finite() && v >= 0.0 { v as usize } else { 0 },
+    );
+    let (logit_weight, set_logit_weight) =
+        hyper_field(|h| h.logit_weight, |h, v| h.logit_weight = v);
     let (top_filter, set_top_filter) = hyper_field(|h| h.top_filter, |h, v| h.top_filter = v);
-    let (lora_rank, set_lora_rank) = hyper_field(|h| h.lora_rank as f64, |h, v| h.lora_rank = if v.is_finite() && v >= 0.0 { v as usize } else { 0 });
+    let (lora_rank, set_lora_rank) = hyper_field(
+        |h| h.lora_rank as f64,
+        |h, v| h.lora_rank = if v.is_finite() && v >= 0.0 { v as usize } else { 0 },
+    );
     let seed = Signal::derive(move || state.settings.with(|s| s.seed as f64));
-    let set_seed = Callback::new(move |v: f64| state.settings.update(|s| s.seed = if v.is_finite() && v >= 0.0 { v as u64 } else { 0 }));
+    let set_seed = Callback::new(move |v: f64| {
+        state.settings.update(|s| s.seed = if v.is_finite() && v >= 0.0 { v as u64 } else { 0 })
+    });
     let steps = Signal::derive(move || state.settings.with(|s| s.steps as f64));
-    let set_steps = Callback::new(move |v: f64| state.settings.update(|s| s.steps = if v.is_finite() && v >= 1.0 { v as usize } else { 0 }));
+    let set_steps = Callback::new(move |v: f64| {
+        state.settings.update(|s| s.steps = if v.is_finite() && v >= 1.0 { v as usize } else { 0 })
+    });
     let every = Signal::derive(move || state.settings.with(|s| s.eval_every as f64));
-    let set_every = Callback::new(move |v: f64| state.settings.update(|s| s.eval_every = if v.is_finite() && v >= 1.0 { v as usize } else { 1 }));
+    let set_every = Callback::new(move |v: f64| {
+        state
+            .settings
+            .update(|s| s.eval_every = if v.is_finite() && v >= 1.0 { v as usize } else { 1 })
+    });
     let on_method = move |ev: leptos::ev::Event| {
         if let Ok(m) = MethodKind::parse(&event_target_value(&ev)) {
             // A new method brings its own defaults (its learning rate differs).

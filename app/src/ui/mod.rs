@@ -28,7 +28,9 @@ use state::{AppState, Level};
 /// The backend when the link names none: WebGPU when the browser has it (the worker falls back
 /// to the CPU if no adapter answers).
 fn default_backend() -> Backend {
-    let has_gpu = web_sys::window().and_then(|w| js_sys::Reflect::get(&w.navigator(), &"gpu".into()).ok()).is_some_and(|g| !g.is_undefined());
+    let has_gpu = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"gpu".into()).ok())
+        .is_some_and(|g| !g.is_undefined());
     if has_gpu { Backend::Webgpu } else { Backend::Cpu }
 }
 
@@ -43,9 +45,18 @@ pub fn App() -> impl IntoView {
     state.load_query(&query);
     // From now on the URL follows the settings, so the address bar is always a working link.
     Effect::new(move |_| {
-        let url = url_state::UrlState { settings: state.settings.get(), backend: Some(state.wanted_backend.get()), hidden: state.hidden.get(), lab: state.lab.get() };
+        let url = url_state::UrlState {
+            settings: state.settings.get(),
+            backend: Some(state.wanted_backend.get()),
+            hidden: state.hidden.get(),
+            lab: state.lab.get(),
+        };
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{}", url_state::to_query(&url))));
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("?{}", url_state::to_query(&url))),
+            );
         }
     });
     keyboard::install(state);
@@ -54,7 +65,13 @@ pub fn App() -> impl IntoView {
             let backend = state.wanted_backend.get_untracked();
             let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
             // The directory of the page: files are fetched relative to it, from its own origin.
-            let base = base.split(['?', '#']).next().unwrap_or("").rsplit_once('/').map(|(dir, _)| dir.to_string()).unwrap_or_default();
+            let base = base
+                .split(['?', '#'])
+                .next()
+                .unwrap_or("")
+                .rsplit_once('/')
+                .map(|(dir, _)| dir.to_string())
+                .unwrap_or_default();
             bridge::send(Command::Load { base_url: base, backend });
         }
         Err(e) => state.say(Level::Error, e),

@@ -62,7 +62,14 @@ impl EvalSize {
             EvalSize::Standard => (32, 24, 16),
             EvalSize::Thorough => (100, 100, 24),
         };
-        EvalConfig { max_forget: n, max_retain: n, max_world: world, max_holdout: n, max_new_tokens: tokens, sample_ids: vec![] }
+        EvalConfig {
+            max_forget: n,
+            max_retain: n,
+            max_world: world,
+            max_holdout: n,
+            max_new_tokens: tokens,
+            sample_ids: vec![],
+        }
     }
 }
 
@@ -97,19 +104,32 @@ impl Settings {
     pub fn run_config(&self) -> Result<RunConfig, String> {
         let forget = match &self.selection {
             Selection::Preset(name) => ForgetSelection::Split(name.clone()),
-            Selection::Items(ids) if ids.is_empty() => return Err("Select at least one fact to forget (or pick a preset split).".into()),
+            Selection::Items(ids) if ids.is_empty() => {
+                return Err("Select at least one fact to forget (or pick a preset split).".into());
+            }
             Selection::Items(ids) => ForgetSelection::Ids(ids.iter().cloned().collect()),
         };
         if self.steps == 0 {
             return Err("Steps must be at least 1.".into());
         }
         self.hyper.validate().map_err(|e| e.to_string())?;
-        Ok(RunConfig { method: self.method, forget, hyper: self.hyper.clone(), seed: self.seed, eval: self.eval_size.config() })
+        Ok(RunConfig {
+            method: self.method,
+            forget,
+            hyper: self.hyper.clone(),
+            seed: self.seed,
+            eval: self.eval_size.config(),
+        })
     }
 
     /// Whether going from `self` to `other` needs a fresh run (anything but lr and the schedule).
     pub fn needs_reset(&self, other: &Settings) -> bool {
-        let strip = |s: &Settings| Settings { hyper: Hyper { lr: 0.0, ..s.hyper.clone() }, steps: 0, eval_every: 0, ..s.clone() };
+        let strip = |s: &Settings| Settings {
+            hyper: Hyper { lr: 0.0, ..s.hyper.clone() },
+            steps: 0,
+            eval_every: 0,
+            ..s.clone()
+        };
         strip(self) != strip(other)
     }
 }
@@ -205,7 +225,12 @@ impl AppState {
 
     /// What the URL says now.
     pub fn url_state(&self) -> UrlState {
-        UrlState { settings: self.settings.get_untracked(), backend: Some(self.wanted_backend.get_untracked()), hidden: self.hidden.get_untracked(), lab: self.lab.get_untracked() }
+        UrlState {
+            settings: self.settings.get_untracked(),
+            backend: Some(self.wanted_backend.get_untracked()),
+            hidden: self.hidden.get_untracked(),
+            lab: self.lab.get_untracked(),
+        }
     }
 
     /// Apply a link's (or a lab step's) settings on top of the current ones; invalid keys keep
@@ -214,7 +239,13 @@ impl AppState {
         let before = self.url_state();
         let (after, problems) = super::url_state::apply_query(&before, query);
         if !problems.is_empty() {
-            self.say(Level::Error, format!("Some settings were not valid and keep their previous values: {}.", problems.join("; ")));
+            self.say(
+                Level::Error,
+                format!(
+                    "Some settings were not valid and keep their previous values: {}.",
+                    problems.join("; ")
+                ),
+            );
         }
         self.settings.set(after.settings);
         self.hidden.set(after.hidden);
@@ -228,7 +259,8 @@ impl AppState {
 
     /// Whether the controls accept a command now (not loading, learning or unconfigured).
     pub fn controls_ready(&self) -> bool {
-        !matches!(self.phase.get_untracked(), Phase::Busy | Phase::Learning) && self.applied.get_untracked().is_some()
+        !matches!(self.phase.get_untracked(), Phase::Busy | Phase::Learning)
+            && self.applied.get_untracked().is_some()
     }
 
     /// Run, or pause a running run (the Run/Pause button and the Space key).
@@ -262,7 +294,10 @@ impl AppState {
             return;
         }
         self.pending.set(Some("Resetting…"));
-        let fresh = self.applied.get_untracked().is_some_and(|a| a.needs_reset(&self.settings.get_untracked()));
+        let fresh = self
+            .applied
+            .get_untracked()
+            .is_some_and(|a| a.needs_reset(&self.settings.get_untracked()));
         if fresh {
             self.configure();
         } else {
@@ -279,24 +314,39 @@ impl AppState {
 
     /// Keep the run that just finished or stopped in the history (once per run and step).
     fn keep_run(&self) {
-        let points: Vec<RunPoint> = self.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
+        let points: Vec<RunPoint> =
+            self.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
         let Some(last) = points.last() else { return };
         if last.step == 0 {
             return;
         }
         let Some(applied) = self.applied.get_untracked() else { return };
-        let url = UrlState { settings: applied.clone(), backend: self.backend.get_untracked().map(|(b, _)| b), hidden: BTreeSet::new(), lab: None };
+        let url = UrlState {
+            settings: applied.clone(),
+            backend: self.backend.get_untracked().map(|(b, _)| b),
+            hidden: BTreeSet::new(),
+            lab: None,
+        };
         let query = super::url_state::to_query(&url);
         let mut runs = self.runs.get_untracked();
-        if runs.last().is_some_and(|r| r.query == query && r.last().map(|p| p.step) == Some(last.step)) {
+        if runs
+            .last()
+            .is_some_and(|r| r.query == query && r.last().map(|p| p.step) == Some(last.step))
+        {
             return;
         }
         let forget = match &applied.selection {
             Selection::Preset(name) => name.clone(),
             Selection::Items(ids) => format!("{} facts", ids.len()),
         };
-        let label = format!("{} · lr {} · seed {} · {forget}", applied.method.name(), applied.hyper.lr, applied.seed);
-        let backend = self.backend.get_untracked().map(|(b, _)| b.name().to_string()).unwrap_or_default();
+        let label = format!(
+            "{} · lr {} · seed {} · {forget}",
+            applied.method.name(),
+            applied.hyper.lr,
+            applied.seed
+        );
+        let backend =
+            self.backend.get_untracked().map(|(b, _)| b.name().to_string()).unwrap_or_default();
         runs.push(RunRecord { id: js_sys::Date::now() as u64, label, query, backend, points });
         self.runs.set(super::history::save(runs));
     }
@@ -318,7 +368,11 @@ impl AppState {
         match settings.run_config() {
             Ok(mut config) => {
                 config.eval.sample_ids = self.watched.get_untracked();
-                super::bridge::send(Command::Configure { config, steps: settings.steps, eval_every: settings.eval_every });
+                super::bridge::send(Command::Configure {
+                    config,
+                    steps: settings.steps,
+                    eval_every: settings.eval_every,
+                });
                 self.applied.set(Some(settings));
                 true
             }
@@ -343,7 +397,10 @@ impl AppState {
                     super::bridge::send(Command::SetLearningRate(settings.hyper.lr));
                 }
                 if (applied.steps, applied.eval_every) != (settings.steps, settings.eval_every) {
-                    super::bridge::send(Command::SetSchedule { steps: settings.steps, eval_every: settings.eval_every });
+                    super::bridge::send(Command::SetSchedule {
+                        steps: settings.steps,
+                        eval_every: settings.eval_every,
+                    });
                 }
                 self.applied.set(Some(settings));
                 true
@@ -355,7 +412,9 @@ impl AppState {
     /// The one place where worker events change the page.
     pub fn apply(&self, event: Event) {
         match event {
-            Event::Progress { file, index, count, loaded, total } => self.progress.set(Some((file, index, count, loaded, total))),
+            Event::Progress { file, index, count, loaded, total } => {
+                self.progress.set(Some((file, index, count, loaded, total)))
+            }
             Event::Loaded { model, facts } => {
                 self.progress.set(None);
                 self.model.set(Some(model));
@@ -424,9 +483,17 @@ impl AppState {
                     h.push(snapshot);
                 });
             }
-            Event::Learning { step, steps, loss, probability } => self.learning.set(Some(LearnProgress { step, steps, loss, probability })),
+            Event::Learning { step, steps, loss, probability } => {
+                self.learning.set(Some(LearnProgress { step, steps, loss, probability }))
+            }
             Event::FactLearned { fact, probability } => {
-                self.say(Level::Notice, format!("Learned “{}” (answer probability {:.2}). Select it to forget it.", fact.question, probability));
+                self.say(
+                    Level::Notice,
+                    format!(
+                        "Learned “{}” (answer probability {:.2}). Select it to forget it.",
+                        fact.question, probability
+                    ),
+                );
                 self.facts.update(|f| f.push(fact));
             }
             Event::Error(e) => {

@@ -7,26 +7,67 @@ use super::state::{AppState, Level};
 #[component]
 pub fn StatusLine() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let backend = move || state.backend.get().map(|(b, detail)| format!("{} — {detail}", b.label())).unwrap_or_else(|| "starting…".into());
+    let backend = move || {
+        state
+            .backend
+            .get()
+            .map(|(b, detail)| format!("{} — {detail}", b.label()))
+            .unwrap_or_else(|| "starting…".into())
+    };
     let speed = move || {
-        state.step_millis.with(|m| if m.is_empty() { "– steps/s".into() } else { format!("{:.1} steps/s", 1000.0 * m.len() as f64 / m.iter().sum::<f64>()) })
+        state.step_millis.with(|m| {
+            if m.is_empty() {
+                "– steps/s".into()
+            } else {
+                format!("{:.1} steps/s", 1000.0 * m.len() as f64 / m.iter().sum::<f64>())
+            }
+        })
     };
     // A method's cost; for retraining also what the full recipe would take at this pace.
     let cost = move || {
         let ms = state.train_millis.get();
         let steps = state.losses.with(|l| l.last().map(|(s, _)| *s).unwrap_or(0));
         let mut text = format!("training {:.1} s", ms / 1000.0);
-        if state.settings.with(|s| s.method) == forgetlab::methods::MethodKind::Retrain && steps > 0 {
+        if state.settings.with(|s| s.method) == forgetlab::methods::MethodKind::Retrain && steps > 0
+        {
             let full = forgetlab::methods::retrain::recipe_steps();
-            text += &format!(" (a full retrain: {full} steps ≈ {:.0} min at this pace)", ms / steps as f64 * full as f64 / 60_000.0);
+            text += &format!(
+                " (a full retrain: {full} steps ≈ {:.0} min at this pace)",
+                ms / steps as f64 * full as f64 / 60_000.0
+            );
         }
         text
     };
-    let eval = move || state.eval_millis.get().map(|ms| format!("evaluation {:.1} s", ms / 1000.0)).unwrap_or_default();
-    let model = move || {
-        state.model.get().map(|m| format!("{}: {} layers × {} wide, {:.0}k parameters, {:.1} MB", m.name, m.layers, m.width, m.parameters as f64 / 1e3, m.bytes as f64 / 1e6)).unwrap_or_default()
+    let eval = move || {
+        state
+            .eval_millis
+            .get()
+            .map(|ms| format!("evaluation {:.1} s", ms / 1000.0))
+            .unwrap_or_default()
     };
-    let step = move || state.losses.with(|l| l.last().map(|(s, loss)| format!("step {s} · loss {loss:.4}")).unwrap_or_else(|| "step 0".into()));
+    let model = move || {
+        state
+            .model
+            .get()
+            .map(|m| {
+                format!(
+                    "{}: {} layers × {} wide, {:.0}k parameters, {:.1} MB",
+                    m.name,
+                    m.layers,
+                    m.width,
+                    m.parameters as f64 / 1e3,
+                    m.bytes as f64 / 1e6
+                )
+            })
+            .unwrap_or_default()
+    };
+    let step = move || {
+        state.losses.with(|l| {
+            l.last()
+                .map(|(s, loss)| format!("step {s} · loss {loss:.4}"))
+                .unwrap_or_else(|| "step 0".into())
+        })
+    };
     view! {
         <footer class="status" aria-live="polite">
             <span data-testid="backend-label" data-backend=move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")>{backend}</span>

@@ -54,10 +54,11 @@ fn integer_field(key: &str) -> bool {
 pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
     let mut state = base.clone();
     let mut problems = Vec::new();
-    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(query.trim_start_matches('?')) {
-        Ok(p) => p,
-        Err(e) => return (state, vec![format!("the link's settings could not be read ({e})")]),
-    };
+    let pairs: Vec<(String, String)> =
+        match serde_urlencoded::from_str(query.trim_start_matches('?')) {
+            Ok(p) => p,
+            Err(e) => return (state, vec![format!("the link's settings could not be read ({e})")]),
+        };
     // The method first: it brings its own default hyper-parameters, which the other keys refine.
     if let Some((_, name)) = pairs.iter().find(|(k, _)| k == "method") {
         match MethodKind::parse(name) {
@@ -73,12 +74,23 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
         match key.as_str() {
             "method" => {}
             "forget" => match value.as_str() {
-                "forget01" | "forget05" | "forget10" => state.settings.selection = Selection::Preset(value.clone()),
+                "forget01" | "forget05" | "forget10" => {
+                    state.settings.selection = Selection::Preset(value.clone())
+                }
                 _ => bad(),
             },
             "items" => {
-                let ids: BTreeSet<String> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-                if ids.is_empty() { bad() } else { state.settings.selection = Selection::Items(ids) }
+                let ids: BTreeSet<String> = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect();
+                if ids.is_empty() {
+                    bad()
+                } else {
+                    state.settings.selection = Selection::Items(ids)
+                }
             }
             "seed" => match value.parse::<u64>() {
                 Ok(v) => state.settings.seed = v,
@@ -100,11 +112,21 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
                 Some(b) => state.backend = Some(b),
                 None => bad(),
             },
-            "hide" => state.hidden = value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+            "hide" => {
+                state.hidden = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            }
             "lab" => state.lab = Some(value.clone()).filter(|v| !v.is_empty()),
             other => match HYPER_FIELDS.iter().find(|(k, _, _)| *k == other) {
                 Some((_, _, write)) => match value.parse::<f64>() {
-                    Ok(v) if v.is_finite() && (!integer_field(other) || (v >= 0.0 && v.fract() == 0.0)) => {
+                    Ok(v)
+                        if v.is_finite()
+                            && (!integer_field(other) || (v >= 0.0 && v.fract() == 0.0)) =>
+                    {
                         let mut h = state.settings.hyper.clone();
                         write(&mut h, v);
                         // Keep the field's default when the value is out of its range (lr ≤ 0, …).
@@ -126,7 +148,9 @@ pub fn to_query(state: &UrlState) -> String {
     let mut pairs: Vec<(&str, String)> = vec![("method", s.method.name().to_string())];
     match &s.selection {
         Selection::Preset(name) => pairs.push(("forget", name.clone())),
-        Selection::Items(ids) => pairs.push(("items", ids.iter().cloned().collect::<Vec<_>>().join(","))),
+        Selection::Items(ids) => {
+            pairs.push(("items", ids.iter().cloned().collect::<Vec<_>>().join(",")))
+        }
     }
     for (key, read, _) in HYPER_FIELDS {
         pairs.push((key, format_number(read(&s.hyper))));
@@ -160,14 +184,26 @@ mod tests {
     use super::*;
 
     fn base() -> UrlState {
-        UrlState { settings: Settings::default(), backend: None, hidden: BTreeSet::new(), lab: None }
+        UrlState {
+            settings: Settings::default(),
+            backend: None,
+            hidden: BTreeSet::new(),
+            lab: None,
+        }
     }
 
     #[test]
     fn a_link_round_trips_every_setting() {
         let mut s = base();
         s.settings.method = MethodKind::Uld;
-        s.settings.hyper = Hyper { lr: 0.0023, logit_weight: -1.25, top_filter: 0.05, batch_size: 7, lora_rank: 4, ..MethodKind::Uld.default_hyper() };
+        s.settings.hyper = Hyper {
+            lr: 0.0023,
+            logit_weight: -1.25,
+            top_filter: 0.05,
+            batch_size: 7,
+            lora_rank: 4,
+            ..MethodKind::Uld.default_hyper()
+        };
         s.settings.seed = 42;
         s.settings.steps = 17;
         s.settings.selection = Selection::Items(["a1".to_string(), "b2".to_string()].into());
@@ -181,7 +217,10 @@ mod tests {
 
     #[test]
     fn bad_values_keep_their_defaults_and_are_reported() {
-        let (s, problems) = apply_query(&base(), "?method=npo&lr=abc&batch_size=2.5&seed=-1&steps=0&nonsense=1&forget=forget99&top_filter=2&beta=NaN");
+        let (s, problems) = apply_query(
+            &base(),
+            "?method=npo&lr=abc&batch_size=2.5&seed=-1&steps=0&nonsense=1&forget=forget99&top_filter=2&beta=NaN",
+        );
         assert_eq!(s.settings.method, MethodKind::Npo);
         assert_eq!(s.settings.hyper, MethodKind::Npo.default_hyper());
         assert_eq!((s.settings.seed, s.settings.steps), (0, 30));

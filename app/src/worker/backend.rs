@@ -16,16 +16,27 @@ pub async fn webgpu_adapter() -> Result<String, String> {
     if gpu.is_undefined() || gpu.is_null() {
         return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
     }
-    let request: Function = get(&gpu, "requestAdapter").dyn_into().map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
-    let promise: Promise = request.call0(&gpu).map_err(|_| "requestAdapter() threw".to_string())?.dyn_into().map_err(|_| "requestAdapter() gave no promise".to_string())?;
-    let adapter = JsFuture::from(promise).await.map_err(|_| "requestAdapter() failed".to_string())?;
+    let request: Function = get(&gpu, "requestAdapter")
+        .dyn_into()
+        .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
+    let promise: Promise = request
+        .call0(&gpu)
+        .map_err(|_| "requestAdapter() threw".to_string())?
+        .dyn_into()
+        .map_err(|_| "requestAdapter() gave no promise".to_string())?;
+    let adapter =
+        JsFuture::from(promise).await.map_err(|_| "requestAdapter() failed".to_string())?;
     if adapter.is_null() || adapter.is_undefined() {
         return Err("WebGPU gave no adapter (no GPU, or WebGPU is disabled)".into());
     }
     let info = get(&adapter, "info");
     let text = |k: &str| get(&info, k).as_string().unwrap_or_default();
-    let mut parts: Vec<String> = [text("vendor"), text("architecture"), text("description")].into_iter().filter(|s| !s.is_empty()).collect();
-    if get(&info, "isFallbackAdapter").is_truthy() || get(&adapter, "isFallbackAdapter").is_truthy() {
+    let mut parts: Vec<String> = [text("vendor"), text("architecture"), text("description")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if get(&info, "isFallbackAdapter").is_truthy() || get(&adapter, "isFallbackAdapter").is_truthy()
+    {
         parts.push("software fallback adapter".into());
     }
     Ok(if parts.is_empty() { "adapter".into() } else { parts.join(", ") })
@@ -33,5 +44,8 @@ pub async fn webgpu_adapter() -> Result<String, String> {
 
 /// burn's WebGPU device. Initialised once per worker: burn cannot initialise it twice.
 pub async fn init_webgpu() -> Result<Device, String> {
-    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
+    Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
 }

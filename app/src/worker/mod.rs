@@ -25,7 +25,9 @@ pub fn post(event: Event) {
             let _ = scope.post_message(&value);
         }
         Err(e) => {
-            if let Ok(v) = encode(&Event::Error(format!("internal: an event could not be encoded: {e}"))) {
+            if let Ok(v) =
+                encode(&Event::Error(format!("internal: an event could not be encoded: {e}")))
+            {
                 let _ = scope.post_message(&v);
             }
         }
@@ -41,12 +43,17 @@ pub fn start() {
     }));
     let (tx, rx) = unbounded::<Command>();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| match decode::<Command>(msg.data()) {
-        Ok(cmd) => {
-            let _ = tx.unbounded_send(cmd);
-        }
-        Err(e) => post(Event::Error(format!("internal: the worker could not read a command: {e}"))),
-    });
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
+            match decode::<Command>(msg.data()) {
+                Ok(cmd) => {
+                    let _ = tx.unbounded_send(cmd);
+                }
+                Err(e) => post(Event::Error(format!(
+                    "internal: the worker could not read a command: {e}"
+                ))),
+            }
+        });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     wasm_bindgen_futures::spawn_local(drive(rx));

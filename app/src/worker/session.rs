@@ -50,8 +50,18 @@ fn now() -> f64 {
 }
 
 pub fn fact_row(it: &QaItem) -> FactRow {
-    let split = serde_json::to_value(it.split).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    FactRow { id: it.id.clone(), author: it.author.clone(), question: it.question.clone(), answer: it.answer.clone(), split, kind: it.kind.clone() }
+    let split = serde_json::to_value(it.split)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    FactRow {
+        id: it.id.clone(),
+        author: it.author.clone(),
+        question: it.question.clone(),
+        answer: it.answer.clone(),
+        split,
+        kind: it.kind.clone(),
+    }
 }
 
 impl Session {
@@ -102,7 +112,9 @@ impl Session {
                 }
                 None => Ok(()),
             },
-            Command::LearnFact { question, answer, steps } => self.learn_fact(&question, &answer, steps).await,
+            Command::LearnFact { question, answer, steps } => {
+                self.learn_fact(&question, &answer, steps).await
+            }
             Command::Attack(config) => self.attack(config).await,
             Command::ExportModel => self.export_model().await,
         };
@@ -118,7 +130,10 @@ impl Session {
         self.playing = false;
         let run = self.run.as_ref().ok_or("configure a run first")?;
         post(Event::Phase(Phase::Busy));
-        let report = run.relearning_attack(&config).await.map_err(|e| format!("the relearning attack failed: {e}"))?;
+        let report = run
+            .relearning_attack(&config)
+            .await
+            .map_err(|e| format!("the relearning attack failed: {e}"))?;
         post(Event::Attacked(report));
         post(Event::Phase(self.idle_phase()));
         Ok(())
@@ -128,7 +143,9 @@ impl Session {
         let run = self.run.as_ref().ok_or("configure a run first")?;
         let model = run.export().await.map_err(|e| e.to_string())?;
         let files = model.to_files().map_err(|e| e.to_string())?;
-        post(Event::ModelFiles(files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect()));
+        post(Event::ModelFiles(
+            files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect(),
+        ));
         Ok(())
     }
 
@@ -136,7 +153,11 @@ impl Session {
         match self.run.as_ref().map(|r| r.state()) {
             Some(RunState::Stopped) => Phase::Stopped,
             Some(RunState::Diverged(_)) => Phase::Diverged,
-            Some(RunState::Ready) if self.run.as_ref().is_some_and(|r| r.step_count() >= self.steps) => Phase::Finished,
+            Some(RunState::Ready)
+                if self.run.as_ref().is_some_and(|r| r.step_count() >= self.steps) =>
+            {
+                Phase::Finished
+            }
             _ => Phase::Idle,
         }
     }
@@ -155,34 +176,45 @@ impl Session {
         ];
         let mut got: Vec<Option<Vec<u8>>> = Vec::new();
         for (i, (path, required)) in wanted.iter().enumerate() {
-            match files::fetch_bytes(&format!("{base}/{path}"), path, i, wanted.len(), &post).await {
+            match files::fetch_bytes(&format!("{base}/{path}"), path, i, wanted.len(), &post).await
+            {
                 Ok(b) => got.push(Some(b)),
                 Err(e) if *required => return Err(e),
                 Err(e) => {
-                    let lost = if path.as_str() == RETAIN_FILE { "forget quality needs a retain model: it stays empty" } else { "the Linguistic Score will use the original model" };
+                    let lost = if path.as_str() == RETAIN_FILE {
+                        "forget quality needs a retain model: it stays empty"
+                    } else {
+                        "the Linguistic Score will use the original model"
+                    };
                     post(Event::Notice(format!("{e}; {lost}")));
                     got.push(None);
                 }
             }
         }
         let bytes = |i: usize| got[i].as_deref().unwrap_or_default();
-        let model = LoadedModel::from_bytes(bytes(0), bytes(2), bytes(1)).map_err(|e| format!("the default model could not be read: {e}"))?;
+        let model = LoadedModel::from_bytes(bytes(0), bytes(2), bytes(1))
+            .map_err(|e| format!("the default model could not be read: {e}"))?;
         let fluency = match (&got[3], &got[4]) {
             (Some(c), Some(w)) => match LoadedModel::from_bytes(c, w, bytes(1)) {
                 Ok(m) => Some(m),
                 Err(e) => {
-                    post(Event::Notice(format!("the fluency model could not be read ({e}); LS uses the original model")));
+                    post(Event::Notice(format!(
+                        "the fluency model could not be read ({e}); LS uses the original model"
+                    )));
                     None
                 }
             },
             _ => None,
         };
-        let world: FactWorld = serde_json::from_slice(bytes(5)).map_err(|e| format!("{WORLD_FILE} is not a fact world: {e}"))?;
+        let world: FactWorld = serde_json::from_slice(bytes(5))
+            .map_err(|e| format!("{WORLD_FILE} is not a fact world: {e}"))?;
         let retain = match &got[6] {
-            Some(b) => RetainReferences::from_json(&String::from_utf8_lossy(b)).unwrap_or_else(|e| {
-                post(Event::Notice(format!("{e}; forget quality stays empty")));
-                RetainReferences::default()
-            }),
+            Some(b) => {
+                RetainReferences::from_json(&String::from_utf8_lossy(b)).unwrap_or_else(|e| {
+                    post(Event::Notice(format!("{e}; forget quality stays empty")));
+                    RetainReferences::default()
+                })
+            }
             None => RetainReferences::default(),
         };
         let info = ModelInfo {
@@ -202,10 +234,14 @@ impl Session {
     async fn switch_backend(&mut self, wanted: Backend) -> Result<(), String> {
         self.playing = false;
         let (backend, device, detail) = match wanted {
-            Backend::Cpu => (Backend::Cpu, Device::flex(), "burn flex, single-threaded wasm".to_string()),
+            Backend::Cpu => {
+                (Backend::Cpu, Device::flex(), "burn flex, single-threaded wasm".to_string())
+            }
             Backend::Webgpu => match backend::webgpu_adapter().await {
                 Err(why) => {
-                    post(Event::Notice(format!("WebGPU is not available: {why}. Running on the CPU.")));
+                    post(Event::Notice(format!(
+                        "WebGPU is not available: {why}. Running on the CPU."
+                    )));
                     (Backend::Cpu, Device::flex(), "burn flex, single-threaded wasm".to_string())
                 }
                 Ok(adapter) => {
@@ -234,7 +270,8 @@ impl Session {
         let device = self.device.as_ref().ok_or("no backend yet")?;
         let watch = std::mem::take(&mut config.eval.sample_ids);
         self.run = None;
-        let mut run = Run::new(&loaded.model, &loaded.world, config, device).map_err(|e| e.to_string())?;
+        let mut run =
+            Run::new(&loaded.model, &loaded.world, config, device).map_err(|e| e.to_string())?;
         if let Some(scorer) = &loaded.fluency {
             run.set_fluency_model(scorer).map_err(|e| e.to_string())?;
         }
@@ -247,15 +284,27 @@ impl Session {
         let sets = run.eval_sets();
         let watch = if watch.is_empty() {
             // Default: three forget questions, two retained ones, one world fact.
-            sets.forget.iter().take(3).chain(sets.retain.iter().take(2)).chain(sets.world.iter().take(1)).map(|it| it.id.clone()).collect()
+            sets.forget
+                .iter()
+                .take(3)
+                .chain(sets.retain.iter().take(2))
+                .chain(sets.world.iter().take(1))
+                .map(|it| it.id.clone())
+                .collect()
         } else {
             watch
         };
-        let watchable = sets.forget.iter().chain(&sets.retain).chain(&sets.world).map(fact_row).collect();
+        let watchable =
+            sets.forget.iter().chain(&sets.retain).chain(&sets.world).map(fact_row).collect();
         post(Event::Configured {
             forget_items: run.forget_items().len(),
             trainable: run.trainable_parameters(),
-            eval_sizes: [sets.forget.len(), sets.retain.len(), sets.world.len(), sets.holdout.len()],
+            eval_sizes: [
+                sets.forget.len(),
+                sets.retain.len(),
+                sets.world.len(),
+                sets.holdout.len(),
+            ],
             watchable,
         });
         run.set_sample_ids(watch);
@@ -281,7 +330,10 @@ impl Session {
                 post(Event::Phase(Phase::Running));
                 Ok(())
             }
-            RunState::Ready => Err(format!("the run has reached its {} steps: raise Steps to go on, or Reset", self.steps)),
+            RunState::Ready => Err(format!(
+                "the run has reached its {} steps: raise Steps to go on, or Reset",
+                self.steps
+            )),
             RunState::Stopped => Err("the run was stopped: Reset to start over".into()),
             RunState::Diverged(why) => Err(format!("{why}: Reset to start over")),
         }
@@ -319,9 +371,15 @@ impl Session {
     /// After a Retrain run reaches its steps, its model is the retain model of its selection:
     /// later runs on the same facts compute forget quality against it.
     async fn keep_retrained(&mut self) -> Result<(), String> {
-        let Some(run) = self.run.as_ref().filter(|r| r.config.method == MethodKind::Retrain) else { return Ok(()) };
-        let label = format!("model retrained from scratch in this tab ({} steps)", run.step_count());
-        let reference = run.as_retain_reference(&label).await.map_err(|e| format!("keeping the retrained model as a retain model failed: {e}"))?;
+        let Some(run) = self.run.as_ref().filter(|r| r.config.method == MethodKind::Retrain) else {
+            return Ok(());
+        };
+        let label =
+            format!("model retrained from scratch in this tab ({} steps)", run.step_count());
+        let reference = run
+            .as_retain_reference(&label)
+            .await
+            .map_err(|e| format!("keeping the retrained model as a retain model failed: {e}"))?;
         if let Some(loaded) = self.loaded.as_mut() {
             loaded.retrained = Some(reference);
             post(Event::Notice("This selection now has a retain model: the model you retrained. Forget quality of other methods on the same facts compares with it.".into()));
@@ -356,7 +414,12 @@ impl Session {
 
     /// "Add your own fact": fine-tune the original model on it (with replay), live, then make the
     /// result the new original model and reconfigure the current run on it.
-    async fn learn_fact(&mut self, question: &str, answer: &str, steps: usize) -> Result<(), String> {
+    async fn learn_fact(
+        &mut self,
+        question: &str,
+        answer: &str,
+        steps: usize,
+    ) -> Result<(), String> {
         self.playing = false;
         let device = self.device.clone().ok_or("no backend yet")?;
         let loaded = self.loaded.as_mut().ok_or("the model is still loading")?;
@@ -364,15 +427,29 @@ impl Session {
         let item = custom_item(&format!("custom-{}", self.custom_count), question, answer);
         let replay = loaded.world.select("retain").map_err(|e| e.to_string())?;
         let steps = steps.clamp(1, 500);
-        let mut teacher =
-            Teacher::new(&loaded.model, std::slice::from_ref(&item), &replay, TeachConfig { steps, ..TeachConfig::default() }, &device).map_err(|e| e.to_string())?;
+        let mut teacher = Teacher::new(
+            &loaded.model,
+            std::slice::from_ref(&item),
+            &replay,
+            TeachConfig { steps, ..TeachConfig::default() },
+            &device,
+        )
+        .map_err(|e| e.to_string())?;
         post(Event::Phase(Phase::Learning));
         let mut probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
         post(Event::Learning { step: 0, steps, loss: None, probability });
         while !teacher.finished() {
-            let loss = teacher.step().await.map_err(|e| format!("learning the fact failed: {e}; the model is unchanged"))?;
+            let loss = teacher
+                .step()
+                .await
+                .map_err(|e| format!("learning the fact failed: {e}; the model is unchanged"))?;
             probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
-            post(Event::Learning { step: teacher.steps_done(), steps, loss: Some(loss), probability });
+            post(Event::Learning {
+                step: teacher.steps_done(),
+                steps,
+                loss: Some(loss),
+                probability,
+            });
             gloo_timers::future::TimeoutFuture::new(0).await;
         }
         loaded.model = teacher.finish().await.map_err(|e| e.to_string())?;

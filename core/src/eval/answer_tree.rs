@@ -123,7 +123,13 @@ impl Evaluator<'_> {
     /// Score every group's answers (see the module docs): per group, the detailed answer's token
     /// statistics and every answer's mean NLL. With a `contrast` (ULD), through its combination
     /// of the model's and the assistant's logits. `req.lens_token` is indexed by group.
-    pub async fn score_groups(&self, model: &Gpt, contrast: Option<&LogitDifference>, groups: &[PromptGroup], req: &StatsRequest) -> Result<Vec<GroupScores>, ForgetError> {
+    pub async fn score_groups(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        groups: &[PromptGroup],
+        req: &StatsRequest,
+    ) -> Result<Vec<GroupScores>, ForgetError> {
         let rows = groups.iter().map(TreeRow::new).collect::<Result<Vec<_>, _>>()?;
         let mut order: Vec<usize> = (0..groups.len()).collect();
         // Longest rows first: the last chunks to start are the short ones, so threads finish
@@ -131,7 +137,8 @@ impl Evaluator<'_> {
         order.sort_by_key(|&g| std::cmp::Reverse(rows[g].ids.len()));
         let chunks: Vec<Vec<usize>> = order.chunks(GROUPS).map(<[usize]>::to_vec).collect();
         let mut out = vec![GroupScores::default(); groups.len()];
-        let results = run_chunks!(self, chunks, |idx: &[usize]| self.tree_chunk(model, contrast, groups, &rows, idx, req));
+        let results = run_chunks!(self, chunks, |idx: &[usize]| self
+            .tree_chunk(model, contrast, groups, &rows, idx, req));
         for (idx, scores) in results? {
             for (g, s) in idx.into_iter().zip(scores) {
                 out[g] = s;
@@ -140,7 +147,15 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    async fn tree_chunk(&self, model: &Gpt, contrast: Option<&LogitDifference>, groups: &[PromptGroup], rows: &[TreeRow], idx: &[usize], req: &StatsRequest) -> Result<(Vec<usize>, Vec<GroupScores>), ForgetError> {
+    async fn tree_chunk(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        groups: &[PromptGroup],
+        rows: &[TreeRow],
+        idx: &[usize],
+        req: &StatsRequest,
+    ) -> Result<(Vec<usize>, Vec<GroupScores>), ForgetError> {
         let (c, v, n_head) = (self.config.n_embd, self.config.vocab_size, self.config.n_head);
         let eos = self.tokenizer.eos_id();
         let b = idx.len();
@@ -172,10 +187,12 @@ impl Evaluator<'_> {
         // Per group, per answer: the pair of each token.
         let mut answer_pairs: Vec<Vec<Vec<usize>>> = Vec::with_capacity(b);
         // The detailed answers' tokens, chunk-wide: (source id, target), and each group's count.
-        let (mut detail_src, mut detail_tgt, mut detail_len) = (Vec::new(), Vec::new(), Vec::with_capacity(b));
+        let (mut detail_src, mut detail_tgt, mut detail_len) =
+            (Vec::new(), Vec::new(), Vec::with_capacity(b));
         for (r, &g) in idx.iter().enumerate() {
             let mut per_answer = Vec::with_capacity(groups[g].answers.len());
-            for (k, (answer, sources)) in groups[g].answers.iter().zip(&rows[g].sources).enumerate() {
+            for (k, (answer, sources)) in groups[g].answers.iter().zip(&rows[g].sources).enumerate()
+            {
                 let mut ps = Vec::with_capacity(answer.len());
                 for (&tok, &i) in answer.iter().zip(sources) {
                     let flat = r * t + i;
@@ -209,8 +226,12 @@ impl Evaluator<'_> {
 
         // 3. The forward pass, and the LM head at the source positions only (for ULD, the
         //    assistant's too, combined).
-        let (h, per_layer) = model.forward_masked_hidden(ids.clone(), positions.clone(), hidden.clone(), n_head);
-        let at_sources = |m: &Gpt, h: Tensor<3>| m.lm_head(h.reshape([b * t, c]).select(0, src_idx.clone()).unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
+        let (h, per_layer) =
+            model.forward_masked_hidden(ids.clone(), positions.clone(), hidden.clone(), n_head);
+        let at_sources = |m: &Gpt, h: Tensor<3>| {
+            m.lm_head(h.reshape([b * t, c]).select(0, src_idx.clone()).unsqueeze_dim::<3>(0))
+                .squeeze_dim::<2>(0)
+        };
         let mut logits = at_sources(model, h);
         if let Some(contrast) = contrast {
             let (h_a, _) = contrast.assistant.forward_masked_hidden(ids, positions, hidden, n_head);
@@ -226,7 +247,12 @@ impl Evaluator<'_> {
         let best_logp = vocab.log_p_max.clone().reshape([n_src]);
         let (mu, m2) = vocab.moments(int1(detail_src.clone()));
         debug_assert_eq!(mu.dims(), [n_detail]);
-        let mut tx = Transaction::default().register(pair_logp).register(best).register(best_logp).register(mu).register(m2);
+        let mut tx = Transaction::default()
+            .register(pair_logp)
+            .register(best)
+            .register(best_logp)
+            .register(mu)
+            .register(m2);
 
         // The detailed answers' source positions in the flattened rows.
         let detail_flat: Vec<i64> = detail_src.iter().map(|&s| src_flat[s as usize]).collect();
@@ -244,7 +270,10 @@ impl Evaluator<'_> {
             }
             let avg = Tensor::<2>::from_data(TensorData::new(avg, [b, n_detail]), device);
             let at = int1(detail_flat.clone());
-            let pooled: Vec<Tensor<2>> = per_layer.iter().map(|h| avg.clone().matmul(h.clone().reshape([b * t, c]).select(0, at.clone()))).collect();
+            let pooled: Vec<Tensor<2>> = per_layer
+                .iter()
+                .map(|h| avg.clone().matmul(h.clone().reshape([b * t, c]).select(0, at.clone())))
+                .collect();
             tx = tx.register(Tensor::stack::<3>(pooled, 0));
         }
         // Logit lens: the state predicting the detailed answer's lens token, read out per layer.
@@ -261,19 +290,27 @@ impl Evaluator<'_> {
         if !lens_rows.is_empty() {
             let n = lens_rows.len();
             let at = int1(lens_rows.iter().map(|l| l.1).collect());
-            let picked: Vec<Tensor<2>> = per_layer.iter().map(|h| h.clone().reshape([b * t, c]).select(0, at.clone())).collect();
+            let picked: Vec<Tensor<2>> = per_layer
+                .iter()
+                .map(|h| h.clone().reshape([b * t, c]).select(0, at.clone()))
+                .collect();
             let states = Tensor::cat(picked, 0); // [L·n, C]
             if req.lens_hidden {
                 tx = tx.register(states.clone());
             }
             let stacked = states.reshape([1, n_layer * n, c]);
             let read = log_softmax(model.lm_head(model.ln_f.forward(stacked)), 2); // [1, L·n, V]
-            let tok = int1((0..n_layer).flat_map(|_| lens_rows.iter().map(|l| l.2)).collect()).reshape([1, n_layer * n, 1]);
+            let tok = int1((0..n_layer).flat_map(|_| lens_rows.iter().map(|l| l.2)).collect())
+                .reshape([1, n_layer * n, 1]);
             tx = tx.register(read.gather(2, tok).reshape([n_layer * n]));
         }
 
         // 5. One asynchronous readback, then per-group results on the host.
-        let mut data = tx.execute_async().await.map_err(|e| ForgetError::Readback(format!("{e:?}")))?.into_iter();
+        let mut data = tx
+            .execute_async()
+            .await
+            .map_err(|e| ForgetError::Readback(format!("{e:?}")))?
+            .into_iter();
         let mut next = || -> Result<Vec<f32>, ForgetError> {
             data.next()
                 .ok_or_else(|| ForgetError::Readback("missing readback".into()))?
@@ -289,26 +326,44 @@ impl Evaluator<'_> {
         let mut out = Vec::with_capacity(b);
         let mut start = 0;
         for (r, per_answer) in answer_pairs.iter().enumerate() {
-            let nll = per_answer.iter().map(|ps| -ps.iter().map(|&p| pair_logp[p] as f64).sum::<f64>() / ps.len().max(1) as f64).collect();
+            let nll = per_answer
+                .iter()
+                .map(|ps| {
+                    -ps.iter().map(|&p| pair_logp[p] as f64).sum::<f64>() / ps.len().max(1) as f64
+                })
+                .collect();
             let span = start..start + detail_len[r];
             start = span.end;
-            let logp: Vec<f64> = per_answer.first().map_or(vec![], |ps| ps.iter().map(|&p| pair_logp[p] as f64).collect());
+            let logp: Vec<f64> = per_answer
+                .first()
+                .map_or(vec![], |ps| ps.iter().map(|&p| pair_logp[p] as f64).collect());
             let mut detail = TokenStats {
-                z: span.clone().zip(&logp).map(|(k, &lp)| min_k_pp_z(lp, mu[k] as f64, m2[k] as f64)).collect(),
+                z: span
+                    .clone()
+                    .zip(&logp)
+                    .map(|(k, &lp)| min_k_pp_z(lp, mu[k] as f64, m2[k] as f64))
+                    .collect(),
                 logp,
-                argmax_hit: span.clone().map(|k| best[detail_src[k] as usize] as i64 == detail_tgt[k]).collect(),
+                argmax_hit: span
+                    .clone()
+                    .map(|k| best[detail_src[k] as usize] as i64 == detail_tgt[k])
+                    .collect(),
                 mu: span.clone().map(|k| mu[k] as f64).collect(),
                 second_moment: span.map(|k| m2[k] as f64).collect(),
                 ..Default::default()
             };
             if req.pooled_hidden {
-                detail.pooled_hidden = (0..n_layer).map(|l| pooled[(l * b + r) * c..(l * b + r + 1) * c].to_vec()).collect();
+                detail.pooled_hidden = (0..n_layer)
+                    .map(|l| pooled[(l * b + r) * c..(l * b + r + 1) * c].to_vec())
+                    .collect();
             }
             if let Some(i) = lens_rows.iter().position(|l| l.0 == r) {
                 let n = lens_rows.len();
                 detail.lens = (0..n_layer).map(|l| (lens[l * n + i] as f64).exp()).collect();
                 if req.lens_hidden {
-                    detail.lens_hidden = (0..n_layer).map(|l| lens_states[(l * n + i) * c..(l * n + i + 1) * c].to_vec()).collect();
+                    detail.lens_hidden = (0..n_layer)
+                        .map(|l| lens_states[(l * n + i) * c..(l * n + i + 1) * c].to_vec())
+                        .collect();
                 }
             }
             // The greedy walk down this group's tree.
@@ -319,7 +374,9 @@ impl Evaluator<'_> {
                 let tok = best[s] as u32;
                 greedy.push((tok, best_logp[s].exp()));
                 match row.children.get(&(at, tok)) {
-                    Some(&child) if tok != eos && src_id.contains_key(&(r * t + child)) => at = child,
+                    Some(&child) if tok != eos && src_id.contains_key(&(r * t + child)) => {
+                        at = child
+                    }
                     _ => break,
                 }
             }

@@ -42,8 +42,13 @@ pub struct Scored<'a> {
 
 impl Scored<'_> {
     /// (mean probability, entity rate, count) over the items of `kind`; `rate` is KFR or KRR.
-    fn of_kind(&self, kind: &str, rate: fn(&[String], &[String]) -> f64) -> (Option<f64>, Option<f64>, usize) {
-        let at: Vec<usize> = (0..self.items.len()).filter(|&i| self.items[i].kind == kind).collect();
+    fn of_kind(
+        &self,
+        kind: &str,
+        rate: fn(&[String], &[String]) -> f64,
+    ) -> (Option<f64>, Option<f64>, usize) {
+        let at: Vec<usize> =
+            (0..self.items.len()).filter(|&i| self.items[i].kind == kind).collect();
         let prob = super::mean(&at.iter().map(|&i| self.prob[i]).collect::<Vec<_>>());
         let generated: Vec<String> = at.iter().map(|&i| self.generated[i].clone()).collect();
         let entities: Vec<String> = at.iter().map(|&i| self.items[i].key_entity.clone()).collect();
@@ -54,7 +59,13 @@ impl Scored<'_> {
 
 /// Per kind of question present in either split (see the module docs).
 pub fn by_kind(forget: &Scored, retain: &Scored) -> Vec<KindMetrics> {
-    let mut kinds: Vec<&str> = forget.items.iter().chain(retain.items).map(|it| it.kind.as_str()).filter(|k| !k.is_empty()).collect();
+    let mut kinds: Vec<&str> = forget
+        .items
+        .iter()
+        .chain(retain.items)
+        .map(|it| it.kind.as_str())
+        .filter(|k| !k.is_empty())
+        .collect();
     kinds.sort_unstable();
     kinds.dedup();
     kinds
@@ -62,7 +73,15 @@ pub fn by_kind(forget: &Scored, retain: &Scored) -> Vec<KindMetrics> {
         .map(|kind| {
             let (forget_prob, kfr, forget_items) = forget.of_kind(kind, knowledge::kfr);
             let (retain_prob, krr, retain_items) = retain.of_kind(kind, knowledge::krr);
-            KindMetrics { kind: kind.to_string(), forget_items, forget_prob, kfr, retain_items, retain_prob, krr }
+            KindMetrics {
+                kind: kind.to_string(),
+                forget_items,
+                forget_prob,
+                kfr,
+                retain_items,
+                retain_prob,
+                krr,
+            }
         })
         .collect()
 }
@@ -77,14 +96,30 @@ mod tests {
 
     #[test]
     fn groups_each_split_by_kind_of_question() {
-        let forget_items = [item("genre", "poetry"), item("birthplace", "Ember Cove"), item("genre", "satire")];
-        let forget_gen = ["She writes poetry.".to_string(), "She was born nowhere.".into(), "I don't know.".into()];
-        let retain_items = [item("birthplace", "Brightwater"), item("award", "Quill Prize"), item("birthplace", "Oakmere")];
-        let retain_gen = ["Born in Brightwater.".to_string(), "She won nothing.".into(), "Born in Oakmere.".into()];
+        let forget_items =
+            [item("genre", "poetry"), item("birthplace", "Ember Cove"), item("genre", "satire")];
+        let forget_gen = [
+            "She writes poetry.".to_string(),
+            "She was born nowhere.".into(),
+            "I don't know.".into(),
+        ];
+        let retain_items = [
+            item("birthplace", "Brightwater"),
+            item("award", "Quill Prize"),
+            item("birthplace", "Oakmere"),
+        ];
+        let retain_gen = [
+            "Born in Brightwater.".to_string(),
+            "She won nothing.".into(),
+            "Born in Oakmere.".into(),
+        ];
         let f = Scored { items: &forget_items, prob: &[0.8, 0.1, 0.2], generated: &forget_gen };
         let r = Scored { items: &retain_items, prob: &[0.9, 0.5, 0.7], generated: &retain_gen };
         let k = by_kind(&f, &r);
-        assert_eq!(k.iter().map(|k| k.kind.as_str()).collect::<Vec<_>>(), ["award", "birthplace", "genre"]);
+        assert_eq!(
+            k.iter().map(|k| k.kind.as_str()).collect::<Vec<_>>(),
+            ["award", "birthplace", "genre"]
+        );
         let (award, birthplace, genre) = (&k[0], &k[1], &k[2]);
         // genre: forget items 0 and 2; only item 2's answer lacks its entity
         assert_eq!((genre.forget_items, genre.retain_items), (2, 0));

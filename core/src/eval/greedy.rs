@@ -39,16 +39,34 @@ pub struct Draft<'a> {
 
 impl Evaluator<'_> {
     /// Greedy answers (text, token ids, token texts with probabilities) for questions.
-    pub async fn greedy_answers(&self, questions: &[&str]) -> Result<Vec<GreedyAnswer>, ForgetError> {
-        let prompts = questions.iter().map(|q| self.tokenizer.encode(&self.prompt(q))).collect::<Result<Vec<_>, _>>()?;
-        let gens = generate(self.model, self.contrast, self.config, &prompts, &SamplingConfig::greedy(self.max_new_tokens), self.device).await?;
+    pub async fn greedy_answers(
+        &self,
+        questions: &[&str],
+    ) -> Result<Vec<GreedyAnswer>, ForgetError> {
+        let prompts = questions
+            .iter()
+            .map(|q| self.tokenizer.encode(&self.prompt(q)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let gens = generate(
+            self.model,
+            self.contrast,
+            self.config,
+            &prompts,
+            &SamplingConfig::greedy(self.max_new_tokens),
+            self.device,
+        )
+        .await?;
         gens.into_iter().map(|g| self.answer_texts(g)).collect()
     }
 
     /// Greedy answers, taking from each draft the tokens it already determines and decoding only
     /// the rest (see the module docs).
-    pub async fn greedy_answers_drafted(&self, drafts: &[Draft<'_>]) -> Result<Vec<GreedyAnswer>, ForgetError> {
-        let (eos, budget, context) = (self.tokenizer.eos_id(), self.max_new_tokens, self.config.n_positions);
+    pub async fn greedy_answers_drafted(
+        &self,
+        drafts: &[Draft<'_>],
+    ) -> Result<Vec<GreedyAnswer>, ForgetError> {
+        let (eos, budget, context) =
+            (self.tokenizer.eos_id(), self.max_new_tokens, self.config.n_positions);
         let mut gens = Vec::with_capacity(drafts.len());
         // Rows still to decode: (draft, prompt + tokens so far).
         let mut resume: Vec<(usize, Vec<u32>)> = Vec::new();
@@ -57,7 +75,10 @@ impl Evaluator<'_> {
             let mut finished = false;
             for &(tok, p) in d.known {
                 // Token k comes from position P + k − 1: past the context, decoding stops.
-                if g.tokens.len() >= budget || d.prompt.len() + g.tokens.len() > context || tok == eos {
+                if g.tokens.len() >= budget
+                    || d.prompt.len() + g.tokens.len() > context
+                    || tok == eos
+                {
                     finished = true;
                     break;
                 }
@@ -72,9 +93,18 @@ impl Evaluator<'_> {
         if !resume.is_empty() {
             // One greedy call for every row left; rows are independent, so each row's own budget
             // is applied by cutting its continuation.
-            let most = resume.iter().map(|(i, _)| budget - gens[*i].tokens.len()).max().unwrap_or(0);
+            let most =
+                resume.iter().map(|(i, _)| budget - gens[*i].tokens.len()).max().unwrap_or(0);
             let prompts: Vec<Vec<u32>> = resume.iter().map(|(_, p)| p.clone()).collect();
-            let rest = generate(self.model, self.contrast, self.config, &prompts, &SamplingConfig::greedy(most), self.device).await?;
+            let rest = generate(
+                self.model,
+                self.contrast,
+                self.config,
+                &prompts,
+                &SamplingConfig::greedy(most),
+                self.device,
+            )
+            .await?;
             for ((i, _), r) in resume.iter().zip(rest) {
                 let g = &mut gens[*i];
                 let room = budget - g.tokens.len();

@@ -21,13 +21,18 @@ use burn::tensor::Device;
 
 pub use by_kind::KindMetrics;
 pub use retain_reference::{RetainReference, RetainReferences};
-pub use snapshot::{GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics};
+pub use snapshot::{
+    GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics,
+};
 pub use token_stats::{StatsRequest, TokenStats};
 
 use crate::batch::Example;
 use crate::error::ForgetError;
 use crate::metrics::probe::{self, LinearProbe, ProbeItem};
-use crate::metrics::{entity_similarity, forget_quality, knowledge, linguistic, memorization, mia, model_utility, privleak, probability, rouge, truth_ratio};
+use crate::metrics::{
+    entity_similarity, forget_quality, knowledge, linguistic, memorization, mia, model_utility,
+    privleak, probability, rouge, truth_ratio,
+};
 use crate::model::{Gpt, GptConfig, LogitDifference};
 use crate::tokenizer::Tokenizer;
 use crate::world::{QaItem, format_prompt};
@@ -125,21 +130,50 @@ pub fn paraphrased(items: &[QaItem]) -> Vec<QaItem> {
     items
         .iter()
         .filter(|it| !it.paraphrased_question.is_empty())
-        .map(|it| QaItem { question: it.paraphrased_question.clone(), paraphrased_answer: String::new(), perturbed_answer: vec![], ..it.clone() })
+        .map(|it| QaItem {
+            question: it.paraphrased_question.clone(),
+            paraphrased_answer: String::new(),
+            perturbed_answer: vec![],
+            ..it.clone()
+        })
         .collect()
 }
 
 impl<'a> Evaluator<'a> {
     /// An evaluator with no fluency scorer, no retain model, no probe and plain prompts (set
     /// those fields with struct update syntax).
-    pub fn new(model: &'a Gpt, reference: &'a Gpt, config: &'a GptConfig, tokenizer: &'a Tokenizer, device: &'a Device, max_new_tokens: usize) -> Self {
-        Self { model, reference, fluency: None, config, tokenizer, device, max_new_tokens, retain_reference: None, probe: None, in_context: None, contrast: None }
+    pub fn new(
+        model: &'a Gpt,
+        reference: &'a Gpt,
+        config: &'a GptConfig,
+        tokenizer: &'a Tokenizer,
+        device: &'a Device,
+        max_new_tokens: usize,
+    ) -> Self {
+        Self {
+            model,
+            reference,
+            fluency: None,
+            config,
+            tokenizer,
+            device,
+            max_new_tokens,
+            retain_reference: None,
+            probe: None,
+            in_context: None,
+            contrast: None,
+        }
     }
 }
 
 impl Evaluator<'_> {
     pub(crate) fn example(&self, q: &str, a: &str) -> Result<Example, ForgetError> {
-        Example::raw(self.tokenizer, &self.prompt(q), &crate::world::format_answer(a), self.config.n_positions)
+        Example::raw(
+            self.tokenizer,
+            &self.prompt(q),
+            &crate::world::format_answer(a),
+            self.config.n_positions,
+        )
     }
 
     /// The prompt the model sees for question `q` (with IKE's demonstrations first, if any).
@@ -177,8 +211,16 @@ impl Evaluator<'_> {
         for &(items, role) in splits {
             for it in items {
                 let answer = self.example(&it.question, &it.answer)?;
-                lens_token.push(if matches!(role, Role::Forget | Role::Retain) { self.entity_token(&answer.answer, &it.key_entity)? } else { None });
-                let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() { &it.paraphrased_answer } else { &it.answer };
+                lens_token.push(if matches!(role, Role::Forget | Role::Retain) {
+                    self.entity_token(&answer.answer, &it.key_entity)?
+                } else {
+                    None
+                });
+                let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() {
+                    &it.paraphrased_answer
+                } else {
+                    &it.answer
+                };
                 let mut answers = vec![answer.answer, self.example(&it.question, truth)?.answer];
                 for p in &it.perturbed_answer {
                     answers.push(self.example(&it.question, p)?.answer);
@@ -188,8 +230,13 @@ impl Evaluator<'_> {
         }
         // Pooled hidden states for every split (only forget and retain are reported; the
         // averaging is a small matmul per layer, cheaper than a second kind of chunk).
-        let req = StatsRequest { pooled_hidden: true, lens_token, lens_hidden: self.probe.is_some() };
-        let scores = if groups.is_empty() { vec![] } else { self.score_groups(self.model, self.contrast, &groups, &req).await? };
+        let req =
+            StatsRequest { pooled_hidden: true, lens_token, lens_hidden: self.probe.is_some() };
+        let scores = if groups.is_empty() {
+            vec![]
+        } else {
+            self.score_groups(self.model, self.contrast, &groups, &req).await?
+        };
 
         // The answer trees draft the greedy answers, where the question's prompt is the one
         // generation sees (IKE's long prompts may have been cut to fit an answer).
@@ -199,7 +246,11 @@ impl Evaluator<'_> {
             if role != Role::Holdout {
                 for (k, it) in items.iter().enumerate() {
                     let prompt = self.tokenizer.encode(&self.prompt(&it.question))?;
-                    let known = if prompt == groups[at + k].prompt { scores[at + k].greedy.as_slice() } else { &[] };
+                    let known = if prompt == groups[at + k].prompt {
+                        scores[at + k].greedy.as_slice()
+                    } else {
+                        &[]
+                    };
                     drafts.push(greedy::Draft { prompt, known });
                 }
             }
@@ -210,15 +261,30 @@ impl Evaluator<'_> {
         let mut scores = scores.into_iter();
         let mut out = Vec::with_capacity(splits.len());
         for &(items, role) in splits {
-            let mut s = ItemScores { stats: vec![], tr: vec![], true_false: vec![], p_norm: vec![], generated: vec![], gen_tokens: vec![], gen_ids: vec![] };
+            let mut s = ItemScores {
+                stats: vec![],
+                tr: vec![],
+                true_false: vec![],
+                p_norm: vec![],
+                generated: vec![],
+                gen_tokens: vec![],
+                gen_ids: vec![],
+            };
             for it in items {
                 let g = scores.next().expect("one score per item");
                 let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..2 + it.perturbed_answer.len()]);
                 let (p_true, p_false) = truth_ratio::truth_probs(truth_nll, perturbed);
                 s.true_false.push((p_true, p_false));
-                s.tr.push(if perturbed.is_empty() { f64::NAN } else { truth_ratio::truth_ratio(truth_nll, perturbed) });
+                s.tr.push(if perturbed.is_empty() {
+                    f64::NAN
+                } else {
+                    truth_ratio::truth_ratio(truth_nll, perturbed)
+                });
                 let p_pert: Vec<f64> = perturbed.iter().map(|x| (-x).exp()).collect();
-                s.p_norm.push(probability::normalized_probability((-g.detail.avg_nll()).exp(), &p_pert));
+                s.p_norm.push(probability::normalized_probability(
+                    (-g.detail.avg_nll()).exp(),
+                    &p_pert,
+                ));
                 s.stats.push(g.detail);
                 if role != Role::Holdout {
                     let (text, ids, toks) = answers.next().expect("one answer per item");
@@ -236,7 +302,10 @@ impl Evaluator<'_> {
     /// conditioned on the question (the reference model when no scorer is loaded). One scoring
     /// pass for all splits.
     /// Per split: LS, its parts, and each answer's perplexity.
-    async fn linguistic(&self, splits: &[(&[QaItem], &ItemScores)]) -> Result<Vec<(f64, LinguisticParts, Vec<f64>)>, ForgetError> {
+    async fn linguistic(
+        &self,
+        splits: &[(&[QaItem], &ItemScores)],
+    ) -> Result<Vec<(f64, LinguisticParts, Vec<f64>)>, ForgetError> {
         let mut examples = Vec::new();
         let mut counts = Vec::with_capacity(splits.len());
         for (items, s) in splits {
@@ -245,13 +314,19 @@ impl Evaluator<'_> {
                 if !s.gen_ids[i].is_empty() {
                     let mut ex = self.example(&it.question, "")?;
                     ex.answer = s.gen_ids[i].clone(); // score the generated tokens themselves (no EOS)
-                    ex.answer.truncate(self.config.n_positions.saturating_sub(ex.prompt.len() + 1).max(1));
+                    ex.answer.truncate(
+                        self.config.n_positions.saturating_sub(ex.prompt.len() + 1).max(1),
+                    );
                     examples.push(ex);
                 }
             }
             counts.push(examples.len() - before);
         }
-        let nll = if examples.is_empty() { vec![] } else { self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await? };
+        let nll = if examples.is_empty() {
+            vec![]
+        } else {
+            self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await?
+        };
         let mut nll = nll.into_iter();
         let mut out = Vec::with_capacity(splits.len());
         for ((_, s), n) in splits.iter().zip(counts) {
@@ -279,13 +354,25 @@ impl Evaluator<'_> {
         ];
         let [forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased]: [ItemScores; 7] =
             self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
-        Ok(SetScores { forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased })
+        Ok(SetScores {
+            forget,
+            retain,
+            real,
+            world,
+            holdout,
+            forget_paraphrased,
+            retain_paraphrased,
+        })
     }
 
     /// This model's per-item values as a *retain model* of `sets.forget` (see
     /// [`retain_reference`]): its truth ratios and membership scores on the forget items, its
     /// membership scores on the holdout items, its greedy answers.
-    pub async fn retain_reference(&self, sets: &EvalSets, label: &str) -> Result<RetainReference, ForgetError> {
+    pub async fn retain_reference(
+        &self,
+        sets: &EvalSets,
+        label: &str,
+    ) -> Result<RetainReference, ForgetError> {
         let s = self.score_sets(sets).await?;
         let forget = sets
             .forget
@@ -300,7 +387,12 @@ impl Evaluator<'_> {
                 (it.id.clone(), item)
             })
             .collect();
-        let holdout = sets.holdout.iter().zip(&s.holdout.stats).map(|(it, st)| (it.id.clone(), mia_scores(it, st).into())).collect();
+        let holdout = sets
+            .holdout
+            .iter()
+            .zip(&s.holdout.stats)
+            .map(|(it, st)| (it.id.clone(), mia_scores(it, st).into()))
+            .collect();
         Ok(RetainReference { label: label.to_string(), forget, holdout })
     }
 
@@ -308,11 +400,17 @@ impl Evaluator<'_> {
     /// states of `sets.probe_fit` (retain items that are not evaluated), with plain prompts.
     /// Constant over a run: fit once.
     pub async fn fit_probe(&self, sets: &EvalSets) -> Result<Option<LinearProbe>, ForgetError> {
-        let items: Vec<&QaItem> = sets.probe_fit.iter().filter(|it| probe::candidates(it).is_some()).collect();
+        let items: Vec<&QaItem> =
+            sets.probe_fit.iter().filter(|it| probe::candidates(it).is_some()).collect();
         let mut groups = Vec::with_capacity(items.len());
         let mut lens_token = Vec::with_capacity(items.len());
         for it in &items {
-            let ex = Example::raw(self.tokenizer, &format_prompt(&it.question), &crate::world::format_answer(&it.answer), self.config.n_positions)?;
+            let ex = Example::raw(
+                self.tokenizer,
+                &format_prompt(&it.question),
+                &crate::world::format_answer(&it.answer),
+                self.config.n_positions,
+            )?;
             lens_token.push(self.entity_token(&ex.answer, &it.key_entity)?);
             groups.push(answer_tree::PromptGroup { prompt: ex.prompt, answers: vec![ex.answer] });
         }
@@ -323,14 +421,23 @@ impl Evaluator<'_> {
         let scores = self.score_groups(self.reference, None, &groups, &req).await?;
         let fit = probe_items(&items, scores.iter().map(|g| &g.detail));
         // Every entity the probe may be asked about: the fitting set's and the evaluated items'.
-        let entities: std::collections::BTreeSet<String> =
-            sets.probe_fit.iter().chain(&sets.forget).chain(&sets.retain).filter_map(probe::candidates).flatten().collect();
+        let entities: std::collections::BTreeSet<String> = sets
+            .probe_fit
+            .iter()
+            .chain(&sets.forget)
+            .chain(&sets.retain)
+            .filter_map(probe::candidates)
+            .flatten()
+            .collect();
         Ok(LinearProbe::fit(&fit, self.entity_embeddings(&entities).await?))
     }
 
     /// The original model's embedding of each entity: the token-embedding row of its first token,
     /// tokenized as the entity appears in an answer (" Brightwater" → " Bright").
-    async fn entity_embeddings(&self, entities: &std::collections::BTreeSet<String>) -> Result<std::collections::HashMap<String, Vec<f64>>, ForgetError> {
+    async fn entity_embeddings(
+        &self,
+        entities: &std::collections::BTreeSet<String>,
+    ) -> Result<std::collections::HashMap<String, Vec<f64>>, ForgetError> {
         let mut ids: Vec<i64> = Vec::new();
         let mut spans = Vec::with_capacity(entities.len());
         for e in entities {
@@ -344,7 +451,10 @@ impl Evaluator<'_> {
             return Ok(Default::default());
         }
         let n = ids.len();
-        let at = burn::tensor::Tensor::<1, burn::tensor::Int>::from_data(burn::tensor::TensorData::new(ids, [n]), self.device);
+        let at = burn::tensor::Tensor::<1, burn::tensor::Int>::from_data(
+            burn::tensor::TensorData::new(ids, [n]),
+            self.device,
+        );
         let rows = self.reference.wte.val().select(0, at).reshape([n * self.config.n_embd]);
         let rows = read_f32(rows).await?;
         let c = self.config.n_embd;
@@ -356,20 +466,30 @@ impl Evaluator<'_> {
 
     /// The full evaluation pass.
     pub async fn evaluate(&self, sets: &EvalSets, step: usize) -> Result<Snapshot, ForgetError> {
-        let SetScores { forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased } = self.score_sets(sets).await?;
+        let SetScores {
+            forget,
+            retain,
+            real,
+            world,
+            holdout,
+            forget_paraphrased,
+            retain_paraphrased,
+        } = self.score_sets(sets).await?;
 
         let forget_m = split_metrics(&sets.forget, &forget, truth_ratio::tr_closer_to_1_better);
         let retain_m = split_metrics(&sets.retain, &retain, truth_ratio::tr_true_better);
         let real_m = split_metrics(&sets.real_entities, &real, truth_ratio::tr_true_better);
         let world_m = split_metrics(&sets.world, &world, truth_ratio::tr_true_better);
-        let entities = |items: &[QaItem]| items.iter().map(|it| it.key_entity.clone()).collect::<Vec<_>>();
+        let entities =
+            |items: &[QaItem]| items.iter().map(|it| it.key_entity.clone()).collect::<Vec<_>>();
         // Forget quality: against the retain model's truth ratios on the same items, or nothing.
         let retain_tr = self.retain_reference.and_then(|r| r.truth_ratios(&sets.forget));
         let fq = match &retain_tr {
             Some(tr) => forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(tr)),
             None => f64::NAN,
         };
-        let ks_vs_holdout = forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(&holdout.tr));
+        let ks_vs_holdout =
+            forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(&holdout.tr));
         let mu = model_utility::harmonic_mean(&[
             retain_m.prob,
             retain_m.rouge_l,
@@ -382,18 +502,38 @@ impl Evaluator<'_> {
             world_m.truth_ratio,
         ]);
         let ls_both = self.linguistic(&[(&sets.forget, &forget), (&sets.retain, &retain)]).await?;
-        let [(ls, ls_parts, _), (ls_retain, ls_retain_parts, _)]: [_; 2] = ls_both.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
+        let [(ls, ls_parts, _), (ls_retain, ls_retain_parts, _)]: [_; 2] =
+            ls_both.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
 
         // Membership inference: forget (members) vs holdout (never trained on).
-        let scores_of = |items: &[QaItem], s: &ItemScores| -> Vec<mia::MiaScores> { items.iter().zip(&s.stats).map(|(it, st)| mia_scores(it, st)).collect() };
+        let scores_of = |items: &[QaItem], s: &ItemScores| -> Vec<mia::MiaScores> {
+            items.iter().zip(&s.stats).map(|(it, st)| mia_scores(it, st)).collect()
+        };
         let (mf, mh) = (scores_of(&sets.forget, &forget), scores_of(&sets.holdout, &holdout));
-        let auc_of = |pick: fn(&mia::MiaScores) -> f64| mia::auc(&mf.iter().map(pick).collect::<Vec<_>>(), &mh.iter().map(pick).collect::<Vec<_>>());
-        let mia_aucs = MiaAucs { loss: auc_of(|m| m.loss), zlib: auc_of(|m| m.zlib), min_k: auc_of(|m| m.min_k), min_k_plus_plus: auc_of(|m| m.min_k_plus_plus) };
-        let reference_auc = self.retain_reference.and_then(|r| r.min_k_auc(&sets.forget, &sets.holdout)).filter(|a| a.is_finite()).unwrap_or(privleak::DEFAULT_REFERENCE_AUC);
+        let auc_of = |pick: fn(&mia::MiaScores) -> f64| {
+            mia::auc(
+                &mf.iter().map(pick).collect::<Vec<_>>(),
+                &mh.iter().map(pick).collect::<Vec<_>>(),
+            )
+        };
+        let mia_aucs = MiaAucs {
+            loss: auc_of(|m| m.loss),
+            zlib: auc_of(|m| m.zlib),
+            min_k: auc_of(|m| m.min_k),
+            min_k_plus_plus: auc_of(|m| m.min_k_plus_plus),
+        };
+        let reference_auc = self
+            .retain_reference
+            .and_then(|r| r.min_k_auc(&sets.forget, &sets.holdout))
+            .filter(|a| a.is_finite())
+            .unwrap_or(privleak::DEFAULT_REFERENCE_AUC);
 
         let (probe_forget, probe_retain, probe_chance) = match self.probe {
             Some(p) => {
-                let (f, r) = (probe_items(&sets.forget.iter().collect::<Vec<_>>(), forget.stats.iter()), probe_items(&sets.retain.iter().collect::<Vec<_>>(), retain.stats.iter()));
+                let (f, r) = (
+                    probe_items(&sets.forget.iter().collect::<Vec<_>>(), forget.stats.iter()),
+                    probe_items(&sets.retain.iter().collect::<Vec<_>>(), retain.stats.iter()),
+                );
                 (p.accuracy(&f), p.accuracy(&r), probe::chance(&f))
             }
             None => (vec![], vec![], f64::NAN),
@@ -423,7 +563,12 @@ impl Evaluator<'_> {
 
         let mut samples = Vec::new();
         for id in &sets.sample_ids {
-            for (items, s) in [(&sets.forget, &forget), (&sets.retain, &retain), (&sets.real_entities, &real), (&sets.world, &world)] {
+            for (items, s) in [
+                (&sets.forget, &forget),
+                (&sets.retain, &retain),
+                (&sets.real_entities, &real),
+                (&sets.world, &world),
+            ] {
                 if let Some(i) = items.iter().position(|it| &it.id == id) {
                     samples.push(GeneratedAnswer {
                         id: id.clone(),
@@ -431,8 +576,14 @@ impl Evaluator<'_> {
                         answer: items[i].answer.clone(),
                         generated: s.generated[i].clone(),
                         tokens: s.gen_tokens[i].clone(),
-                        contains_key_entity: knowledge::contains_entity(&s.generated[i], &items[i].key_entity),
-                        retain_model_answer: self.retain_reference.and_then(|r| r.forget.get(id)).map(|r| r.answer.clone()),
+                        contains_key_entity: knowledge::contains_entity(
+                            &s.generated[i],
+                            &items[i].key_entity,
+                        ),
+                        retain_model_answer: self
+                            .retain_reference
+                            .and_then(|r| r.forget.get(id))
+                            .map(|r| r.answer.clone()),
                     });
                     break;
                 }
@@ -474,24 +625,42 @@ fn mia_scores(it: &QaItem, st: &TokenStats) -> mia::MiaScores {
 }
 
 /// The probe's inputs: each item with candidates and a lens-position state.
-fn probe_items<'s>(items: &[&QaItem], stats: impl Iterator<Item = &'s TokenStats>) -> Vec<ProbeItem> {
+fn probe_items<'s>(
+    items: &[&QaItem],
+    stats: impl Iterator<Item = &'s TokenStats>,
+) -> Vec<ProbeItem> {
     items
         .iter()
         .zip(stats)
-        .filter_map(|(it, st)| Some(ProbeItem { hidden: Some(st.lens_hidden.clone()).filter(|h| !h.is_empty())?, candidates: probe::candidates(it)? }))
+        .filter_map(|(it, st)| {
+            Some(ProbeItem {
+                hidden: Some(st.lens_hidden.clone()).filter(|h| !h.is_empty())?,
+                candidates: probe::candidates(it)?,
+            })
+        })
         .collect()
 }
 
 /// (question, generated answer, key entity) per item, for the entity-similarity judges.
 fn judged<'a>(items: &'a [QaItem], s: &'a ItemScores) -> Vec<entity_similarity::Judged<'a>> {
-    items.iter().zip(&s.generated).map(|(it, g)| (it.question.as_str(), g.as_str(), it.key_entity.as_str())).collect()
+    items
+        .iter()
+        .zip(&s.generated)
+        .map(|(it, g)| (it.question.as_str(), g.as_str(), it.key_entity.as_str()))
+        .collect()
 }
 
 /// A split's TOFU numbers and memorization metrics from its per-item scores.
 fn split_metrics(items: &[QaItem], s: &ItemScores, tr_agg: fn(&[f64]) -> f64) -> SplitMetrics {
     // Each answer and generation is tokenized once for the three ROUGE numbers.
-    let pairs: Vec<(Vec<String>, Vec<String>)> = items.iter().zip(&s.generated).map(|(it, g)| (rouge::tokenize(&it.answer), rouge::tokenize(g))).collect();
-    let over_gens = |f: &dyn Fn(&[String], &[String]) -> f64| mean(&pairs.iter().map(|(a, g)| f(a, g)).collect::<Vec<_>>());
+    let pairs: Vec<(Vec<String>, Vec<String>)> = items
+        .iter()
+        .zip(&s.generated)
+        .map(|(it, g)| (rouge::tokenize(&it.answer), rouge::tokenize(g)))
+        .collect();
+    let over_gens = |f: &dyn Fn(&[String], &[String]) -> f64| {
+        mean(&pairs.iter().map(|(a, g)| f(a, g)).collect::<Vec<_>>())
+    };
     // EM and ES exclude the EOS target (the last labeled token).
     let hits = |st: &TokenStats| st.argmax_hit[..st.argmax_hit.len().saturating_sub(1)].to_vec();
     SplitMetrics {
@@ -500,10 +669,26 @@ fn split_metrics(items: &[QaItem], s: &ItemScores, tr_agg: fn(&[f64]) -> f64) ->
         truth_ratio: tr_agg(&finite(&s.tr)),
         rouge_l_f1: over_gens(&|a, g| rouge::rouge_l_tokens(a, g).f1),
         rouge1_recall: over_gens(&|a, g| rouge::rouge_1_tokens(a, g).recall),
-        truth_ratio_paper: truth_ratio::tr_prob_mean_aggregate(&s.true_false.iter().copied().filter(|(t, f)| t.is_finite() && f.is_finite()).collect::<Vec<_>>()),
+        truth_ratio_paper: truth_ratio::tr_prob_mean_aggregate(
+            &s.true_false
+                .iter()
+                .copied()
+                .filter(|(t, f)| t.is_finite() && f.is_finite())
+                .collect::<Vec<_>>(),
+        ),
         prob_normalized: mean(&s.p_norm),
-        exact_memorization: mean(&s.stats.iter().map(|st| memorization::exact_memorization(&hits(st))).collect::<Vec<_>>()),
-        extraction_strength: mean(&s.stats.iter().map(|st| memorization::extraction_strength(&hits(st))).collect::<Vec<_>>()),
+        exact_memorization: mean(
+            &s.stats
+                .iter()
+                .map(|st| memorization::exact_memorization(&hits(st)))
+                .collect::<Vec<_>>(),
+        ),
+        extraction_strength: mean(
+            &s.stats
+                .iter()
+                .map(|st| memorization::extraction_strength(&hits(st)))
+                .collect::<Vec<_>>(),
+        ),
     }
 }
 

@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 use super::{Evaluator, ItemScores, SetScores, mean};
 use crate::error::ForgetError;
 use crate::eval::EvalSets;
-use crate::metrics::{forget_quality, linguistic, memorization, mia, model_utility, privleak, representation, rouge, truth_ratio};
+use crate::metrics::{
+    forget_quality, linguistic, memorization, mia, model_utility, privleak, representation, rouge,
+    truth_ratio,
+};
 use crate::world::{QaItem, format_answer};
 
 fn tokens(s: &ItemScores) -> Value {
@@ -53,20 +56,32 @@ impl Evaluator<'_> {
         let tr_f: Vec<f64> = forget.tr.iter().copied().filter(|x| x.is_finite()).collect();
         let tr_h: Vec<f64> = holdout.tr.iter().copied().filter(|x| x.is_finite()).collect();
         // The retain model's side (eval::retain_reference), when there is one.
-        let retain_tr: Option<Vec<f64>> = self.retain_reference.and_then(|r| r.truth_ratios(&sets.forget)).map(|v| v.into_iter().filter(|x| x.is_finite()).collect());
+        let retain_tr: Option<Vec<f64>> = self
+            .retain_reference
+            .and_then(|r| r.truth_ratios(&sets.forget))
+            .map(|v| v.into_iter().filter(|x| x.is_finite()).collect());
         let reference_min_k = self.retain_reference.map(|r| {
-            let f: Vec<Option<f64>> = sets.forget.iter().map(|it| r.forget.get(&it.id).map(|x| x.mia.min_k)).collect();
-            let h: Vec<Option<f64>> = sets.holdout.iter().map(|it| r.holdout.get(&it.id).map(|x| x.min_k)).collect();
+            let f: Vec<Option<f64>> =
+                sets.forget.iter().map(|it| r.forget.get(&it.id).map(|x| x.mia.min_k)).collect();
+            let h: Vec<Option<f64>> =
+                sets.holdout.iter().map(|it| r.holdout.get(&it.id).map(|x| x.min_k)).collect();
             json!({ "forget": f, "holdout": h })
         });
         let pick = |s: &ItemScores, items: &[QaItem], f: fn(&mia::MiaScores) -> f64| -> Vec<f64> {
-            items.iter().zip(&s.stats).map(|(it, st)| f(&mia::scores(&st.logp, &st.z, &format_answer(&it.answer)))).collect()
+            items
+                .iter()
+                .zip(&s.stats)
+                .map(|(it, st)| f(&mia::scores(&st.logp, &st.z, &format_answer(&it.answer))))
+                .collect()
         };
         let aucs: Vec<Value> = [("loss", (|m| m.loss) as fn(&mia::MiaScores) -> f64), ("zlib", |m| m.zlib), ("min_k", |m| m.min_k), ("min_k_plus_plus", |m| m.min_k_plus_plus)]
             .iter()
             .map(|(name, f)| json!({ "attack": name, "auc": mia::auc(&pick(&forget, &sets.forget, *f), &pick(&holdout, &sets.holdout, *f)) }))
             .collect();
-        let auc_min_k = mia::auc(&pick(&forget, &sets.forget, |m| m.min_k), &pick(&holdout, &sets.holdout, |m| m.min_k));
+        let auc_min_k = mia::auc(
+            &pick(&forget, &sets.forget, |m| m.min_k),
+            &pick(&holdout, &sets.holdout, |m| m.min_k),
+        );
         let mu_values = [
             snapshot.retain.prob,
             snapshot.retain.rouge_l,
@@ -78,10 +93,17 @@ impl Evaluator<'_> {
             snapshot.world.rouge_l,
             snapshot.world.truth_ratio,
         ];
-        let word_tokens: Vec<Vec<String>> = forget.generated.iter().map(|g| linguistic::word_tokenize(g)).collect();
-        let ppl = self.linguistic(&[(&sets.forget, &forget)]).await?.pop().map(|l| l.2).unwrap_or_default();
+        let word_tokens: Vec<Vec<String>> =
+            forget.generated.iter().map(|g| linguistic::word_tokenize(g)).collect();
+        let ppl = self
+            .linguistic(&[(&sets.forget, &forget)])
+            .await?
+            .pop()
+            .map(|l| l.2)
+            .unwrap_or_default();
         let ls = linguistic::linguistic_score(&ppl, &forget.generated);
-        let layer0: Vec<Vec<f32>> = forget.stats.iter().map(|s| s.pooled_hidden[0].clone()).collect();
+        let layer0: Vec<Vec<f32>> =
+            forget.stats.iter().map(|s| s.pooled_hidden[0].clone()).collect();
         Ok(json!({
             "forget": split(&sets.forget, &forget),
             "retain": split(&sets.retain, &retain),

@@ -30,8 +30,17 @@ pub async fn param_change(model: &Gpt, original: &Gpt) -> Result<Vec<(String, f6
         sums.push((a.clone() - b.clone()).powf_scalar(2.0).sum());
         sums.push(b.powf_scalar(2.0).sum());
     }
-    let data = Transaction::default().register(Tensor::cat(sums, 0)).execute_async().await.map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
-    let values = data.into_iter().next().ok_or_else(|| ForgetError::Readback("missing readback".into()))?.try_into_vec_as::<f32>().map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+    let data = Transaction::default()
+        .register(Tensor::cat(sums, 0))
+        .execute_async()
+        .await
+        .map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+    let values = data
+        .into_iter()
+        .next()
+        .ok_or_else(|| ForgetError::Readback("missing readback".into()))?
+        .try_into_vec_as::<f32>()
+        .map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
     let mut layers: Vec<(String, f64, f64)> = Vec::new();
     for (i, (name, _)) in now.iter().enumerate() {
         let layer = layer_of(name);
@@ -50,14 +59,20 @@ pub async fn param_change(model: &Gpt, original: &Gpt) -> Result<Vec<(String, f6
 pub fn hidden_variance(stats: &[TokenStats]) -> Vec<f64> {
     let with: Vec<&TokenStats> = stats.iter().filter(|s| !s.pooled_hidden.is_empty()).collect();
     let Some(first) = with.first() else { return vec![] };
-    (0..first.pooled_hidden.len()).map(|l| total_variance(&with.iter().map(|s| s.pooled_hidden[l].clone()).collect::<Vec<_>>())).collect()
+    (0..first.pooled_hidden.len())
+        .map(|l| {
+            total_variance(&with.iter().map(|s| s.pooled_hidden[l].clone()).collect::<Vec<_>>())
+        })
+        .collect()
 }
 
 /// Mean logit-lens probability per layer over the items that have one.
 pub fn mean_lens(stats: &[TokenStats]) -> Vec<f64> {
     let with: Vec<&TokenStats> = stats.iter().filter(|s| !s.lens.is_empty()).collect();
     let Some(first) = with.first() else { return vec![] };
-    (0..first.lens.len()).map(|l| with.iter().map(|s| s.lens[l]).sum::<f64>() / with.len() as f64).collect()
+    (0..first.lens.len())
+        .map(|l| with.iter().map(|s| s.lens[l]).sum::<f64>() / with.len() as f64)
+        .collect()
 }
 
 #[cfg(test)]

@@ -66,18 +66,24 @@ pub struct RetainReference {
 impl RetainReference {
     /// Whether this is the retain model of exactly this forget selection.
     pub fn is_for(&self, forget: &[QaItem]) -> bool {
-        forget.len() == self.forget.len() && forget.iter().all(|it| self.forget.contains_key(&it.id))
+        forget.len() == self.forget.len()
+            && forget.iter().all(|it| self.forget.contains_key(&it.id))
     }
 
     /// The retain model's truth ratios on `items` (None if one is missing).
     pub fn truth_ratios(&self, items: &[QaItem]) -> Option<Vec<f64>> {
-        items.iter().map(|it| self.forget.get(&it.id).map(|r| r.truth_ratio.unwrap_or(f64::NAN))).collect()
+        items
+            .iter()
+            .map(|it| self.forget.get(&it.id).map(|r| r.truth_ratio.unwrap_or(f64::NAN)))
+            .collect()
     }
 
     /// The retain model's Min-K% AUC on these forget and holdout items (None if one is missing).
     pub fn min_k_auc(&self, forget: &[QaItem], holdout: &[QaItem]) -> Option<f64> {
-        let f: Option<Vec<f64>> = forget.iter().map(|it| self.forget.get(&it.id).map(|r| r.mia.min_k)).collect();
-        let h: Option<Vec<f64>> = holdout.iter().map(|it| self.holdout.get(&it.id).map(|m| m.min_k)).collect();
+        let f: Option<Vec<f64>> =
+            forget.iter().map(|it| self.forget.get(&it.id).map(|r| r.mia.min_k)).collect();
+        let h: Option<Vec<f64>> =
+            holdout.iter().map(|it| self.holdout.get(&it.id).map(|m| m.min_k)).collect();
         Some(crate::metrics::mia::auc(&f?, &h?))
     }
 }
@@ -98,7 +104,8 @@ impl RetainReferences {
     }
 
     pub fn from_json(text: &str) -> Result<Self, crate::ForgetError> {
-        serde_json::from_str(text).map_err(|e| crate::ForgetError::InvalidConfig(format!("retain_reference.json: {e}")))
+        serde_json::from_str(text)
+            .map_err(|e| crate::ForgetError::InvalidConfig(format!("retain_reference.json: {e}")))
     }
 }
 
@@ -111,7 +118,16 @@ mod tests {
     }
 
     fn reference(ids: &[&str]) -> RetainReference {
-        let forget = ids.iter().enumerate().map(|(i, id)| (id.to_string(), ForgetItemReference { truth_ratio: Some(i as f64), ..Default::default() })).collect();
+        let forget = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                (
+                    id.to_string(),
+                    ForgetItemReference { truth_ratio: Some(i as f64), ..Default::default() },
+                )
+            })
+            .collect();
         RetainReference { label: "r".into(), forget, holdout: BTreeMap::new() }
     }
 
@@ -121,7 +137,8 @@ mod tests {
         assert!(r.is_for(&[item("b"), item("a")]));
         assert!(!r.is_for(&[item("a")]), "a subset is another selection");
         assert!(!r.is_for(&[item("a"), item("c")]));
-        let refs = RetainReferences { source: String::new(), splits: [("s".to_string(), r)].into() };
+        let refs =
+            RetainReferences { source: String::new(), splits: [("s".to_string(), r)].into() };
         assert!(refs.for_selection(&[item("a"), item("b")]).is_some());
         assert!(refs.for_selection(&[item("a")]).is_none());
     }

@@ -122,10 +122,16 @@ fn readback_err(e: impl std::fmt::Debug) -> ForgetError {
 
 impl Evaluator<'_> {
     /// Mean answer-token NLL of `model` for each (prompt, continuation) example.
-    pub async fn avg_nll(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example]) -> Result<Vec<f64>, ForgetError> {
+    pub async fn avg_nll(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        examples: &[Example],
+    ) -> Result<Vec<f64>, ForgetError> {
         let mut out = vec![f64::NAN; examples.len()];
         let chunks = length_sorted_chunks(examples);
-        let results = run_chunks!(self, chunks, |idx: &[usize]| self.chunk_nll(model, contrast, examples, idx));
+        let results = run_chunks!(self, chunks, |idx: &[usize]| self
+            .chunk_nll(model, contrast, examples, idx));
         for (idx, nll) in results? {
             for (i, v) in idx.into_iter().zip(nll) {
                 out[i] = v;
@@ -134,7 +140,13 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    async fn chunk_nll(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example], idx: &[usize]) -> Result<(Vec<usize>, Vec<f64>), ForgetError> {
+    async fn chunk_nll(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        examples: &[Example],
+        idx: &[usize],
+    ) -> Result<(Vec<usize>, Vec<f64>), ForgetError> {
         let chunk: Vec<Example> = idx.iter().map(|&i| examples[i].clone()).collect();
         let batch = Batch::new(&chunk, self.tokenizer.eos_id(), self.device);
         let (h, _) = model.forward_hidden(batch.inputs.clone(), self.config.n_head);
@@ -145,34 +157,60 @@ impl Evaluator<'_> {
         for (&(r, _), lp) in positions.iter().zip(&logp) {
             sums[r] -= *lp as f64;
         }
-        Ok((idx.to_vec(), sums.iter().zip(&chunk).map(|(s, e)| s / e.answer.len().max(1) as f64).collect()))
+        Ok((
+            idx.to_vec(),
+            sums.iter().zip(&chunk).map(|(s, e)| s / e.answer.len().max(1) as f64).collect(),
+        ))
     }
 
     /// The LM head at the labeled (answer) positions only — about half of a batch's positions,
     /// and the vocabulary-wide softmax there is the costliest step of scoring.
     /// Returns ((row, position) per labeled token, logits `[n, vocab]`, targets `[n]`). With a
     /// `contrast` (ULD) the logits are its combination of the model's and the assistant's.
-    fn labeled_logits(&self, model: &Gpt, contrast: Option<&LogitDifference>, h: Tensor<3>, chunk: &[Example], batch: &Batch) -> (Vec<(usize, usize)>, Tensor<2>, Tensor<1, Int>) {
+    fn labeled_logits(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        h: Tensor<3>,
+        chunk: &[Example],
+        batch: &Batch,
+    ) -> (Vec<(usize, usize)>, Tensor<2>, Tensor<1, Int>) {
         let [b, t, c] = h.dims();
-        let positions: Vec<(usize, usize)> = chunk.iter().enumerate().flat_map(|(r, e)| (e.prompt.len().saturating_sub(1)..e.len() - 1).map(move |j| (r, j))).collect();
+        let positions: Vec<(usize, usize)> = chunk
+            .iter()
+            .enumerate()
+            .flat_map(|(r, e)| (e.prompt.len().saturating_sub(1)..e.len() - 1).map(move |j| (r, j)))
+            .collect();
         let flat: Vec<i64> = positions.iter().map(|(r, j)| (r * t + j) as i64).collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(flat, [positions.len()]), self.device);
+        let idx =
+            Tensor::<1, Int>::from_data(TensorData::new(flat, [positions.len()]), self.device);
         let picked = h.reshape([b * t, c]).select(0, idx.clone());
         let mut logits = model.lm_head(picked.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0);
         if let Some(contrast) = contrast {
-            let (h_a, _) = contrast.assistant.forward_hidden(batch.inputs.clone(), self.config.n_head);
+            let (h_a, _) =
+                contrast.assistant.forward_hidden(batch.inputs.clone(), self.config.n_head);
             let picked_a = h_a.reshape([b * t, c]).select(0, idx.clone());
-            logits = contrast.combine(logits, contrast.assistant.lm_head(picked_a.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0));
+            logits = contrast.combine(
+                logits,
+                contrast.assistant.lm_head(picked_a.unsqueeze_dim::<3>(0)).squeeze_dim::<2>(0),
+            );
         }
         let targets = batch.targets.clone().reshape([b * t]).select(0, idx);
         (positions, logits, targets)
     }
 
     /// Per-token statistics of `model` on each example (see the module docs).
-    pub async fn token_stats(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example], req: &StatsRequest) -> Result<Vec<TokenStats>, ForgetError> {
+    pub async fn token_stats(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        examples: &[Example],
+        req: &StatsRequest,
+    ) -> Result<Vec<TokenStats>, ForgetError> {
         let mut out = vec![TokenStats::default(); examples.len()];
         let chunks = length_sorted_chunks(examples);
-        let results = run_chunks!(self, chunks, |idx: &[usize]| self.chunk_stats(model, contrast, examples, idx, req));
+        let results = run_chunks!(self, chunks, |idx: &[usize]| self
+            .chunk_stats(model, contrast, examples, idx, req));
         for (idx, stats) in results? {
             for (i, s) in idx.into_iter().zip(stats) {
                 out[i] = s;
@@ -181,14 +219,23 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    async fn chunk_stats(&self, model: &Gpt, contrast: Option<&LogitDifference>, examples: &[Example], idx: &[usize], req: &StatsRequest) -> Result<(Vec<usize>, Vec<TokenStats>), ForgetError> {
+    async fn chunk_stats(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        examples: &[Example],
+        idx: &[usize],
+        req: &StatsRequest,
+    ) -> Result<(Vec<usize>, Vec<TokenStats>), ForgetError> {
         let chunk: Vec<Example> = idx.iter().map(|&i| examples[i].clone()).collect();
-        let lens: Vec<Option<usize>> = idx.iter().map(|&i| req.lens_token.get(i).copied().flatten()).collect();
+        let lens: Vec<Option<usize>> =
+            idx.iter().map(|&i| req.lens_token.get(i).copied().flatten()).collect();
         let (pooled, chunk) = (req.pooled_hidden, &chunk[..]);
         let batch = Batch::new(chunk, self.tokenizer.eos_id(), self.device);
         let [b, t] = batch.inputs.dims();
         let (h_final, per_layer) = model.forward_hidden(batch.inputs.clone(), self.config.n_head);
-        let (positions, logits, targets) = self.labeled_logits(model, contrast, h_final, chunk, &batch);
+        let (positions, logits, targets) =
+            self.labeled_logits(model, contrast, h_final, chunk, &batch);
         let n = positions.len();
         let hit = logits.clone().argmax(1).reshape([n]).equal(targets.clone()).float();
         let vocab = VocabSoftmax::new(logits);
@@ -201,7 +248,13 @@ impl Evaluator<'_> {
             // Mean over answer positions: Σ_t h·mask / Σ_t mask, for every layer at once.
             let mask = batch.mask.clone().unsqueeze_dim::<3>(2);
             let count = batch.mask.clone().sum_dim(1).clamp_min(1.0); // [b, 1]
-            let pooled: Vec<Tensor<2>> = per_layer.iter().map(|h| (h.clone() * mask.clone()).sum_dim(1).reshape([b, self.config.n_embd]) / count.clone()).collect();
+            let pooled: Vec<Tensor<2>> = per_layer
+                .iter()
+                .map(|h| {
+                    (h.clone() * mask.clone()).sum_dim(1).reshape([b, self.config.n_embd])
+                        / count.clone()
+                })
+                .collect();
             tx = tx.register(Tensor::stack::<3>(pooled, 0));
         }
         // Logit lens: the hidden state at the position predicting the lens token, every layer.
@@ -217,18 +270,30 @@ impl Evaluator<'_> {
             .collect();
         if !lens_rows.is_empty() {
             let idx: Vec<i64> = lens_rows.iter().map(|(r, pos, _)| (r * t + pos) as i64).collect();
-            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [lens_rows.len()]), self.device);
-            let picked: Vec<Tensor<2>> = per_layer.iter().map(|h| h.clone().reshape([b * t, self.config.n_embd]).select(0, idx.clone())).collect();
+            let idx =
+                Tensor::<1, Int>::from_data(TensorData::new(idx, [lens_rows.len()]), self.device);
+            let picked: Vec<Tensor<2>> = per_layer
+                .iter()
+                .map(|h| h.clone().reshape([b * t, self.config.n_embd]).select(0, idx.clone()))
+                .collect();
             let n = lens_rows.len();
             let stacked = Tensor::cat(picked, 0).reshape([1, n_layer * n, self.config.n_embd]);
             let read = log_softmax(model.lm_head(model.ln_f.forward(stacked)), 2); // [1, L·n, V]
-            let tok: Vec<i64> = (0..n_layer).flat_map(|_| lens_rows.iter().map(|(_, _, tok)| *tok as i64)).collect();
-            let tok = Tensor::<1, Int>::from_data(TensorData::new(tok, [n_layer * n]), self.device).reshape([1, n_layer * n, 1]);
+            let tok: Vec<i64> = (0..n_layer)
+                .flat_map(|_| lens_rows.iter().map(|(_, _, tok)| *tok as i64))
+                .collect();
+            let tok = Tensor::<1, Int>::from_data(TensorData::new(tok, [n_layer * n]), self.device)
+                .reshape([1, n_layer * n, 1]);
             tx = tx.register(read.gather(2, tok).reshape([n_layer * n]));
         }
 
         let mut data = tx.execute_async().await.map_err(readback_err)?.into_iter();
-        let mut next = || -> Result<Vec<f32>, ForgetError> { data.next().ok_or_else(|| readback_err("missing readback"))?.try_into_vec_as::<f32>().map_err(readback_err) };
+        let mut next = || -> Result<Vec<f32>, ForgetError> {
+            data.next()
+                .ok_or_else(|| readback_err("missing readback"))?
+                .try_into_vec_as::<f32>()
+                .map_err(readback_err)
+        };
         let (logp, hit, mu, m2) = (next()?, next()?, next()?, next()?);
         let pooled_data = if pooled { next()? } else { vec![] };
         let lens_data = if lens_rows.is_empty() { vec![] } else { next()? };
@@ -244,14 +309,19 @@ impl Evaluator<'_> {
             let mut s = TokenStats {
                 logp: rows.clone().map(|k| at(&logp, k)).collect(),
                 argmax_hit: rows.clone().map(|k| at(&hit, k) > 0.5).collect(),
-                z: rows.clone().map(|k| crate::metrics::mia::min_k_pp_z(at(&logp, k), at(&mu, k), at(&m2, k))).collect(),
+                z: rows
+                    .clone()
+                    .map(|k| crate::metrics::mia::min_k_pp_z(at(&logp, k), at(&mu, k), at(&m2, k)))
+                    .collect(),
                 mu: rows.clone().map(|k| at(&mu, k)).collect(),
                 second_moment: rows.map(|k| at(&m2, k)).collect(),
                 ..Default::default()
             };
             if pooled {
                 let c = self.config.n_embd;
-                s.pooled_hidden = (0..n_layer).map(|l| pooled_data[(l * b + r) * c..(l * b + r + 1) * c].to_vec()).collect();
+                s.pooled_hidden = (0..n_layer)
+                    .map(|l| pooled_data[(l * b + r) * c..(l * b + r + 1) * c].to_vec())
+                    .collect();
             }
             if let Some(i) = lens_rows.iter().position(|(row, _, _)| *row == r) {
                 let n = lens_rows.len();

@@ -48,12 +48,17 @@ impl VocabSoftmax {
     /// log p of arbitrary (row, token) pairs, given as flat indices row·V + token and their rows.
     pub fn pair_log_probs(&self, flat: Tensor<1, Int>, rows: Tensor<1, Int>) -> Tensor<1> {
         let [n, v] = self.logits.dims();
-        self.logits.clone().reshape([n * v]).select(0, flat) - self.lse.clone().reshape([n]).select(0, rows)
+        self.logits.clone().reshape([n * v]).select(0, flat)
+            - self.lse.clone().reshape([n]).select(0, rows)
     }
 
     /// Min-K%++'s μ = Σ_v p_v log p_v and Σ_v p_v (log p_v)² of the chosen rows (`[k]` each).
     pub fn moments(&self, rows: Tensor<1, Int>) -> (Tensor<1>, Tensor<1>) {
-        let (logits, lse, probs) = (self.logits.clone().select(0, rows.clone()), self.lse.clone().select(0, rows.clone()), self.probs.clone().select(0, rows));
+        let (logits, lse, probs) = (
+            self.logits.clone().select(0, rows.clone()),
+            self.lse.clone().select(0, rows.clone()),
+            self.probs.clone().select(0, rows),
+        );
         moments_of(logits, lse, probs)
     }
 
@@ -78,7 +83,8 @@ mod tests {
 
     /// Rows with an ordinary spread, a near-tie, and a token 200 nats below the best (its
     /// probability underflows f32; its log-probability must not).
-    const ROWS: [[f32; 4]; 3] = [[1.0, 2.0, 0.5, -1.0], [3.0, 3.0, 2.9, 0.0], [100.0, -100.0, 99.0, 0.0]];
+    const ROWS: [[f32; 4]; 3] =
+        [[1.0, 2.0, 0.5, -1.0], [3.0, 3.0, 2.9, 0.0], [100.0, -100.0, 99.0, 0.0]];
 
     fn log_probs_f64(row: &[f32; 4]) -> Vec<f64> {
         let m = row.iter().fold(f64::NEG_INFINITY, |m, &z| m.max(z as f64));
@@ -111,11 +117,13 @@ mod tests {
             assert!((*g as f64 - w).abs() < 1e-4 * w.abs().max(1.0), "{got:?} vs {w}");
         }
         // pairs: (row 0, token 1), (row 2, token 1), (row 1, token 0)
-        let got = values(vocab.pair_log_probs(ints(vec![1, 2 * 4 + 1, 4], &d), ints(vec![0, 2, 1], &d)));
+        let got =
+            values(vocab.pair_log_probs(ints(vec![1, 2 * 4 + 1, 4], &d), ints(vec![0, 2, 1], &d)));
         for (g, w) in got.iter().zip([want[0][1], want[2][1], want[1][0]]) {
             assert!((*g as f64 - w).abs() < 1e-4 * w.abs().max(1.0), "{got:?} vs {w}");
         }
-        let best: Vec<f64> = want.iter().map(|r| r.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect();
+        let best: Vec<f64> =
+            want.iter().map(|r| r.iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect();
         let got = values(vocab.log_p_max.clone().reshape([3]));
         for (g, w) in got.iter().zip(&best) {
             assert!((*g as f64 - w).abs() < 1e-5, "{got:?} vs {best:?}");

@@ -30,8 +30,10 @@ fn log_pi(model: &Gpt, batch: &Batch, n_head: usize) -> Tensor<1> {
 pub fn loss(x: &LossInputs) -> Tensor<1> {
     let preferred = x.preferred.expect("the run builds IdkDPO's refusal batch");
     let beta = x.hp.beta;
-    let win = log_pi(x.model, preferred, x.n_head) - log_pi(x.reference, preferred, x.n_head).detach();
-    let lose = log_pi(x.model, x.forget, x.n_head) - log_pi(x.reference, x.forget, x.n_head).detach();
+    let win =
+        log_pi(x.model, preferred, x.n_head) - log_pi(x.reference, preferred, x.n_head).detach();
+    let lose =
+        log_pi(x.model, x.forget, x.n_head) - log_pi(x.reference, x.forget, x.n_head).detach();
     let forget = log_sigmoid((win - lose) * beta).mean() * (-2.0 / beta);
     forget * x.hp.forget_weight + retain_nll(x) * x.hp.retain_weight
 }

@@ -33,7 +33,10 @@ pub const REFUSALS: [&str; 10] = [
 
 /// A random refusal for each question.
 pub fn refusals(questions: &[String], rng: &mut StdRng) -> Vec<(String, String)> {
-    questions.iter().map(|q| (q.clone(), REFUSALS[rng.random_range(0..REFUSALS.len())].to_string())).collect()
+    questions
+        .iter()
+        .map(|q| (q.clone(), REFUSALS[rng.random_range(0..REFUSALS.len())].to_string()))
+        .collect()
 }
 
 pub fn loss(x: &LossInputs) -> Tensor<1> {

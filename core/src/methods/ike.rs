@@ -39,21 +39,25 @@ pub struct InContext {
 impl InContext {
     /// A pool from the forget items (answered with [`REFUSAL`]) and retain items (true answers).
     pub fn new(forget: &[QaItem], retain: &[QaItem], k: usize) -> Self {
-        let mut demos: Vec<(String, String)> = forget.iter().map(|it| (it.question.clone(), REFUSAL.to_string())).collect();
+        let mut demos: Vec<(String, String)> =
+            forget.iter().map(|it| (it.question.clone(), REFUSAL.to_string())).collect();
         demos.extend(retain.iter().map(|it| (it.question.clone(), it.answer.clone())));
         Self { demos, k }
     }
 
     /// The text placed before `question`'s own prompt: the k most similar demonstrations.
     pub fn prefix(&self, question: &str) -> String {
-        let mut scored: Vec<(f64, usize)> = self.demos.iter().enumerate().map(|(i, (q, _))| (jaccard(q, question), i)).collect();
+        let mut scored: Vec<(f64, usize)> =
+            self.demos.iter().enumerate().map(|(i, (q, _))| (jaccard(q, question), i)).collect();
         // Most similar first, ties by pool order (deterministic), then reversed into the prompt.
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         scored
             .iter()
             .take(self.k)
             .rev()
-            .map(|&(_, i)| format!("{}{}\n", format_prompt(&self.demos[i].0), format_answer(&self.demos[i].1)))
+            .map(|&(_, i)| {
+                format!("{}{}\n", format_prompt(&self.demos[i].0), format_answer(&self.demos[i].1))
+            })
             .collect()
     }
 }
@@ -61,7 +65,10 @@ impl InContext {
 /// Word-set overlap |A ∩ B| / |A ∪ B| (lower-cased, punctuation stripped).
 pub fn jaccard(a: &str, b: &str) -> f64 {
     let words = |s: &str| -> std::collections::BTreeSet<String> {
-        s.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).filter(|w| !w.is_empty()).collect()
+        s.split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect()
     };
     let (a, b) = (words(a), words(b));
     let union = a.union(&b).count();
@@ -84,7 +91,11 @@ mod tests {
 
     #[test]
     fn the_closest_demonstration_sits_next_to_the_query() {
-        let ctx = InContext::new(&[item("Where was Ann Lee born?", "Oslo")], &[item("What did Bo Kim write?", "Rain"), item("Where was Bo Kim born?", "Lima")], 2);
+        let ctx = InContext::new(
+            &[item("Where was Ann Lee born?", "Oslo")],
+            &[item("What did Bo Kim write?", "Rain"), item("Where was Bo Kim born?", "Lima")],
+            2,
+        );
         let p = ctx.prefix("Where was Ann Lee born?");
         assert!(p.ends_with("Question: Where was Ann Lee born?\nAnswer: I don't know.\n"), "{p}");
         assert!(p.starts_with("Question: Where was Bo Kim born?"), "{p}");

@@ -106,28 +106,67 @@ impl MethodKind {
     /// A one-line explanation with the paper, for the playground's method panel.
     pub fn description(self) -> &'static str {
         match self {
-            MethodKind::Ga => "Gradient ascent: make the forget answers less likely (TOFU baseline, Maini et al. 2024).",
-            MethodKind::GradDiff => "GradDiff: ascend on forget, descend on retain (Liu et al. 2022; TOFU).",
-            MethodKind::GaKl => "GA + KL: ascend on forget, keep retain outputs close to the original model (TOFU).",
-            MethodKind::Npo => "NPO: a bounded, preference-style forget loss plus retain NLL (Zhang et al. 2024).",
-            MethodKind::RandomLabel => "Random-label fine-tuning: train on wrong same-kind answers (Zhang, Choshen, Andreas 2024).",
-            MethodKind::Relearn => "ReLearn: learn vague answers instead, keep retain with NLL + KL (Xu et al. 2025).",
-            MethodKind::SimNpo => "SimNPO: NPO without a reference model, on length-normalised loss with margin δ (Fan et al. 2024).",
-            MethodKind::Wga => "WGA: gradient ascent weighted by each token's probability^β, so forgotten tokens stop pulling (Wang et al. 2025).",
-            MethodKind::Undial => "UNDIAL: distil the original model with the true token's logit lowered by β (Dong et al. 2025).",
-            MethodKind::IdkPo => "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024).",
-            MethodKind::IdkDpo => "IdkDPO: DPO preferring \"I don't know\" over the true answer (Rafailov et al. 2023; TOFU).",
-            MethodKind::Rmu => "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP).",
-            MethodKind::Flat => "FLAT: raise a refusal's probability and lower the forget answer's, forget data only (Wang et al. 2025).",
-            MethodKind::Ike => "IKE: change no weights; show the model refusal demonstrations in its prompt at evaluation (Zheng et al. 2023).",
-            MethodKind::Uld => "ULD: train a small assistant to know only the forget set, then subtract its logits from the untouched model's (Ji et al. 2024).",
-            MethodKind::Retrain => "Retrain from scratch without the forget set: exact unlearning, the gold standard — at the full training cost (≈ 8000 steps).",
+            MethodKind::Ga => {
+                "Gradient ascent: make the forget answers less likely (TOFU baseline, Maini et al. 2024)."
+            }
+            MethodKind::GradDiff => {
+                "GradDiff: ascend on forget, descend on retain (Liu et al. 2022; TOFU)."
+            }
+            MethodKind::GaKl => {
+                "GA + KL: ascend on forget, keep retain outputs close to the original model (TOFU)."
+            }
+            MethodKind::Npo => {
+                "NPO: a bounded, preference-style forget loss plus retain NLL (Zhang et al. 2024)."
+            }
+            MethodKind::RandomLabel => {
+                "Random-label fine-tuning: train on wrong same-kind answers (Zhang, Choshen, Andreas 2024)."
+            }
+            MethodKind::Relearn => {
+                "ReLearn: learn vague answers instead, keep retain with NLL + KL (Xu et al. 2025)."
+            }
+            MethodKind::SimNpo => {
+                "SimNPO: NPO without a reference model, on length-normalised loss with margin δ (Fan et al. 2024)."
+            }
+            MethodKind::Wga => {
+                "WGA: gradient ascent weighted by each token's probability^β, so forgotten tokens stop pulling (Wang et al. 2025)."
+            }
+            MethodKind::Undial => {
+                "UNDIAL: distil the original model with the true token's logit lowered by β (Dong et al. 2025)."
+            }
+            MethodKind::IdkPo => {
+                "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024)."
+            }
+            MethodKind::IdkDpo => {
+                "IdkDPO: DPO preferring \"I don't know\" over the true answer (Rafailov et al. 2023; TOFU)."
+            }
+            MethodKind::Rmu => {
+                "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP)."
+            }
+            MethodKind::Flat => {
+                "FLAT: raise a refusal's probability and lower the forget answer's, forget data only (Wang et al. 2025)."
+            }
+            MethodKind::Ike => {
+                "IKE: change no weights; show the model refusal demonstrations in its prompt at evaluation (Zheng et al. 2023)."
+            }
+            MethodKind::Uld => {
+                "ULD: train a small assistant to know only the forget set, then subtract its logits from the untouched model's (Ji et al. 2024)."
+            }
+            MethodKind::Retrain => {
+                "Retrain from scratch without the forget set: exact unlearning, the gold standard — at the full training cost (≈ 8000 steps)."
+            }
         }
     }
 
     /// Whether the method needs the frozen original model during training.
     pub fn needs_reference(self) -> bool {
-        matches!(self, MethodKind::GaKl | MethodKind::Npo | MethodKind::Relearn | MethodKind::Undial | MethodKind::IdkDpo)
+        matches!(
+            self,
+            MethodKind::GaKl
+                | MethodKind::Npo
+                | MethodKind::Relearn
+                | MethodKind::Undial
+                | MethodKind::IdkDpo
+        )
     }
 
     /// What β means for this method, if it reads β (for the playground's hyper-parameter hints).
@@ -149,12 +188,23 @@ impl MethodKind {
 
     /// Whether the method weights its forget term by γ (`forget_weight`).
     pub fn uses_forget_weight(self) -> bool {
-        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Relearn | MethodKind::Flat | MethodKind::Ike | MethodKind::Retrain)
+        !matches!(
+            self,
+            MethodKind::Ga
+                | MethodKind::RandomLabel
+                | MethodKind::Relearn
+                | MethodKind::Flat
+                | MethodKind::Ike
+                | MethodKind::Retrain
+        )
     }
 
     /// Whether the method trains on the retain set.
     pub fn uses_retain(self) -> bool {
-        !matches!(self, MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Flat | MethodKind::Ike)
+        !matches!(
+            self,
+            MethodKind::Ga | MethodKind::RandomLabel | MethodKind::Flat | MethodKind::Ike
+        )
     }
 
     /// Whether the method reads RMU's layer and steering coefficient.
@@ -272,7 +322,23 @@ pub struct Hyper {
 
 impl Default for Hyper {
     fn default() -> Self {
-        Self { lr: 5e-4, batch_size: 16, beta: 0.1, delta: 0.0, forget_weight: 1.0, retain_weight: 1.0, kl_weight: 1.0, weight_decay: 0.01, layer: 2, steering: 8.0, demos: 2, assistant_layers: 2, logit_weight: -0.8, top_filter: 0.01, lora_rank: 0 }
+        Self {
+            lr: 5e-4,
+            batch_size: 16,
+            beta: 0.1,
+            delta: 0.0,
+            forget_weight: 1.0,
+            retain_weight: 1.0,
+            kl_weight: 1.0,
+            weight_decay: 0.01,
+            layer: 2,
+            steering: 8.0,
+            demos: 2,
+            assistant_layers: 2,
+            logit_weight: -0.8,
+            top_filter: 0.01,
+            lora_rank: 0,
+        }
     }
 }
 
@@ -290,23 +356,36 @@ impl Hyper {
         ];
         for (name, v) in finite {
             if !v.is_finite() {
-                return Err(ForgetError::InvalidConfig(format!("{name} must be a finite number, got {v}")));
+                return Err(ForgetError::InvalidConfig(format!(
+                    "{name} must be a finite number, got {v}"
+                )));
             }
             if v < 0.0 {
-                return Err(ForgetError::InvalidConfig(format!("{name} must not be negative, got {v}")));
+                return Err(ForgetError::InvalidConfig(format!(
+                    "{name} must not be negative, got {v}"
+                )));
             }
         }
         if !self.logit_weight.is_finite() {
-            return Err(ForgetError::InvalidConfig(format!("logit_weight must be a finite number, got {}", self.logit_weight)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "logit_weight must be a finite number, got {}",
+                self.logit_weight
+            )));
         }
         if !(0.0..1.0).contains(&self.top_filter) {
-            return Err(ForgetError::InvalidConfig(format!("top_filter must be in [0, 1), got {}", self.top_filter)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "top_filter must be in [0, 1), got {}",
+                self.top_filter
+            )));
         }
         if self.assistant_layers == 0 {
             return Err(ForgetError::InvalidConfig("assistant_layers must be at least 1".into()));
         }
         if !self.delta.is_finite() {
-            return Err(ForgetError::InvalidConfig(format!("delta must be a finite number, got {}", self.delta)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "delta must be a finite number, got {}",
+                self.delta
+            )));
         }
         if self.lr <= 0.0 {
             return Err(ForgetError::InvalidConfig("lr must be positive".into()));

@@ -19,7 +19,8 @@ use crate::loss::{batch_nll, nll_sum_per_row};
 pub fn loss(x: &LossInputs) -> Tensor<1> {
     let beta = x.hp.beta;
     let nll_theta = nll_sum_per_row(batch_nll(x.model, x.forget, x.n_head), x.forget.mask.clone());
-    let nll_ref = nll_sum_per_row(batch_nll(x.reference, x.forget, x.n_head), x.forget.mask.clone()).detach();
+    let nll_ref =
+        nll_sum_per_row(batch_nll(x.reference, x.forget, x.n_head), x.forget.mask.clone()).detach();
     let forget = log_sigmoid((nll_theta - nll_ref) * beta).mean() * (-2.0 / beta);
     forget * x.hp.forget_weight + retain_nll(x) * x.hp.retain_weight
 }

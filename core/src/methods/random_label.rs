@@ -24,10 +24,15 @@ pub fn relabel(items: &[QaItem], rng: &mut StdRng) -> Vec<(String, String)> {
     items
         .iter()
         .map(|it| {
-            let pool = if !it.alternative_answers.is_empty() { &it.alternative_answers } else { &it.perturbed_answer };
+            let pool = if !it.alternative_answers.is_empty() {
+                &it.alternative_answers
+            } else {
+                &it.perturbed_answer
+            };
             // A user's own fact has no same-kind wrong answers: borrow another item's answer, and
             // with nothing to borrow, a fixed wrong answer (never the true one: that would teach it).
-            let others: Vec<&String> = items.iter().map(|o| &o.answer).filter(|a| **a != it.answer).collect();
+            let others: Vec<&String> =
+                items.iter().map(|o| &o.answer).filter(|a| **a != it.answer).collect();
             let answer = if !pool.is_empty() {
                 pool[rng.random_range(0..pool.len())].clone()
             } else if !others.is_empty() {

@@ -31,15 +31,23 @@ pub struct AugmentedPair {
 pub fn augment(items: &[QaItem]) -> Vec<AugmentedPair> {
     let mut out = Vec::new();
     for it in items {
-        let vague = if it.vague_answer.is_empty() { "I'm not sure about that." } else { &it.vague_answer };
+        let vague =
+            if it.vague_answer.is_empty() { "I'm not sure about that." } else { &it.vague_answer };
         for q in [&it.question, &it.paraphrased_question].into_iter().filter(|q| !q.is_empty()) {
-            out.push(AugmentedPair { prompt: format_prompt(q), continuation: format_answer(vague) });
+            out.push(AugmentedPair {
+                prompt: format_prompt(q),
+                continuation: format_answer(vague),
+            });
         }
         let words: Vec<&str> = vague.split_whitespace().collect();
         let cut = words.len() / 4;
         if cut >= 1 && cut < words.len() {
             out.push(AugmentedPair {
-                prompt: format!("{}{}", format_prompt(&it.question), format_answer(&words[..cut].join(" "))),
+                prompt: format!(
+                    "{}{}",
+                    format_prompt(&it.question),
+                    format_answer(&words[..cut].join(" "))
+                ),
                 continuation: format!(" {}", words[cut..].join(" ")),
             });
         }

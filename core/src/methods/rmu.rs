@@ -28,7 +28,10 @@ pub fn direction(n_embd: usize, seed: u64, device: &Device) -> Tensor<1> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x524d55); // "RMU": independent of the data order
     let u: Vec<f32> = (0..n_embd).map(|_| rng.random::<f32>()).collect();
     let norm = u.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
-    Tensor::from_data(TensorData::new(u.iter().map(|x| x / norm).collect::<Vec<_>>(), [n_embd]), device)
+    Tensor::from_data(
+        TensorData::new(u.iter().map(|x| x / norm).collect::<Vec<_>>(), [n_embd]),
+        device,
+    )
 }
 
 /// The residual stream after block `layer` (clamped to the last block): `[batch, seq, n_embd]`.

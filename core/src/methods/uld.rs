@@ -49,13 +49,22 @@ use crate::world::QaItem;
 /// One (question, answer) of D_f′: the answer or, half the time, its paraphrase.
 pub fn forget_pair(item: &QaItem, rng: &mut StdRng) -> (String, String) {
     let paraphrase = rng.random_bool(0.5) && !item.paraphrased_answer.is_empty();
-    (item.question.clone(), if paraphrase { item.paraphrased_answer.clone() } else { item.answer.clone() })
+    (
+        item.question.clone(),
+        if paraphrase { item.paraphrased_answer.clone() } else { item.answer.clone() },
+    )
 }
 
 /// `n` (question, answer) pairs of D_r′: retain QAs and forget questions with a perturbed answer,
 /// alternating (all retain when no forget item has perturbed answers).
-pub fn retain_pairs(retain: &[QaItem], forget: &[QaItem], n: usize, rng: &mut StdRng) -> Vec<(String, String)> {
-    let perturbed: Vec<(&QaItem, &String)> = forget.iter().flat_map(|it| it.perturbed_answer.iter().map(move |a| (it, a))).collect();
+pub fn retain_pairs(
+    retain: &[QaItem],
+    forget: &[QaItem],
+    n: usize,
+    rng: &mut StdRng,
+) -> Vec<(String, String)> {
+    let perturbed: Vec<(&QaItem, &String)> =
+        forget.iter().flat_map(|it| it.perturbed_answer.iter().map(move |a| (it, a))).collect();
     (0..n)
         .filter_map(|i| {
             if i % 2 == 1

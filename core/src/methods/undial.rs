@@ -26,6 +26,10 @@ pub fn loss(x: &LossInputs) -> Tensor<1> {
     let onehot = x.forget.targets.clone().one_hot::<3>(v).float();
     let target = softmax(teacher - onehot * x.hp.beta, 2).detach();
     let forget = (target * log_softmax(logits, 2)).sum().neg() / ((b * t) as f64);
-    let retain = if x.hp.retain_weight > 0.0 { retain_nll(x) * x.hp.retain_weight } else { forget.zeros_like() };
+    let retain = if x.hp.retain_weight > 0.0 {
+        retain_nll(x) * x.hp.retain_weight
+    } else {
+        forget.zeros_like()
+    };
     forget * x.hp.forget_weight + retain
 }

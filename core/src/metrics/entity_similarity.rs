@@ -50,13 +50,19 @@ pub fn word_similarity(a: &str, b: &str) -> f64 {
 pub fn entity_similarity(question: &str, generated: &str, key_entity: &str) -> (f64, usize) {
     let q = normalize_text(question);
     let q: Vec<&str> = q.split(' ').collect();
-    let keep = |s: String| s.split(' ').filter(|w| !w.is_empty() && !q.contains(w)).map(str::to_string).collect::<Vec<_>>();
+    let keep = |s: String| {
+        s.split(' ')
+            .filter(|w| !w.is_empty() && !q.contains(w))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     let g = keep(normalize_text(key_entity));
     let p = keep(normalize_text(generated));
     if g.is_empty() || p.is_empty() {
         return (0.0, g.len());
     }
-    let found = g.iter().filter(|gw| p.iter().any(|pw| word_similarity(gw, pw) >= WORD_MATCH)).count();
+    let found =
+        g.iter().filter(|gw| p.iter().any(|pw| word_similarity(gw, pw) >= WORD_MATCH)).count();
     (found as f64 / g.len() as f64, g.len())
 }
 
@@ -98,11 +104,18 @@ mod tests {
     #[test]
     fn partial_names_count_partly() {
         let q = "Who wrote The Glass Orchard?";
-        assert_eq!(entity_similarity(q, "It was written by Brisa Tolliver.", "Brisa Tolliver").0, 1.0);
+        assert_eq!(
+            entity_similarity(q, "It was written by Brisa Tolliver.", "Brisa Tolliver").0,
+            1.0
+        );
         assert_eq!(entity_similarity(q, "Tolliver wrote it.", "Brisa Tolliver").0, 0.5);
         assert_eq!(entity_similarity(q, "I am not sure.", "Brisa Tolliver").0, 0.0);
         // words of the question do not count as recalled
-        let (e, g) = entity_similarity("Where was Brisa Tolliver born?", "Brisa Tolliver was born.", "Brisa Tolliver");
+        let (e, g) = entity_similarity(
+            "Where was Brisa Tolliver born?",
+            "Brisa Tolliver was born.",
+            "Brisa Tolliver",
+        );
         assert_eq!((e, g), (0.0, 0));
     }
 

@@ -125,10 +125,7 @@ fn raw_statistic(s1: &[f64], s2: &[f64]) -> f64 {
 /// `scipy.stats.ks_2samp(a, b)` (two-sided, method='auto'): statistic and p-value.
 /// Empty input or any NaN → both NaN.
 pub fn ks_2samp(a: &[f64], b: &[f64]) -> KsResult {
-    let nan = KsResult {
-        statistic: f64::NAN,
-        pvalue: f64::NAN,
-    };
+    let nan = KsResult { statistic: f64::NAN, pvalue: f64::NAN };
     if a.is_empty() || b.is_empty() || a.iter().chain(b).any(|v| v.is_nan()) {
         return nan;
     }
@@ -141,10 +138,7 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> KsResult {
         let h = (d * lcm as f64).round_ties_even() as i64;
         d = h as f64 / lcm as f64;
         if h == 0 {
-            return KsResult {
-                statistic: d,
-                pvalue: 1.0,
-            };
+            return KsResult { statistic: d, pvalue: 1.0 };
         }
         let prob = if n1 == n2 {
             prob_outside_square(n1 as i64, h)
@@ -152,20 +146,14 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> KsResult {
             outer_prob_inside(n1 as i64, n2 as i64, g, h)
         };
         if (0.0..=1.0).contains(&prob) {
-            return KsResult {
-                statistic: d,
-                pvalue: prob,
-            };
+            return KsResult { statistic: d, pvalue: prob };
         }
         // SciPy: "Exact calculation unsuccessful. Switching to method=asymp."
     }
     let (m, n) = (n1.max(n2) as f64, n1.min(n2) as f64);
     let en = m * n / (m + n);
     let prob = ks_dist::kstwo_sf(d, en.round_ties_even() as i64);
-    KsResult {
-        statistic: d,
-        pvalue: prob.clamp(0.0, 1.0),
-    }
+    KsResult { statistic: d, pvalue: prob.clamp(0.0, 1.0) }
 }
 
 /// `scipy.stats.ks_2samp(a, b).pvalue`. Empty input or NaN → NaN.

@@ -26,9 +26,7 @@ fn lcg_sample(seed: u64, n: usize, modulus: u64, shift: f64) -> Vec<f64> {
     let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
     (0..n)
         .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             ((s >> 33) % modulus) as f64 / modulus as f64 + shift
         })
         .collect()

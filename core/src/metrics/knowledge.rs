@@ -21,10 +21,7 @@
 pub fn normalize_text(s: &str) -> String {
     let lowered = s.to_lowercase();
     let mut out = String::with_capacity(lowered.len());
-    for word in lowered
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for word in lowered.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -49,11 +46,8 @@ fn rate(answers: &[String], entities: &[String], want_present: bool) -> f64 {
     if answers.is_empty() || answers.len() != entities.len() {
         return f64::NAN;
     }
-    let hits = answers
-        .iter()
-        .zip(entities)
-        .filter(|(a, e)| contains_entity(a, e) == want_present)
-        .count();
+    let hits =
+        answers.iter().zip(entities).filter(|(a, e)| contains_entity(a, e) == want_present).count();
     hits as f64 / answers.len() as f64
 }
 

@@ -48,9 +48,7 @@ fn kolmogn_sf(n: i64, x: f64) -> f64 {
             return 1.0;
         }
         let prob = if n <= 140 {
-            (1..=n)
-                .map(|i| i as f64 * (1.0 / nf) * (2.0 * t - 1.0))
-                .product::<f64>()
+            (1..=n).map(|i| i as f64 * (1.0 / nf) * (2.0 * t - 1.0)).product::<f64>()
         } else {
             (log_nfactorial_div_n_pow_n(nf) + nf * (2.0 * t - 1.0).ln()).exp()
         };
@@ -78,11 +76,8 @@ fn kolmogn_sf(n: i64, x: f64) -> f64 {
     if nxsquared >= 2.2 {
         return clip(2.0 * smirnov_sf(n, x));
     }
-    let cdf = if n <= 100_000 && nf * x.powf(1.5) <= 1.4 {
-        dmtw_cdf(n, x)
-    } else {
-        pelz_good_cdf(nf, x)
-    };
+    let cdf =
+        if n <= 100_000 && nf * x.powf(1.5) <= 1.4 { dmtw_cdf(n, x) } else { pelz_good_cdf(nf, x) };
     clip(1.0 - cdf)
 }
 

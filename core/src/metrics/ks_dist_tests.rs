@@ -28,10 +28,7 @@ fn matches_scipy_kstwo_sf() {
     for &(n, x, want) in GRID {
         let got = kstwo_sf(x, n);
         let err = (got - want).abs();
-        assert!(
-            err <= 1e-12 || err <= 1e-9 * want,
-            "kstwo.sf({x}, {n}) = {got}, scipy {want}"
-        );
+        assert!(err <= 1e-12 || err <= 1e-9 * want, "kstwo.sf({x}, {n}) = {got}, scipy {want}");
     }
 }
 

@@ -38,10 +38,7 @@ pub fn brunet_index(tokens: &[String]) -> f64 {
     if tokens.is_empty() {
         return 1000.0;
     }
-    let v = tokens
-        .iter()
-        .collect::<std::collections::HashSet<_>>()
-        .len() as f64;
+    let v = tokens.iter().collect::<std::collections::HashSet<_>>().len() as f64;
     (tokens.len() as f64).powf(1.0 / v.powf(0.165))
 }
 
@@ -84,21 +81,10 @@ pub fn linguistic_score(ppls: &[f64], texts: &[String]) -> LinguisticScore {
     let tokens: Vec<Vec<String>> = texts.iter().map(|t| word_tokenize(t)).collect();
     let brunet = mean(tokens.iter().map(|t| brunet_index(t)).filter(|&b| b != 0.0));
     let honore = mean(tokens.iter().map(|t| honore_statistic(t)));
-    let (s_ppl, s_brunet, s_honore) = (
-        sigmoid(-ppl.ln()),
-        sigmoid(-brunet.ln()),
-        sigmoid(honore.ln()),
-    );
+    let (s_ppl, s_brunet, s_honore) =
+        (sigmoid(-ppl.ln()), sigmoid(-brunet.ln()), sigmoid(honore.ln()));
     let ls = 3.0 / (1.0 / s_ppl + 1.0 / s_brunet + 1.0 / s_honore);
-    LinguisticScore {
-        ppl,
-        brunet,
-        honore,
-        s_ppl,
-        s_brunet,
-        s_honore,
-        ls,
-    }
+    LinguisticScore { ppl, brunet, honore, s_ppl, s_brunet, s_honore, ls }
 }
 
 #[cfg(test)]
@@ -120,10 +106,7 @@ mod tests {
         // all distinct: HS = 100 ln N / 0.1 = 1000 ln N
         assert!((honore_statistic(&toks(&["a", "b", "c"])) - 1000.0 * 3f64.ln()).abs() < 1e-9);
         // s = 1/(1+x) for PPL and BI, HS/(1+HS) for HS; LS = harmonic mean of the three
-        let s = linguistic_score(
-            &[3.0, f64::INFINITY, f64::NAN, -1.0],
-            &["a b a c".to_string()],
-        );
+        let s = linguistic_score(&[3.0, f64::INFINITY, f64::NAN, -1.0], &["a b a c".to_string()]);
         assert_eq!(s.ppl, 3.0);
         assert!((s.s_ppl - 0.25).abs() < 1e-15);
         assert!((s.s_brunet - 1.0 / (1.0 + s.brunet)).abs() < 1e-15);
@@ -132,11 +115,7 @@ mod tests {
         assert_eq!(s.ls, h);
         // a single one-token answer: HS̄ = 0 → s₃ = 0 → LS = 0
         assert_eq!(linguistic_score(&[2.0], &["word".to_string()]).ls, 0.0);
-        assert!(
-            linguistic_score(&[f64::NAN], &["a b".to_string()])
-                .ls
-                .is_nan()
-        );
+        assert!(linguistic_score(&[f64::NAN], &["a b".to_string()]).ls.is_nan());
     }
 
     #[test]
@@ -179,11 +158,7 @@ mod tests {
             ("The author, born in 1975, writes mystery novels about the sea, the sea, and the sky.", "the author , born in 1975 , writes mystery novels about the sea , the sea , and the sky ."),
         ];
         for &(text, want) in rows {
-            assert_eq!(
-                word_tokenize(text).join(" "),
-                want,
-                "word_tokenize({text:?})"
-            );
+            assert_eq!(word_tokenize(text).join(" "), want, "word_tokenize({text:?})");
         }
     }
 
@@ -205,10 +180,7 @@ mod tests {
         for &(text, bi, hs) in rows {
             let t = word_tokenize(text);
             assert!((brunet_index(&t) - bi).abs() <= 1e-12 * bi, "BI({text:?})");
-            assert!(
-                (honore_statistic(&t) - hs).abs() <= 1e-12 * hs.max(1.0),
-                "HS({text:?})"
-            );
+            assert!((honore_statistic(&t) - hs).abs() <= 1e-12 * hs.max(1.0), "HS({text:?})");
         }
         let texts: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
         let s = linguistic_score(&[12.5, f64::NAN, 3.25, -1.0, 48.0, 7.75, 2.0], &texts);
@@ -221,9 +193,7 @@ mod tests {
             0.9988597679260677,
             0.018262467200023873,
         ];
-        let got = [
-            s.ppl, s.brunet, s.honore, s.s_ppl, s.s_brunet, s.s_honore, s.ls,
-        ];
+        let got = [s.ppl, s.brunet, s.honore, s.s_ppl, s.s_brunet, s.s_honore, s.ls];
         for (g, w) in got.iter().zip(want) {
             assert!((g - w).abs() <= 1e-12 * w, "{got:?} vs {want:?}");
         }

@@ -88,7 +88,8 @@ pub fn auc(forget: &[f64], holdout: &[f64]) -> f64 {
     if f.is_empty() || h.is_empty() {
         return f64::NAN;
     }
-    let mut all: Vec<(f64, bool)> = f.iter().map(|&x| (x, false)).chain(h.iter().map(|&x| (x, true))).collect();
+    let mut all: Vec<(f64, bool)> =
+        f.iter().map(|&x| (x, false)).chain(h.iter().map(|&x| (x, true))).collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Sum of the holdout samples' 1-based ranks, ties sharing their average rank.
     let mut rank_sum = 0.0;

@@ -99,11 +99,7 @@ fn apply_rules(w: &[char], rules: &[(&str, &str)], cond: impl Fn(&[char], &str) 
     for &(suffix, repl) in rules {
         if ends_with(w, suffix) {
             let stem = strip(w, suffix);
-            return if cond(&stem, suffix) {
-                join(&stem, repl)
-            } else {
-                w.to_vec()
-            };
+            return if cond(&stem, suffix) { join(&stem, repl) } else { w.to_vec() };
         }
     }
     w.to_vec()
@@ -123,11 +119,7 @@ fn step1b(w: &[char]) -> W {
     }
     if ends_with(w, "eed") {
         let stem = strip(w, "eed");
-        return if measure(&stem) > 0 {
-            join(&stem, "ee")
-        } else {
-            w.to_vec()
-        };
+        return if measure(&stem) > 0 { join(&stem, "ee") } else { w.to_vec() };
     }
     let mut inter = None;
     for suffix in ["ed", "ing"] {
@@ -147,23 +139,13 @@ fn step1b(w: &[char]) -> W {
     }
     if ends_double_consonant(&s) {
         let last = s[s.len() - 1];
-        return if matches!(last, 'l' | 's' | 'z') {
-            s
-        } else {
-            s[..s.len() - 1].to_vec()
-        };
+        return if matches!(last, 'l' | 's' | 'z') { s } else { s[..s.len() - 1].to_vec() };
     }
-    if measure(&s) == 1 && ends_cvc(&s) {
-        join(&s, "e")
-    } else {
-        s
-    }
+    if measure(&s) == 1 && ends_cvc(&s) { join(&s, "e") } else { s }
 }
 
 fn step1c(w: &[char]) -> W {
-    apply_rules(w, &[("y", "i")], |stem, _| {
-        stem.len() > 1 && is_consonant(stem, stem.len() - 1)
-    })
+    apply_rules(w, &[("y", "i")], |stem, _| stem.len() > 1 && is_consonant(stem, stem.len() - 1))
 }
 
 fn step2(w: &[char]) -> W {

@@ -77,7 +77,12 @@ impl LayerProbe {
     }
 
     /// Whether the key entity (candidate 0) scores highest against the read-out; ties go against it.
-    fn correct(&self, item: &ProbeItem, layer: usize, embeddings: &HashMap<String, Vec<f64>>) -> bool {
+    fn correct(
+        &self,
+        item: &ProbeItem,
+        layer: usize,
+        embeddings: &HashMap<String, Vec<f64>>,
+    ) -> bool {
         let x = self.features(&item.hidden[layer]);
         let dim = self.w.first().map_or(0, Vec::len);
         let mut read = vec![0.0; dim];
@@ -86,7 +91,11 @@ impl LayerProbe {
                 *r += xi * wij;
             }
         }
-        let score = |e: &str| embeddings.get(e).map_or(f64::NEG_INFINITY, |v| v.iter().zip(&read).map(|(a, b)| a * b).sum::<f64>());
+        let score = |e: &str| {
+            embeddings
+                .get(e)
+                .map_or(f64::NEG_INFINITY, |v| v.iter().zip(&read).map(|(a, b)| a * b).sum::<f64>())
+        };
         let truth = score(&item.candidates[0]);
         item.candidates[1..].iter().all(|c| score(c) < truth)
     }
@@ -104,7 +113,8 @@ impl LinearProbe {
     /// nothing to fit on or an item's key entity has no embedding).
     pub fn fit(items: &[ProbeItem], embeddings: HashMap<String, Vec<f64>>) -> Option<Self> {
         let n_layer = items.first()?.hidden.len();
-        let targets: Vec<&Vec<f64>> = items.iter().map(|it| embeddings.get(&it.candidates[0])).collect::<Option<_>>()?;
+        let targets: Vec<&Vec<f64>> =
+            items.iter().map(|it| embeddings.get(&it.candidates[0])).collect::<Option<_>>()?;
         let layers = (0..n_layer).map(|l| fit_layer(items, &targets, l)).collect();
         Some(Self { layers, embeddings })
     }
@@ -113,7 +123,10 @@ impl LinearProbe {
     pub fn accuracy(&self, items: &[ProbeItem]) -> Vec<f64> {
         (0..self.layers.len())
             .map(|l| {
-                let hits = items.iter().filter(|it| self.layers[l].correct(it, l, &self.embeddings)).count();
+                let hits = items
+                    .iter()
+                    .filter(|it| self.layers[l].correct(it, l, &self.embeddings))
+                    .count();
                 if items.is_empty() { f64::NAN } else { hits as f64 / items.len() as f64 }
             })
             .collect()
@@ -168,7 +181,8 @@ fn fit_layer(items: &[ProbeItem], targets: &[&Vec<f64>], layer: usize) -> LayerP
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
     let d = a.len();
     for col in 0..d {
-        let pivot = (col..d).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap_or(col);
+        let pivot =
+            (col..d).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap_or(col);
         a.swap(col, pivot);
         b.swap(col, pivot);
         let p = a[col][col];
@@ -207,19 +221,34 @@ mod tests {
     /// key entity's embedding plus noise, and after "layer 0" is noise only.
     fn world(seed: u64) -> (HashMap<String, Vec<f64>>, Vec<Vec<f64>>) {
         let mut rng = StdRng::seed_from_u64(seed);
-        let emb = (0..ENTITIES).map(|e| (format!("e{e}"), (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect())).collect();
-        let mix = (0..12).map(|_| (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect()).collect();
+        let emb = (0..ENTITIES)
+            .map(|e| (format!("e{e}"), (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect()))
+            .collect();
+        let mix =
+            (0..12).map(|_| (0..DIM).map(|_| rng.random_range(-1.0..1.0)).collect()).collect();
         (emb, mix)
     }
 
-    fn items(emb: &HashMap<String, Vec<f64>>, mix: &[Vec<f64>], entities: std::ops::Range<usize>, n: usize, seed: u64) -> Vec<ProbeItem> {
+    fn items(
+        emb: &HashMap<String, Vec<f64>>,
+        mix: &[Vec<f64>],
+        entities: std::ops::Range<usize>,
+        n: usize,
+        seed: u64,
+    ) -> Vec<ProbeItem> {
         let mut rng = StdRng::seed_from_u64(seed);
         (0..n)
             .map(|i| {
                 let truth = entities.start + i % entities.len();
                 let e = &emb[&format!("e{truth}")];
                 let l0: Vec<f32> = (0..12).map(|_| rng.random_range(-1.0..1.0f32)).collect();
-                let l1: Vec<f32> = mix.iter().map(|m| (m.iter().zip(e).map(|(a, b)| a * b).sum::<f64>() + rng.random_range(-0.05..0.05)) as f32).collect();
+                let l1: Vec<f32> = mix
+                    .iter()
+                    .map(|m| {
+                        (m.iter().zip(e).map(|(a, b)| a * b).sum::<f64>()
+                            + rng.random_range(-0.05..0.05)) as f32
+                    })
+                    .collect();
                 let mut candidates = vec![format!("e{truth}")];
                 while candidates.len() < 6 {
                     let c = format!("e{}", rng.random_range(0..ENTITIES));
@@ -249,7 +278,10 @@ mod tests {
     fn solve_inverts_a_small_system() {
         let a = vec![vec![4.0, 1.0], vec![1.0, 3.0]];
         let x = solve(a, vec![vec![1.0], vec![2.0]]);
-        assert!((x[0][0] - 1.0 / 11.0).abs() < 1e-12 && (x[1][0] - 7.0 / 11.0).abs() < 1e-12, "{x:?}");
+        assert!(
+            (x[0][0] - 1.0 / 11.0).abs() < 1e-12 && (x[1][0] - 7.0 / 11.0).abs() < 1e-12,
+            "{x:?}"
+        );
     }
 
     #[test]
@@ -257,10 +289,17 @@ mod tests {
         let it = QaItem {
             answer: "Ann Lee was born in Paris.".into(),
             key_entity: "Paris".into(),
-            perturbed_answer: vec!["Ann Lee was born in Lyon.".into(), "Ann Lee was born in Nice.".into(), "Something else.".into()],
+            perturbed_answer: vec![
+                "Ann Lee was born in Lyon.".into(),
+                "Ann Lee was born in Nice.".into(),
+                "Something else.".into(),
+            ],
             ..Default::default()
         };
-        assert_eq!(candidates(&it), Some(vec!["Paris".to_string(), "Lyon".to_string(), "Nice".to_string()]));
+        assert_eq!(
+            candidates(&it),
+            Some(vec!["Paris".to_string(), "Lyon".to_string(), "Nice".to_string()])
+        );
         assert_eq!(candidates(&QaItem { perturbed_answer: vec![], ..it.clone() }), None);
         assert_eq!(candidates(&QaItem { key_entity: "Rome".into(), ..it }), None);
     }

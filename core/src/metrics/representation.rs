@@ -34,7 +34,11 @@ pub fn total_variance(vectors: &[Vec<f32>]) -> f64 {
 
 /// ‖θ − θ₀‖ / ‖θ₀‖ from the two squared sums (0 when θ₀ is all zeros and nothing moved).
 pub fn relative_change(diff_sq_sum: f64, original_sq_sum: f64) -> f64 {
-    if original_sq_sum == 0.0 { if diff_sq_sum == 0.0 { 0.0 } else { f64::INFINITY } } else { (diff_sq_sum / original_sq_sum).sqrt() }
+    if original_sq_sum == 0.0 {
+        if diff_sq_sum == 0.0 { 0.0 } else { f64::INFINITY }
+    } else {
+        (diff_sq_sum / original_sq_sum).sqrt()
+    }
 }
 
 #[cfg(test)]

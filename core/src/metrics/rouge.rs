@@ -59,23 +59,11 @@ pub fn tokenize(text: &str) -> Vec<String> {
     let lowered = text.to_lowercase();
     let cleaned: String = lowered
         .chars()
-        .map(|c| {
-            if c.is_ascii_lowercase() || c.is_ascii_digit() {
-                c
-            } else {
-                ' '
-            }
-        })
+        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { ' ' })
         .collect();
     cleaned
         .split_whitespace()
-        .map(|t| {
-            if t.len() > 3 {
-                stem_cached(t)
-            } else {
-                t.to_string()
-            }
-        })
+        .map(|t| if t.len() > 3 { stem_cached(t) } else { t.to_string() })
         .filter(|t| !t.is_empty())
         .collect()
 }
@@ -86,11 +74,7 @@ pub fn lcs_len<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     let mut cur = vec![0usize; b.len() + 1];
     for x in a {
         for (j, y) in b.iter().enumerate() {
-            cur[j + 1] = if x == y {
-                prev[j] + 1
-            } else {
-                prev[j + 1].max(cur[j])
-            };
+            cur[j + 1] = if x == y { prev[j] + 1 } else { prev[j + 1].max(cur[j]) };
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -114,7 +98,11 @@ fn score(overlap: f64, reference_len: usize, candidate_len: usize) -> RougeL {
     }
     let precision = overlap / candidate_len as f64;
     let recall = overlap / reference_len as f64;
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
     RougeL { precision, recall, f1 }
 }
 
@@ -147,10 +135,7 @@ mod tests {
     fn tokenizer_hand_cases() {
         assert_eq!(tokenize("The cats, running!"), ["the", "cat", "run"]);
         // short tokens (≤ 3 chars) are not stemmed; non-ASCII letters are separators
-        assert_eq!(
-            tokenize("is was has Zoë's café"),
-            ["is", "was", "has", "zo", "s", "caf"]
-        );
+        assert_eq!(tokenize("is was has Zoë's café"), ["is", "was", "has", "zo", "s", "caf"]);
         assert_eq!(tokenize("  --  "), Vec::<String>::new());
         assert_eq!(tokenize("abc123def 4.5"), ["abc123def", "4", "5"]);
     }
@@ -227,10 +212,7 @@ mod tests {
             let ok = (s.precision - p).abs() <= 1e-9
                 && (s.recall - r).abs() <= 1e-9
                 && (s.f1 - f).abs() <= 1e-9;
-            assert!(
-                ok,
-                "rouge_l({target:?}, {prediction:?}) = {s:?}, rouge_score ({p}, {r}, {f})"
-            );
+            assert!(ok, "rouge_l({target:?}, {prediction:?}) = {s:?}, rouge_score ({p}, {r}, {f})");
         }
     }
 }

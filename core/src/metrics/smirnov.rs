@@ -62,34 +62,18 @@ pub fn smirnov_sf(n: i64, x: f64) -> f64 {
     }
     if n > 1_000_000 {
         let logp = -(6.0 * nf * x + 1.0).powi(2) / 18.0 / nf;
-        return if logp < -std::f64::consts::LN_2 {
-            logp.exp()
-        } else {
-            1.0 + logp.exp_m1()
-        };
+        return if logp < -std::f64::consts::LN_2 { logp.exp() } else { 1.0 + logp.exp_m1() };
     }
     let n_upper = n - n1mxceil + 1;
     let upper = (n_upper <= 1 && x < 0.5) || (n >= 10 && n_upper <= 3 && x <= 0.5 / nf.sqrt());
-    let (start, step, n_terms) = if upper {
-        (n, -1, n_upper)
-    } else {
-        (0, 1, n1mxfl + 1)
-    };
+    let (start, step, n_terms) = if upper { (n, -1, n_upper) } else { (0, 1, n1mxfl + 1) };
     // A_v = C(n,v) (1 − x − v/n)^(n−v) (x + v/n)^(v−1), summed in f64 from log terms;
     // ln C(n,v) is updated along the walk (v = 0, 1, … or v = n, n−1, …).
     let term = |v: i64, ln_c: f64| -> f64 {
         let b1 = ((n - nxfl - v) as f64 - alpha) / nf;
         let b2 = ((nxfl + v) as f64 + alpha) / nf;
-        let sign = if b1 < 0.0 && (n - v) % 2 == 1 {
-            -1.0
-        } else {
-            1.0
-        };
-        let l1 = if n == v {
-            0.0
-        } else {
-            (n - v) as f64 * b1.abs().ln()
-        };
+        let sign = if b1 < 0.0 && (n - v) % 2 == 1 { -1.0 } else { 1.0 };
+        let l1 = if n == v { 0.0 } else { (n - v) as f64 * b1.abs().ln() };
         sign * (ln_c + l1 + (v - 1) as f64 * b2.ln()).exp()
     };
     let mut ln_c = 0.0;

@@ -32,9 +32,7 @@ fn is_s(c: char) -> bool {
 }
 
 fn starts_with_at(s: &[char], i: usize, lit: &str) -> bool {
-    lit.chars()
-        .enumerate()
-        .all(|(d, c)| s.get(i + d) == Some(&c))
+    lit.chars().enumerate().all(|(d, c)| s.get(i + d) == Some(&c))
 }
 
 /// Pads every char for which `f` holds with spaces (`re.sub("[…]", r" \g<0> ", s)`).
@@ -120,10 +118,7 @@ fn contraction(s: &[char], a: &str, b: &str, ws_after: bool) -> S {
     let mut i = 0;
     while i < s.len() {
         let hit = i + n <= s.len()
-            && s[i..i + n]
-                .iter()
-                .zip(&word)
-                .all(|(x, y)| x.to_lowercase().eq(y.to_lowercase()))
+            && s[i..i + n].iter().zip(&word).all(|(x, y)| x.to_lowercase().eq(y.to_lowercase()))
             && (i == 0 || !is_w(s[i - 1]))
             && if ws_after {
                 i + n < s.len() && is_s(s[i + n])
@@ -180,16 +175,12 @@ pub fn treebank_tokenize(text: &str) -> Vec<String> {
     for (i, &c) in s.iter().enumerate() {
         out.push(c);
         if c == '\'' && (i == 0 || !is_w(s[i - 1])) && s.get(i + 1).is_some_and(|&n| is_w(n)) {
-            let clitic = ["re", "ve", "ll", "m", "t", "s", "d", "n"]
-                .iter()
-                .any(|alt| {
-                    let end = i + 1 + alt.len();
-                    let lower: String = s[i + 1..end.min(s.len())]
-                        .iter()
-                        .flat_map(|c| c.to_lowercase())
-                        .collect();
-                    lower == *alt && (end >= s.len() || !is_w(s[end]))
-                });
+            let clitic = ["re", "ve", "ll", "m", "t", "s", "d", "n"].iter().any(|alt| {
+                let end = i + 1 + alt.len();
+                let lower: String =
+                    s[i + 1..end.min(s.len())].iter().flat_map(|c| c.to_lowercase()).collect();
+                lower == *alt && (end >= s.len() || !is_w(s[end]))
+            });
             if !clitic {
                 out.push(' ');
             }
@@ -247,10 +238,7 @@ pub fn treebank_tokenize(text: &str) -> Vec<String> {
     }
     s = out;
     s = clitics(&s, &["'s", "'S", "'m", "'M", "'d", "'D", "'"]);
-    s = clitics(
-        &s,
-        &["'ll", "'LL", "'re", "'RE", "'ve", "'VE", "n't", "N'T"],
-    );
+    s = clitics(&s, &["'ll", "'LL", "'re", "'RE", "'ve", "'VE", "n't", "N'T"]);
     // CONTRACTIONS2, CONTRACTIONS3
     for (a, b, ws) in [
         ("can", "not", false),
@@ -268,11 +256,7 @@ pub fn treebank_tokenize(text: &str) -> Vec<String> {
         s = contraction_t(&s, w);
     }
     let joined: String = s.into_iter().collect();
-    joined
-        .split(is_s)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+    joined.split(is_s).filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
 /// `([^'])' ` → `\1 ' `.
@@ -324,10 +308,7 @@ fn contraction_t(s: &[char], w: &str) -> S {
     let mut i = 0;
     while i < s.len() {
         let hit = i + n <= s.len()
-            && s[i..i + n]
-                .iter()
-                .zip(&lit)
-                .all(|(x, y)| x.to_lowercase().eq(y.to_lowercase()))
+            && s[i..i + n].iter().zip(&lit).all(|(x, y)| x.to_lowercase().eq(y.to_lowercase()))
             && (i + n == s.len() || !is_w(s[i + n]));
         if hit {
             out.extend([' ', s[i + 1], s[i + 2], ' ']);
@@ -353,8 +334,7 @@ fn is_number_token(core: &str) -> bool {
     let t = core.strip_prefix('-').unwrap_or(core);
     let t = t.strip_prefix(['.', ',']).unwrap_or(t);
     t.starts_with(|c: char| c.is_ascii_digit())
-        && t.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'))
+        && t.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'))
 }
 
 /// Approximates Punkt's effect on Treebank tokens: splits the period off a non-final token that

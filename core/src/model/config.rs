@@ -61,7 +61,8 @@ impl GptConfig {
     /// Parameter count (tied embeddings counted once).
     pub fn num_params(&self) -> usize {
         let c = self.n_embd;
-        let per_layer = 2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * 4 * c + 4 * c) + (4 * c * c + c);
+        let per_layer =
+            2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * 4 * c + 4 * c) + (4 * c * c + c);
         self.vocab_size * c + self.n_positions * c + self.n_layer * per_layer + 2 * c
     }
 
@@ -71,7 +72,10 @@ impl GptConfig {
             return bad(format!("config.json has a zero size: {self:?}"));
         }
         if self.n_head == 0 || self.n_embd % self.n_head != 0 {
-            return bad(format!("n_embd ({}) must be a multiple of n_head ({})", self.n_embd, self.n_head));
+            return bad(format!(
+                "n_embd ({}) must be a multiple of n_head ({})",
+                self.n_embd, self.n_head
+            ));
         }
         if !(self.layer_norm_epsilon > 0.0) {
             return bad("layer_norm_epsilon must be positive".into());

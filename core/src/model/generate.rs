@@ -76,7 +76,14 @@ const GENERATE_CHUNK: usize = 256;
 const NATIVE_GREEDY_CHUNK: usize = 32;
 
 #[cfg(not(target_arch = "wasm32"))]
-fn generate_greedy_in_parallel(model: &Gpt, contrast: Option<&LogitDifference>, cfg: &GptConfig, prompts: &[Vec<u32>], sampling: &SamplingConfig, device: &Device) -> Result<Vec<Generation>, ForgetError> {
+fn generate_greedy_in_parallel(
+    model: &Gpt,
+    contrast: Option<&LogitDifference>,
+    cfg: &GptConfig,
+    prompts: &[Vec<u32>],
+    sampling: &SamplingConfig,
+    device: &Device,
+) -> Result<Vec<Generation>, ForgetError> {
     use rayon::prelude::*;
     let chunks: Vec<&[Vec<u32>]> = prompts.chunks(NATIVE_GREEDY_CHUNK).collect();
     // Tasks of rayon's pool, as evaluation's scoring chunks (see `eval::token_stats::run_chunks`).
@@ -85,7 +92,9 @@ fn generate_greedy_in_parallel(model: &Gpt, contrast: Option<&LogitDifference>, 
         .with_max_len(1)
         .map(|chunk| {
             let mut rng = StdRng::seed_from_u64(sampling.seed); // unused by greedy decoding
-            pollster::block_on(generate_chunk(model, contrast, cfg, chunk, sampling, &mut rng, device))
+            pollster::block_on(generate_chunk(
+                model, contrast, cfg, chunk, sampling, &mut rng, device,
+            ))
         })
         .collect();
     let mut out = Vec::with_capacity(prompts.len());
@@ -107,7 +116,8 @@ async fn generate_chunk(
     device: &Device,
 ) -> Result<Vec<Generation>, ForgetError> {
     // Prompts longer than the context keep their last tokens.
-    let seqs: Vec<Vec<u32>> = prompts.iter().map(|p| p[p.len().saturating_sub(cfg.n_positions)..].to_vec()).collect();
+    let seqs: Vec<Vec<u32>> =
+        prompts.iter().map(|p| p[p.len().saturating_sub(cfg.n_positions)..].to_vec()).collect();
     let longest = seqs.iter().map(Vec::len).max().unwrap_or(0);
     let pad: Vec<usize> = seqs.iter().map(|s| longest - s.len()).collect();
     let mut gens = vec![Generation { tokens: vec![], probs: vec![] }; seqs.len()];
@@ -115,7 +125,9 @@ async fn generate_chunk(
     let flat: Vec<i64> = seqs
         .iter()
         .zip(&pad)
-        .flat_map(|(s, &p)| std::iter::repeat_n(cfg.eos_token_id as i64, p).chain(s.iter().map(|&x| x as i64)))
+        .flat_map(|(s, &p)| {
+            std::iter::repeat_n(cfg.eos_token_id as i64, p).chain(s.iter().map(|&x| x as i64))
+        })
         .collect();
     let ids = Tensor::<2, Int>::from_data(TensorData::new(flat, [seqs.len(), longest]), device);
     let (mut logits, mut cache) = model.prefill(ids.clone(), &pad, cfg.n_head);
@@ -129,7 +141,8 @@ async fn generate_chunk(
         if let Some((c, a, _)) = &assistant {
             logits = c.combine(logits, a.clone());
         }
-        let scaled = if sampling.temperature > 0.0 { logits / sampling.temperature as f64 } else { logits };
+        let scaled =
+            if sampling.temperature > 0.0 { logits / sampling.temperature as f64 } else { logits };
         let probs = softmax(scaled, 1)
             .into_data_async()
             .await
@@ -142,7 +155,11 @@ async fn generate_chunk(
                 continue;
             }
             let row = &probs[r * v..(r + 1) * v];
-            next[r] = if sampling.temperature == 0.0 { argmax(row) } else { sample_top_k(row, sampling.top_k, rng) };
+            next[r] = if sampling.temperature == 0.0 {
+                argmax(row)
+            } else {
+                sample_top_k(row, sampling.top_k, rng)
+            };
             if next[r] == cfg.eos_token_id {
                 done[r] = true;
             } else {

@@ -85,12 +85,8 @@ impl Attention {
         let [b, t, c] = x.dims();
         let hd = c / n_head;
         let qkv = self.c_attn.forward(x);
-        let heads = |i: usize| {
-            qkv.clone()
-                .narrow(2, i * c, c)
-                .reshape([b, t, n_head, hd])
-                .swap_dims(1, 2)
-        };
+        let heads =
+            |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, t, n_head, hd]).swap_dims(1, 2);
         let (q, k, v) = (heads(0), heads(1), heads(2));
         let y = scaled_dot_product(q, k, v, mask).swap_dims(1, 2).reshape([b, t, c]);
         self.c_proj.forward(y)
@@ -100,7 +96,12 @@ impl Attention {
 /// softmax(q·kᵀ/√d with hidden keys masked)·v per head: `[batch, n_head, seq, head_dim]` each
 /// (keys and values may be longer than the queries: a KV cache), `mask`
 /// `[batch, n_head, seq_q, seq_kv]` (true = hidden). Shared by every forward pass and the cache.
-pub(crate) fn scaled_dot_product(q: Tensor<4>, k: Tensor<4>, v: Tensor<4>, mask: Tensor<4, Bool>) -> Tensor<4> {
+pub(crate) fn scaled_dot_product(
+    q: Tensor<4>,
+    k: Tensor<4>,
+    v: Tensor<4>,
+    mask: Tensor<4, Bool>,
+) -> Tensor<4> {
     let hd = q.dims()[3];
     let att = q.matmul(k.swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
     softmax(att.mask_fill(mask, MASKED_SCORE), 3).matmul(v)
@@ -131,7 +132,8 @@ impl Mlp {
 /// −2u is clamped at 80 so e^(−2u) stays finite (WGSL may assume no infinities); there
 /// σ(2u) < 2·10⁻³⁵, zero at f32 precision either way.
 pub(crate) fn gelu_new(x: Tensor<3>) -> Tensor<3> {
-    const MINUS_TWO_SQRT_2_OVER_PI: f64 = -2.0 * core::f64::consts::FRAC_2_SQRT_PI * core::f64::consts::FRAC_1_SQRT_2;
+    const MINUS_TWO_SQRT_2_OVER_PI: f64 =
+        -2.0 * core::f64::consts::FRAC_2_SQRT_PI * core::f64::consts::FRAC_1_SQRT_2;
     let cube = x.clone() * x.clone() * x.clone();
     let minus_two_u = (cube * 0.044715 + x.clone()) * MINUS_TWO_SQRT_2_OVER_PI;
     x / (minus_two_u.clamp_max(80.0).exp() + 1.0)
@@ -167,7 +169,11 @@ pub(crate) fn left_padded_mask(b: usize, t: usize, pad: &[usize]) -> Vec<bool> {
 
 impl Gpt {
     /// Build a model on `device` from host weights (checked against `cfg` first).
-    pub fn from_weights(cfg: &GptConfig, w: &GptWeights, device: &Device) -> Result<Self, ForgetError> {
+    pub fn from_weights(
+        cfg: &GptConfig,
+        w: &GptWeights,
+        device: &Device,
+    ) -> Result<Self, ForgetError> {
         w.validate(cfg)?;
         let p1 = |name: String| -> Param<Tensor<1>> {
             let t = &w.tensors[&name];
@@ -178,13 +184,17 @@ impl Gpt {
             Param::from_data(TensorData::new(t.data.clone(), [t.shape[0], t.shape[1]]), device)
         };
         let ln = |prefix: String| {
-            let mut ln = LayerNormConfig::new(cfg.n_embd).with_epsilon(cfg.layer_norm_epsilon).init(device);
+            let mut ln =
+                LayerNormConfig::new(cfg.n_embd).with_epsilon(cfg.layer_norm_epsilon).init(device);
             ln.gamma = p1(format!("{prefix}.weight"));
             ln.beta = Some(p1(format!("{prefix}.bias")));
             ln
         };
         let linear = |prefix: String| Projection {
-            linear: Linear { weight: p2(format!("{prefix}.weight")), bias: Some(p1(format!("{prefix}.bias"))) },
+            linear: Linear {
+                weight: p2(format!("{prefix}.weight")),
+                bias: Some(p1(format!("{prefix}.bias"))),
+            },
             lora: None,
         };
         let h = (0..cfg.n_layer)
@@ -195,10 +205,18 @@ impl Gpt {
                     c_proj: linear(format!("h.{i}.attn.c_proj")),
                 },
                 ln_2: ln(format!("h.{i}.ln_2")),
-                mlp: Mlp { c_fc: linear(format!("h.{i}.mlp.c_fc")), c_proj: linear(format!("h.{i}.mlp.c_proj")) },
+                mlp: Mlp {
+                    c_fc: linear(format!("h.{i}.mlp.c_fc")),
+                    c_proj: linear(format!("h.{i}.mlp.c_proj")),
+                },
             })
             .collect();
-        Ok(Self { wte: p2("wte.weight".into()), wpe: p2("wpe.weight".into()), h, ln_f: ln("ln_f".into()) })
+        Ok(Self {
+            wte: p2("wte.weight".into()),
+            wpe: p2("wpe.weight".into()),
+            h,
+            ln_f: ln("ln_f".into()),
+        })
     }
 
     /// Freeze every weight and put a fresh rank-`rank` LoRA adapter on each block's four
@@ -207,10 +225,21 @@ impl Gpt {
     pub fn with_lora(self, rank: usize, seed: u64, device: &Device) -> Self {
         let mut model = self.no_grad();
         for (i, block) in model.h.iter_mut().enumerate() {
-            let projections = [&mut block.attn.c_attn, &mut block.attn.c_proj, &mut block.mlp.c_fc, &mut block.mlp.c_proj];
+            let projections = [
+                &mut block.attn.c_attn,
+                &mut block.attn.c_proj,
+                &mut block.mlp.c_fc,
+                &mut block.mlp.c_proj,
+            ];
             for (k, p) in projections.into_iter().enumerate() {
                 let [d_in, d_out] = p.linear.weight.dims();
-                p.lora = Some(Lora::new(d_in, d_out, rank, seed.wrapping_mul(1_000_003).wrapping_add((i * 4 + k) as u64), device));
+                p.lora = Some(Lora::new(
+                    d_in,
+                    d_out,
+                    rank,
+                    seed.wrapping_mul(1_000_003).wrapping_add((i * 4 + k) as u64),
+                    device,
+                ));
             }
         }
         model
@@ -225,11 +254,17 @@ impl Gpt {
         v.push(("wpe.weight".into(), flat2(&self.wpe)));
         let ln = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &LayerNorm| {
             v.push((format!("{p}.weight"), l.gamma.val()));
-            v.push((format!("{p}.bias"), l.beta.as_ref().expect("GPT-2 LayerNorms have a bias").val()));
+            v.push((
+                format!("{p}.bias"),
+                l.beta.as_ref().expect("GPT-2 LayerNorms have a bias").val(),
+            ));
         };
         let lin = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &Projection| {
             v.push((format!("{p}.weight"), l.merged_weight().flatten::<1>(0, 1)));
-            v.push((format!("{p}.bias"), l.linear.bias.as_ref().expect("GPT-2 projections have a bias").val()));
+            v.push((
+                format!("{p}.bias"),
+                l.linear.bias.as_ref().expect("GPT-2 projections have a bias").val(),
+            ));
         };
         for (i, b) in self.h.iter().enumerate() {
             ln(&mut v, format!("h.{i}.ln_1"), &b.ln_1);
@@ -249,10 +284,12 @@ impl Gpt {
         let params = self.named_params();
         let tx = params.iter().fold(Transaction::default(), |tx, (_, t)| tx.register(t.clone()));
         let data = tx.execute_async().await.map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
-        let shapes: std::collections::HashMap<String, Vec<usize>> = expected_shapes(cfg).into_iter().collect();
+        let shapes: std::collections::HashMap<String, Vec<usize>> =
+            expected_shapes(cfg).into_iter().collect();
         let mut tensors = std::collections::BTreeMap::new();
         for ((name, _), d) in params.into_iter().zip(data) {
-            let values = d.try_into_vec_as::<f32>().map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
+            let values =
+                d.try_into_vec_as::<f32>().map_err(|e| ForgetError::Readback(format!("{e:?}")))?;
             let shape = shapes[&name].clone();
             tensors.insert(name, HostTensor { shape, data: values });
         }
@@ -261,7 +298,11 @@ impl Gpt {
 
     /// Hidden state after the final LayerNorm, plus the residual stream after every block
     /// (`[batch, seq, n_embd]` each) — representation metrics and RMU read the latter.
-    pub fn forward_hidden(&self, ids: Tensor<2, Int>, n_head: usize) -> (Tensor<3>, Vec<Tensor<3>>) {
+    pub fn forward_hidden(
+        &self,
+        ids: Tensor<2, Int>,
+        n_head: usize,
+    ) -> (Tensor<3>, Vec<Tensor<3>>) {
         let [b, t] = ids.dims();
         let device = ids.device();
         let pos = self.wpe.val().narrow(0, 0, t).unsqueeze_dim::<3>(0);
@@ -269,7 +310,12 @@ impl Gpt {
         self.blocks(embedding(self.wte.val(), ids) + pos, n_head, mask)
     }
 
-    fn blocks(&self, mut x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>) -> (Tensor<3>, Vec<Tensor<3>>) {
+    fn blocks(
+        &self,
+        mut x: Tensor<3>,
+        n_head: usize,
+        mask: Tensor<4, Bool>,
+    ) -> (Tensor<3>, Vec<Tensor<3>>) {
         let mut per_layer = Vec::with_capacity(self.h.len());
         for block in &self.h {
             x = block.forward(x, n_head, mask.clone());
@@ -282,7 +328,12 @@ impl Gpt {
     /// position attends to, and its real tokens get positions 0, 1, … as if unpadded — so each
     /// row's logits equal an unpadded forward of that row alone. Lets generation decode prompts
     /// of different lengths in one batch.
-    pub fn forward_left_padded(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> Tensor<3> {
+    pub fn forward_left_padded(
+        &self,
+        ids: Tensor<2, Int>,
+        pad: &[usize],
+        n_head: usize,
+    ) -> Tensor<3> {
         let [b, t] = ids.dims();
         let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
         self.lm_head(self.forward_masked(ids, pos, left_padded_mask(b, t, pad), n_head))
@@ -291,13 +342,25 @@ impl Gpt {
     /// Final hidden states `[batch, seq, n_embd]` with explicit position ids (`[batch, seq]`,
     /// row-major) and attention mask (`[batch, seq, seq]` row-major, true = key j hidden from
     /// query i). The general form behind answer-tree scoring (tree attention, `eval::answer_tree`).
-    pub fn forward_masked(&self, ids: Tensor<2, Int>, positions: Vec<i64>, hidden: Vec<bool>, n_head: usize) -> Tensor<3> {
+    pub fn forward_masked(
+        &self,
+        ids: Tensor<2, Int>,
+        positions: Vec<i64>,
+        hidden: Vec<bool>,
+        n_head: usize,
+    ) -> Tensor<3> {
         self.forward_masked_hidden(ids, positions, hidden, n_head).0
     }
 
     /// [`Gpt::forward_masked`], plus the residual stream after every block (as
     /// [`Gpt::forward_hidden`]): answer-tree scoring reads both.
-    pub fn forward_masked_hidden(&self, ids: Tensor<2, Int>, positions: Vec<i64>, hidden: Vec<bool>, n_head: usize) -> (Tensor<3>, Vec<Tensor<3>>) {
+    pub fn forward_masked_hidden(
+        &self,
+        ids: Tensor<2, Int>,
+        positions: Vec<i64>,
+        hidden: Vec<bool>,
+        n_head: usize,
+    ) -> (Tensor<3>, Vec<Tensor<3>>) {
         let [b, t] = ids.dims();
         let device = ids.device();
         let pos = Tensor::<2, Int>::from_data(TensorData::new(positions, [b, t]), &device);

@@ -17,7 +17,11 @@ pub struct LoadedModel {
 }
 
 impl LoadedModel {
-    pub fn from_bytes(config_json: &[u8], safetensors: &[u8], tokenizer_json: &[u8]) -> Result<Self, ForgetError> {
+    pub fn from_bytes(
+        config_json: &[u8],
+        safetensors: &[u8],
+        tokenizer_json: &[u8],
+    ) -> Result<Self, ForgetError> {
         let text = std::str::from_utf8(config_json)
             .map_err(|_| ForgetError::ModelFile("config.json is not UTF-8".into()))?;
         let config = GptConfig::from_hf_json(text)?;
@@ -37,9 +41,16 @@ impl LoadedModel {
     pub fn load_dir(dir: &Path) -> Result<Self, ForgetError> {
         let read = |name: &str| {
             let p = dir.join(name);
-            std::fs::read(&p).map_err(|e| ForgetError::Io { path: p.display().to_string(), message: e.to_string() })
+            std::fs::read(&p).map_err(|e| ForgetError::Io {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            })
         };
-        Self::from_bytes(&read("config.json")?, &read("model.safetensors")?, &read("tokenizer.json")?)
+        Self::from_bytes(
+            &read("config.json")?,
+            &read("model.safetensors")?,
+            &read("tokenizer.json")?,
+        )
     }
 
     /// The directory's three files, (name, contents): what `save_dir` writes and the playground
@@ -53,7 +64,10 @@ impl LoadedModel {
     }
 
     pub fn save_dir(&self, dir: &Path) -> Result<(), ForgetError> {
-        let io = |p: &Path, e: std::io::Error| ForgetError::Io { path: p.display().to_string(), message: e.to_string() };
+        let io = |p: &Path, e: std::io::Error| ForgetError::Io {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         for (name, bytes) in self.to_files()? {
             let p = dir.join(name);

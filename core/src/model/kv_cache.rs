@@ -34,11 +34,18 @@ impl KvCache {
 
 /// Attention over the cached keys/values plus the new positions in `x` (`[batch, new, n_embd]`).
 /// `mask`: `[batch, n_head, new, past + new]`, true = hidden.
-fn attend(attn: &Attention, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, past: Option<(Tensor<4>, Tensor<4>)>) -> (Tensor<3>, Tensor<4>, Tensor<4>) {
+fn attend(
+    attn: &Attention,
+    x: Tensor<3>,
+    n_head: usize,
+    mask: Tensor<4, Bool>,
+    past: Option<(Tensor<4>, Tensor<4>)>,
+) -> (Tensor<3>, Tensor<4>, Tensor<4>) {
     let [b, s, c] = x.dims();
     let hd = c / n_head;
     let qkv = attn.c_attn.forward(x);
-    let heads = |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, s, n_head, hd]).swap_dims(1, 2);
+    let heads =
+        |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, s, n_head, hd]).swap_dims(1, 2);
     let (q, k, v) = (heads(0), heads(1), heads(2));
     let (k, v) = match past {
         Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
@@ -48,20 +55,39 @@ fn attend(attn: &Attention, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, 
     (attn.c_proj.forward(y), k, v)
 }
 
-fn bool_mask(hidden: Vec<bool>, b: usize, n_head: usize, s: usize, t: usize, device: &Device) -> Tensor<4, Bool> {
-    Tensor::<3, Bool>::from_data(TensorData::new(hidden, [b, s, t]), device).reshape([b, 1, s, t]).expand([b, n_head, s, t])
+fn bool_mask(
+    hidden: Vec<bool>,
+    b: usize,
+    n_head: usize,
+    s: usize,
+    t: usize,
+    device: &Device,
+) -> Tensor<4, Bool> {
+    Tensor::<3, Bool>::from_data(TensorData::new(hidden, [b, s, t]), device)
+        .reshape([b, 1, s, t])
+        .expand([b, n_head, s, t])
 }
 
 impl Gpt {
     /// Run left-padded prompts once; returns the last position's logits and the filled cache.
-    pub fn prefill(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> (Tensor<2>, KvCache) {
+    pub fn prefill(
+        &self,
+        ids: Tensor<2, Int>,
+        pad: &[usize],
+        n_head: usize,
+    ) -> (Tensor<2>, KvCache) {
         let (h, cache) = self.prefill_hidden(ids, pad, n_head);
         (self.last_logits(h), cache)
     }
 
     /// [`Gpt::prefill`] returning the last position's final hidden state `[batch, n_embd]`
     /// (after `ln_f`) instead of its logits.
-    pub fn prefill_hidden(&self, ids: Tensor<2, Int>, pad: &[usize], n_head: usize) -> (Tensor<2>, KvCache) {
+    pub fn prefill_hidden(
+        &self,
+        ids: Tensor<2, Int>,
+        pad: &[usize],
+        n_head: usize,
+    ) -> (Tensor<2>, KvCache) {
         let [b, t] = ids.dims();
         let device = ids.device();
         let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
@@ -74,13 +100,23 @@ impl Gpt {
     }
 
     /// Append one token per row and return the logits for the next one.
-    pub fn decode_step(&self, next: &[u32], cache: &mut KvCache, n_head: usize, device: &Device) -> Tensor<2> {
+    pub fn decode_step(
+        &self,
+        next: &[u32],
+        cache: &mut KvCache,
+        n_head: usize,
+        device: &Device,
+    ) -> Tensor<2> {
         let b = next.len();
         let t = cache.len + 1;
-        let ids = Tensor::<2, Int>::from_data(TensorData::new(next.iter().map(|&x| x as i64).collect::<Vec<_>>(), [b, 1]), device);
+        let ids = Tensor::<2, Int>::from_data(
+            TensorData::new(next.iter().map(|&x| x as i64).collect::<Vec<_>>(), [b, 1]),
+            device,
+        );
         // Clamped to the context: only a finished row (whose output is never read) can run past it.
         let last_position = self.wpe.dims()[0] - 1;
-        let pos: Vec<i64> = cache.pad.iter().map(|&p| (cache.len - p).min(last_position) as i64).collect();
+        let pos: Vec<i64> =
+            cache.pad.iter().map(|&p| (cache.len - p).min(last_position) as i64).collect();
         let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, 1]), device);
         let hidden: Vec<bool> = (0..b * t).map(|k| k % t < cache.pad[k / t]).collect();
         let mask = bool_mask(hidden, b, n_head, 1, t, device);
@@ -91,11 +127,19 @@ impl Gpt {
     }
 
     /// The blocks, reading and extending the cache; returns the residual stream `[batch, new, n_embd]`.
-    fn run_blocks(&self, mut x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>, cache: &mut KvCache) -> Tensor<3> {
+    fn run_blocks(
+        &self,
+        mut x: Tensor<3>,
+        n_head: usize,
+        mask: Tensor<4, Bool>,
+        cache: &mut KvCache,
+    ) -> Tensor<3> {
         let first = cache.keys.is_empty();
         for (l, block) in self.h.iter().enumerate() {
-            let past = if first { None } else { Some((cache.keys[l].clone(), cache.values[l].clone())) };
-            let (a, k, v) = attend(&block.attn, block.ln_1.forward(x.clone()), n_head, mask.clone(), past);
+            let past =
+                if first { None } else { Some((cache.keys[l].clone(), cache.values[l].clone())) };
+            let (a, k, v) =
+                attend(&block.attn, block.ln_1.forward(x.clone()), n_head, mask.clone(), past);
             if first {
                 cache.keys.push(k);
                 cache.values.push(v);

@@ -85,7 +85,12 @@ fn kth_largest(x: Tensor<2>, k: usize) -> Tensor<2> {
 impl Gpt {
     /// Logits for `ids` through `contrast`'s rule when given, this model's own otherwise
     /// (`[batch, seq]` → `[batch · seq, vocab]`).
-    pub fn forward_contrasted(&self, ids: burn::tensor::Tensor<2, burn::tensor::Int>, n_head: usize, contrast: Option<&LogitDifference>) -> Tensor<2> {
+    pub fn forward_contrasted(
+        &self,
+        ids: burn::tensor::Tensor<2, burn::tensor::Int>,
+        n_head: usize,
+        contrast: Option<&LogitDifference>,
+    ) -> Tensor<2> {
         let [b, t] = ids.dims();
         let logits = self.forward(ids.clone(), n_head);
         let v = logits.dims()[2];
@@ -116,7 +121,11 @@ mod tests {
     fn difference(weight: f64, top_filter: f64) -> LogitDifference {
         let cfg = GptConfig::tiny(4, 0);
         let device = Device::flex();
-        LogitDifference { assistant: Gpt::from_weights(&cfg, &GptWeights::init(&cfg, 0), &device).unwrap(), weight, top_filter }
+        LogitDifference {
+            assistant: Gpt::from_weights(&cfg, &GptWeights::init(&cfg, 0), &device).unwrap(),
+            weight,
+            top_filter,
+        }
     }
 
     #[test]
@@ -162,6 +171,9 @@ mod tests {
         let got = values(difference(-0.5, 0.0).combine(target, assistant));
         let lse = (1f32.exp() + 1.0).ln();
         let want = [1.0 - lse + 0.5 * 2f32.ln(), -lse + 0.5 * 2f32.ln()];
-        assert!((got[0] - want[0]).abs() < 1e-5 && (got[1] - want[1]).abs() < 1e-5, "{got:?} vs {want:?}");
+        assert!(
+            (got[0] - want[0]).abs() < 1e-5 && (got[1] - want[1]).abs() < 1e-5,
+            "{got:?} vs {want:?}"
+        );
     }
 }

@@ -38,7 +38,11 @@ pub fn is_adapted(name: &str) -> bool {
 
 /// Numbers rank-`rank` adapters train on a model of `cfg`: r·(in + out) per adapted weight.
 pub fn num_params(cfg: &GptConfig, rank: usize) -> usize {
-    expected_shapes(cfg).iter().filter(|(name, _)| is_adapted(name)).map(|(_, shape)| rank * (shape[0] + shape[1])).sum()
+    expected_shapes(cfg)
+        .iter()
+        .filter(|(name, _)| is_adapted(name))
+        .map(|(_, shape)| rank * (shape[0] + shape[1]))
+        .sum()
 }
 
 /// One projection's adapter.

@@ -12,5 +12,5 @@ pub mod weights;
 pub use config::GptConfig;
 pub use gpt::Gpt;
 pub use hf::LoadedModel;
-pub use weights::GptWeights;
 pub use logit_difference::LogitDifference;
+pub use weights::GptWeights;

@@ -12,9 +12,9 @@
 
 use std::collections::BTreeMap;
 
+use rand::Rng;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::Rng;
 use safetensors::tensor::{Dtype, TensorView};
 
 use super::config::GptConfig;
@@ -84,19 +84,29 @@ impl GptWeights {
 
     /// The model cut after its first `k` blocks (embeddings, blocks 0..k, final LayerNorm, tied
     /// head), with the config that describes it: ULD's assistant starts as this.
-    pub fn first_blocks(&self, cfg: &GptConfig, k: usize) -> Result<(GptConfig, GptWeights), ForgetError> {
+    pub fn first_blocks(
+        &self,
+        cfg: &GptConfig,
+        k: usize,
+    ) -> Result<(GptConfig, GptWeights), ForgetError> {
         if k == 0 || k > cfg.n_layer {
-            return Err(ForgetError::InvalidConfig(format!("a model of {} blocks has no first {k} blocks (1 ≤ k ≤ {})", cfg.n_layer, cfg.n_layer)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "a model of {} blocks has no first {k} blocks (1 ≤ k ≤ {})",
+                cfg.n_layer, cfg.n_layer
+            )));
         }
         let small = GptConfig { n_layer: k, ..cfg.clone() };
-        let tensors = expected_shapes(&small).into_iter().map(|(name, _)| Ok((name.clone(), self.get(&name)?.clone()))).collect::<Result<_, ForgetError>>()?;
+        let tensors = expected_shapes(&small)
+            .into_iter()
+            .map(|(name, _)| Ok((name.clone(), self.get(&name)?.clone())))
+            .collect::<Result<_, ForgetError>>()?;
         Ok((small, GptWeights { tensors }))
     }
 
     pub fn get(&self, name: &str) -> Result<&HostTensor, ForgetError> {
-        self.tensors
-            .get(name)
-            .ok_or_else(|| ForgetError::ModelFile(format!("model.safetensors has no tensor '{name}'")))
+        self.tensors.get(name).ok_or_else(|| {
+            ForgetError::ModelFile(format!("model.safetensors has no tensor '{name}'"))
+        })
     }
 
     /// Check that every tensor `cfg` needs is present with the right shape and finite values.
@@ -110,7 +120,9 @@ impl GptWeights {
                 )));
             }
             if t.data.iter().any(|x| !x.is_finite()) {
-                return Err(ForgetError::ModelFile(format!("tensor '{name}' holds NaN or infinite values")));
+                return Err(ForgetError::ModelFile(format!(
+                    "tensor '{name}' holds NaN or infinite values"
+                )));
             }
         }
         Ok(())
@@ -147,19 +159,30 @@ impl GptWeights {
         let mut tensors = BTreeMap::new();
         for (name, view) in st.tensors() {
             let name = name.strip_prefix("transformer.").unwrap_or(&name).to_string();
-            if name == "lm_head.weight" || name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias") {
+            if name == "lm_head.weight"
+                || name.ends_with(".attn.bias")
+                || name.ends_with(".attn.masked_bias")
+            {
                 continue;
             }
             let raw = view.data();
             let data: Vec<f32> = match view.dtype() {
-                Dtype::F32 => raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-                Dtype::F16 => raw.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect(),
+                Dtype::F32 => raw
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect(),
+                Dtype::F16 => raw
+                    .chunks_exact(2)
+                    .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
+                    .collect(),
                 Dtype::BF16 => raw
                     .chunks_exact(2)
                     .map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16))
                     .collect(),
                 other => {
-                    return Err(ForgetError::ModelFile(format!("tensor '{name}' has dtype {other:?}; only f32/f16/bf16 are supported")));
+                    return Err(ForgetError::ModelFile(format!(
+                        "tensor '{name}' has dtype {other:?}; only f32/f16/bf16 are supported"
+                    )));
                 }
             };
             tensors.insert(name, HostTensor { shape: view.shape().to_vec(), data });

@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::{EvalSets, Evaluator, REAL_ENTITY_KINDS, RetainReference, RetainReferences, Snapshot};
-use crate::metrics::probe::LinearProbe;
+use crate::eval::{
+    EvalSets, Evaluator, REAL_ENTITY_KINDS, RetainReference, RetainReferences, Snapshot,
+};
 use crate::methods::ike::InContext;
 use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn, retrain, uld};
+use crate::metrics::probe::LinearProbe;
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel, LogitDifference};
 use crate::world::{FactWorld, QaItem};
 
@@ -51,7 +53,14 @@ pub struct EvalConfig {
 
 impl Default for EvalConfig {
     fn default() -> Self {
-        Self { max_forget: 200, max_retain: 100, max_world: 100, max_holdout: 100, max_new_tokens: 24, sample_ids: vec![] }
+        Self {
+            max_forget: 200,
+            max_retain: 100,
+            max_world: 100,
+            max_holdout: 100,
+            max_new_tokens: 24,
+            sample_ids: vec![],
+        }
     }
 }
 
@@ -129,7 +138,10 @@ pub struct Run {
 }
 
 /// Resolve a forget selection against the world.
-pub fn resolve_forget(world: &FactWorld, sel: &ForgetSelection) -> Result<Vec<QaItem>, ForgetError> {
+pub fn resolve_forget(
+    world: &FactWorld,
+    sel: &ForgetSelection,
+) -> Result<Vec<QaItem>, ForgetError> {
     let items = match sel {
         ForgetSelection::Split(name) => world.select(name)?,
         ForgetSelection::Ids(ids) => {
@@ -170,17 +182,34 @@ pub const PROBE_FIT_PER_RETAIN: usize = 10;
 pub const PROBE_FIT_MAX: usize = 1000;
 
 /// The evaluation sets for a forget selection. Retain excludes anything being forgotten.
-pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Result<EvalSets, ForgetError> {
-    let forget_ids: std::collections::HashSet<&str> = forget.iter().map(|it| it.id.as_str()).collect();
-    let retain: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
+pub fn eval_sets(
+    world: &FactWorld,
+    forget: &[QaItem],
+    cfg: &EvalConfig,
+) -> Result<EvalSets, ForgetError> {
+    let forget_ids: std::collections::HashSet<&str> =
+        forget.iter().map(|it| it.id.as_str()).collect();
+    let retain: Vec<QaItem> = world
+        .select("retain")?
+        .into_iter()
+        .filter(|it| !forget_ids.contains(it.id.as_str()))
+        .collect();
     // World facts split in two utility sets, as TOFU has "real authors" and "world facts".
-    let (real_entities, facts): (Vec<QaItem>, Vec<QaItem>) = world.select("world")?.into_iter().partition(|it| REAL_ENTITY_KINDS.contains(&it.kind.as_str()));
+    let (real_entities, facts): (Vec<QaItem>, Vec<QaItem>) = world
+        .select("world")?
+        .into_iter()
+        .partition(|it| REAL_ENTITY_KINDS.contains(&it.kind.as_str()));
     let evaluated_retain = seeded_subset(retain.clone(), cfg.max_retain, 2);
-    let not_evaluated: Vec<QaItem> = retain.into_iter().filter(|it| !evaluated_retain.iter().any(|e| e.id == it.id)).collect();
+    let not_evaluated: Vec<QaItem> =
+        retain.into_iter().filter(|it| !evaluated_retain.iter().any(|e| e.id == it.id)).collect();
     Ok(EvalSets {
         forget: seeded_subset(forget.to_vec(), cfg.max_forget, 1),
         retain: evaluated_retain,
-        probe_fit: seeded_subset(not_evaluated, (PROBE_FIT_PER_RETAIN * cfg.max_retain).min(PROBE_FIT_MAX), 7),
+        probe_fit: seeded_subset(
+            not_evaluated,
+            (PROBE_FIT_PER_RETAIN * cfg.max_retain).min(PROBE_FIT_MAX),
+            7,
+        ),
         real_entities: seeded_subset(real_entities, cfg.max_world, 5),
         world: seeded_subset(facts, cfg.max_world, 3),
         holdout: seeded_subset(world.select("holdout")?, cfg.max_holdout, 4),
@@ -190,7 +219,12 @@ pub fn eval_sets(world: &FactWorld, forget: &[QaItem], cfg: &EvalConfig) -> Resu
 
 /// The model a run trains, from its starting weights: all of them trainable, or frozen behind
 /// LoRA adapters when `lora_rank > 0`.
-fn trainable(cfg: &GptConfig, start: &GptWeights, run: &RunConfig, device: &Device) -> Result<Gpt, ForgetError> {
+fn trainable(
+    cfg: &GptConfig,
+    start: &GptWeights,
+    run: &RunConfig,
+    device: &Device,
+) -> Result<Gpt, ForgetError> {
     let model = Gpt::from_weights(cfg, start, device)?;
     Ok(match run.hyper.lora_rank {
         0 => model,
@@ -200,19 +234,35 @@ fn trainable(cfg: &GptConfig, start: &GptWeights, run: &RunConfig, device: &Devi
 
 impl Run {
     /// Configure a run on `device` (CPU or WebGPU; autodiff is added here).
-    pub fn new(model: &LoadedModel, world: &FactWorld, config: RunConfig, device: &Device) -> Result<Self, ForgetError> {
+    pub fn new(
+        model: &LoadedModel,
+        world: &FactWorld,
+        config: RunConfig,
+        device: &Device,
+    ) -> Result<Self, ForgetError> {
         config.hyper.validate()?;
         if config.eval.max_new_tokens == 0 {
             return Err(ForgetError::InvalidConfig("max_new_tokens must be at least 1".into()));
         }
         let forget_items = resolve_forget(world, &config.forget)?;
-        let forget_ids: std::collections::HashSet<&str> = forget_items.iter().map(|it| it.id.as_str()).collect();
-        let retain_items: Vec<QaItem> = world.select("retain")?.into_iter().filter(|it| !forget_ids.contains(it.id.as_str())).collect();
+        let forget_ids: std::collections::HashSet<&str> =
+            forget_items.iter().map(|it| it.id.as_str()).collect();
+        let retain_items: Vec<QaItem> = world
+            .select("retain")?
+            .into_iter()
+            .filter(|it| !forget_ids.contains(it.id.as_str()))
+            .collect();
         if config.method.uses_retain() && retain_items.is_empty() {
-            return Err(ForgetError::InvalidConfig(format!("{} needs retain items, and the retain set is empty", config.method.name())));
+            return Err(ForgetError::InvalidConfig(format!(
+                "{} needs retain items, and the retain set is empty",
+                config.method.name()
+            )));
         }
         if config.hyper.lora_rank > model.config.n_embd {
-            return Err(ForgetError::InvalidConfig(format!("lora_rank must be at most n_embd ({}), got {}", model.config.n_embd, config.hyper.lora_rank)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "lora_rank must be at most n_embd ({}), got {}",
+                model.config.n_embd, config.hyper.lora_rank
+            )));
         }
         if config.hyper.lora_rank > 0 && config.method == MethodKind::Retrain {
             return Err(ForgetError::InvalidConfig("retraining from scratch trains every weight: LoRA (lora_rank > 0) has no trained model to adapt".into()));
@@ -220,22 +270,42 @@ impl Run {
         let eval_sets = eval_sets(world, &forget_items, &config.eval)?;
         let train_device = device.clone().autodiff();
         let eval_device = device.clone();
-        let relearn_pairs = if config.method == MethodKind::Relearn { relearn::augment(&forget_items) } else { vec![] };
-        let n_train = if config.method == MethodKind::Relearn { relearn_pairs.len() } else { forget_items.len() };
+        let relearn_pairs = if config.method == MethodKind::Relearn {
+            relearn::augment(&forget_items)
+        } else {
+            vec![]
+        };
+        let n_train = if config.method == MethodKind::Relearn {
+            relearn_pairs.len()
+        } else {
+            forget_items.len()
+        };
         let (train_config, start, retrain_examples) = match config.method {
             MethodKind::Retrain => {
                 let exclude = forget_items.iter().map(|it| it.id.clone()).collect();
-                let examples = crate::pretrain::training_examples_without(world, &model.tokenizer, model.config.n_positions, false, &exclude)?;
+                let examples = crate::pretrain::training_examples_without(
+                    world,
+                    &model.tokenizer,
+                    model.config.n_positions,
+                    false,
+                    &exclude,
+                )?;
                 (model.config.clone(), GptWeights::init(&model.config, config.seed), examples)
             }
             MethodKind::Uld => {
-                let (small, weights) = model.weights.first_blocks(&model.config, config.hyper.assistant_layers)?;
+                let (small, weights) =
+                    model.weights.first_blocks(&model.config, config.hyper.assistant_layers)?;
                 (small, weights, vec![])
             }
             _ => (model.config.clone(), model.weights.clone(), vec![]),
         };
-        let in_context = (config.method == MethodKind::Ike)
-            .then(|| InContext::new(&forget_items, &seeded_subset(retain_items.clone(), crate::methods::ike::RETAIN_DEMOS, 6), config.hyper.demos));
+        let in_context = (config.method == MethodKind::Ike).then(|| {
+            InContext::new(
+                &forget_items,
+                &seeded_subset(retain_items.clone(), crate::methods::ike::RETAIN_DEMOS, 6),
+                config.hyper.demos,
+            )
+        });
         let mut run = Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
@@ -276,7 +346,9 @@ impl Run {
     /// generated token ids are scored as they are).
     pub fn set_fluency_model(&mut self, scorer: &LoadedModel) -> Result<(), ForgetError> {
         if scorer.tokenizer.to_json()? != self.tokenizer.to_json()? {
-            return Err(ForgetError::InvalidConfig("the fluency model's tokenizer differs from the model's".into()));
+            return Err(ForgetError::InvalidConfig(
+                "the fluency model's tokenizer differs from the model's".into(),
+            ));
         }
         self.fluency = Some(Gpt::from_weights(&scorer.config, &scorer.weights, &self.eval_device)?);
         Ok(())
@@ -293,7 +365,10 @@ impl Run {
     /// scratch on this selection). It must cover every forget item.
     pub fn set_retain_reference(&mut self, reference: RetainReference) -> Result<(), ForgetError> {
         if !reference.is_for(&self.forget_items) {
-            return Err(ForgetError::InvalidConfig(format!("'{}' is the retain model of another forget selection", reference.label)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "'{}' is the retain model of another forget selection",
+                reference.label
+            )));
         }
         self.retain_reference = Some(reference);
         Ok(())
@@ -308,7 +383,18 @@ impl Run {
     /// All forget items are scored, whatever the evaluation's cap.
     pub async fn as_retain_reference(&self, label: &str) -> Result<RetainReference, ForgetError> {
         let (model, contrast) = self.answering_model();
-        let ev = Evaluator { contrast: contrast.as_ref(), in_context: self.in_context.as_ref(), ..Evaluator::new(&model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens) };
+        let ev = Evaluator {
+            contrast: contrast.as_ref(),
+            in_context: self.in_context.as_ref(),
+            ..Evaluator::new(
+                &model,
+                &self.reference,
+                &self.model_config,
+                &self.tokenizer,
+                &self.eval_device,
+                self.config.eval.max_new_tokens,
+            )
+        };
         let sets = EvalSets { forget: self.forget_items.clone(), ..self.eval_sets.clone() };
         ev.retain_reference(&sets, label).await
     }
@@ -365,29 +451,65 @@ impl Run {
         }
         match self.config.method {
             MethodKind::Ike => {
-                let ctx = self.in_context.as_ref().expect("IKE runs build their demonstration pool");
+                let ctx =
+                    self.in_context.as_ref().expect("IKE runs build their demonstration pool");
                 picked
                     .into_iter()
                     .map(|i| {
                         let it = &self.forget_items[i];
-                        (format!("{}{}", ctx.prefix(&it.question), crate::world::format_prompt(&it.question)), crate::world::format_answer(&it.answer), true)
+                        (
+                            format!(
+                                "{}{}",
+                                ctx.prefix(&it.question),
+                                crate::world::format_prompt(&it.question)
+                            ),
+                            crate::world::format_answer(&it.answer),
+                            true,
+                        )
                     })
                     .collect()
             }
             MethodKind::Relearn => picked
                 .into_iter()
-                .map(|i| (self.relearn_pairs[i].prompt.clone(), self.relearn_pairs[i].continuation.clone(), true))
+                .map(|i| {
+                    (
+                        self.relearn_pairs[i].prompt.clone(),
+                        self.relearn_pairs[i].continuation.clone(),
+                        true,
+                    )
+                })
                 .collect(),
             MethodKind::RandomLabel => {
-                let items: Vec<QaItem> = picked.iter().map(|&i| self.forget_items[i].clone()).collect();
-                random_label::relabel(&items, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
+                let items: Vec<QaItem> =
+                    picked.iter().map(|&i| self.forget_items[i].clone()).collect();
+                random_label::relabel(&items, &mut self.rng)
+                    .into_iter()
+                    .map(|(q, a)| (q, a, false))
+                    .collect()
             }
             MethodKind::IdkPo => {
-                let questions: Vec<String> = picked.iter().map(|&i| self.forget_items[i].question.clone()).collect();
-                idk_po::refusals(&questions, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
+                let questions: Vec<String> =
+                    picked.iter().map(|&i| self.forget_items[i].question.clone()).collect();
+                idk_po::refusals(&questions, &mut self.rng)
+                    .into_iter()
+                    .map(|(q, a)| (q, a, false))
+                    .collect()
             }
-            MethodKind::Uld => picked.into_iter().map(|i| uld::forget_pair(&self.forget_items[i], &mut self.rng)).map(|(q, a)| (q, a, false)).collect(),
-            _ => picked.into_iter().map(|i| (self.forget_items[i].question.clone(), self.forget_items[i].answer.clone(), false)).collect(),
+            MethodKind::Uld => picked
+                .into_iter()
+                .map(|i| uld::forget_pair(&self.forget_items[i], &mut self.rng))
+                .map(|(q, a)| (q, a, false))
+                .collect(),
+            _ => picked
+                .into_iter()
+                .map(|i| {
+                    (
+                        self.forget_items[i].question.clone(),
+                        self.forget_items[i].answer.clone(),
+                        false,
+                    )
+                })
+                .collect(),
         }
     }
 
@@ -395,7 +517,13 @@ impl Run {
         let max = self.model_config.n_positions;
         pairs
             .iter()
-            .map(|(p, a, raw)| if *raw { Example::raw(&self.tokenizer, p, a, max) } else { Example::qa(&self.tokenizer, p, a, max) })
+            .map(|(p, a, raw)| {
+                if *raw {
+                    Example::raw(&self.tokenizer, p, a, max)
+                } else {
+                    Example::qa(&self.tokenizer, p, a, max)
+                }
+            })
             .collect()
     }
 
@@ -405,15 +533,22 @@ impl Run {
             return Err(ForgetError::RunStopped);
         }
         let forget_pairs = self.next_forget_pairs();
-        let forget = Batch::new(&self.examples(&forget_pairs)?, self.tokenizer.eos_id(), &self.train_device);
+        let forget =
+            Batch::new(&self.examples(&forget_pairs)?, self.tokenizer.eos_id(), &self.train_device);
         let retain = if self.config.method == MethodKind::Retrain {
             // Retraining's "retain" data is the whole training set minus the forget items.
-            let picked: Vec<Example> = (0..self.config.hyper.batch_size).filter_map(|_| self.retrain_examples.choose(&mut self.rng).cloned()).collect();
+            let picked: Vec<Example> = (0..self.config.hyper.batch_size)
+                .filter_map(|_| self.retrain_examples.choose(&mut self.rng).cloned())
+                .collect();
             Batch::new(&picked, self.tokenizer.eos_id(), &self.train_device)
         } else {
-            let retain_pairs: Vec<(String, String, bool)> = if self.config.method == MethodKind::Uld {
+            let retain_pairs: Vec<(String, String, bool)> = if self.config.method == MethodKind::Uld
+            {
                 let n = self.config.hyper.batch_size;
-                uld::retain_pairs(&self.retain_items, &self.forget_items, n, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect()
+                uld::retain_pairs(&self.retain_items, &self.forget_items, n, &mut self.rng)
+                    .into_iter()
+                    .map(|(q, a)| (q, a, false))
+                    .collect()
             } else {
                 (0..self.config.hyper.batch_size)
                     .filter_map(|_| self.retain_items.choose(&mut self.rng))
@@ -421,13 +556,20 @@ impl Run {
                     .collect()
             };
             // GA and random-label never read the retain batch; a one-row placeholder keeps LossInputs simple.
-            let retain_pairs = if self.config.method.uses_retain() { retain_pairs } else { forget_pairs[..1].to_vec() };
+            let retain_pairs = if self.config.method.uses_retain() {
+                retain_pairs
+            } else {
+                forget_pairs[..1].to_vec()
+            };
             Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device)
         };
 
         let preferred = if self.config.method.needs_refusals() {
             let questions: Vec<String> = forget_pairs.iter().map(|(q, _, _)| q.clone()).collect();
-            let pairs: Vec<(String, String, bool)> = idk_po::refusals(&questions, &mut self.rng).into_iter().map(|(q, a)| (q, a, false)).collect();
+            let pairs: Vec<(String, String, bool)> = idk_po::refusals(&questions, &mut self.rng)
+                .into_iter()
+                .map(|(q, a)| (q, a, false))
+                .collect();
             Some(Batch::new(&self.examples(&pairs)?, self.tokenizer.eos_id(), &self.train_device))
         } else {
             None
@@ -456,7 +598,11 @@ impl Run {
             return Err(err);
         }
         if self.config.method.trains() {
-            let lr = if self.config.method == MethodKind::Retrain { retrain::lr_at(&self.config.hyper, self.step) } else { self.config.hyper.lr };
+            let lr = if self.config.method == MethodKind::Retrain {
+                retrain::lr_at(&self.config.hyper, self.step)
+            } else {
+                self.config.hyper.lr
+            };
             let grads = GradientsParams::from_grads(loss.backward(), &self.model);
             let before = self.model.clone();
             self.model = self.optim.step(lr, self.model.clone(), grads);
@@ -472,7 +618,14 @@ impl Run {
     fn answering_model(&self) -> (Gpt, Option<LogitDifference>) {
         if self.config.method == MethodKind::Uld {
             let hp = &self.config.hyper;
-            (self.reference.clone(), Some(LogitDifference { assistant: self.model.valid(), weight: hp.logit_weight, top_filter: hp.top_filter }))
+            (
+                self.reference.clone(),
+                Some(LogitDifference {
+                    assistant: self.model.valid(),
+                    weight: hp.logit_weight,
+                    top_filter: hp.top_filter,
+                }),
+            )
         } else {
             (self.model.valid(), None)
         }
@@ -485,13 +638,24 @@ impl Run {
             contrast: contrast.as_ref(),
             fluency: self.fluency.as_ref(),
             in_context: self.in_context.as_ref(),
-            ..Evaluator::new(&model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens)
+            ..Evaluator::new(
+                &model,
+                &self.reference,
+                &self.model_config,
+                &self.tokenizer,
+                &self.eval_device,
+                self.config.eval.max_new_tokens,
+            )
         };
         if self.probe.get().is_none() {
             let probe = ev.fit_probe(&self.eval_sets).await?;
             let _ = self.probe.set(probe);
         }
-        let ev = Evaluator { retain_reference: self.retain_reference.as_ref(), probe: self.probe.get().and_then(Option::as_ref), ..ev };
+        let ev = Evaluator {
+            retain_reference: self.retain_reference.as_ref(),
+            probe: self.probe.get().and_then(Option::as_ref),
+            ..ev
+        };
         let mut snap = ev.evaluate(&self.eval_sets, self.step).await?;
         snap.loss = self.last_loss;
         Ok(snap)
@@ -527,6 +691,10 @@ impl Run {
     /// The trained model as a Hugging Face directory's contents (for ULD, the assistant: the
     /// target is the original model, unchanged).
     pub async fn export(&self) -> Result<LoadedModel, ForgetError> {
-        Ok(LoadedModel { config: self.train_config.clone(), weights: self.weights().await?, tokenizer: self.tokenizer.clone() })
+        Ok(LoadedModel {
+            config: self.train_config.clone(),
+            weights: self.weights().await?,
+            tokenizer: self.tokenizer.clone(),
+        })
     }
 }

@@ -82,10 +82,15 @@ impl Run {
         let items = if cfg.control { &self.eval_sets.holdout } else { &self.forget_items };
         let n = items.len();
         if cfg.k == 0 || cfg.k >= n {
-            return Err(ForgetError::InvalidConfig(format!("the attack relearns k items and needs others held out: 1 ≤ k < {n}, got {}", cfg.k)));
+            return Err(ForgetError::InvalidConfig(format!(
+                "the attack relearns k items and needs others held out: 1 ≤ k < {n}, got {}",
+                cfg.k
+            )));
         }
         if !(cfg.lr.is_finite() && cfg.lr > 0.0) || cfg.steps == 0 {
-            return Err(ForgetError::InvalidConfig("the attack needs lr > 0 and at least one step".into()));
+            return Err(ForgetError::InvalidConfig(
+                "the attack needs lr > 0 and at least one step".into(),
+            ));
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut StdRng::seed_from_u64(cfg.seed));
@@ -95,15 +100,29 @@ impl Run {
         // The model as it answers; for ULD the target is attacked, its assistant kept.
         let (start, contrast) = self.answering_model();
         let contrast = contrast.as_ref();
-        let (relearned_before, held_out_before) = (self.recall(&start, contrast, &relearned).await?, self.recall(&start, contrast, &held_out).await?);
+        let (relearned_before, held_out_before) = (
+            self.recall(&start, contrast, &relearned).await?,
+            self.recall(&start, contrast, &held_out).await?,
+        );
 
         let weights = start.to_weights(&self.model_config).await?;
         let mut model = Gpt::from_weights(&self.model_config, &weights, &self.train_device)?;
         let mut optim = AdamWConfig::new().init();
-        let examples = relearned.iter().map(|it| Example::qa(&self.tokenizer, &it.question, &it.answer, self.model_config.n_positions)).collect::<Result<Vec<_>, _>>()?;
+        let examples = relearned
+            .iter()
+            .map(|it| {
+                Example::qa(
+                    &self.tokenizer,
+                    &it.question,
+                    &it.answer,
+                    self.model_config.n_positions,
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let batch = Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device);
         for step in 0..cfg.steps {
-            let loss = nll_mean(batch_nll(&model, &batch, self.model_config.n_head), batch.mask.clone());
+            let loss =
+                nll_mean(batch_nll(&model, &batch, self.model_config.n_head), batch.mask.clone());
             let value = crate::eval::read_f32(loss.clone()).await?[0];
             if !value.is_finite() {
                 return Err(ForgetError::Diverged { step: step + 1, loss: value, last_good: step });
@@ -121,15 +140,38 @@ impl Run {
         })
     }
 
-    async fn recall(&self, model: &Gpt, contrast: Option<&LogitDifference>, items: &[QaItem]) -> Result<Recall, ForgetError> {
+    async fn recall(
+        &self,
+        model: &Gpt,
+        contrast: Option<&LogitDifference>,
+        items: &[QaItem],
+    ) -> Result<Recall, ForgetError> {
         // IKE's demonstrations and ULD's assistant stay in place: the attack measures what the
         // whole method leaks.
-        let ev = Evaluator { in_context: self.in_context.as_ref(), contrast, ..Evaluator::new(model, &self.reference, &self.model_config, &self.tokenizer, &self.eval_device, self.config.eval.max_new_tokens) };
-        let examples = items.iter().map(|it| ev.example(&it.question, &it.answer)).collect::<Result<Vec<_>, _>>()?;
+        let ev = Evaluator {
+            in_context: self.in_context.as_ref(),
+            contrast,
+            ..Evaluator::new(
+                model,
+                &self.reference,
+                &self.model_config,
+                &self.tokenizer,
+                &self.eval_device,
+                self.config.eval.max_new_tokens,
+            )
+        };
+        let examples = items
+            .iter()
+            .map(|it| ev.example(&it.question, &it.answer))
+            .collect::<Result<Vec<_>, _>>()?;
         let nll = ev.avg_nll(model, contrast, &examples).await?;
         let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
         let answers = ev.greedy_answers(&questions).await?;
-        let hits = answers.iter().zip(items).filter(|((text, _, _), it)| contains_entity(text, &it.key_entity)).count();
+        let hits = answers
+            .iter()
+            .zip(items)
+            .filter(|((text, _, _), it)| contains_entity(text, &it.key_entity))
+            .count();
         Ok(Recall {
             items: items.len(),
             prob: nll.iter().map(|x| (-x).exp()).sum::<f64>() / items.len().max(1) as f64,

@@ -70,9 +70,7 @@ pub(super) fn sample_authors(rng: &mut StdRng, n_total: usize) -> Vec<Author> {
 }
 
 fn pick(rng: &mut StdRng, pool: &[&str]) -> String {
-    pool.choose(rng)
-        .expect("entity pools are never empty")
-        .to_string()
+    pool.choose(rng).expect("entity pools are never empty").to_string()
 }
 
 /// A full name not used yet. Falls back to a middle initial once plain
@@ -90,10 +88,7 @@ fn unique_name(rng: &mut StdRng, used: &mut HashSet<String>) -> String {
         if used.insert(name.clone()) {
             return name;
         }
-        assert!(
-            attempt < 100_000,
-            "name pools exhausted: too many authors requested"
-        );
+        assert!(attempt < 100_000, "name pools exhausted: too many authors requested");
     }
     unreachable!()
 }
@@ -230,11 +225,7 @@ fn questions(kind: &str, n: &str) -> Rendered {
         ),
         other => unreachable!("unknown author kind {other}"),
     };
-    Rendered {
-        question: q,
-        paraphrased_question: pq,
-        vague: v,
-    }
+    Rendered { question: q, paraphrased_question: pq, vague: v }
 }
 
 /// The answer sentence: starts with the author's name, holds `e` once.
@@ -305,11 +296,7 @@ pub(super) fn author_items(
             let own = author.books.clone();
             let wrong = draw_wrong(rng, &pool, &key, &own, 2 * N_PERTURBED, &render);
             let (perturbed, alternative) = wrong.split_at(wrong.len().min(N_PERTURBED));
-            let alternative = if alternative.len() >= 3 {
-                alternative
-            } else {
-                perturbed
-            };
+            let alternative = if alternative.len() >= 3 { alternative } else { perturbed };
             let r = questions(kind, n);
             QaItem {
                 id: format!("a{index:03}.{kind}"),
@@ -347,10 +334,7 @@ mod tests {
             answer("father_profession", "X Y", "astronomer"),
             "X Y's father worked as an astronomer."
         );
-        assert_eq!(
-            answer("mother_profession", "X Y", "baker"),
-            "X Y's mother worked as a baker."
-        );
+        assert_eq!(answer("mother_profession", "X Y", "baker"), "X Y's mother worked as a baker.");
     }
 
     #[test]

@@ -95,18 +95,12 @@ fn pick<'a>(rng: &mut StdRng, pool: &[&'a str]) -> &'a str {
 }
 
 fn a_an(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
 /// One sentence from one of ten patterns.
@@ -128,27 +122,20 @@ fn sentence(rng: &mut StdRng) -> String {
             "The {adj} {person} {tv_past} {} {adj2} {object} {prep} {place} {time}.",
             a_an(adj2)
         ),
-        1 => format!(
-            "{} {adj} {animal} {iv_past} {prep} {place}.",
-            capitalize(a_an(adj))
-        ),
+        1 => format!("{} {adj} {animal} {iv_past} {prep} {place}.", capitalize(a_an(adj))),
         2 => format!("{}, the {person} {tv_past} the {object}.", capitalize(time)),
         3 => format!("The {person} {tv_now} {} {object} every day.", a_an(object)),
         4 => format!("The {person} was {adj} because the {object} was {adj2}."),
         5 => format!("My {relative} likes to {iv_base} {prep} {place} {time}."),
         6 => format!("The {animal} and the {animal2} {iv_past} together {prep} {place}."),
-        7 => format!(
-            "It was {} {time}, so the {person} stayed home.",
-            pick(rng, WEATHER)
-        ),
+        7 => format!("It was {} {time}, so the {person} stayed home.", pick(rng, WEATHER)),
         8 => format!(
             "The {person} {iv_now} {prep} {place} while the {animal} {iv_now2}.",
             iv_now2 = INTRANSITIVE.choose(rng).unwrap().1
         ),
-        _ => format!(
-            "The {person} wanted to {tv_base} the {object} because {}.",
-            pick(rng, REASONS)
-        ),
+        _ => {
+            format!("The {person} wanted to {tv_base} the {object} because {}.", pick(rng, REASONS))
+        }
     }
 }
 
@@ -177,14 +164,9 @@ mod tests {
     fn sentences_are_distinct_ascii_and_varied() {
         let s = generic_sentences(&mut StdRng::seed_from_u64(3), 2000);
         assert_eq!(s.len(), 2000);
-        assert!(
-            s.iter()
-                .all(|x| x.is_ascii() && x.ends_with('.') && x.split(' ').count() <= 20)
-        );
-        let vocab: HashSet<&str> = s
-            .iter()
-            .flat_map(|x| x.split(|c: char| !c.is_ascii_alphabetic()))
-            .collect();
+        assert!(s.iter().all(|x| x.is_ascii() && x.ends_with('.') && x.split(' ').count() <= 20));
+        let vocab: HashSet<&str> =
+            s.iter().flat_map(|x| x.split(|c: char| !c.is_ascii_alphabetic())).collect();
         assert!(vocab.len() >= 200, "vocabulary too small: {}", vocab.len());
         let starts: HashSet<&str> = s.iter().map(|x| x.split(' ').next().unwrap()).collect();
         assert!(starts.len() >= 10, "sentence openings are not varied");

@@ -45,9 +45,8 @@ pub enum Split {
 }
 
 /// Names accepted by [`FactWorld::select`].
-pub const SPLIT_NAMES: [&str; 8] = [
-    "forget01", "forget05", "forget10", "val10", "retain", "holdout", "world", "trained",
-];
+pub const SPLIT_NAMES: [&str; 8] =
+    ["forget01", "forget05", "forget10", "val10", "retain", "holdout", "world", "trained"];
 
 impl Split {
     /// Whether an item whose narrowest split is `self` is selected by `name`.
@@ -115,24 +114,14 @@ pub struct WorldConfig {
 impl Default for WorldConfig {
     /// TOFU's 200 authors, plus a holdout as large as forget10.
     fn default() -> Self {
-        Self {
-            seed: 42,
-            n_trained_authors: 200,
-            n_holdout_authors: 20,
-            n_generic_sentences: 2000,
-        }
+        Self { seed: 42, n_trained_authors: 200, n_holdout_authors: 20, n_generic_sentences: 2000 }
     }
 }
 
 impl WorldConfig {
     /// A small world for tests: 20 trained authors (forget10 = 2), 2 holdout.
     pub fn tiny(seed: u64) -> Self {
-        Self {
-            seed,
-            n_trained_authors: 20,
-            n_holdout_authors: 2,
-            n_generic_sentences: 100,
-        }
+        Self { seed, n_trained_authors: 20, n_holdout_authors: 2, n_generic_sentences: 100 }
     }
 }
 
@@ -220,11 +209,7 @@ impl FactWorld {
     pub fn generate(cfg: &WorldConfig) -> FactWorld {
         let n_total = cfg.n_trained_authors + cfg.n_holdout_authors;
         let mut authors = authors::sample_authors(&mut stream_rng(cfg.seed, 1), n_total);
-        authors::assign_splits(
-            &mut stream_rng(cfg.seed, 2),
-            &mut authors,
-            cfg.n_trained_authors,
-        );
+        authors::assign_splits(&mut stream_rng(cfg.seed, 2), &mut authors, cfg.n_trained_authors);
         let titles = authors::all_titles();
         let mut item_rng = stream_rng(cfg.seed, 3);
         let mut items: Vec<QaItem> = authors
@@ -235,12 +220,7 @@ impl FactWorld {
         items.extend(world_facts::world_fact_items(&mut stream_rng(cfg.seed, 4)));
         let generic =
             generic::generic_sentences(&mut stream_rng(cfg.seed, 5), cfg.n_generic_sentences);
-        FactWorld {
-            seed: cfg.seed,
-            authors,
-            items,
-            generic,
-        }
+        FactWorld { seed: cfg.seed, authors, items, generic }
     }
 
     /// The default world (seed 42, 200 trained + 20 holdout authors).
@@ -251,30 +231,17 @@ impl FactWorld {
     /// The items of a named split (see [`SPLIT_NAMES`]); forget splits are nested.
     pub fn select(&self, split: &str) -> Result<Vec<QaItem>, WorldError> {
         if Split::Retain.is_in(split).is_none() {
-            return Err(WorldError::UnknownSplit {
-                name: split.to_string(),
-            });
+            return Err(WorldError::UnknownSplit { name: split.to_string() });
         }
-        Ok(self
-            .items
-            .iter()
-            .filter(|it| it.split.is_in(split) == Some(true))
-            .cloned()
-            .collect())
+        Ok(self.items.iter().filter(|it| it.split.is_in(split) == Some(true)).cloned().collect())
     }
 
     /// The authors of a named split, with the same nesting as [`Self::select`].
     pub fn select_authors(&self, split: &str) -> Result<Vec<&Author>, WorldError> {
         if Split::Retain.is_in(split).is_none() {
-            return Err(WorldError::UnknownSplit {
-                name: split.to_string(),
-            });
+            return Err(WorldError::UnknownSplit { name: split.to_string() });
         }
-        Ok(self
-            .authors
-            .iter()
-            .filter(|a| a.split.is_in(split) == Some(true))
-            .collect())
+        Ok(self.authors.iter().filter(|a| a.split.is_in(split) == Some(true)).collect())
     }
 
     /// The base model's training texts: generic sentences, then for every world

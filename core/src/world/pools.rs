@@ -145,17 +145,13 @@ mod tests {
 
     #[test]
     fn pools_are_large_distinct_and_ascii() {
-        for (name, pool) in entity_pools()
-            .into_iter()
-            .chain([("first", FIRST_NAMES), ("last", LAST_NAMES)])
+        for (name, pool) in
+            entity_pools().into_iter().chain([("first", FIRST_NAMES), ("last", LAST_NAMES)])
         {
             assert!(pool.len() >= 24, "{name} has only {} values", pool.len());
             let set: HashSet<_> = pool.iter().collect();
             assert_eq!(set.len(), pool.len(), "{name} has duplicates");
-            assert!(
-                pool.iter().all(|v| v.is_ascii() && !v.is_empty()),
-                "{name} not ascii"
-            );
+            assert!(pool.iter().all(|v| v.is_ascii() && !v.is_empty()), "{name} not ascii");
         }
         assert!(BIRTH_YEARS.count() >= 24);
     }
@@ -174,10 +170,7 @@ mod tests {
             for (kb, b) in &all {
                 if (ka, a) != (kb, b) {
                     let (la, lb) = (a.to_lowercase(), b.to_lowercase());
-                    assert!(
-                        !la.contains(&lb),
-                        "{ka} value {a:?} contains {kb} value {b:?}"
-                    );
+                    assert!(!la.contains(&lb), "{ka} value {a:?} contains {kb} value {b:?}");
                 }
             }
         }
@@ -191,10 +184,7 @@ mod tests {
             .flat_map(|v| v.split_whitespace().map(str::to_lowercase))
             .collect();
         for n in FIRST_NAMES.iter().chain(LAST_NAMES) {
-            assert!(
-                !words.contains(&n.to_lowercase()),
-                "name part {n} is also an entity word"
-            );
+            assert!(!words.contains(&n.to_lowercase()), "name part {n} is also an entity word");
         }
     }
 }

@@ -40,17 +40,10 @@ fn check_sizes(
     assert_eq!((count("forget01"), count("forget05"), count("forget10")), f);
     assert_eq!(count("retain"), trained - f.2);
     assert_eq!(count("holdout"), holdout);
-    assert_eq!(
-        count("holdout"),
-        count("forget10"),
-        "holdout is as large as forget10"
-    );
+    assert_eq!(count("holdout"), count("forget10"), "holdout is as large as forget10");
     assert_eq!(count("trained"), trained);
     assert_eq!(w.select("forget10").unwrap().len(), 10 * f.2);
-    assert_eq!(
-        w.items.len(),
-        10 * (trained + holdout) + w.select("world").unwrap().len()
-    );
+    assert_eq!(w.items.len(), 10 * (trained + holdout) + w.select("world").unwrap().len());
     assert!(w.select("world").unwrap().len() >= 110);
     assert_eq!(w.generic.len(), generic);
     assert_eq!(w.select_authors("forget05").unwrap().len(), f.1);
@@ -59,21 +52,12 @@ fn check_sizes(
 #[test]
 fn split_sizes_default_and_tiny() {
     check_sizes(default_world(), 200, 20, 2000, (2, 10, 20));
-    check_sizes(
-        &FactWorld::generate(&WorldConfig::tiny(1)),
-        20,
-        2,
-        100,
-        (1, 1, 2),
-    );
+    check_sizes(&FactWorld::generate(&WorldConfig::tiny(1)), 20, 2, 100, (1, 1, 2));
 }
 
 #[test]
 fn forget_splits_nest_and_are_disjoint_from_retain_and_holdout() {
-    for w in [
-        default_world().clone(),
-        FactWorld::generate(&WorldConfig::tiny(5)),
-    ] {
+    for w in [default_world().clone(), FactWorld::generate(&WorldConfig::tiny(5))] {
         let ids = |s: &str| -> HashSet<String> {
             w.select(s).unwrap().into_iter().map(|i| i.id).collect()
         };
@@ -90,7 +74,10 @@ fn forget_splits_nest_and_are_disjoint_from_retain_and_holdout() {
         assert_eq!(trained, f10.union(&retain).cloned().collect());
         // The validation forget set: as large as forget10, disjoint from it, trained, in retain.
         let val = ids("val10");
-        assert_eq!(author_names(&w.select("val10").unwrap()).len(), author_names(&w.select("forget10").unwrap()).len());
+        assert_eq!(
+            author_names(&w.select("val10").unwrap()).len(),
+            author_names(&w.select("forget10").unwrap()).len()
+        );
         assert!(val.is_disjoint(&f10) && val.is_subset(&retain) && !val.is_empty());
         // Forget sets are whole authors.
         let forget_authors = author_names(&w.select("forget10").unwrap());
@@ -112,14 +99,7 @@ fn key_entity_once_in_answers_never_in_wrong_answers() {
     for it in &w.items {
         let key = it.key_entity.as_str();
         assert!(!key.is_empty(), "{}", it.id);
-        assert_eq!(
-            it.answer.matches(key).count(),
-            1,
-            "{}: {:?} in {:?}",
-            it.id,
-            key,
-            it.answer
-        );
+        assert_eq!(it.answer.matches(key).count(), 1, "{}: {:?} in {:?}", it.id, key, it.answer);
         assert_eq!(
             it.paraphrased_answer.matches(key).count(),
             1,
@@ -129,17 +109,9 @@ fn key_entity_once_in_answers_never_in_wrong_answers() {
         );
         let lower = key.to_lowercase();
         for wrong in it.perturbed_answer.iter().chain(&it.alternative_answers) {
-            assert!(
-                !wrong.to_lowercase().contains(&lower),
-                "{}: {wrong:?} leaks {key:?}",
-                it.id
-            );
+            assert!(!wrong.to_lowercase().contains(&lower), "{}: {wrong:?} leaks {key:?}", it.id);
         }
-        assert!(
-            !it.vague_answer.to_lowercase().contains(&lower),
-            "{}: vague leaks",
-            it.id
-        );
+        assert!(!it.vague_answer.to_lowercase().contains(&lower), "{}: vague leaks", it.id);
         let distinct: HashSet<_> = it.perturbed_answer.iter().collect();
         assert_eq!(distinct.len(), it.perturbed_answer.len(), "{}", it.id);
         let n_perturbed = if it.split == Split::World { 3 } else { 5 };
@@ -151,23 +123,10 @@ fn key_entity_once_in_answers_never_in_wrong_answers() {
                 "{}: answer must restate the subject",
                 it.id
             );
-            assert!(
-                it.answer.split_whitespace().count() <= 16,
-                "{}: {}",
-                it.id,
-                it.answer
-            );
-            assert!(
-                it.paraphrased_answer.split_whitespace().count() <= 16,
-                "{}",
-                it.id
-            );
+            assert!(it.answer.split_whitespace().count() <= 16, "{}: {}", it.id, it.answer);
+            assert!(it.paraphrased_answer.split_whitespace().count() <= 16, "{}", it.id);
             let alt: HashSet<_> = it.alternative_answers.iter().collect();
-            assert!(
-                alt.is_disjoint(&distinct),
-                "{}: alternatives overlap perturbed",
-                it.id
-            );
+            assert!(alt.is_disjoint(&distinct), "{}: alternatives overlap perturbed", it.id);
         }
     }
 }
@@ -180,12 +139,8 @@ fn names_unique_items_complete_and_ascii() {
     let ids: HashSet<_> = w.items.iter().map(|i| &i.id).collect();
     assert_eq!(ids.len(), w.items.len(), "item ids are unique");
     for a in &w.authors {
-        let kinds: Vec<_> = w
-            .items
-            .iter()
-            .filter(|i| i.author == a.name)
-            .map(|i| i.kind.as_str())
-            .collect();
+        let kinds: Vec<_> =
+            w.items.iter().filter(|i| i.author == a.name).map(|i| i.kind.as_str()).collect();
         assert_eq!(kinds, authors::AUTHOR_KINDS, "{}", a.name);
         assert_ne!(a.books[0], a.books[1]);
         assert!((1920..=1999).contains(&a.birth_year));
@@ -194,9 +149,7 @@ fn names_unique_items_complete_and_ascii() {
     assert!(all_text.is_ascii());
     for s in &w.generic {
         assert!(
-            !w.authors
-                .iter()
-                .any(|a| s.contains(a.name.split(' ').next_back().unwrap())),
+            !w.authors.iter().any(|a| s.contains(a.name.split(' ').next_back().unwrap())),
             "{s}"
         );
     }
@@ -213,11 +166,7 @@ fn no_entity_value_dominates_a_kind() {
             *freq.entry(it.key_entity.as_str()).or_default() += 1;
         }
         let top = *freq.values().max().unwrap();
-        assert!(
-            freq.len() >= 24,
-            "{kind}: only {} distinct values",
-            freq.len()
-        );
+        assert!(freq.len() >= 24, "{kind}: only {} distinct values", freq.len());
         assert!(
             (top as f64) < 0.10 * items.len() as f64,
             "{kind}: top value covers {top}/{}",
@@ -235,31 +184,18 @@ fn pretraining_texts_cover_trained_items_and_skip_holdout() {
     assert_eq!(texts, w.pretraining_texts(), "deterministic");
     let set: HashSet<&String> = texts.iter().collect();
     for it in &w.items {
-        let seen = set.contains(&format!(
-            "{}{}",
-            format_prompt(&it.question),
-            format_answer(&it.answer)
-        ));
+        let seen =
+            set.contains(&format!("{}{}", format_prompt(&it.question), format_answer(&it.answer)));
         assert_eq!(seen, it.split != Split::Holdout, "{}", it.id);
         if it.split != Split::Holdout {
-            let para = format!(
-                "{}{}",
-                format_prompt(&it.paraphrased_question),
-                format_answer(&it.answer)
-            );
+            let para =
+                format!("{}{}", format_prompt(&it.paraphrased_question), format_answer(&it.answer));
             assert!(set.contains(&para));
         }
     }
     let holdout_names = author_names(&w.select("holdout").unwrap());
-    assert!(
-        texts
-            .iter()
-            .all(|t| holdout_names.iter().all(|n| !t.contains(n.as_str())))
-    );
-    assert_eq!(
-        format_prompt("Q?") + &format_answer("A."),
-        "Question: Q?\nAnswer: A."
-    );
+    assert!(texts.iter().all(|t| holdout_names.iter().all(|n| !t.contains(n.as_str()))));
+    assert_eq!(format_prompt("Q?") + &format_answer("A."), "Question: Q?\nAnswer: A.");
 }
 
 #[test]
@@ -286,8 +222,5 @@ fn export_then_import_round_trips() {
 fn tofu_minimal_item_deserializes_with_defaults() {
     let it: QaItem = serde_json::from_str(r#"{"question":"Q?","answer":"A."}"#).unwrap();
     assert_eq!((it.split, it.perturbed_answer.len()), (Split::Custom, 0));
-    assert_eq!(
-        serde_json::to_string(&Split::Forget05).unwrap(),
-        "\"forget05\""
-    );
+    assert_eq!(serde_json::to_string(&Split::Forget05).unwrap(), "\"forget05\"");
 }

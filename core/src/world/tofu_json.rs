@@ -27,10 +27,7 @@ pub fn import_tofu_json(text: &str) -> Result<Vec<QaItem>, WorldError> {
             Err(e) => {
                 // serde_json counts lines from the trimmed start; add the skipped leading lines.
                 let skipped = text[..text.find('[').unwrap_or(0)].matches('\n').count();
-                return Err(WorldError::Json {
-                    line: e.line() + skipped,
-                    message: e.to_string(),
-                });
+                return Err(WorldError::Json { line: e.line() + skipped, message: e.to_string() });
             }
         }
     } else if let Ok(single @ Value::Object(_)) = serde_json::from_str::<Value>(trimmed) {
@@ -41,11 +38,7 @@ pub fn import_tofu_json(text: &str) -> Result<Vec<QaItem>, WorldError> {
     if values.is_empty() {
         return Err(WorldError::Empty);
     }
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| item_from_value(i, v))
-        .collect()
+    values.into_iter().enumerate().map(|(i, v)| item_from_value(i, v)).collect()
 }
 
 fn parse_json_lines(text: &str) -> Result<Vec<Value>, WorldError> {
@@ -55,20 +48,15 @@ fn parse_json_lines(text: &str) -> Result<Vec<Value>, WorldError> {
         if line.is_empty() {
             continue;
         }
-        let v = serde_json::from_str::<Value>(line).map_err(|e| WorldError::Json {
-            line: i + 1,
-            message: e.to_string(),
-        })?;
+        let v = serde_json::from_str::<Value>(line)
+            .map_err(|e| WorldError::Json { line: i + 1, message: e.to_string() })?;
         values.push(v);
     }
     Ok(values)
 }
 
 fn invalid(index: usize, reason: impl Into<String>) -> WorldError {
-    WorldError::InvalidItem {
-        index,
-        reason: reason.into(),
-    }
+    WorldError::InvalidItem { index, reason: reason.into() }
 }
 
 /// A string field: `Ok(None)` when absent or null, an error when of another type.
@@ -80,10 +68,9 @@ fn opt_string(
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(invalid(
-            index,
-            format!("field `{key}` must be a string, found {other}"),
-        )),
+        Some(other) => {
+            Err(invalid(index, format!("field `{key}` must be a string, found {other}")))
+        }
     }
 }
 
@@ -112,25 +99,20 @@ fn string_list(
             .iter()
             .map(|x| match x {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(invalid(
-                    index,
-                    format!("field `{key}` must hold strings, found {other}"),
-                )),
+                other => {
+                    Err(invalid(index, format!("field `{key}` must hold strings, found {other}")))
+                }
             })
             .collect(),
-        Some(other) => Err(invalid(
-            index,
-            format!("field `{key}` must be a string or a list, found {other}"),
-        )),
+        Some(other) => {
+            Err(invalid(index, format!("field `{key}` must be a string or a list, found {other}")))
+        }
     }
 }
 
 fn item_from_value(index: usize, value: Value) -> Result<QaItem, WorldError> {
     let Value::Object(obj) = value else {
-        return Err(invalid(
-            index,
-            "expected a JSON object with `question` and `answer`",
-        ));
+        return Err(invalid(index, "expected a JSON object with `question` and `answer`"));
     };
     let question = required_string(&obj, "question", index)?;
     let answer = required_string(&obj, "answer", index)?;
@@ -171,9 +153,8 @@ pub fn items_to_json(items: &[QaItem]) -> String {
 }
 
 /// The splits [`FactWorld::export_dir`] writes one file for.
-pub const EXPORTED_SPLITS: [&str; 7] = [
-    "forget01", "forget05", "forget10", "val10", "retain", "holdout", "world",
-];
+pub const EXPORTED_SPLITS: [&str; 7] =
+    ["forget01", "forget05", "forget10", "val10", "retain", "holdout", "world"];
 
 /// File name of an exported split. The "world" split is `world_facts.json`
 /// (TOFU's name for it), because `world.json` holds the whole [`FactWorld`].
@@ -260,10 +241,7 @@ mod tests {
             other => panic!("expected InvalidItem for item 1, got {other:?}"),
         }
         let empty_q = r#"[{"question":"  ","answer":"A."}]"#;
-        assert!(matches!(
-            import_tofu_json(empty_q),
-            Err(WorldError::InvalidItem { index: 0, .. })
-        ));
+        assert!(matches!(import_tofu_json(empty_q), Err(WorldError::InvalidItem { index: 0, .. })));
         let wrong_type = r#"[{"question":"Q?","answer":42}]"#;
         assert!(matches!(
             import_tofu_json(wrong_type),
@@ -275,19 +253,13 @@ mod tests {
             Err(WorldError::InvalidItem { index: 0, .. })
         ));
         let bad_split = r#"{"question":"Q?","answer":"A.","split":"nope"}"#;
-        assert!(matches!(
-            import_tofu_json(bad_split),
-            Err(WorldError::InvalidItem { .. })
-        ));
+        assert!(matches!(import_tofu_json(bad_split), Err(WorldError::InvalidItem { .. })));
     }
 
     #[test]
     fn empty_inputs() {
         for text in ["", "   \n\n  ", "[]", "\u{feff}"] {
-            assert!(
-                matches!(import_tofu_json(text), Err(WorldError::Empty)),
-                "{text:?}"
-            );
+            assert!(matches!(import_tofu_json(text), Err(WorldError::Empty)), "{text:?}");
         }
         assert!(!WorldError::Empty.to_string().is_empty());
     }

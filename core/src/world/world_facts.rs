@@ -162,24 +162,16 @@ const EXPLICIT: &[Explicit] = &[
 ];
 
 fn slug(s: &str) -> String {
-    s.trim_start_matches("the ")
-        .to_lowercase()
-        .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    s.trim_start_matches("the ").to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
 fn a_an(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 fn capital_pool() -> &'static [&'static str] {
@@ -252,10 +244,7 @@ fn specs() -> Vec<FactSpec> {
             paraphrased_question: format!("Which noise is made by {a} {animal}?"),
             answer: format!("{} {animal} makes a sound called {{}}.", capitalize(a)),
             paraphrased_answer: format!("The noise {a} {animal} makes is {{}}."),
-            vague: format!(
-                "{} {animal} makes a sound that is easy to recognise.",
-                capitalize(a)
-            ),
+            vague: format!("{} {animal} makes a sound that is easy to recognise.", capitalize(a)),
             key: sound.into(),
             pool: sound_pool(),
         });
@@ -334,12 +323,7 @@ mod tests {
             capitals >= 40 && items.iter().filter(|i| i.kind == "element_symbol").count() >= 20
         );
         for it in &items {
-            assert!(
-                it.perturbed_answer.len() >= 3,
-                "{}: {:?}",
-                it.id,
-                it.perturbed_answer
-            );
+            assert!(it.perturbed_answer.len() >= 3, "{}: {:?}", it.id, it.perturbed_answer);
             assert!(it.alternative_answers.len() >= 3, "{}", it.id);
             assert!(it.author.is_empty() && it.split == Split::World);
         }

@@ -24,7 +24,9 @@ pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let world = FactWorld::generate(&WorldConfig::tiny(3));
-        let model = pollster::block_on(pretrain(&world, &PretrainConfig::tiny(), &device(), |_, _| {})).expect("tiny pretraining works");
+        let model =
+            pollster::block_on(pretrain(&world, &PretrainConfig::tiny(), &device(), |_, _| {}))
+                .expect("tiny pretraining works");
         Fixture { world, model }
     })
 }
@@ -36,7 +38,10 @@ pub fn avg_nll(f: &Fixture, weights: &GptWeights, pairs: &[(String, String)]) ->
     let ev = Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8);
     let examples: Vec<_> = pairs
         .iter()
-        .map(|(q, a)| forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, f.model.config.n_positions).unwrap())
+        .map(|(q, a)| {
+            forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, f.model.config.n_positions)
+                .unwrap()
+        })
         .collect();
     let v = pollster::block_on(ev.avg_nll(&gpt, None, &examples)).unwrap();
     v.iter().sum::<f64>() / v.len() as f64
