@@ -133,6 +133,12 @@ fn user_supplied_facts_can_be_forgotten() {
     }
     let s = pollster::block_on(run.evaluate()).unwrap();
     assert!(s.forget.prob < s0.forget.prob);
+    // The page reads snapshots back from the worker's JSON: a metric with no value (NaN, such as
+    // forget quality without a retain model, or the probe on one item) must survive the trip.
+    let text = serde_json::to_string(&s).unwrap();
+    let back: forgetlab::eval::Snapshot = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("a user-fact snapshot does not read back: {e}\n{text}"));
+    assert_eq!(serde_json::to_value(back).unwrap(), serde_json::to_value(&s).unwrap());
 }
 
 #[test]

@@ -7,8 +7,8 @@ references, pooled hidden states, and the values the Rust code computed from the
 
 Each metric is recomputed here from the same inputs with:
   rouge-score (Google's ROUGE, as open-unlearning uses), scipy.stats.ks_2samp, scipy.stats.hmean,
-  sklearn.metrics.roc_auc_score, zlib, and numpy for the formulas (open-unlearning's and
-  ReLearn's code transcribed in ../shared/reference/unlearning-spec.md).
+  sklearn.metrics.roc_auc_score, zlib, and numpy for the formulas (transcribed from
+  open-unlearning's src/evals/metrics/ and ReLearn's evals/ code, cited at each function).
 
 Fails (exit 1) when any value differs by more than 1e-6 (relative to max(1, |value|)).
 The per-token inputs are float32 model outputs; both sides compute in float64 from the same

@@ -10,6 +10,7 @@
 pub mod answer_tree;
 pub mod by_kind;
 pub mod greedy;
+pub mod metric_table;
 mod parity;
 pub mod representation;
 pub mod retain_reference;
@@ -20,6 +21,7 @@ mod vocab;
 use burn::tensor::Device;
 
 pub use by_kind::KindMetrics;
+pub use metric_table::{METRICS, MetricRow, metric};
 pub use retain_reference::{RetainReference, RetainReferences};
 pub use snapshot::{
     GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics,
@@ -701,10 +703,7 @@ pub async fn read_f32(t: burn::tensor::Tensor<1>) -> Result<Vec<f32>, ForgetErro
         .map_err(|e| ForgetError::Readback(format!("{e:?}")))
 }
 
-pub(crate) fn mean(v: &[f64]) -> f64 {
-    let v = finite(v);
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
-}
+pub(crate) use crate::metrics::mean_of_finite as mean;
 
 fn finite(v: &[f64]) -> Vec<f64> {
     v.iter().copied().filter(|x| x.is_finite()).collect()

@@ -71,20 +71,23 @@ pub struct MiaAucs {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Representation {
     /// Total variance of the mean answer hidden state after each block, forget items.
+    #[serde(with = "nan_as_null_each")]
     pub hidden_variance_forget: Vec<f64>,
     /// The same on retain items.
+    #[serde(with = "nan_as_null_each")]
     pub hidden_variance_retain: Vec<f64>,
     /// (layer name, ‖θ − θ₀‖ / ‖θ₀‖): "embeddings", "h.0" …, "ln_f".
     pub param_change: Vec<(String, f64)>,
     /// Logit lens on the forget set: mean probability of the key entity's first token read
     /// out after each block (the last equals the model's own probability).
+    #[serde(with = "nan_as_null_each")]
     pub logit_lens_forget: Vec<f64>,
     /// Linear probe (metrics::probe), fitted on the original model: accuracy per block at
     /// picking the key entity among its candidates, on the forget items …
-    #[serde(default)]
+    #[serde(with = "nan_as_null_each", default)]
     pub probe_forget: Vec<f64>,
     /// … and on the retain items (the control).
-    #[serde(default)]
+    #[serde(with = "nan_as_null_each", default)]
     pub probe_retain: Vec<f64>,
     /// The probe's chance level on the forget items (mean 1 / candidates).
     #[serde(with = "nan_as_null", default = "nan")]
@@ -213,5 +216,18 @@ mod nan_as_null {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+}
+
+/// The same for lists of metrics (one per layer): a layer without a value is `null`.
+mod nan_as_null_each {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|x| if x.is_nan() { None } else { Some(*x) }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        Ok(Vec::<Option<f64>>::deserialize(d)?.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
     }
 }

@@ -8,7 +8,7 @@
 //! L(θ) = −½·tanh(P̄_e) + ½·tanh(P̄_f)
 //!
 //! Wang, Wei, Liu, et al., ICLR 2025, "LLM Unlearning via Loss Adjustment with Only Forget Data"
-//! (arXiv 2410.11143); `UCSC-REAL/FLAT: dataloader.py::get_contrastive_loss` (spec §3.5).
+//! (arXiv 2410.11143); `UCSC-REAL/FLAT: dataloader.py::get_contrastive_loss`.
 //! [quirk] The reference code averages over every padded position (label −100 adds 0), so P̄
 //! shrinks with padding; ForgetLab averages over answer tokens, which does not depend on how a
 //! batch happens to be padded. Learning rate scaled to the default model like NPO's.

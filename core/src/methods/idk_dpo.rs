@@ -12,7 +12,7 @@
 //! ratios keep the model from drifting where the two answers agree.
 //! Rafailov et al., 2023, "Direct Preference Optimization" (arXiv 2305.18290); the TOFU
 //! refusal variant (Maini et al. 2024; named IdkDPO in open-unlearning, OU#110); open-unlearning
-//! `dpo.py` → `compute_dpo_loss`, experiment `unlearn/tofu/idk.yaml` (spec §3.1).
+//! `dpo.py` → `compute_dpo_loss`, experiment `unlearn/tofu/idk.yaml`.
 //! Defaults β = 0.1, γ = α = 1.
 
 use burn::tensor::Tensor;

@@ -6,7 +6,7 @@
 //!
 //! Maini, Feng, Schwarzschild, Lipton, Kolter, 2024, "TOFU: A Task of Fictitious Unlearning for
 //! LLMs" (`idk` forget loss; `tofu:dataloader.py`), open-unlearning's `QAwithIdkDataset` and its
-//! IDK lines (spec §3.2). The model learns to say it does not know — it forgets the fact's
+//! IDK lines. The model learns to say it does not know — it forgets the fact's
 //! *expression*, which the metrics of hidden states and the relearning attack can tell apart from
 //! forgetting the fact.
 
@@ -14,6 +14,7 @@ use burn::tensor::Tensor;
 use rand::Rng;
 use rand::rngs::StdRng;
 
+use super::data::{Draw, Pair, StepData};
 use super::{LossInputs, retain_nll};
 use crate::loss::{batch_nll, nll_mean};
 
@@ -32,11 +33,26 @@ pub const REFUSALS: [&str; 10] = [
 ];
 
 /// A random refusal for each question.
-pub fn refusals(questions: &[String], rng: &mut StdRng) -> Vec<(String, String)> {
+pub fn refusals<'a>(questions: impl IntoIterator<Item = &'a str>, rng: &mut StdRng) -> Vec<Pair> {
     questions
-        .iter()
-        .map(|q| (q.clone(), REFUSALS[rng.random_range(0..REFUSALS.len())].to_string()))
+        .into_iter()
+        .map(|q| Pair::qa(q, REFUSALS[rng.random_range(0..REFUSALS.len())]))
         .collect()
+}
+
+/// IdkPO's step: the picked forget questions with a fresh refusal each, and retain items.
+pub fn draw(d: &mut Draw) -> StepData {
+    let forget = refusals(d.picked.iter().map(|&i| d.forget[i].question.as_str()), d.rng);
+    let retain = d.retain_sample();
+    StepData { forget, retain, ..StepData::default() }
+}
+
+/// The plain step plus a refusal for each forget question, row for row: the preferred answers
+/// of IdkDPO and FLAT.
+pub fn draw_with_refusals(d: &mut Draw) -> StepData {
+    let mut step = super::data::draw_plain(d);
+    step.preferred = Some(refusals(step.forget.iter().map(|p| p.prompt.as_str()), d.rng));
+    step
 }
 
 pub fn loss(x: &LossInputs) -> Tensor<1> {

@@ -15,12 +15,13 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 use super::LossInputs;
+use super::data::{Draw, Pair, StepData};
 use crate::loss::{batch_nll, nll_mean};
 use crate::world::QaItem;
 
 /// The forget questions paired with a random same-kind answer (falls back to the perturbed
 /// answers, then to the answer itself for items imported without alternatives).
-pub fn relabel(items: &[QaItem], rng: &mut StdRng) -> Vec<(String, String)> {
+pub fn relabel(items: &[QaItem], rng: &mut StdRng) -> Vec<Pair> {
     items
         .iter()
         .map(|it| {
@@ -40,9 +41,17 @@ pub fn relabel(items: &[QaItem], rng: &mut StdRng) -> Vec<(String, String)> {
             } else {
                 "Nobody knows.".to_string()
             };
-            (it.question.clone(), answer)
+            Pair::qa(it.question.clone(), answer)
         })
         .collect()
+}
+
+/// A step: the picked forget questions with fresh random answers (no retain term: the retain
+/// sample is drawn only to keep a seed's data order method-independent).
+pub fn draw(d: &mut Draw) -> StepData {
+    let forget = relabel(&d.picked_items(), d.rng);
+    let retain = d.retain_sample();
+    StepData { forget, retain, ..StepData::default() }
 }
 
 pub fn loss(x: &LossInputs) -> Tensor<1> {

@@ -15,7 +15,11 @@
 
 use burn::tensor::Tensor;
 
+use rand::seq::IndexedRandom;
+
+use super::data::{Draw, Prepared, Sources, StepData};
 use super::{Hyper, LossInputs, retain_nll};
+use crate::error::ForgetError;
 use crate::pretrain::PretrainConfig;
 
 /// Steps of the original recipe (what "retrained" means here).
@@ -26,6 +30,27 @@ pub fn recipe_steps() -> usize {
 /// The learning rate at `step`: the original recipe's schedule with `hp.lr` as its peak.
 pub fn lr_at(hp: &Hyper, step: usize) -> f64 {
     PretrainConfig { lr: hp.lr, ..PretrainConfig::default() }.lr_at(step)
+}
+
+/// Retraining's data: the original training set without the forget items (its "retain" batch).
+pub fn prepare(s: &Sources) -> Result<Prepared, ForgetError> {
+    let exclude = s.forget.iter().map(|it| it.id.clone()).collect();
+    let retrain = crate::pretrain::training_examples_without(
+        s.world,
+        s.tokenizer,
+        s.n_positions,
+        false,
+        &exclude,
+    )?;
+    Ok(Prepared { retrain, ..super::data::prepare_items(s)? })
+}
+
+/// A step: the picked forget pairs (unused by the loss) and `batch_size` training examples.
+pub fn draw(d: &mut Draw) -> StepData {
+    let forget = d.pool_pairs();
+    let retain_examples =
+        (0..d.batch_size).filter_map(|_| d.prepared.retrain.choose(d.rng).cloned()).collect();
+    StepData { forget, retain_examples, ..StepData::default() }
 }
 
 pub fn loss(x: &LossInputs) -> Tensor<1> {

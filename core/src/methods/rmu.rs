@@ -10,7 +10,7 @@
 //!
 //! Later layers then read noise where the forgotten fact used to be. Li et al., 2024, "The WMDP
 //! Benchmark: Measuring and Reducing Malicious Use With Unlearning" (arXiv 2403.03218);
-//! open-unlearning `rmu.py` (answer-token masking, mean over d; spec §3.1). OU's TOFU config
+//! open-unlearning `rmu.py` (answer-token masking, mean over d). OU's TOFU config
 //! hooks layer 7 of 32 with c = 2 and trains every parameter; ForgetLab hooks block 2 of 4 (the
 //! same relative depth) and uses c = 8, because this model's residual stream is larger relative
 //! to a unit vector (per-token norm ≈ 8; with c = 2 the forget term barely moves it).

@@ -8,7 +8,7 @@
 //! dominating (NPO's reference ratio favours them); like NPO the forget term saturates once an
 //! answer is unlikely.
 //! Fan, Liu, Lin, Jia, Zhang, Mei, Liu, 2024, "Simplicity Prevails: Rethinking Negative Preference
-//! Optimization for LLM Unlearning", arXiv 2410.07163; open-unlearning `simnpo.py` (spec §3.1).
+//! Optimization for LLM Unlearning", arXiv 2410.07163; open-unlearning `simnpo.py`.
 //! Defaults (OU): β = 4.5, δ = 0, γ = 0.125, α = 1.
 
 use burn::tensor::activation::log_sigmoid;

@@ -17,7 +17,7 @@
 //!
 //! Ji et al., 2024, "Reversing the Forget-Retain Objectives: An Efficient LLM Unlearning
 //! Framework from Logit Difference", NeurIPS 2024, arXiv 2406.08607 (`UCSB-NLP-Chang/ULD`:
-//! `model/utils.py::init_small_llm`, `forget_losses.py`, `contrastllm.py`; spec §3.1).
+//! `model/utils.py::init_small_llm`, `forget_losses.py`, `contrastllm.py`).
 //! The paper: K = 8 of 32 layers with LoRA (r = 16), w_r = 5, lr 1e-3, 10 epochs; at inference
 //! w = −0.8, f = 1e-2. ForgetLab: K = 2 of 4 blocks (`Hyper::assistant_layers`), the whole
 //! assistant trained (0.3 M parameters: LoRA buys nothing at this size), w = −0.8, f = 1e-2
@@ -43,13 +43,14 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
 use super::LossInputs;
+use super::data::{Draw, Pair, StepData};
 use crate::loss::{batch_nll, nll_mean};
 use crate::world::QaItem;
 
 /// One (question, answer) of D_f′: the answer or, half the time, its paraphrase.
-pub fn forget_pair(item: &QaItem, rng: &mut StdRng) -> (String, String) {
+pub fn forget_pair(item: &QaItem, rng: &mut StdRng) -> Pair {
     let paraphrase = rng.random_bool(0.5) && !item.paraphrased_answer.is_empty();
-    (
+    Pair::qa(
         item.question.clone(),
         if paraphrase { item.paraphrased_answer.clone() } else { item.answer.clone() },
     )
@@ -57,12 +58,7 @@ pub fn forget_pair(item: &QaItem, rng: &mut StdRng) -> (String, String) {
 
 /// `n` (question, answer) pairs of D_r′: retain QAs and forget questions with a perturbed answer,
 /// alternating (all retain when no forget item has perturbed answers).
-pub fn retain_pairs(
-    retain: &[QaItem],
-    forget: &[QaItem],
-    n: usize,
-    rng: &mut StdRng,
-) -> Vec<(String, String)> {
+pub fn retain_pairs(retain: &[QaItem], forget: &[QaItem], n: usize, rng: &mut StdRng) -> Vec<Pair> {
     let perturbed: Vec<(&QaItem, &String)> =
         forget.iter().flat_map(|it| it.perturbed_answer.iter().map(move |a| (it, a))).collect();
     (0..n)
@@ -70,11 +66,18 @@ pub fn retain_pairs(
             if i % 2 == 1
                 && let Some((it, a)) = perturbed.choose(rng)
             {
-                return Some((it.question.clone(), (*a).clone()));
+                return Some(Pair::qa(it.question.clone(), (*a).clone()));
             }
-            retain.choose(rng).map(|it| (it.question.clone(), it.answer.clone()))
+            retain.choose(rng).map(Pair::of)
         })
         .collect()
+}
+
+/// A step: D_f′ pairs for the picked forget items, then D_r′.
+pub fn draw(d: &mut Draw) -> StepData {
+    let forget = d.picked.iter().map(|&i| forget_pair(&d.forget[i], d.rng)).collect();
+    let retain = retain_pairs(d.retain, d.forget, d.batch_size, d.rng);
+    StepData { forget, retain, ..StepData::default() }
 }
 
 pub fn loss(x: &LossInputs) -> Tensor<1> {

@@ -12,7 +12,7 @@
 //! (a quirk); ForgetLab lowers the actual next token's logit there instead.
 //! Dong, Lin, Belinkov, Hu, 2025, "UNDIAL: Self-Distillation with Adjusted Logits for Robust
 //! Unlearning in Large Language Models", NAACL 2025, arXiv 2402.10052; open-unlearning
-//! `undial.py`, `compute_undial_loss` (spec §3.1). Defaults β = 10, γ = 1, α = 0.
+//! `undial.py`, `compute_undial_loss`. Defaults β = 10, γ = 1, α = 0.
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::{log_softmax, softmax};

@@ -6,7 +6,7 @@
 //!
 //! Wang, Zhang, Li, Xu, Han, Sugiyama, Liu, 2025, "Rethinking LLM Unlearning Objectives: A
 //! Gradient Perspective and Go Beyond", ICLR 2025, arXiv 2502.19301; open-unlearning `wga.py`,
-//! `compute_wga_loss` (spec §3.1). Defaults β = 1, γ = α = 1.
+//! `compute_wga_loss`. Defaults β = 1, γ = α = 1.
 
 use burn::tensor::Tensor;
 

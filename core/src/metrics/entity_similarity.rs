@@ -16,7 +16,7 @@
 //! stand-in: ForgetLab's answers are single facts whose entity carries the claim.
 //!
 //! Source: Xu et al., "ReLearn" (2025), `zjunlp:evals/evaluate.py::compute_kfr`, `::compute_krr`,
-//! `::entity_similarity` (spec §4.4, §6).
+//! `::entity_similarity`.
 
 use std::collections::HashMap;
 

@@ -25,7 +25,7 @@
 //! must treat NaN as "not computable" (e.g. no holdout items yet).
 //!
 //! Source: Maini et al., "TOFU" (2024); `OU:src/evals/metrics/privacy.py::ks_test`,
-//! `OU:configs/eval/tofu_metrics/forget_quality.yaml` (spec §4.1); Hodges (1958); Viehmann (2021,
+//! `OU:configs/eval/tofu_metrics/forget_quality.yaml`; Hodges (1958); Viehmann (2021,
 //! arXiv 2102.08037) for the inside-method recursion.
 
 use super::ks_dist;

@@ -9,11 +9,11 @@
 //! boundaries inside the normalized answer.
 //!
 //! Source: Xu et al., "ReLearn: Unlearning via Learning for Large Language Models" (2025),
-//! `zjunlp:evals/evaluate.py::compute_kfr`, `::compute_krr` (spec §4.4). ReLearn judges an item
+//! `zjunlp:evals/evaluate.py::compute_kfr`, `::compute_krr`. ReLearn judges an item
 //! with an LLM entity extractor (deepseek-chat), MiniLM embedding similarity (≥ 0.8) and a DeBERTa
 //! NLI model (KFR: contradiction OR entity similarity ≤ 0.3/0.5; KRR: not contradiction AND
 //! similarity ≥ 0.3). ForgetLab's fact world knows each fact's key entity, so both are replaced
-//! by exact presence of that entity (spec §6, items 1–3). This is stricter than NLI about
+//! by exact presence of that entity. This is stricter than NLI about
 //! paraphrases of the entity and ignores contradictions that keep the entity.
 
 /// Lower-case, replace every non-alphanumeric character with a space, collapse runs of spaces

@@ -17,8 +17,8 @@
 //!
 //! Source: Xu et al., "ReLearn: Unlearning via Learning for Large Language Models" (2025),
 //! `zjunlp:evals/evaluate.py::calculate_BI`, `::calculate_honores_statistic`, `::compute_ppl`,
-//! `::compute_as`, `::as_mean` ("Harmonic_AS") (spec §4.4). ReLearn measures PPL with
-//! Llama-2-7b-chat; ForgetLab computes PPL under its frozen original model (spec §6, item 4) —
+//! `::compute_as`, `::as_mean` ("Harmonic_AS"). ReLearn measures PPL with
+//! Llama-2-7b-chat; ForgetLab computes PPL under its frozen original model —
 //! callers pass those values in `ppls`. Tokenization follows `nltk.word_tokenize`; see
 //! [`super::treebank`] for the port and its deviations (Punkt sentence splitting is approximated).
 

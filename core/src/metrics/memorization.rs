@@ -14,7 +14,7 @@
 //!
 //! Source: Carlini et al. (2021) / Tirumala et al. (2022) for EM; Carlini et al., "Quantifying
 //! memorization" (2023) for ES; `OU:src/evals/metrics/memorization.py::exact_memorization`,
-//! `::extraction_strength` (spec §4.1).
+//! `::extraction_strength`.
 
 /// EM of one answer: `hits[t]` is 1[ŷ_t = y_t] over the answer positions, EOS excluded.
 pub fn exact_memorization(hits: &[bool]) -> f64 {

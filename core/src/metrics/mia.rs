@@ -22,7 +22,7 @@
 //!
 //! Source: Yeom et al. (2018) LOSS; Carlini et al. (2021) ZLib; Shi et al., "Detecting
 //! pretraining data" (2024) Min-K%; Zhang et al., "Min-K%++" (2024);
-//! `OU:src/evals/metrics/mia/{loss,zlib,min_k,min_k_plus_plus,utils}.py` (spec §4.2).
+//! `OU:src/evals/metrics/mia/{loss,zlib,min_k,min_k_plus_plus,utils}.py`.
 //! The ZLib text is the answer as formatted for the model (what its tokens decode to, without
 //! EOS). Natively the length comes from the system zlib (byte-identical to Python's `zlib`); in
 //! the browser from miniz_oxide, whose output can differ from zlib's by a few bytes.

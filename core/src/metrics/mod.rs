@@ -1,5 +1,5 @@
 //! Pure metric formulas (no model, no burn): one file per metric; each file's top comment gives
-//! the formula, its direction and its source. See /work/shared/reference/unlearning-spec.md §4.
+//! the formula, its direction and its source (the paper, and the file of the reference code).
 
 pub mod entity_similarity;
 pub mod forget_quality;
@@ -19,7 +19,9 @@ pub mod smirnov;
 pub mod treebank;
 pub mod truth_ratio;
 
-/// Arithmetic mean of an iterator (NaN when empty), shared by the aggregating metrics.
+/// Arithmetic mean of an iterator, for values that are always finite (a formula's terms): NaN
+/// when empty, and a NaN among the values propagates. For per-item metrics, where an item may
+/// have no value, use [`mean_of_finite`].
 pub(crate) fn mean(values: impl Iterator<Item = f64>) -> f64 {
     let (mut sum, mut n) = (0.0, 0usize);
     for v in values {
@@ -27,4 +29,11 @@ pub(crate) fn mean(values: impl Iterator<Item = f64>) -> f64 {
         n += 1;
     }
     if n == 0 { f64::NAN } else { sum / n as f64 }
+}
+
+/// Arithmetic mean of the finite values, skipping NaN and ±∞ (an item without a value, such as
+/// an entity-less item's probe score); NaN when no value is finite. Every split-level average of
+/// per-item numbers in a snapshot uses this one.
+pub(crate) fn mean_of_finite(values: &[f64]) -> f64 {
+    mean(values.iter().copied().filter(|x| x.is_finite()))
 }

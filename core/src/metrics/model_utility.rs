@@ -8,7 +8,7 @@
 //! planets) and on the remaining world facts (animals, colours, numbers).
 //!
 //! Source: Maini et al., "TOFU" (2024); `OU:src/evals/metrics/utility.py::hm_aggregate`
-//! (`scipy.stats.hmean`), `OU:configs/eval/tofu_metrics/model_utility.yaml` (spec §4.1).
+//! (`scipy.stats.hmean`), `OU:configs/eval/tofu_metrics/model_utility.yaml`.
 
 /// Harmonic mean like `scipy.stats.hmean` (1-D, no weights): computed as 1 / mean(1/vᵢ).
 /// Any 0 → 0; empty → NaN; any negative or NaN value → NaN (scipy warns and returns NaN);

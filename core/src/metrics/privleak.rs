@@ -12,7 +12,7 @@
 //! (eval::retain_reference: TOFU's retain model, trained without the forget set). Without a
 //! retain model for the selection ForgetLab uses open-unlearning's default `ref_value` 0.5.
 //!
-//! Source: Shi et al., "MUSE" (2024); `OU:src/evals/metrics/privacy.py::privleak` (spec §4.2).
+//! Source: Shi et al., "MUSE" (2024); `OU:src/evals/metrics/privacy.py::privleak`.
 
 /// open-unlearning's reference AUC when no retain model's logs are given.
 pub const DEFAULT_REFERENCE_AUC: f64 = 0.5;

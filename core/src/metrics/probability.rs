@@ -15,7 +15,7 @@
 //!
 //! Source: open-unlearning (Dorna et al., "OpenUnlearning", 2025; Maini et al., "TOFU", 2024),
 //! `OU:src/evals/metrics/memorization.py::probability`, `::probability_w_options` and
-//! `OU:src/evals/metrics/utils.py::evaluate_probability` (spec §1, §4.1).
+//! `OU:src/evals/metrics/utils.py::evaluate_probability`.
 //! The aggregate over items is the plain mean (callers take it).
 
 /// exp(−mean NLL) over the answer tokens. Empty input → `f64::NAN` (OU logs `None` when every

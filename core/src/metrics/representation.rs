@@ -1,18 +1,18 @@
 //! Representation metrics: what changed *inside* the model, not just in its answers.
 //!
 //! 1. Total variance of hidden states, per layer l, on a split of N items:
-//!      h̄ᵢ⁽ˡ⁾ = mean of the residual stream after block l over item i's answer positions
-//!      TV⁽ˡ⁾ = Σ_d Var_i(h̄ᵢ,d⁽ˡ⁾) = trace of the covariance (population variance, ddof = 0)
+//!    h̄ᵢ⁽ˡ⁾ = mean of the residual stream after block l over item i's answer positions
+//!    TV⁽ˡ⁾ = Σ_d Var_i(h̄ᵢ,d⁽ˡ⁾) = trace of the covariance (population variance, ddof = 0)
 //!    A larger spread on the forget data predicted how easily it is forgotten in the MIT
-//!    random-label study. Source: "Unlearning's blind spots" / MIT random-label forgetting (spec
-//!    §4.5, [paper/abstract]).
+//!    random-label study. Source: Zhang, Choshen, Andreas, "Unforgettable Generalization in
+//!    Language Models" (COLM 2024, arXiv 2409.02228).
 //!
 //! 2. Parameter change per layer, relative to the original model:
-//!      Δ⁽ˡ⁾ = ‖θ⁽ˡ⁾ − θ₀⁽ˡ⁾‖₂ / ‖θ₀⁽ˡ⁾‖₂  over all of layer l's tensors together
+//!    Δ⁽ˡ⁾ = ‖θ⁽ˡ⁾ − θ₀⁽ˡ⁾‖₂ / ‖θ₀⁽ˡ⁾‖₂  over all of layer l's tensors together
 //!    (embeddings and the final LayerNorm are reported as their own "layers").
 //!
 //! 3. Logit lens: the key entity's first token read out at every layer,
-//!      p⁽ˡ⁾ = softmax(lm_head(ln_f(h⁽ˡ⁾_{t−1})))[e₁]
+//!    p⁽ˡ⁾ = softmax(lm_head(ln_f(h⁽ˡ⁾_{t−1})))[e₁]
 //!    at the position t−1 that predicts the entity's first token e₁, averaged over items. The
 //!    last layer's value is the model's own probability; earlier layers show where the fact
 //!    becomes readable. Logit-level forgetting that leaves early-layer readouts high is the

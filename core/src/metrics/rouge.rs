@@ -18,7 +18,7 @@
 //!
 //! Source: Lin (2004), "ROUGE"; `rouge_score/rouge_scorer.py::_score_lcs`, used by
 //! `OU:src/evals/metrics/utils.py::eval_text_similarity` and `zjunlp:evals/evaluate.py::
-//! eval_rouge_recall` (spec §4.1, §4.4, §4.6).
+//! eval_rouge_recall`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};

@@ -17,8 +17,8 @@
 //!
 //! Source: Maini et al., "TOFU" (2024); Dorna et al., "OpenUnlearning" (2025);
 //! `OU:src/evals/metrics/memorization.py::truth_ratio`, `OU:configs/eval/tofu_metrics/
-//! forget_Truth_Ratio.yaml` (spec §4.1). The original TOFU repo used the arithmetic mean of
-//! exp(−avgNLLⱼ) for P_false in model utility; OU (and ForgetLab) use the geometric form (spec §4.6).
+//! forget_Truth_Ratio.yaml`. The original TOFU repo used the arithmetic mean of
+//! exp(−avgNLLⱼ) for P_false in model utility; OU (and ForgetLab) use the geometric form.
 //! Aggregators return NaN on an empty slice (numpy's mean of nothing).
 
 use super::mean;

@@ -71,13 +71,14 @@ impl GptConfig {
         if self.vocab_size == 0 || self.n_positions == 0 || self.n_embd == 0 || self.n_layer == 0 {
             return bad(format!("config.json has a zero size: {self:?}"));
         }
-        if self.n_head == 0 || self.n_embd % self.n_head != 0 {
+        if self.n_head == 0 || !self.n_embd.is_multiple_of(self.n_head) {
             return bad(format!(
                 "n_embd ({}) must be a multiple of n_head ({})",
                 self.n_embd, self.n_head
             ));
         }
-        if !(self.layer_norm_epsilon > 0.0) {
+        // Also refuses NaN: the epsilon must be a positive number.
+        if self.layer_norm_epsilon.is_nan() || self.layer_norm_epsilon <= 0.0 {
             return bad("layer_norm_epsilon must be positive".into());
         }
         if self.eos_token_id as usize >= self.vocab_size {

@@ -17,7 +17,7 @@
 //!
 //! Source: ULD's `ContrastGenerationMixin.relative_top_filter` and its greedy step
 //! (`uld/model/gen_util.py`: the assistant's logits zeroed where filtered, the combined logits
-//! set to −1e3 there; spec §3.1). With f = 0 the filter is off and the rule is ULD's other
+//! set to −1e3 there). With f = 0 the filter is off and the rule is ULD's other
 //! branch, log_softmax(z_t) + w·log_softmax(z_a).
 //!
 //! The ⌊f·V⌋-th largest value is found by bisection on the device, not by sorting: burn sorts on

@@ -11,7 +11,7 @@ use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::Device;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::seq::{IndexedRandom, SliceRandom};
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
@@ -19,8 +19,8 @@ use crate::error::ForgetError;
 use crate::eval::{
     EvalSets, Evaluator, REAL_ENTITY_KINDS, RetainReference, RetainReferences, Snapshot,
 };
-use crate::methods::ike::InContext;
-use crate::methods::{Hyper, LossInputs, MethodKind, idk_po, random_label, relearn, retrain, uld};
+use crate::methods::data::{Draw, Pair, Prepared, Sources, seeded_subset};
+use crate::methods::{Hyper, LossInputs, MethodKind, Start};
 use crate::metrics::probe::LinearProbe;
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel, LogitDifference};
 use crate::world::{FactWorld, QaItem};
@@ -105,10 +105,9 @@ pub struct Run {
     /// The weights a run starts from (and Reset returns to): the original model's, or for
     /// retraining a fresh seeded initialisation.
     start: GptWeights,
-    /// Retraining's data: the original training set without the forget items.
-    retrain_examples: Vec<Example>,
-    /// IKE's demonstration pool.
-    in_context: Option<InContext>,
+    /// What the method trains on (its pool of forget-side pairs, retraining's data, IKE's
+    /// demonstrations), built once by the method's `prepare`.
+    prepared: Prepared,
     /// Training device (autodiff on top of the caller's device).
     train_device: Device,
     eval_device: Device,
@@ -121,7 +120,7 @@ pub struct Run {
     optim: burn::optim::ModuleOptimizer,
     forget_items: Vec<QaItem>,
     retain_items: Vec<QaItem>,
-    relearn_pairs: Vec<relearn::AugmentedPair>,
+    /// The epoch-wise shuffled order of `prepared.pool`, and the position in it.
     order: Vec<usize>,
     cursor: usize,
     rng: StdRng,
@@ -162,18 +161,6 @@ pub fn resolve_forget(
     Ok(items)
 }
 
-fn seeded_subset(items: Vec<QaItem>, n: usize, seed: u64) -> Vec<QaItem> {
-    if items.len() <= n {
-        return items;
-    }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut idx: Vec<usize> = (0..items.len()).collect();
-    idx.shuffle(&mut rng);
-    let mut idx: Vec<usize> = idx.into_iter().take(n).collect();
-    idx.sort_unstable();
-    idx.into_iter().map(|i| items[i].clone()).collect()
-}
-
 /// Retain items the linear probe is fitted on (never the evaluated ones): ten per evaluated retain
 /// item, at most 1000 (the CLI's default evaluation). The fit is one extra pass at a run's first
 /// evaluation, so it scales with the evaluation size the user chose (the browser's quick one fits
@@ -181,19 +168,33 @@ fn seeded_subset(items: Vec<QaItem>, n: usize, seed: u64) -> Vec<QaItem> {
 pub const PROBE_FIT_PER_RETAIN: usize = 10;
 pub const PROBE_FIT_MAX: usize = 1000;
 
+/// The retain split without anything being forgotten: what methods train on as retain data and
+/// what the retain metrics are measured on.
+pub fn retain_without(world: &FactWorld, forget: &[QaItem]) -> Result<Vec<QaItem>, ForgetError> {
+    let forget_ids: std::collections::HashSet<&str> =
+        forget.iter().map(|it| it.id.as_str()).collect();
+    Ok(world
+        .select("retain")?
+        .into_iter()
+        .filter(|it| !forget_ids.contains(it.id.as_str()))
+        .collect())
+}
+
 /// The evaluation sets for a forget selection. Retain excludes anything being forgotten.
 pub fn eval_sets(
     world: &FactWorld,
     forget: &[QaItem],
     cfg: &EvalConfig,
 ) -> Result<EvalSets, ForgetError> {
-    let forget_ids: std::collections::HashSet<&str> =
-        forget.iter().map(|it| it.id.as_str()).collect();
-    let retain: Vec<QaItem> = world
-        .select("retain")?
-        .into_iter()
-        .filter(|it| !forget_ids.contains(it.id.as_str()))
-        .collect();
+    eval_sets_with(world, forget, retain_without(world, forget)?, cfg)
+}
+
+fn eval_sets_with(
+    world: &FactWorld,
+    forget: &[QaItem],
+    retain: Vec<QaItem>,
+    cfg: &EvalConfig,
+) -> Result<EvalSets, ForgetError> {
     // World facts split in two utility sets, as TOFU has "real authors" and "world facts".
     let (real_entities, facts): (Vec<QaItem>, Vec<QaItem>) = world
         .select("world")?
@@ -244,18 +245,13 @@ impl Run {
         if config.eval.max_new_tokens == 0 {
             return Err(ForgetError::InvalidConfig("max_new_tokens must be at least 1".into()));
         }
+        let spec = config.method.spec();
         let forget_items = resolve_forget(world, &config.forget)?;
-        let forget_ids: std::collections::HashSet<&str> =
-            forget_items.iter().map(|it| it.id.as_str()).collect();
-        let retain_items: Vec<QaItem> = world
-            .select("retain")?
-            .into_iter()
-            .filter(|it| !forget_ids.contains(it.id.as_str()))
-            .collect();
-        if config.method.uses_retain() && retain_items.is_empty() {
+        let retain_items = retain_without(world, &forget_items)?;
+        if spec.uses_retain && retain_items.is_empty() {
             return Err(ForgetError::InvalidConfig(format!(
                 "{} needs retain items, and the retain set is empty",
-                config.method.name()
+                spec.name
             )));
         }
         if config.hyper.lora_rank > model.config.n_embd {
@@ -264,65 +260,43 @@ impl Run {
                 model.config.n_embd, config.hyper.lora_rank
             )));
         }
-        if config.hyper.lora_rank > 0 && config.method == MethodKind::Retrain {
+        if config.hyper.lora_rank > 0 && spec.start == Start::Scratch {
             return Err(ForgetError::InvalidConfig("retraining from scratch trains every weight: LoRA (lora_rank > 0) has no trained model to adapt".into()));
         }
-        let eval_sets = eval_sets(world, &forget_items, &config.eval)?;
+        let eval_sets = eval_sets_with(world, &forget_items, retain_items.clone(), &config.eval)?;
         let train_device = device.clone().autodiff();
         let eval_device = device.clone();
-        let relearn_pairs = if config.method == MethodKind::Relearn {
-            relearn::augment(&forget_items)
-        } else {
-            vec![]
-        };
-        let n_train = if config.method == MethodKind::Relearn {
-            relearn_pairs.len()
-        } else {
-            forget_items.len()
-        };
-        let (train_config, start, retrain_examples) = match config.method {
-            MethodKind::Retrain => {
-                let exclude = forget_items.iter().map(|it| it.id.clone()).collect();
-                let examples = crate::pretrain::training_examples_without(
-                    world,
-                    &model.tokenizer,
-                    model.config.n_positions,
-                    false,
-                    &exclude,
-                )?;
-                (model.config.clone(), GptWeights::init(&model.config, config.seed), examples)
+        let prepared = (spec.prepare)(&Sources {
+            forget: &forget_items,
+            retain: &retain_items,
+            world,
+            tokenizer: &model.tokenizer,
+            n_positions: model.config.n_positions,
+            hyper: &config.hyper,
+        })?;
+        let (train_config, start) = match spec.start {
+            Start::Original => (model.config.clone(), model.weights.clone()),
+            Start::Scratch => (model.config.clone(), GptWeights::init(&model.config, config.seed)),
+            Start::Assistant => {
+                model.weights.first_blocks(&model.config, config.hyper.assistant_layers)?
             }
-            MethodKind::Uld => {
-                let (small, weights) =
-                    model.weights.first_blocks(&model.config, config.hyper.assistant_layers)?;
-                (small, weights, vec![])
-            }
-            _ => (model.config.clone(), model.weights.clone(), vec![]),
         };
-        let in_context = (config.method == MethodKind::Ike).then(|| {
-            InContext::new(
-                &forget_items,
-                &seeded_subset(retain_items.clone(), crate::methods::ike::RETAIN_DEMOS, 6),
-                config.hyper.demos,
-            )
-        });
-        let mut run = Self {
+        let n_pool = prepared.pool.len();
+        Ok(Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
             model: trainable(&train_config, &start, &config, &train_device)?,
             train_config,
             start,
-            retrain_examples,
-            in_context,
+            prepared,
             previous: None,
             reference: Gpt::from_weights(&model.config, &model.weights, &eval_device)?,
             fluency: None,
             optim: Self::optimizer(&config.hyper),
             forget_items,
             retain_items,
-            relearn_pairs,
-            order: (0..n_train).collect(),
-            cursor: n_train, // forces a shuffle before the first batch
+            order: (0..n_pool).collect(),
+            cursor: n_pool, // forces a shuffle before the first batch
             rng: StdRng::seed_from_u64(config.seed),
             step: 0,
             last_loss: None,
@@ -333,9 +307,7 @@ impl Run {
             train_device,
             eval_device,
             config,
-        };
-        run.rng = StdRng::seed_from_u64(run.config.seed);
-        Ok(run)
+        })
     }
 
     fn optimizer(hp: &Hyper) -> burn::optim::ModuleOptimizer {
@@ -383,18 +355,7 @@ impl Run {
     /// All forget items are scored, whatever the evaluation's cap.
     pub async fn as_retain_reference(&self, label: &str) -> Result<RetainReference, ForgetError> {
         let (model, contrast) = self.answering_model();
-        let ev = Evaluator {
-            contrast: contrast.as_ref(),
-            in_context: self.in_context.as_ref(),
-            ..Evaluator::new(
-                &model,
-                &self.reference,
-                &self.model_config,
-                &self.tokenizer,
-                &self.eval_device,
-                self.config.eval.max_new_tokens,
-            )
-        };
+        let ev = self.evaluator(&model, contrast.as_ref());
         let sets = EvalSets { forget: self.forget_items.clone(), ..self.eval_sets.clone() };
         ev.retain_reference(&sets, label).await
     }
@@ -437,8 +398,8 @@ impl Run {
         Ok(())
     }
 
-    /// The next `batch_size` forget-side training pairs (an epoch-wise seeded shuffle).
-    fn next_forget_pairs(&mut self) -> Vec<(String, String, bool)> {
+    /// The pool entries of the next step: `batch_size` of them, epoch-wise in a seeded shuffle.
+    fn next_picked(&mut self) -> Vec<usize> {
         let bs = self.config.hyper.batch_size.min(self.order.len());
         let mut picked = Vec::with_capacity(bs);
         while picked.len() < bs {
@@ -449,82 +410,17 @@ impl Run {
             picked.push(self.order[self.cursor]);
             self.cursor += 1;
         }
-        match self.config.method {
-            MethodKind::Ike => {
-                let ctx =
-                    self.in_context.as_ref().expect("IKE runs build their demonstration pool");
-                picked
-                    .into_iter()
-                    .map(|i| {
-                        let it = &self.forget_items[i];
-                        (
-                            format!(
-                                "{}{}",
-                                ctx.prefix(&it.question),
-                                crate::world::format_prompt(&it.question)
-                            ),
-                            crate::world::format_answer(&it.answer),
-                            true,
-                        )
-                    })
-                    .collect()
-            }
-            MethodKind::Relearn => picked
-                .into_iter()
-                .map(|i| {
-                    (
-                        self.relearn_pairs[i].prompt.clone(),
-                        self.relearn_pairs[i].continuation.clone(),
-                        true,
-                    )
-                })
-                .collect(),
-            MethodKind::RandomLabel => {
-                let items: Vec<QaItem> =
-                    picked.iter().map(|&i| self.forget_items[i].clone()).collect();
-                random_label::relabel(&items, &mut self.rng)
-                    .into_iter()
-                    .map(|(q, a)| (q, a, false))
-                    .collect()
-            }
-            MethodKind::IdkPo => {
-                let questions: Vec<String> =
-                    picked.iter().map(|&i| self.forget_items[i].question.clone()).collect();
-                idk_po::refusals(&questions, &mut self.rng)
-                    .into_iter()
-                    .map(|(q, a)| (q, a, false))
-                    .collect()
-            }
-            MethodKind::Uld => picked
-                .into_iter()
-                .map(|i| uld::forget_pair(&self.forget_items[i], &mut self.rng))
-                .map(|(q, a)| (q, a, false))
-                .collect(),
-            _ => picked
-                .into_iter()
-                .map(|i| {
-                    (
-                        self.forget_items[i].question.clone(),
-                        self.forget_items[i].answer.clone(),
-                        false,
-                    )
-                })
-                .collect(),
-        }
+        picked
     }
 
-    fn examples(&self, pairs: &[(String, String, bool)]) -> Result<Vec<Example>, ForgetError> {
+    fn batch(&self, pairs: &[Pair], tokenized: Vec<Example>) -> Result<Batch, ForgetError> {
         let max = self.model_config.n_positions;
-        pairs
+        let mut examples = pairs
             .iter()
-            .map(|(p, a, raw)| {
-                if *raw {
-                    Example::raw(&self.tokenizer, p, a, max)
-                } else {
-                    Example::qa(&self.tokenizer, p, a, max)
-                }
-            })
-            .collect()
+            .map(|p| p.tokenize(&self.tokenizer, max))
+            .collect::<Result<Vec<_>, _>>()?;
+        examples.extend(tokenized);
+        Ok(Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device))
     }
 
     /// One optimizer step. Returns the loss measured before the update.
@@ -532,48 +428,24 @@ impl Run {
         if self.state != RunState::Ready {
             return Err(ForgetError::RunStopped);
         }
-        let forget_pairs = self.next_forget_pairs();
-        let forget =
-            Batch::new(&self.examples(&forget_pairs)?, self.tokenizer.eos_id(), &self.train_device);
-        let retain = if self.config.method == MethodKind::Retrain {
-            // Retraining's "retain" data is the whole training set minus the forget items.
-            let picked: Vec<Example> = (0..self.config.hyper.batch_size)
-                .filter_map(|_| self.retrain_examples.choose(&mut self.rng).cloned())
-                .collect();
-            Batch::new(&picked, self.tokenizer.eos_id(), &self.train_device)
-        } else {
-            let retain_pairs: Vec<(String, String, bool)> = if self.config.method == MethodKind::Uld
-            {
-                let n = self.config.hyper.batch_size;
-                uld::retain_pairs(&self.retain_items, &self.forget_items, n, &mut self.rng)
-                    .into_iter()
-                    .map(|(q, a)| (q, a, false))
-                    .collect()
-            } else {
-                (0..self.config.hyper.batch_size)
-                    .filter_map(|_| self.retain_items.choose(&mut self.rng))
-                    .map(|it| (it.question.clone(), it.answer.clone(), false))
-                    .collect()
-            };
-            // GA and random-label never read the retain batch; a one-row placeholder keeps LossInputs simple.
-            let retain_pairs = if self.config.method.uses_retain() {
-                retain_pairs
-            } else {
-                forget_pairs[..1].to_vec()
-            };
-            Batch::new(&self.examples(&retain_pairs)?, self.tokenizer.eos_id(), &self.train_device)
-        };
-
-        let preferred = if self.config.method.needs_refusals() {
-            let questions: Vec<String> = forget_pairs.iter().map(|(q, _, _)| q.clone()).collect();
-            let pairs: Vec<(String, String, bool)> = idk_po::refusals(&questions, &mut self.rng)
-                .into_iter()
-                .map(|(q, a)| (q, a, false))
-                .collect();
-            Some(Batch::new(&self.examples(&pairs)?, self.tokenizer.eos_id(), &self.train_device))
-        } else {
-            None
-        };
+        let spec = self.config.method.spec();
+        let picked = self.next_picked();
+        let mut data = (spec.draw)(&mut Draw {
+            picked: &picked,
+            forget: &self.forget_items,
+            retain: &self.retain_items,
+            prepared: &self.prepared,
+            batch_size: self.config.hyper.batch_size,
+            rng: &mut self.rng,
+        });
+        if !spec.uses_retain {
+            // The loss never reads the retain batch; a one-row placeholder keeps LossInputs simple.
+            data.retain = data.forget[..1].to_vec();
+            data.retain_examples.clear();
+        }
+        let forget = self.batch(&data.forget, vec![])?;
+        let retain = self.batch(&data.retain, data.retain_examples)?;
+        let preferred = data.preferred.map(|p| self.batch(&p, vec![])).transpose()?;
         let loss = self.config.method.loss(&LossInputs {
             model: &self.model,
             reference: &self.reference,
@@ -597,12 +469,8 @@ impl Run {
             self.state = RunState::Diverged(err.to_string());
             return Err(err);
         }
-        if self.config.method.trains() {
-            let lr = if self.config.method == MethodKind::Retrain {
-                retrain::lr_at(&self.config.hyper, self.step)
-            } else {
-                self.config.hyper.lr
-            };
+        if spec.trains {
+            let lr = (spec.lr_at)(&self.config.hyper, self.step);
             let grads = GradientsParams::from_grads(loss.backward(), &self.model);
             let before = self.model.clone();
             self.model = self.optim.step(lr, self.model.clone(), grads);
@@ -615,8 +483,29 @@ impl Run {
 
     /// The model as it answers: the trained weights, or for ULD the untouched original together
     /// with the trained assistant (no gradient tracking).
+    /// An evaluator of `model` (from [`Run::answering_model`]) with this run's reference,
+    /// tokenizer, device and IKE demonstrations.
+    pub(super) fn evaluator<'a>(
+        &'a self,
+        model: &'a Gpt,
+        contrast: Option<&'a LogitDifference>,
+    ) -> Evaluator<'a> {
+        Evaluator {
+            contrast,
+            in_context: self.prepared.in_context.as_ref(),
+            ..Evaluator::new(
+                model,
+                &self.reference,
+                &self.model_config,
+                &self.tokenizer,
+                &self.eval_device,
+                self.config.eval.max_new_tokens,
+            )
+        }
+    }
+
     fn answering_model(&self) -> (Gpt, Option<LogitDifference>) {
-        if self.config.method == MethodKind::Uld {
+        if self.config.method.spec().start == Start::Assistant {
             let hp = &self.config.hyper;
             (
                 self.reference.clone(),
@@ -635,17 +524,8 @@ impl Run {
     pub async fn evaluate(&self) -> Result<Snapshot, ForgetError> {
         let (model, contrast) = self.answering_model();
         let ev = Evaluator {
-            contrast: contrast.as_ref(),
             fluency: self.fluency.as_ref(),
-            in_context: self.in_context.as_ref(),
-            ..Evaluator::new(
-                &model,
-                &self.reference,
-                &self.model_config,
-                &self.tokenizer,
-                &self.eval_device,
-                self.config.eval.max_new_tokens,
-            )
+            ..self.evaluator(&model, contrast.as_ref())
         };
         if self.probe.get().is_none() {
             let probe = ev.fit_probe(&self.eval_sets).await?;

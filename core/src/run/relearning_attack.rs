@@ -19,7 +19,7 @@
 //!
 //! Source: Lynch et al., "Eight methods to evaluate robust unlearning in LLMs" (2024); Hu et al.,
 //! "Jogging the memory of unlearned LLMs through targeted relearning attacks" (2024); the
-//! shallowness concern of the unlearning surveys (spec §4.5).
+//! shallowness concern of the unlearning surveys.
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
@@ -31,7 +31,6 @@ use serde::{Deserialize, Serialize};
 use super::Run;
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::Evaluator;
 use crate::loss::{batch_nll, nll_mean};
 use crate::metrics::knowledge::contains_entity;
 use crate::model::{Gpt, LogitDifference};
@@ -148,18 +147,7 @@ impl Run {
     ) -> Result<Recall, ForgetError> {
         // IKE's demonstrations and ULD's assistant stay in place: the attack measures what the
         // whole method leaks.
-        let ev = Evaluator {
-            in_context: self.in_context.as_ref(),
-            contrast,
-            ..Evaluator::new(
-                model,
-                &self.reference,
-                &self.model_config,
-                &self.tokenizer,
-                &self.eval_device,
-                self.config.eval.max_new_tokens,
-            )
-        };
+        let ev = self.evaluator(model, contrast);
         let examples = items
             .iter()
             .map(|it| ev.example(&it.question, &it.answer))
