@@ -13,6 +13,7 @@
 
 mod report;
 mod retain;
+mod settings_flags;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,6 +26,7 @@ use forgetlab::model::LoadedModel;
 use forgetlab::pretrain::{PretrainConfig, pretrain};
 use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
 use forgetlab::world::{FactWorld, import_tofu_json};
+use settings_flags::{MethodParser, SettingFlags};
 
 /// Where the committed default model lives, relative to the repository root.
 pub const DEFAULT_MODEL: &str = "public/models/forgetlab-small";
@@ -108,10 +110,9 @@ enum Command {
     Unlearn {
         #[arg(long)]
         model: Option<PathBuf>,
-        /// ga | graddiff | ga_kl | npo | simnpo | wga | undial | idk_po | idk_dpo | rmu | flat |
-        /// random_label | relearn | ike | retrain
-        #[arg(long)]
-        method: String,
+        /// The unlearning method (the engine's method table).
+        #[arg(long, value_parser = MethodParser)]
+        method: MethodKind,
         /// forget01 | forget05 | forget10 | val10 | a TOFU-schema JSON/JSONL file
         #[arg(long, default_value = "forget05")]
         forget: String,
@@ -128,44 +129,8 @@ enum Command {
         eval_retain: usize,
         #[arg(long, default_value_t = 30)]
         steps: usize,
-        /// Defaults to the method's own (see `forgetlab::methods`).
-        #[arg(long)]
-        lr: Option<f64>,
-        #[arg(long)]
-        batch_size: Option<usize>,
-        /// β: NPO/SimNPO/IdkDPO inverse temperature, WGA weight exponent, UNDIAL logit adjustment.
-        #[arg(long)]
-        beta: Option<f64>,
-        /// SimNPO's margin δ.
-        #[arg(long)]
-        delta: Option<f64>,
-        /// γ: weight of the forget term.
-        #[arg(long)]
-        forget_weight: Option<f64>,
-        /// α: weight of the retain term.
-        #[arg(long)]
-        retain_weight: Option<f64>,
-        /// RMU: the block (0-based) whose output is steered.
-        #[arg(long)]
-        layer: Option<usize>,
-        /// RMU: the steering coefficient c.
-        #[arg(long)]
-        steering: Option<f64>,
-        /// IKE: demonstrations before each question.
-        #[arg(long)]
-        demos: Option<usize>,
-        /// ULD: blocks of the model the assistant starts from.
-        #[arg(long)]
-        assistant_layers: Option<usize>,
-        /// ULD: the assistant's logit weight w at inference (negative subtracts).
-        #[arg(long, allow_hyphen_values = true)]
-        logit_weight: Option<f64>,
-        /// ULD: the relative top filter f at inference (0 = off).
-        #[arg(long)]
-        top_filter: Option<f64>,
-        /// LoRA: train rank-r adapters on the projections instead of every weight (0 = off).
-        #[arg(long, default_value_t = 0)]
-        lora_rank: usize,
+        #[command(flatten)]
+        settings: SettingFlags,
         #[arg(long, default_value_t = 5)]
         eval_every: usize,
         /// Stop at the first evaluation whose KFR reaches this value (matched forgetting: compare
@@ -343,7 +308,11 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     keep_freed_memory();
-    let cli = Cli::parse();
+    // Bad input exits with 1 whatever finds it (clap or the engine); help and version with 0.
+    let cli = Cli::try_parse().unwrap_or_else(|e| {
+        let _ = e.print();
+        std::process::exit(if e.use_stderr() { 1 } else { 0 })
+    });
     if let Err(e) = run(cli) {
         eprintln!("error: {e}");
         std::process::exit(1);
@@ -468,19 +437,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             kind,
             eval_retain,
             steps,
-            lr,
-            batch_size,
-            beta,
-            delta,
-            forget_weight,
-            retain_weight,
-            layer,
-            steering,
-            demos,
-            assistant_layers,
-            logit_weight,
-            top_filter,
-            lora_rank,
+            settings,
             eval_every,
             until_kfr,
             seed,
@@ -489,26 +446,13 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             relearn_attack,
             attack_control,
         } => {
-            let method = MethodKind::parse(&method)?;
             let mut selection = forget_selection(&forget)?;
             if let Some(kind) = &kind {
                 selection = of_kind(&world, &selection, kind)?;
             }
             let mut cfg = RunConfig::new(method, selection);
             cfg.seed = seed;
-            cfg.hyper.lr = lr.unwrap_or(cfg.hyper.lr);
-            cfg.hyper.batch_size = batch_size.unwrap_or(cfg.hyper.batch_size);
-            cfg.hyper.beta = beta.unwrap_or(cfg.hyper.beta);
-            cfg.hyper.retain_weight = retain_weight.unwrap_or(cfg.hyper.retain_weight);
-            cfg.hyper.forget_weight = forget_weight.unwrap_or(cfg.hyper.forget_weight);
-            cfg.hyper.delta = delta.unwrap_or(cfg.hyper.delta);
-            cfg.hyper.layer = layer.unwrap_or(cfg.hyper.layer);
-            cfg.hyper.steering = steering.unwrap_or(cfg.hyper.steering);
-            cfg.hyper.demos = demos.unwrap_or(cfg.hyper.demos);
-            cfg.hyper.assistant_layers = assistant_layers.unwrap_or(cfg.hyper.assistant_layers);
-            cfg.hyper.logit_weight = logit_weight.unwrap_or(cfg.hyper.logit_weight);
-            cfg.hyper.top_filter = top_filter.unwrap_or(cfg.hyper.top_filter);
-            cfg.hyper.lora_rank = lora_rank;
+            cfg.hyper = settings.apply(method)?;
             cfg.eval = EvalConfig { max_retain: eval_retain, ..EvalConfig::default() };
             if eval_every == 0 {
                 return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));

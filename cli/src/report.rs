@@ -5,35 +5,33 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use forgetlab::ForgetError;
-use forgetlab::eval::{Evaluator, RetainReference, Snapshot};
+use forgetlab::eval::{Evaluator, METRICS, MetricRow, RetainReference, Snapshot};
 use forgetlab::methods::MethodKind;
 use forgetlab::metrics::knowledge::contains_entity;
 use forgetlab::model::{Gpt, LoadedModel};
 use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig, eval_sets};
 use forgetlab::world::{FactWorld, QaItem};
 
-const HEADER: &str = "step   loss     f.prob  f.rouge f.tr   r.prob  r.rouge r.tr   w.prob  w.rouge w.tr   kfr    krr    ls     fq        mu";
+/// The headline columns: the rows of the engine's metric list that name a CLI column.
+fn columns() -> impl Iterator<Item = &'static MetricRow> {
+    METRICS.iter().filter(|m| m.column.is_some())
+}
+
+fn header() -> String {
+    let cols: String = columns().map(|m| format!(" {:>9}", m.column.unwrap_or_default())).collect();
+    format!("{:<6} {:>8}{cols}", "step", "loss")
+}
 
 fn row(s: &Snapshot) -> String {
     let loss = s.loss.map(|l| format!("{l:>8.4}")).unwrap_or_else(|| format!("{:>8}", "-"));
-    format!(
-        "{:<6} {loss} {:>7.4} {:>7.4} {:>6.3} {:>7.4} {:>7.4} {:>6.3} {:>7.4} {:>7.4} {:>6.3} {:>6.3} {:>6.3} {:>6.3} {:>9.3e} {:>6.3}",
-        s.step,
-        s.forget.prob,
-        s.forget.rouge_l,
-        s.forget.truth_ratio,
-        s.retain.prob,
-        s.retain.rouge_l,
-        s.retain.truth_ratio,
-        s.world.prob,
-        s.world.rouge_l,
-        s.world.truth_ratio,
-        s.kfr,
-        s.krr,
-        s.ls,
-        s.forget_quality,
-        s.model_utility
-    )
+    let values: String = columns()
+        .map(|m| {
+            let v = (m.read)(s);
+            // p-values span many orders of magnitude.
+            if m.key == "forget_quality" { format!(" {v:>9.3e}") } else { format!(" {v:>9.4}") }
+        })
+        .collect();
+    format!("{:<6} {loss}{values}", s.step)
 }
 
 fn print_snapshot(s: &Snapshot, json: bool) {
@@ -67,7 +65,7 @@ pub fn unlearn(
             run.config.seed,
             run.trainable_parameters()
         );
-        println!("{HEADER}");
+        println!("{}", header());
     }
     let first = pollster::block_on(run.evaluate())?;
     print_snapshot(&first, json);
@@ -100,7 +98,7 @@ pub fn unlearn(
     if json {
         println!(
             "{}",
-            serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": if run.config.method.uses_retain() { run.config.hyper.retain_weight } else { 0.0 } }, "until_kfr": until_kfr, "matched_at": matched })
+            serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": if run.config.method.spec().reads("retain_weight") { run.config.hyper.retain_weight } else { 0.0 } }, "until_kfr": until_kfr, "matched_at": matched })
         );
     } else {
         if let Some(k) = until_kfr {
@@ -252,7 +250,7 @@ pub fn eval(
         println!("  holdout authors  {:>6.1} %   (want ≤ 10 %, never trained on)", 100.0 * holdout);
         println!("  {} ({bar_secs:.1}s)", if pass { "PASS" } else { "FAIL" });
         println!("metrics with {forget} as the forget set ({eval_secs:.2}s):");
-        println!("{HEADER}");
+        println!("{}", header());
         println!("{}", row(&snap));
         print_details(&snap);
     }
