@@ -124,6 +124,9 @@ pub enum Phase {
 }
 
 /// The worker tells the page what happened.
+// An event is made once per message and serialised at once, so boxing the snapshot would save
+// nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     /// The worker's program is running and listening (messages sent before this are lost).
@@ -189,6 +192,7 @@ pub enum Event {
 }
 
 /// Encode a message for `postMessage`.
+#[cfg(target_arch = "wasm32")]
 pub fn encode<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String> {
     serde_json::to_string(message)
         .map(|text| wasm_bindgen::JsValue::from_str(&text))
@@ -196,6 +200,7 @@ pub fn encode<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String
 }
 
 /// Decode a message received from `postMessage`.
+#[cfg(target_arch = "wasm32")]
 pub fn decode<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
     let text = value.as_string().ok_or("a message that is not text")?;
     serde_json::from_str(&text).map_err(|e| e.to_string())

@@ -1,4 +1,13 @@
 //! The worker program: trunk builds it as a Web Worker (`data-type="worker"` in index.html).
+#[cfg(target_arch = "wasm32")]
 fn main() {
     forgetlab_app::worker::start();
+}
+
+/// Natively there is no worker (the engine runs natively through the CLI).
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "forgetlab-worker is the playground's Web Worker: build it for the browser (scripts/build-web.sh)"
+    );
 }

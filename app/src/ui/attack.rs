@@ -3,23 +3,12 @@
 //! much of the forget set comes back — on those k facts and on the others. The engine's
 //! `Run::relearning_attack` does the work; this panel only asks and shows.
 
-use forgetlab::run::{AttackConfig, Recall};
+use forgetlab::run::Recall;
 use leptos::prelude::*;
 
-use super::bridge::send;
+use super::actions;
 use super::state::AppState;
-use crate::protocol::{Command, Phase};
-
-/// The attack the panel (and a lab's `action = "attack"`) runs: 4 facts, 10 steps, lr 1e-3, the
-/// run's seed.
-pub fn start_attack(state: AppState) {
-    if !state.controls_ready() || state.phase.get_untracked() == Phase::Running {
-        return;
-    }
-    let seed = state.settings.with_untracked(|s| s.seed);
-    state.pending.set(Some("Attacking…"));
-    send(Command::Attack(AttackConfig { seed, ..AttackConfig::default() }));
-}
+use crate::protocol::Phase;
 
 fn row(name: &'static str, before: Recall, after: Recall) -> impl IntoView {
     view! {
@@ -39,7 +28,7 @@ pub fn AttackPanel() -> impl IntoView {
         <section class="panel attack" aria-label="Relearning attack" data-panel="attack-panel">
             <h2>"Is it really gone? The relearning attack"</h2>
             <p class="hint">"Fine-tunes a copy of the current model on 4 of the forgotten facts for 10 steps, then measures all of them. If the other facts come back too, the knowledge was hidden, not removed."</p>
-            <button data-testid="attack" on:click=move |_| start_attack(state) disabled=move || !idle()>"Run the relearning attack"</button>
+            <button data-testid="attack" on:click=move |_| actions::attack(state) disabled=move || !idle()>"Run the relearning attack"</button>
             {move || state.attack.get().map(|r| view! {
                 <table class="metrics" data-testid="attack-report">
                     <thead><tr><th>"facts"</th><th>"answer probability"</th><th>"answers naming the fact"</th></tr></thead>

@@ -1,12 +1,13 @@
-//! The page's end of the worker: start it, send [`Command`]s, hand [`Event`]s to the state.
+//! The page's end of the worker: start it, send [`Command`]s, hand its [`Event`]s to whoever
+//! started it. It knows the protocol only, not the page's state.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{MessageEvent, Worker};
 
-use super::state::{AppState, Level};
 use crate::protocol::{Command, Event, decode, encode};
 
 /// trunk writes the worker program and a small loader for it (`data-loader-shim`) at the site root.
@@ -19,10 +20,13 @@ thread_local! {
     static WAITING: RefCell<Option<Vec<Command>>> = const { RefCell::new(Some(Vec::new())) };
 }
 
-/// Start the worker; its events go to `state`.
-pub fn start(state: AppState) -> Result<(), String> {
+/// Start the worker; its events go to `on_event`. A message the page cannot read and a crash
+/// of the worker arrive as [`Event::Error`].
+pub fn start(on_event: impl Fn(Event) + 'static) -> Result<(), String> {
     let worker = Worker::new(WORKER_SCRIPT)
         .map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?;
+    let on_event = Rc::new(on_event);
+    let to_page = on_event.clone();
     let on_message =
         Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
             match decode::<Event>(msg.data()) {
@@ -31,15 +35,16 @@ pub fn start(state: AppState) -> Result<(), String> {
                         post(&cmd);
                     }
                 }
-                Ok(event) => state.apply(event),
-                Err(e) => state
-                    .say(Level::Error, format!("internal: the page could not read an event: {e}")),
+                Ok(event) => to_page(event),
+                Err(e) => to_page(Event::Error(format!(
+                    "internal: the page could not read an event: {e}"
+                ))),
             }
         });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-        state.say(Level::Error, format!("the engine's worker failed: {}", e.message()));
+        on_event(Event::Error(format!("the engine's worker failed: {}", e.message())));
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();

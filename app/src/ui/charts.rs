@@ -137,10 +137,19 @@ pub fn LineChart(
     }
 }
 
-const FORGET: &str = "#d9480f";
-const RETAIN: &str = "#1971c2";
-const WORLD: &str = "#2f9e44";
-const OTHER: &str = "#7048e8";
+/// The page's one palette: the first four colours mean forget, retain, world and "other" in the
+/// charts; kept runs in the history take them in turn.
+pub const PALETTE: [&str; 8] =
+    ["#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599", "#c2255c", "#5c940d"];
+const FORGET: &str = PALETTE[0];
+const RETAIN: &str = PALETTE[1];
+const WORLD: &str = PALETTE[2];
+const OTHER: &str = PALETTE[3];
+
+/// The colour of the `i`-th of several runs.
+pub fn run_color(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
 
 fn from_history(h: &[Snapshot], f: impl Fn(&Snapshot) -> f64) -> Vec<(f64, f64)> {
     h.iter().map(|s| (s.step as f64, f(s))).collect()

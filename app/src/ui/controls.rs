@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::bridge::send;
+use super::actions;
 use super::state::AppState;
-use crate::protocol::{Backend, Command, Phase};
+use crate::protocol::{Backend, Phase};
 
 #[component]
 pub fn Controls() -> impl IntoView {
@@ -18,18 +18,13 @@ pub fn Controls() -> impl IntoView {
         (None, true) => "Pause",
         (None, false) => "Run",
     };
-    let on_play = move |_| state.play_pause();
-    let on_step = move |_| state.step();
-    let on_stop = move |_| {
-        state.pending.set(Some("Stopping…"));
-        send(Command::Stop);
-    };
-    let on_reset = move |_| state.reset();
+    let on_play = move |_| actions::play_pause(state);
+    let on_step = move |_| actions::step(state);
+    let on_stop = move |_| actions::stop(state);
+    let on_reset = move |_| actions::reset(state);
     let on_backend = move |ev: leptos::ev::Event| {
         if let Some(b) = Backend::parse(&event_target_value(&ev)) {
-            state.wanted_backend.set(b);
-            state.pending.set(Some("Switching…"));
-            send(Command::SwitchBackend(b));
+            actions::switch_backend(state, b);
         }
     };
     view! {

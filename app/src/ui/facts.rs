@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use super::bridge::send;
-use super::state::{AppState, Level, Selection};
-use crate::protocol::{Command, FactRow, Phase};
+use super::actions;
+use super::state::AppState;
+use crate::protocol::{FactRow, Phase};
+use crate::settings::Selection;
 
 /// Rows shown at once: the world has thousands; search narrows them.
 const SHOWN: usize = 60;
@@ -40,7 +41,7 @@ pub fn FactsPanel() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let split_filter = RwSignal::new("forget05".to_string());
     let selection = Memo::new(move |_| state.settings.with(|s| s.selection.clone()));
-    let set_selection = move |sel: Selection| state.settings.update(|s| s.selection = sel);
+    let set_selection = move |sel: Selection| actions::select(state, sel);
     let is_selected = move |id: &str, split: &str| match selection.get() {
         Selection::Preset(name) => in_split(split, &name),
         Selection::Items(ids) => ids.contains(id),
@@ -76,16 +77,6 @@ pub fn FactsPanel() -> impl IntoView {
     let watchable = Memo::new(move |_| {
         state.watchable.with(|w| w.iter().map(|r| r.id.clone()).collect::<BTreeSet<_>>())
     });
-    let toggle_watch = move |id: String| {
-        let mut w = state.watched.get_untracked();
-        if let Some(i) = w.iter().position(|x| *x == id) {
-            w.remove(i);
-        } else {
-            w.push(id);
-        }
-        state.watched.set(w.clone());
-        send(Command::Watch(w));
-    };
     let preset_value = move || match selection.get() {
         Selection::Preset(name) => name,
         Selection::Items(_) => "picked".into(),
@@ -211,7 +202,7 @@ pub fn FactsPanel() -> impl IntoView {
                                             <button class="watch" aria-label="watch this answer"
                                                 disabled=move || !watchable.with(|w| w.contains(&id_watch))
                                                 class:on=move || state.watched.with(|w| w.contains(&id_watch2))
-                                                on:click={ let id = row.id.clone(); move |_| toggle_watch(id.clone()) }>"◉"</button>
+                                                on:click={ let id = row.id.clone(); move |_| actions::toggle_watch(state, id.clone()) }>"◉"</button>
                                         </td>
                                     </tr>
                                 }
@@ -235,13 +226,12 @@ fn AddFact() -> impl IntoView {
     let steps = RwSignal::new(40usize);
     let busy = move || matches!(state.phase.get(), Phase::Busy | Phase::Learning | Phase::Running);
     let teach = move |_| {
-        let (q, a) = (question.get_untracked(), answer.get_untracked());
-        if q.trim().is_empty() || a.trim().is_empty() {
-            state.say(Level::Error, "Write a question and its answer first.");
-            return;
-        }
-        state.learning.set(None);
-        send(Command::LearnFact { question: q, answer: a, steps: steps.get_untracked() });
+        actions::teach(
+            state,
+            question.get_untracked(),
+            answer.get_untracked(),
+            steps.get_untracked(),
+        )
     };
     view! {
         <details class="add-fact" open>

@@ -1,163 +1,15 @@
-//! Run history: every finished (or stopped) run is kept in the browser's localStorage — its
-//! settings as a link and its evaluated metrics per step — so runs can be overlaid on one chart,
-//! placed on the forget-quality / model-utility plane (the Pareto view of unlearning papers),
-//! and exported as CSV or JSON. Bounded: the newest [`MAX_RUNS`] runs within [`MAX_BYTES`].
+//! The run history's panels: the kept runs (see `run_store.rs`), their overlaid curves, the
+//! forget-quality / model-utility plane (the Pareto view of unlearning papers), and export as
+//! CSV or JSON.
 
-use forgetlab::eval::Snapshot;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::charts::{LineChart, Series};
-use super::downloads::download_text;
+use super::actions;
+use super::charts::{LineChart, Series, run_color};
+use super::downloads::{chart_png, download_text};
 use super::state::AppState;
-
-const STORAGE_KEY: &str = "forgetlab.runs.v1";
-pub const MAX_RUNS: usize = 30;
-/// localStorage holds about 5 MB per origin; the history stays well inside it.
-pub const MAX_BYTES: usize = 1_000_000;
-
-/// The metrics of one evaluation, as kept in the history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunPoint {
-    pub step: usize,
-    pub loss: Option<f64>,
-    pub forget_prob: f64,
-    pub retain_prob: f64,
-    pub world_prob: f64,
-    pub forget_rouge_l: f64,
-    pub retain_rouge_l: f64,
-    pub forget_truth_ratio: f64,
-    pub kfr: f64,
-    pub krr: f64,
-    pub ls: f64,
-    /// None without a retain model for the run's selection (forget quality is then undefined).
-    pub forget_quality: Option<f64>,
-    pub model_utility: f64,
-}
-
-impl RunPoint {
-    pub fn from_snapshot(s: &Snapshot) -> Self {
-        Self {
-            step: s.step,
-            loss: s.loss,
-            forget_prob: s.forget.prob,
-            retain_prob: s.retain.prob,
-            world_prob: s.world.prob,
-            forget_rouge_l: s.forget.rouge_l,
-            retain_rouge_l: s.retain.rouge_l,
-            forget_truth_ratio: s.forget.truth_ratio,
-            kfr: s.kfr,
-            krr: s.krr,
-            ls: s.ls,
-            forget_quality: Some(s.forget_quality).filter(|q| q.is_finite()),
-            model_utility: s.model_utility,
-        }
-    }
-
-    const CSV_HEADER: &str = "step,loss,forget_prob,retain_prob,world_prob,forget_rouge_l,retain_rouge_l,forget_truth_ratio,kfr,krr,ls,forget_quality,model_utility";
-
-    fn csv_row(&self) -> String {
-        let loss = self.loss.map(|l| l.to_string()).unwrap_or_default();
-        let before = [
-            self.forget_prob,
-            self.retain_prob,
-            self.world_prob,
-            self.forget_rouge_l,
-            self.retain_rouge_l,
-            self.forget_truth_ratio,
-            self.kfr,
-            self.krr,
-            self.ls,
-        ];
-        let fq = self.forget_quality.map(|q| q.to_string()).unwrap_or_default();
-        format!(
-            "{},{loss},{},{fq},{}",
-            self.step,
-            before.map(|v| v.to_string()).join(","),
-            self.model_utility
-        )
-    }
-}
-
-/// One finished run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
-    /// When it was kept (ms since 1970): unique within a browser.
-    pub id: u64,
-    /// "npo · lr 0.001 · seed 0 · forget05".
-    pub label: String,
-    /// The link's query that reproduces it (see `url_state`).
-    pub query: String,
-    pub backend: String,
-    pub points: Vec<RunPoint>,
-}
-
-impl RunRecord {
-    pub fn last(&self) -> Option<&RunPoint> {
-        self.points.last()
-    }
-}
-
-/// CSV of `runs`: one row per evaluation, the run's label and link first.
-pub fn to_csv(runs: &[RunRecord]) -> String {
-    let mut out = format!("run,label,backend,query,{}\n", RunPoint::CSV_HEADER);
-    for r in runs {
-        for p in &r.points {
-            out += &format!(
-                "{},{},{},{},{}\n",
-                r.id,
-                csv_field(&r.label),
-                r.backend,
-                csv_field(&r.query),
-                p.csv_row()
-            );
-        }
-    }
-    out
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-/// The kept runs (none if storage is unavailable or holds something unreadable).
-pub fn load() -> Vec<RunRecord> {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
-}
-
-/// Keep `runs`, dropping the oldest until they fit the bounds. Returns what was kept.
-pub fn save(mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
-    while runs.len() > MAX_RUNS {
-        runs.remove(0);
-    }
-    let mut text = serde_json::to_string(&runs).unwrap_or_default();
-    while text.len() > MAX_BYTES && !runs.is_empty() {
-        runs.remove(0);
-        text = serde_json::to_string(&runs).unwrap_or_default();
-    }
-    if let Some(s) = storage() {
-        let _ = s.set_item(STORAGE_KEY, &text);
-    }
-    runs
-}
-
-const PALETTE: [&str; 8] =
-    ["#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599", "#c2255c", "#5c940d"];
-
-fn color(i: usize) -> &'static str {
-    PALETTE[i % PALETTE.len()]
-}
+use crate::run_store::{MAX_RUNS, RunPoint, RunRecord, to_csv, to_json};
+use crate::settings::to_query;
 
 /// The forget-quality / model-utility scatter: one point per run (its last evaluation). Forget
 /// quality is a p-value spanning many decades, so its axis is log10. Runs without a retain model
@@ -176,7 +28,7 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
     view! {
         <figure class="chart" data-chart="pareto">
             <figcaption>"Forget quality vs model utility (one point per run) "
-                <button class="link png" data-testid="png-pareto" on:click=move |_| { super::downloads::chart_png("pareto", "forgetlab-pareto.png"); }>"PNG"</button>
+                <button class="link png" data-testid="png-pareto" on:click=move |_| { chart_png("pareto", "forgetlab-pareto.png"); }>"PNG"</button>
             </figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Forget quality against model utility, one point per run" data-testid="scatter">
                 {[0.0, -10.0, -20.0, -30.0, -40.0].into_iter().map(|d: f64| {
@@ -189,7 +41,7 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                     let p = r.last()?.clone();
                     let fq = p.forget_quality?;
                     Some(view! {
-                        <circle data-run=r.id cx=sx(p.model_utility) cy=sy(fq) r="4" fill=color(i)>
+                        <circle data-run=r.id cx=sx(p.model_utility) cy=sy(fq) r="4" fill=run_color(i)>
                             <title>{format!("{}: forget quality {:.3e}, model utility {:.3}", r.label, fq, p.model_utility)}</title>
                         </circle>
                     })
@@ -212,7 +64,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     .enumerate()
                     .map(|(i, r)| Series {
                         name: format!("{} #{}", r.label, i + 1),
-                        color: color(i),
+                        color: run_color(i),
                         points: r.points.iter().map(|p| (p.step as f64, metric(p))).collect(),
                     })
                     .collect::<Vec<_>>()
@@ -229,10 +81,10 @@ pub fn HistoryPanel() -> impl IntoView {
         download_text(
             "forgetlab-history.json",
             "application/json",
-            &serde_json::to_string_pretty(&state.runs.get_untracked()).unwrap_or_default(),
+            &to_json(&state.runs.get_untracked()),
         )
     };
-    let clear = move |_| state.runs.set(save(vec![]));
+    let clear = move |_| actions::clear_history(state);
     view! {
         <section class="panel history" aria-label="Run history" data-panel="history-panel">
             <h2>"Run history and comparison"</h2>
@@ -243,8 +95,8 @@ pub fn HistoryPanel() -> impl IntoView {
                     let last = r.last().cloned();
                     view! {
                         <li data-run=r.id>
-                            <i class="swatch" style=format!("background:{}", color(i))></i>
-                            <button class="link" on:click=move |_| state.follow_link(&query) title="Load this run's settings">{r.label.clone()}</button>
+                            <i class="swatch" style=format!("background:{}", run_color(i))></i>
+                            <button class="link" on:click=move |_| actions::follow_link(state, &query) title="Load this run's settings">{r.label.clone()}</button>
                             {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {}", p.step, p.forget_prob, p.model_utility, p.forget_quality.map_or("needs a retain model".into(), |q| format!("{q:.2e}"))))}
                         </li>
                     }
@@ -271,7 +123,7 @@ pub fn ExportPanel() -> impl IntoView {
     let csv = move |_| {
         let points: Vec<RunPoint> =
             state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
-        let query = super::url_state::to_query(&state.url_state());
+        let query = to_query(&state.url_state());
         let run = RunRecord {
             id: 0,
             label: "current".into(),
@@ -288,7 +140,7 @@ pub fn ExportPanel() -> impl IntoView {
             &serde_json::to_string_pretty(&state.history.get_untracked()).unwrap_or_default(),
         )
     };
-    let model = move |_| super::bridge::send(crate::protocol::Command::ExportModel);
+    let model = move |_| actions::export_model();
     view! {
         <section class="panel export" aria-label="Export" data-panel="export-panel">
             <h2>"Export"</h2>

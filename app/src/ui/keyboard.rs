@@ -1,10 +1,11 @@
 //! Keyboard shortcuts for demos on a projector: Space = Run/Pause, S = Step, R = Reset — the
-//! same actions as the buttons (`AppState::play_pause`, `step`, `reset`). Keys typed into a
+//! same actions as the buttons (`actions::play_pause`, `step`, `reset`). Keys typed into a
 //! text field, number field or list are left alone.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
+use super::actions;
 use super::state::AppState;
 
 pub fn install(state: AppState) {
@@ -23,15 +24,15 @@ pub fn install(state: AppState) {
             }
             let handled = match ev.key().as_str() {
                 " " => {
-                    state.play_pause();
+                    actions::play_pause(state);
                     true
                 }
                 "s" | "S" => {
-                    state.step();
+                    actions::step(state);
                     true
                 }
                 "r" | "R" => {
-                    state.reset();
+                    actions::reset(state);
                     true
                 }
                 _ => false,

@@ -1,6 +1,16 @@
-//! The page: small leptos components over one [`state::AppState`]. Components send commands
-//! through [`bridge`]; only [`state::AppState::apply`] turns worker events into signal changes.
+//! The page: small leptos components over one [`state::AppState`]. Components read its signals
+//! and call [`actions`]; actions send commands through [`bridge`] and change the state only
+//! through [`state::AppState::apply`]. Who uses whom (no cycles):
+//!
+//! ```text
+//! crate::settings, crate::run_store, crate::lab_file, crate::protocol   (pure, tested natively)
+//!   ← state (signals, apply)        bridge (the worker; protocol only)   downloads, charts
+//!   ← actions (state, bridge, downloads)
+//!   ← components (state, actions, charts, downloads)
+//!   ← App (below: wires bridge events to actions::on_event)
+//! ```
 
+pub mod actions;
 mod attack;
 pub mod bridge;
 mod by_kind;
@@ -9,21 +19,22 @@ mod controls;
 mod downloads;
 mod facts;
 mod generation;
-pub mod history;
+mod history;
 mod keyboard;
-pub mod labs;
+mod labs;
 mod layers;
 mod method;
 mod metrics;
 mod share;
 pub mod state;
 mod status;
-pub mod url_state;
 
 use leptos::prelude::*;
 
-use crate::protocol::{Backend, Command};
-use state::{AppState, Level};
+use crate::protocol::Backend;
+use crate::run_store::{self, LocalStorage};
+use crate::settings::{UrlState, to_query};
+use state::{AppState, Change, Level};
 
 /// The backend when the link names none: WebGPU when the browser has it (the worker falls back
 /// to the CPU if no adapter answers).
@@ -38,14 +49,14 @@ fn default_backend() -> Backend {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    state.runs.set(history::load());
-    // The link's settings (url_state.rs); invalid keys keep their defaults, with a notice.
+    state.apply(Change::Runs(run_store::load(&LocalStorage)));
+    // The link's settings (settings.rs); invalid keys keep their defaults, with a notice.
     let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    state.wanted_backend.set(default_backend());
-    state.load_query(&query);
+    state.apply(Change::WantedBackend(default_backend()));
+    actions::load_query(state, &query);
     // From now on the URL follows the settings, so the address bar is always a working link.
     Effect::new(move |_| {
-        let url = url_state::UrlState {
+        let url = UrlState {
             settings: state.settings.get(),
             backend: Some(state.wanted_backend.get()),
             hidden: state.hidden.get(),
@@ -55,14 +66,13 @@ pub fn App() -> impl IntoView {
             let _ = history.replace_state_with_url(
                 &wasm_bindgen::JsValue::NULL,
                 "",
-                Some(&format!("?{}", url_state::to_query(&url))),
+                Some(&format!("?{}", to_query(&url))),
             );
         }
     });
     keyboard::install(state);
-    match bridge::start(state) {
+    match bridge::start(move |event| actions::on_event(state, event)) {
         Ok(()) => {
-            let backend = state.wanted_backend.get_untracked();
             let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
             // The directory of the page: files are fetched relative to it, from its own origin.
             let base = base
@@ -72,7 +82,7 @@ pub fn App() -> impl IntoView {
                 .rsplit_once('/')
                 .map(|(dir, _)| dir.to_string())
                 .unwrap_or_default();
-            bridge::send(Command::Load { base_url: base, backend });
+            actions::load(state, base);
         }
         Err(e) => state.say(Level::Error, e),
     }

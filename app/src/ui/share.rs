@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
-use super::url_state::to_query;
+use crate::settings::to_query;
 
 /// What the Share dialog offers to hide: (name in the link, what it is).
 pub const HIDEABLE: [(&str, &str); 19] = [

@@ -1,0 +1,273 @@
+//! The run history, without the page: every finished (or stopped) run is kept — its settings as
+//! a link and its evaluated metrics per step — so runs can be overlaid on one chart, placed on
+//! the forget-quality / model-utility plane and exported as CSV or JSON. Bounded: the newest
+//! [`MAX_RUNS`] runs within [`MAX_BYTES`]. Where they are kept is a [`Storage`]: the browser's
+//! localStorage on the page, memory in the tests. Pure Rust: its tests run natively.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use forgetlab::eval::Snapshot;
+use serde::{Deserialize, Serialize};
+
+const STORAGE_KEY: &str = "forgetlab.runs.v1";
+pub const MAX_RUNS: usize = 30;
+/// localStorage holds about 5 MB per origin; the history stays well inside it.
+pub const MAX_BYTES: usize = 1_000_000;
+
+/// Where the runs are kept: a text per key.
+pub trait Storage {
+    fn load(&self, key: &str) -> Option<String>;
+    fn save(&self, key: &str, text: &str);
+}
+
+/// A storage that forgets on reload (tests; a browser without localStorage).
+#[derive(Default)]
+pub struct MemoryStorage(RefCell<HashMap<String, String>>);
+
+impl Storage for MemoryStorage {
+    fn load(&self, key: &str) -> Option<String> {
+        self.0.borrow().get(key).cloned()
+    }
+
+    fn save(&self, key: &str, text: &str) {
+        self.0.borrow_mut().insert(key.to_string(), text.to_string());
+    }
+}
+
+/// The browser's localStorage of the page's origin (nothing is kept where it is unavailable).
+#[cfg(target_arch = "wasm32")]
+pub struct LocalStorage;
+
+#[cfg(target_arch = "wasm32")]
+impl LocalStorage {
+    fn get() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Storage for LocalStorage {
+    fn load(&self, key: &str) -> Option<String> {
+        Self::get()?.get_item(key).ok().flatten()
+    }
+
+    fn save(&self, key: &str, text: &str) {
+        if let Some(s) = Self::get() {
+            let _ = s.set_item(key, text);
+        }
+    }
+}
+
+/// A value as a CSV cell: a number, or empty where there is none.
+trait Cell {
+    fn cell(&self) -> String;
+}
+
+impl Cell for usize {
+    fn cell(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Cell for f64 {
+    fn cell(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Cell for Option<f64> {
+    fn cell(&self) -> String {
+        self.map(|v| v.to_string()).unwrap_or_default()
+    }
+}
+
+/// A column of the history and its CSV header: its name and how to write a point's value.
+pub type Column = (&'static str, fn(&RunPoint) -> String);
+
+/// Generates [`RunPoint`] (one field per line), [`RunPoint::from_snapshot`] and
+/// [`RunPoint::COLUMNS`] from one list, so the kept metrics and the CSV cannot drift apart.
+macro_rules! run_point {
+    ($( $(#[doc = $doc:literal])* $field:ident : $ty:ty = $read:expr; )*) => {
+        /// The metrics of one evaluation, as kept in the history.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub struct RunPoint {
+            $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        impl RunPoint {
+            pub fn from_snapshot(s: &Snapshot) -> Self {
+                Self { $( $field: { let read: fn(&Snapshot) -> $ty = $read; read(s) }, )* }
+            }
+
+            /// The CSV's columns, in the order of the fields.
+            pub const COLUMNS: &[Column] = &[ $( (stringify!($field), |p| p.$field.cell()), )* ];
+        }
+    };
+}
+
+run_point! {
+    step: usize = |s| s.step;
+    loss: Option<f64> = |s| s.loss;
+    forget_prob: f64 = |s| s.forget.prob;
+    retain_prob: f64 = |s| s.retain.prob;
+    world_prob: f64 = |s| s.world.prob;
+    forget_rouge_l: f64 = |s| s.forget.rouge_l;
+    retain_rouge_l: f64 = |s| s.retain.rouge_l;
+    forget_truth_ratio: f64 = |s| s.forget.truth_ratio;
+    kfr: f64 = |s| s.kfr;
+    krr: f64 = |s| s.krr;
+    ls: f64 = |s| s.ls;
+    /// None without a retain model for the run's selection (forget quality is then undefined).
+    forget_quality: Option<f64> = |s| Some(s.forget_quality).filter(|q| q.is_finite());
+    model_utility: f64 = |s| s.model_utility;
+}
+
+/// One finished run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// When it was kept (ms since 1970): unique within a browser.
+    pub id: u64,
+    /// "npo · lr 0.001 · seed 0 · forget05".
+    pub label: String,
+    /// The link's query that reproduces it (see `settings::to_query`).
+    pub query: String,
+    pub backend: String,
+    pub points: Vec<RunPoint>,
+}
+
+impl RunRecord {
+    pub fn last(&self) -> Option<&RunPoint> {
+        self.points.last()
+    }
+}
+
+/// CSV of `runs`: one row per evaluation, the run's label and link first.
+pub fn to_csv(runs: &[RunRecord]) -> String {
+    let names: Vec<&str> = RunPoint::COLUMNS.iter().map(|(name, _)| *name).collect();
+    let mut out = format!("run,label,backend,query,{}\n", names.join(","));
+    for r in runs {
+        for p in &r.points {
+            let values: Vec<String> = RunPoint::COLUMNS.iter().map(|(_, value)| value(p)).collect();
+            out += &format!(
+                "{},{},{},{},{}\n",
+                r.id,
+                csv_field(&r.label),
+                r.backend,
+                csv_field(&r.query),
+                values.join(",")
+            );
+        }
+    }
+    out
+}
+
+/// JSON of `runs`, as kept (and as the history's JSON export).
+pub fn to_json(runs: &[RunRecord]) -> String {
+    serde_json::to_string_pretty(runs).unwrap_or_default()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The kept runs (none if the storage holds nothing or something unreadable).
+pub fn load(storage: &impl Storage) -> Vec<RunRecord> {
+    storage.load(STORAGE_KEY).and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
+}
+
+/// Keep `runs`, dropping the oldest until they fit the bounds. Returns what was kept.
+pub fn save(storage: &impl Storage, mut runs: Vec<RunRecord>) -> Vec<RunRecord> {
+    if runs.len() > MAX_RUNS {
+        runs.drain(..runs.len() - MAX_RUNS);
+    }
+    let mut text = serde_json::to_string(&runs).unwrap_or_default();
+    while text.len() > MAX_BYTES && !runs.is_empty() {
+        runs.remove(0);
+        text = serde_json::to_string(&runs).unwrap_or_default();
+    }
+    storage.save(STORAGE_KEY, &text);
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn point(step: usize, forget_quality: Option<f64>) -> RunPoint {
+        RunPoint {
+            step,
+            loss: (step > 0).then_some(1.5),
+            forget_prob: 0.25,
+            retain_prob: 0.5,
+            world_prob: 0.75,
+            forget_rouge_l: 0.125,
+            retain_rouge_l: 1.0,
+            forget_truth_ratio: 0.5,
+            kfr: 0.0,
+            krr: 1.0,
+            ls: 0.5,
+            forget_quality,
+            model_utility: 0.625,
+        }
+    }
+
+    fn run(id: u64, label: &str) -> RunRecord {
+        RunRecord {
+            id,
+            label: label.into(),
+            query: "method=ga&lr=0.001".into(),
+            backend: "cpu".into(),
+            points: vec![point(0, None), point(5, Some(1e-5))],
+        }
+    }
+
+    #[test]
+    fn the_csv_has_a_header_and_one_row_per_evaluation() {
+        let csv = to_csv(&[run(7, "ga · lr 0.001, \"quoted\"")]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "run,label,backend,query,step,loss,forget_prob,retain_prob,world_prob,forget_rouge_l,\
+             retain_rouge_l,forget_truth_ratio,kfr,krr,ls,forget_quality,model_utility"
+        );
+        assert_eq!(
+            lines[1],
+            "7,\"ga · lr 0.001, \"\"quoted\"\"\",cpu,method=ga&lr=0.001,0,,0.25,0.5,0.75,0.125,1,0.5,0,1,0.5,,0.625"
+        );
+        assert!(lines[2].ends_with(",5,1.5,0.25,0.5,0.75,0.125,1,0.5,0,1,0.5,0.00001,0.625"));
+        assert_eq!(lines.len(), 3);
+    }
+
+    #[test]
+    fn kept_runs_come_back_from_the_storage_as_json() {
+        let storage = MemoryStorage::default();
+        assert_eq!(load(&storage), vec![]);
+        let runs = vec![run(1, "a"), run(2, "b")];
+        assert_eq!(save(&storage, runs.clone()), runs);
+        assert_eq!(load(&storage), runs);
+        let json: Vec<RunRecord> = serde_json::from_str(&to_json(&runs)).unwrap();
+        assert_eq!(json, runs);
+        // A point without forget quality is kept as null, and read back as None.
+        assert!(to_json(&runs).contains("\"forget_quality\": null"));
+        storage.save(STORAGE_KEY, "not json");
+        assert_eq!(load(&storage), vec![]);
+    }
+
+    #[test]
+    fn the_oldest_runs_go_first() {
+        let storage = MemoryStorage::default();
+        let runs: Vec<RunRecord> = (0..MAX_RUNS as u64 + 5).map(|i| run(i, "r")).collect();
+        let kept = save(&storage, runs);
+        assert_eq!(kept.len(), MAX_RUNS);
+        assert_eq!(kept[0].id, 5);
+        assert_eq!(load(&storage), kept);
+    }
+}

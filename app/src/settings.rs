@@ -1,0 +1,333 @@
+//! The page's settings and their link, without the page: what a run is (method, facts to forget,
+//! hyper-parameters, seed, schedule, evaluation size) and the query string that carries it, so a
+//! pasted link reproduces a run. `?method=npo&forget=forget05&lr=0.001&seed=3&hide=facts,backend`
+//! — read and written with `serde_urlencoded`. Pure Rust: its tests run natively.
+//!
+//! Every hyper-parameter key, its type and its allowed range come from the engine's settings
+//! table (`forgetlab::methods::SETTINGS`); nothing here lists them again.
+//!
+//! Reading is forgiving: each key is parsed on its own, and a key that is unknown or whose value
+//! does not parse keeps its default and is listed in a notice — a hand-edited link never gives a
+//! blank page. Labs (`public/labs/*.toml`) set controls with the same keys.
+
+use std::collections::BTreeSet;
+
+use forgetlab::methods::{Hyper, MethodKind, SETTINGS};
+use forgetlab::run::{EvalConfig, ForgetSelection, RunConfig};
+
+use crate::protocol::Backend;
+
+/// Which facts to forget.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    /// A named split: forget01, forget05, forget10.
+    Preset(String),
+    /// Hand-picked item ids.
+    Items(BTreeSet<String>),
+}
+
+/// How much an evaluation looks at: a trade of precision for speed (WebGPU on a software adapter
+/// or a slow laptop wants Quick; a lecture demo on a fast machine can afford Thorough).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalSize {
+    Quick,
+    Standard,
+    Thorough,
+}
+
+impl EvalSize {
+    pub const ALL: [EvalSize; 3] = [EvalSize::Quick, EvalSize::Standard, EvalSize::Thorough];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EvalSize::Quick => "quick",
+            EvalSize::Standard => "standard",
+            EvalSize::Thorough => "thorough",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EvalSize::Quick => "quick (8 items per split, 12 tokens)",
+            EvalSize::Standard => "standard (32 per split, 16 tokens)",
+            EvalSize::Thorough => "thorough (100 per split, 24 tokens)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == s)
+    }
+
+    /// Evaluation sizes. Standard is small enough that an evaluation takes about as long as a few
+    /// training steps in a browser tab, large enough for the forget-quality KS test to mean something.
+    pub fn config(self) -> EvalConfig {
+        let (n, world, tokens) = match self {
+            EvalSize::Quick => (8, 8, 12),
+            EvalSize::Standard => (32, 24, 16),
+            EvalSize::Thorough => (100, 100, 24),
+        };
+        EvalConfig {
+            max_forget: n,
+            max_retain: n,
+            max_world: world,
+            max_holdout: n,
+            max_new_tokens: tokens,
+            sample_ids: vec![],
+        }
+    }
+}
+
+/// Every setting that defines a run (what Configure sends).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub method: MethodKind,
+    pub hyper: Hyper,
+    pub seed: u64,
+    /// Play stops here.
+    pub steps: usize,
+    pub eval_every: usize,
+    pub selection: Selection,
+    pub eval_size: EvalSize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            method: MethodKind::Ga,
+            hyper: MethodKind::Ga.default_hyper(),
+            seed: 0,
+            steps: 30,
+            eval_every: 5,
+            selection: Selection::Preset("forget05".into()),
+            eval_size: EvalSize::Standard,
+        }
+    }
+}
+
+impl Settings {
+    pub fn run_config(&self) -> Result<RunConfig, String> {
+        let forget = match &self.selection {
+            Selection::Preset(name) => ForgetSelection::Split(name.clone()),
+            Selection::Items(ids) if ids.is_empty() => {
+                return Err("Select at least one fact to forget (or pick a preset split).".into());
+            }
+            Selection::Items(ids) => ForgetSelection::Ids(ids.iter().cloned().collect()),
+        };
+        if self.steps == 0 {
+            return Err("Steps must be at least 1.".into());
+        }
+        self.hyper.validate().map_err(|e| e.to_string())?;
+        Ok(RunConfig {
+            method: self.method,
+            forget,
+            hyper: self.hyper.clone(),
+            seed: self.seed,
+            eval: self.eval_size.config(),
+        })
+    }
+
+    /// Whether going from `self` to `other` needs a fresh run (anything but lr and the schedule).
+    pub fn needs_reset(&self, other: &Settings) -> bool {
+        let strip = |s: &Settings| Settings {
+            hyper: Hyper { lr: 0.0, ..s.hyper.clone() },
+            steps: 0,
+            eval_every: 0,
+            ..s.clone()
+        };
+        strip(self) != strip(other)
+    }
+
+    /// A new method, with its own defaults (its learning rate differs).
+    pub fn choose_method(&mut self, method: MethodKind) {
+        self.method = method;
+        self.hyper = method.default_hyper();
+    }
+
+    /// A short name for a kept run: "npo · lr 0.001 · seed 0 · forget05".
+    pub fn label(&self) -> String {
+        let forget = match &self.selection {
+            Selection::Preset(name) => name.clone(),
+            Selection::Items(ids) => format!("{} facts", ids.len()),
+        };
+        format!("{} · lr {} · seed {} · {forget}", self.method.name(), self.hyper.lr, self.seed)
+    }
+}
+
+/// Everything a link carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrlState {
+    pub settings: Settings,
+    pub backend: Option<Backend>,
+    /// Panels and controls hidden (teacher mode), by their `data-control` / `data-panel` name.
+    pub hidden: BTreeSet<String>,
+    /// A guided lab to open, by file name without `.toml`.
+    pub lab: Option<String>,
+}
+
+impl UrlState {
+    /// A link to `settings` alone: no backend, nothing hidden, no lab.
+    pub fn of(settings: Settings) -> Self {
+        Self { settings, backend: None, hidden: BTreeSet::new(), lab: None }
+    }
+}
+
+/// The comma-separated names of a list value (`items=a1,b2`, `hide=facts,backend`).
+fn names(value: &str) -> BTreeSet<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// Settings changed by `query` on top of `base`, and one line per key that was ignored.
+pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
+    let mut state = base.clone();
+    let mut problems = Vec::new();
+    let pairs: Vec<(String, String)> =
+        match serde_urlencoded::from_str(query.trim_start_matches('?')) {
+            Ok(p) => p,
+            Err(e) => return (state, vec![format!("the link's settings could not be read ({e})")]),
+        };
+    // The method first: it brings its own default hyper-parameters, which the other keys refine.
+    if let Some((_, name)) = pairs.iter().find(|(k, _)| k == "method") {
+        match MethodKind::parse(name) {
+            Ok(m) => state.settings.choose_method(m),
+            Err(_) => problems.push(format!("method “{name}” is unknown")),
+        }
+    }
+    for (key, value) in &pairs {
+        let mut bad = || problems.push(format!("{key} = “{value}” is not valid"));
+        let settings = &mut state.settings;
+        match key.as_str() {
+            "method" => {}
+            "forget" => match value.as_str() {
+                "forget01" | "forget05" | "forget10" => {
+                    settings.selection = Selection::Preset(value.clone())
+                }
+                _ => bad(),
+            },
+            "items" => match names(value) {
+                ids if ids.is_empty() => bad(),
+                ids => settings.selection = Selection::Items(ids),
+            },
+            "seed" => match value.parse::<u64>() {
+                Ok(v) => settings.seed = v,
+                Err(_) => bad(),
+            },
+            "steps" => match value.parse::<usize>() {
+                Ok(v) if v >= 1 => settings.steps = v,
+                _ => bad(),
+            },
+            "eval_every" => match value.parse::<usize>() {
+                Ok(v) if v >= 1 => settings.eval_every = v,
+                _ => bad(),
+            },
+            "eval" => match EvalSize::parse(value) {
+                Some(e) => settings.eval_size = e,
+                None => bad(),
+            },
+            "backend" => match Backend::parse(value) {
+                Some(b) => state.backend = Some(b),
+                None => bad(),
+            },
+            "hide" => state.hidden = names(value),
+            "lab" => state.lab = Some(value.clone()).filter(|v| !v.is_empty()),
+            // A hyper-parameter: its row of the engine's table parses and checks it (finite, whole
+            // for an integer, within its range); a bad value keeps the current one.
+            other => match SETTINGS.iter().find(|s| s.key == other) {
+                Some(setting) => match setting.parse(value) {
+                    Ok(v) => (setting.set)(&mut settings.hyper, v),
+                    Err(_) => bad(),
+                },
+                None => problems.push(format!("“{other}” is not a setting")),
+            },
+        }
+    }
+    (state, problems)
+}
+
+/// The query string of `state` (without the leading `?`): every setting, so a link does not
+/// depend on this version's defaults.
+pub fn to_query(state: &UrlState) -> String {
+    let s = &state.settings;
+    let mut pairs: Vec<(&str, String)> = vec![("method", s.method.name().to_string())];
+    match &s.selection {
+        Selection::Preset(name) => pairs.push(("forget", name.clone())),
+        Selection::Items(ids) => {
+            pairs.push(("items", ids.iter().cloned().collect::<Vec<_>>().join(",")))
+        }
+    }
+    // Rust's `Display` of an f64 is the shortest text that parses back to it.
+    pairs.extend(SETTINGS.iter().map(|setting| (setting.key, (setting.get)(&s.hyper).to_string())));
+    pairs.push(("seed", s.seed.to_string()));
+    pairs.push(("steps", s.steps.to_string()));
+    pairs.push(("eval_every", s.eval_every.to_string()));
+    pairs.push(("eval", s.eval_size.name().to_string()));
+    if let Some(b) = state.backend {
+        pairs.push(("backend", b.name().to_string()));
+    }
+    if !state.hidden.is_empty() {
+        pairs.push(("hide", state.hidden.iter().cloned().collect::<Vec<_>>().join(",")));
+    }
+    if let Some(lab) = &state.lab {
+        pairs.push(("lab", lab.clone()));
+    }
+    serde_urlencoded::to_string(&pairs).unwrap_or_default()
+}
+
+// Natively with `cargo test -p forgetlab-app --lib`, and in the browser build's test binary.
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn base() -> UrlState {
+        UrlState::of(Settings::default())
+    }
+
+    #[test]
+    fn a_link_round_trips_every_setting() {
+        let mut s = base();
+        s.settings.method = MethodKind::Uld;
+        s.settings.hyper = Hyper {
+            lr: 0.0023,
+            logit_weight: -1.25,
+            top_filter: 0.05,
+            batch_size: 7,
+            lora_rank: 4,
+            ..MethodKind::Uld.default_hyper()
+        };
+        s.settings.seed = 42;
+        s.settings.steps = 17;
+        s.settings.selection = Selection::Items(["a1".to_string(), "b2".to_string()].into());
+        s.backend = Some(Backend::Cpu);
+        s.hidden = ["facts".to_string(), "backend".to_string()].into();
+        s.lab = Some("ga-breaks".into());
+        let (back, problems) = apply_query(&base(), &to_query(&s));
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn bad_values_keep_their_defaults_and_are_reported() {
+        let (s, problems) = apply_query(
+            &base(),
+            "?method=npo&lr=abc&batch_size=2.5&seed=-1&steps=0&nonsense=1&forget=forget99&top_filter=2&beta=NaN",
+        );
+        assert_eq!(s.settings.method, MethodKind::Npo);
+        assert_eq!(s.settings.hyper, MethodKind::Npo.default_hyper());
+        assert_eq!((s.settings.seed, s.settings.steps), (0, 30));
+        assert_eq!(problems.len(), 8, "{problems:?}");
+        let (s, problems) = apply_query(&base(), "method=nope&lr=0.01");
+        assert_eq!(s.settings.method, MethodKind::Ga);
+        assert_eq!(s.settings.hyper.lr, 0.01);
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn every_setting_of_the_engine_is_in_the_link() {
+        let query = to_query(&base());
+        for setting in SETTINGS {
+            assert!(query.contains(&format!("{}=", setting.key)), "{} in {query}", setting.key);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! What the user's gestures and the worker's events lead to. Components and keys call these;
+//! they send [`Command`]s through the bridge and change the page only through
+//! [`AppState::apply`].
+
+use forgetlab::methods::MethodKind;
+use forgetlab::run::AttackConfig;
+use leptos::prelude::{GetUntracked, WithUntracked};
+
+use super::bridge::send;
+use super::downloads::download_bytes;
+use super::state::{AppState, Change, Level};
+use crate::lab_file::{LabAction, LabStep};
+use crate::protocol::{Backend, Command, Event, Phase};
+use crate::run_store::{self, LocalStorage, RunPoint, RunRecord};
+use crate::settings::{Selection, Settings, UrlState, apply_query};
+
+/// A worker's event: the state's change, then what follows from it (the first run is configured
+/// when a backend is ready, a finished run is kept, model files are downloaded).
+pub fn on_event(state: AppState, event: Event) {
+    match &event {
+        Event::Phase(Phase::Finished | Phase::Stopped) => keep_run(state),
+        Event::ModelFiles(files) => {
+            for (name, bytes) in files {
+                download_bytes(name, "application/octet-stream", bytes);
+            }
+        }
+        _ => {}
+    }
+    let first_backend = matches!(event, Event::BackendReady { .. });
+    state.apply(Change::Worker(event));
+    if first_backend && state.applied.get_untracked().is_none() {
+        configure(state);
+    }
+}
+
+/// Fetch the model and the fact world from `base_url` and start the engine on the wanted backend.
+pub fn load(state: AppState, base_url: String) {
+    send(Command::Load { base_url, backend: state.wanted_backend.get_untracked() });
+}
+
+/// Apply a link's (or a lab step's) settings on top of the current ones; invalid keys keep
+/// their values and are listed in a notice. Returns whether the backend changed.
+pub fn load_query(state: AppState, query: &str) -> bool {
+    let before = state.url_state();
+    let (after, problems) = apply_query(&before, query);
+    if !problems.is_empty() {
+        state.say(
+            Level::Error,
+            format!(
+                "Some settings were not valid and keep their previous values: {}.",
+                problems.join("; ")
+            ),
+        );
+    }
+    let switch = after.backend.filter(|b| Some(*b) != before.backend);
+    state.apply(Change::Link(UrlState { backend: switch, ..after }));
+    switch.is_some()
+}
+
+/// [`load_query`], moving the engine to the link's backend if it differs.
+pub fn follow_link(state: AppState, query: &str) {
+    if load_query(state, query) {
+        send(Command::SwitchBackend(state.wanted_backend.get_untracked()));
+    }
+}
+
+/// Run, or pause a running run (the Run/Pause button and the Space key).
+pub fn play_pause(state: AppState) {
+    if !state.controls_ready() {
+        return;
+    }
+    if state.phase.get_untracked() == Phase::Running {
+        state.apply(Change::Pending(Some("Pausing…")));
+        send(Command::Pause);
+    } else if sync_settings(state) {
+        state.apply(Change::Pending(Some("Starting…")));
+        send(Command::Play);
+    }
+}
+
+/// One step (the Step button and the S key); not while running.
+pub fn step(state: AppState) {
+    if state.idle_ready() && sync_settings(state) {
+        state.apply(Change::Pending(Some("Stepping…")));
+        send(Command::Step);
+    }
+}
+
+/// End the run (the Stop button).
+pub fn stop(state: AppState) {
+    state.apply(Change::Pending(Some("Stopping…")));
+    send(Command::Stop);
+}
+
+/// Back to step 0 (the Reset button and the R key): a fresh run if the settings changed.
+pub fn reset(state: AppState) {
+    if !state.idle_ready() {
+        return;
+    }
+    state.apply(Change::Pending(Some("Resetting…")));
+    let fresh = state
+        .applied
+        .get_untracked()
+        .is_some_and(|a| a.needs_reset(&state.settings.get_untracked()));
+    if fresh {
+        configure(state);
+    } else {
+        send(Command::Reset);
+    }
+}
+
+/// Move the engine to another backend (the backend switch).
+pub fn switch_backend(state: AppState, backend: Backend) {
+    state.apply(Change::WantedBackend(backend));
+    state.apply(Change::Pending(Some("Switching…")));
+    send(Command::SwitchBackend(backend));
+}
+
+/// The relearning attack the panel (and a lab's `action = "attack"`) runs: 4 facts, 10 steps,
+/// lr 1e-3, the run's seed.
+pub fn attack(state: AppState) {
+    if !state.idle_ready() {
+        return;
+    }
+    let seed = state.settings.with_untracked(|s| s.seed);
+    state.apply(Change::Pending(Some("Attacking…")));
+    send(Command::Attack(AttackConfig { seed, ..AttackConfig::default() }));
+}
+
+/// Change the settings the controls show (a field, the evaluation size); the run follows at the
+/// next Run, Step or Reset.
+pub fn edit_settings(state: AppState, edit: impl FnOnce(&mut Settings)) {
+    let mut settings = state.settings.get_untracked();
+    edit(&mut settings);
+    state.apply(Change::Settings(settings));
+}
+
+/// Another method, with its own defaults.
+pub fn choose_method(state: AppState, method: MethodKind) {
+    edit_settings(state, |s| s.choose_method(method));
+}
+
+/// Pick the facts to forget.
+pub fn select(state: AppState, selection: Selection) {
+    state.apply(Change::Select(selection));
+}
+
+/// Watch an item's answer, or stop watching it; the worker evaluates again.
+pub fn toggle_watch(state: AppState, id: String) {
+    let mut watched = state.watched.get_untracked();
+    if let Some(i) = watched.iter().position(|x| *x == id) {
+        watched.remove(i);
+    } else {
+        watched.push(id);
+    }
+    state.apply(Change::Watched(watched.clone()));
+    send(Command::Watch(watched));
+}
+
+/// Teach the model a fact of the user's own ("Add your own fact").
+pub fn teach(state: AppState, question: String, answer: String, steps: usize) {
+    if question.trim().is_empty() || answer.trim().is_empty() {
+        state.say(Level::Error, "Write a question and its answer first.");
+        return;
+    }
+    state.apply(Change::Teaching);
+    send(Command::LearnFact { question, answer, steps });
+}
+
+/// Open a guided lab (None: close it).
+pub fn open_lab(state: AppState, lab: Option<String>) {
+    state.apply(Change::Lab(lab));
+}
+
+/// Carry out a lab's step: its settings, then its action.
+pub fn lab_step(state: AppState, lab_step: &LabStep) {
+    if let Some(set) = &lab_step.set {
+        follow_link(state, set);
+    }
+    match lab_step.action {
+        Some(LabAction::Run) if state.phase.get_untracked() != Phase::Running => play_pause(state),
+        Some(LabAction::Run) => {}
+        Some(LabAction::Step) => step(state),
+        Some(LabAction::Reset) => reset(state),
+        Some(LabAction::Attack) => attack(state),
+        None => {}
+    }
+}
+
+/// Forget every kept run.
+pub fn clear_history(state: AppState) {
+    state.apply(Change::Runs(run_store::save(&LocalStorage, vec![])));
+}
+
+/// The run's current model as Hugging Face files (they arrive as [`Event::ModelFiles`]).
+pub fn export_model() {
+    send(Command::ExportModel);
+}
+
+/// Start a fresh run with the current settings (the worker evaluates step 0).
+fn configure(state: AppState) -> bool {
+    let settings = state.settings.get_untracked();
+    match settings.run_config() {
+        Ok(mut config) => {
+            config.eval.sample_ids = state.watched.get_untracked();
+            send(Command::Configure {
+                config,
+                steps: settings.steps,
+                eval_every: settings.eval_every,
+            });
+            state.apply(Change::Applied(settings));
+            true
+        }
+        Err(e) => {
+            state.say(Level::Error, e);
+            false
+        }
+    }
+}
+
+/// Bring the worker's run up to date with the settings: a fresh run if anything but the
+/// learning rate or the schedule changed. Returns false when the settings are invalid.
+fn sync_settings(state: AppState) -> bool {
+    let settings = state.settings.get_untracked();
+    match state.applied.get_untracked() {
+        Some(applied) if !applied.needs_reset(&settings) => {
+            if let Err(e) = settings.hyper.validate() {
+                state.say(Level::Error, e.to_string());
+                return false;
+            }
+            if applied.hyper.lr != settings.hyper.lr {
+                send(Command::SetLearningRate(settings.hyper.lr));
+            }
+            if (applied.steps, applied.eval_every) != (settings.steps, settings.eval_every) {
+                send(Command::SetSchedule {
+                    steps: settings.steps,
+                    eval_every: settings.eval_every,
+                });
+            }
+            state.apply(Change::Applied(settings));
+            true
+        }
+        _ => configure(state),
+    }
+}
+
+/// Keep the run that just finished or stopped in the history (once per run and step).
+fn keep_run(state: AppState) {
+    let points: Vec<RunPoint> =
+        state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
+    let Some(last) = points.last() else { return };
+    if last.step == 0 {
+        return;
+    }
+    let Some(applied) = state.applied.get_untracked() else { return };
+    let backend = state.backend.get_untracked().map(|(b, _)| b);
+    let query = crate::settings::to_query(&UrlState { backend, ..UrlState::of(applied.clone()) });
+    let mut runs = state.runs.get_untracked();
+    if runs.last().is_some_and(|r| r.query == query && r.last().map(|p| p.step) == Some(last.step))
+    {
+        return;
+    }
+    runs.push(RunRecord {
+        id: js_sys::Date::now() as u64,
+        label: applied.label(),
+        query,
+        backend: backend.map(|b| b.name().to_string()).unwrap_or_default(),
+        points,
+    });
+    state.apply(Change::Runs(run_store::save(&LocalStorage, runs)));
+}
