@@ -13,10 +13,17 @@ step() { printf '\n==> %s\n' "$*"; }
 step "tools"
 source scripts/tools.sh
 
+# Style first: it fails in seconds. Clippy checks the whole workspace natively (the playground's
+# pure parts) and the playground again for the browser, every warning an error.
+step "style: rustfmt and clippy (native and wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p forgetlab-app --target wasm32-unknown-unknown --all-targets -- -D warnings
+
 # One profile (release) for building and testing: the engine trains models in its tests, and a
 # single profile means burn is compiled once per target, not twice.
-step "native tests (engine, CLI)"
-cargo test --release --workspace --exclude forgetlab-app
+step "native tests (engine, CLI, the playground's pure parts: settings and link, run history, labs)"
+cargo test --release --workspace
 
 step "CLI smoke: the default model passes its quality bar"
 FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
@@ -47,7 +54,7 @@ python3 scripts/reproduce.py --quick
 step "the playground builds for the browser (trunk, release; wasm32)"
 bash scripts/build-web.sh
 
-step "the engine in headless Chromium: CPU (wasm) and WebGPU; the page's link and lab parsing (wasm-bindgen-test)"
+step "the engine in headless Chromium: CPU (wasm) and WebGPU; the page's pure parts again as wasm (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
   cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --lib --test engine_in_browser

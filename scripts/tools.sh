@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, when missing, the tools the browser build and its tests need:
-#   the wasm32 Rust target, wasm-bindgen-cli (the exact version in Cargo.lock), trunk,
+#   rustfmt and clippy, the wasm32 Rust target, wasm-bindgen-cli (the exact version in Cargo.lock), trunk,
 #   Chromium + ChromeDriver (Debian), and the npm packages playwright-core and binaryen (wasm-opt).
 # Everything is taken from registries (crates.io, Debian, npm); nothing downloads its own binaries.
 # Sourced by scripts/run.sh and scripts/test.sh; it exports PATH so the tools are found.
@@ -10,6 +10,14 @@ export PATH="$HOME/.cargo/bin:$ROOT/tests/e2e/node_modules/.bin:$PATH"
 
 note() { printf '\n==> %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# rustfmt and clippy: the test command checks style with them.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    note "installing $component"
+    rustup component add "$component"
+  fi
+done
 
 if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
   note "installing the wasm32 target"
