@@ -179,7 +179,7 @@ fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError>
     let hits = answers
         .iter()
         .zip(items)
-        .filter(|((text, _, _), it)| contains_entity(text, &it.key_entity))
+        .filter(|(answer, it)| contains_entity(&answer.text, &it.key_entity))
         .count();
     Ok(hits as f64 / items.len().max(1) as f64)
 }

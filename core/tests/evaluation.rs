@@ -364,7 +364,7 @@ fn contrasted_generation_is_the_same_batched_or_alone() {
     let batched = pollster::block_on(ev.greedy_answers(&questions)).unwrap();
     for (q, b) in questions.iter().zip(&batched) {
         let alone = pollster::block_on(ev.greedy_answers(&[q])).unwrap();
-        assert_eq!(alone[0].1, b.1, "{q}");
+        assert_eq!(alone[0].ids, b.ids, "{q}");
     }
     let plain = pollster::block_on(
         Evaluator::new(&gpt, &gpt, &f.model.config, &f.model.tokenizer, &d, 8)
@@ -372,7 +372,7 @@ fn contrasted_generation_is_the_same_batched_or_alone() {
     )
     .unwrap();
     assert!(
-        plain.iter().zip(&batched).any(|(p, b)| p.1 != b.1 || p.2 != b.2),
+        plain.iter().zip(&batched).any(|(p, b)| p.ids != b.ids || p.tokens != b.tokens),
         "the assistant changes generation"
     );
 }
@@ -424,9 +424,9 @@ fn greedy_answers_drafted_by_the_answer_tree_equal_plain_greedy_decoding() {
         let drafted = pollster::block_on(ev.greedy_answers_drafted(&drafts)).unwrap();
         let plain = pollster::block_on(ev.greedy_answers(&questions)).unwrap();
         for ((q, a), b) in questions.iter().zip(&drafted).zip(&plain) {
-            assert_eq!(a.1, b.1, "contrast {}, budget {budget}: {q}", c.is_some());
-            assert_eq!(a.0, b.0);
-            for ((ta, pa), (tb, pb)) in a.2.iter().zip(&b.2) {
+            assert_eq!(a.ids, b.ids, "contrast {}, budget {budget}: {q}", c.is_some());
+            assert_eq!(a.text, b.text);
+            for ((ta, pa), (tb, pb)) in a.tokens.iter().zip(&b.tokens) {
                 assert_eq!(ta, tb);
                 assert!((pa - pb).abs() < 1e-4, "token probability {pa} vs {pb}");
             }

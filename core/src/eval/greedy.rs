@@ -24,8 +24,16 @@ use super::Evaluator;
 use crate::error::ForgetError;
 use crate::model::generate::{Generation, SamplingConfig, generate};
 
-/// One greedy answer: text, token ids, and each token's text with its probability.
-pub type GreedyAnswer = (String, Vec<u32>, Vec<(String, f32)>);
+/// One greedy answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GreedyAnswer {
+    /// The decoded text, trimmed.
+    pub text: String,
+    /// The generated token ids (EOS excluded).
+    pub ids: Vec<u32>,
+    /// Each token's text with the probability the model gave it.
+    pub tokens: Vec<(String, f32)>,
+}
 
 /// A question to answer greedily, with the true answer as the draft when there is one.
 pub struct Draft<'a> {
@@ -117,7 +125,7 @@ impl Evaluator<'_> {
 
     fn answer_texts(&self, g: Generation) -> Result<GreedyAnswer, ForgetError> {
         let text = self.tokenizer.decode(&g.tokens)?.trim().to_string();
-        let toks = self.tokenizer.token_texts(&g.tokens)?.into_iter().zip(g.probs).collect();
-        Ok((text, g.tokens, toks))
+        let tokens = self.tokenizer.token_texts(&g.tokens)?.into_iter().zip(g.probs).collect();
+        Ok(GreedyAnswer { text, ids: g.tokens, tokens })
     }
 }

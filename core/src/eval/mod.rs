@@ -289,10 +289,10 @@ impl Evaluator<'_> {
                 ));
                 s.stats.push(g.detail);
                 if role != Role::Holdout {
-                    let (text, ids, toks) = answers.next().expect("one answer per item");
-                    s.generated.push(text);
-                    s.gen_ids.push(ids);
-                    s.gen_tokens.push(toks);
+                    let answer = answers.next().expect("one answer per item");
+                    s.generated.push(answer.text);
+                    s.gen_ids.push(answer.ids);
+                    s.gen_tokens.push(answer.tokens);
                 }
             }
             out.push(s);

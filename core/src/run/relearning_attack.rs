@@ -158,7 +158,7 @@ impl Run {
         let hits = answers
             .iter()
             .zip(items)
-            .filter(|((text, _, _), it)| contains_entity(text, &it.key_entity))
+            .filter(|(answer, it)| contains_entity(&answer.text, &it.key_entity))
             .count();
         Ok(Recall {
             items: items.len(),
