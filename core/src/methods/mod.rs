@@ -33,7 +33,7 @@ use crate::error::ForgetError;
 use crate::loss::{batch_nll, kl_ref_theta, nll_mean};
 use crate::model::Gpt;
 pub use settings::{Hyper, SETTINGS, Setting, SettingType};
-pub use spec::{METHODS, MethodSpec, Start};
+pub use spec::{METHODS, MethodOps, MethodSpec, Start};
 
 /// Every method the engine offers, in the method table's order (`METHODS[kind as usize]` is its
 /// row). Serialized as its table name (`"graddiff"`), the CLI's `--method` value.
@@ -91,7 +91,7 @@ impl MethodKind {
 
     /// The method's loss for one step.
     pub fn loss(self, x: &LossInputs) -> Tensor<1> {
-        (self.spec().loss)(x)
+        (self.ops().loss)(x)
     }
 }
 

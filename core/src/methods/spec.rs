@@ -1,7 +1,9 @@
 //! The method table: every method the engine offers, in one list. A row says what the method is
-//! (name, paper, one line for the page), which settings it reads and its defaults for them, what
-//! it trains on (`prepare`, `draw`), and its loss. The CLI (`--method`, its help), the page's
-//! method panel, the URL codec and the run all read this table; nothing keeps a second list.
+//! (name, paper, one line for the page), which settings it reads and its defaults for them, and
+//! how a run treats it. The CLI (`--method`, its help), the page's method panel, the URL codec and
+//! the run all read this table; nothing keeps a second list. What a method trains on (`prepare`,
+//! `draw`) and its loss are [`MethodKind::ops`], below the rows: code, kept out of the rows so
+//! the page's wasm does not link the training code.
 //!
 //! Defaults are scaled to ForgetLab's default model. The papers' learning rates (1e-5 for 7B
 //! models over 5–10 epochs) are far too small for a 0.27 M-parameter model that runs 30–100
@@ -50,6 +52,13 @@ pub struct MethodSpec {
     /// Whether a step changes weights (IKE only edits the prompt).
     pub trains: bool,
     pub start: Start,
+}
+
+/// What a method does: what it trains on and its loss ([`MethodKind::ops`]). Apart from the rows
+/// so that a program that only describes methods (the page) does not link every loss: the rows
+/// are data, and function pointers in them would pull the training code into its wasm.
+#[derive(Clone, Copy)]
+pub struct MethodOps {
     /// What the method trains on: built once per run, then drawn each step.
     pub prepare: fn(&Sources) -> Result<Prepared, ForgetError>,
     pub draw: fn(&mut Draw) -> StepData,
@@ -69,12 +78,8 @@ fn constant_lr(hp: &Hyper, _step: usize) -> f64 {
     hp.lr
 }
 
-/// A row with the common parts: starts from the original model, trains, plain data.
-const fn row(
-    kind: MethodKind,
-    name: &'static str,
-    loss: fn(&LossInputs) -> Tensor<1>,
-) -> MethodSpec {
+/// A row with the common parts: starts from the original model, trains.
+const fn row(kind: MethodKind, name: &'static str) -> MethodSpec {
     MethodSpec {
         kind,
         name,
@@ -86,10 +91,42 @@ const fn row(
         uses_retain: true,
         trains: true,
         start: Start::Original,
-        prepare: data::prepare_items,
-        draw: data::draw_plain,
-        lr_at: constant_lr,
-        loss,
+    }
+}
+
+/// A method's ops with the common parts: plain forget/retain pairs, a constant learning rate.
+const fn ops(loss: fn(&LossInputs) -> Tensor<1>) -> MethodOps {
+    MethodOps { prepare: data::prepare_items, draw: data::draw_plain, lr_at: constant_lr, loss }
+}
+
+impl MethodKind {
+    /// What the method trains on and its loss. Exhaustive: a new method does not compile
+    /// without its entry.
+    pub fn ops(self) -> MethodOps {
+        use MethodKind::*;
+        match self {
+            Ga => ops(grad_ascent::loss),
+            GradDiff => ops(grad_diff::loss),
+            GaKl => ops(ga_kl::loss),
+            Npo => ops(npo::loss),
+            SimNpo => ops(simnpo::loss),
+            Wga => ops(wga::loss),
+            Undial => ops(undial::loss),
+            IdkPo => MethodOps { draw: idk_po::draw, ..ops(idk_po::loss) },
+            IdkDpo => MethodOps { draw: idk_po::draw_with_refusals, ..ops(idk_dpo::loss) },
+            Rmu => ops(rmu::loss),
+            Flat => MethodOps { draw: idk_po::draw_with_refusals, ..ops(flat::loss) },
+            RandomLabel => MethodOps { draw: random_label::draw, ..ops(random_label::loss) },
+            Relearn => MethodOps { prepare: relearn::prepare, ..ops(relearn::loss) },
+            Ike => MethodOps { prepare: ike::prepare, ..ops(ike::loss) },
+            Uld => MethodOps { draw: uld::draw, ..ops(uld::loss) },
+            Retrain => MethodOps {
+                prepare: retrain::prepare,
+                draw: retrain::draw,
+                lr_at: retrain::lr_at,
+                loss: retrain::loss,
+            },
+        }
     }
 }
 
@@ -100,13 +137,13 @@ pub const METHODS: [MethodSpec; 16] = [
         summary: "Gradient ascent: make the forget answers less likely (TOFU baseline, Maini et al. 2024).",
         reads: &[LR, BATCH, DECAY, LORA],
         uses_retain: false,
-        ..row(MethodKind::Ga, "ga", grad_ascent::loss)
+        ..row(MethodKind::Ga, "ga")
     },
     MethodSpec {
         paper: "Liu et al. 2022; Maini et al. 2024 (TOFU)",
         summary: "GradDiff: ascend on forget, descend on retain (Liu et al. 2022; TOFU).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, LORA],
-        ..row(MethodKind::GradDiff, "graddiff", grad_diff::loss)
+        ..row(MethodKind::GradDiff, "graddiff")
     },
     MethodSpec {
         paper: "Maini et al. 2024 (TOFU)",
@@ -120,7 +157,7 @@ pub const METHODS: [MethodSpec; 16] = [
             LORA,
         ],
         needs_reference: true,
-        ..row(MethodKind::GaKl, "ga_kl", ga_kl::loss)
+        ..row(MethodKind::GaKl, "ga_kl")
     },
     MethodSpec {
         paper: "Zhang et al. 2024",
@@ -128,7 +165,7 @@ pub const METHODS: [MethodSpec; 16] = [
         reads: &[LR, BATCH, ("beta", Some("NPO's inverse temperature")), GAMMA, ALPHA, DECAY, LORA],
         defaults: &[("lr", 1e-3)],
         needs_reference: true,
-        ..row(MethodKind::Npo, "npo", npo::loss)
+        ..row(MethodKind::Npo, "npo")
     },
     MethodSpec {
         paper: "Fan et al. 2024",
@@ -145,7 +182,7 @@ pub const METHODS: [MethodSpec; 16] = [
         ],
         // The paper's β and γ (open-unlearning's SimNPO config); the learning rate scaled like NPO's.
         defaults: &[("lr", 1e-3), ("beta", 4.5), ("forget_weight", 0.125)],
-        ..row(MethodKind::SimNpo, "simnpo", simnpo::loss)
+        ..row(MethodKind::SimNpo, "simnpo")
     },
     MethodSpec {
         paper: "Wang et al. 2025",
@@ -160,7 +197,7 @@ pub const METHODS: [MethodSpec; 16] = [
             LORA,
         ],
         defaults: &[("lr", 1e-3), ("beta", 1.0)],
-        ..row(MethodKind::Wga, "wga", wga::loss)
+        ..row(MethodKind::Wga, "wga")
     },
     MethodSpec {
         paper: "Dong et al. 2025",
@@ -176,15 +213,14 @@ pub const METHODS: [MethodSpec; 16] = [
         ],
         defaults: &[("lr", 1e-3), ("beta", 10.0), ("retain_weight", 0.0)],
         needs_reference: true,
-        ..row(MethodKind::Undial, "undial", undial::loss)
+        ..row(MethodKind::Undial, "undial")
     },
     MethodSpec {
         paper: "Maini et al. 2024 (TOFU)",
         summary: "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, LORA],
         defaults: &[("lr", 5e-4)],
-        draw: idk_po::draw,
-        ..row(MethodKind::IdkPo, "idk_po", idk_po::loss)
+        ..row(MethodKind::IdkPo, "idk_po")
     },
     MethodSpec {
         paper: "Rafailov et al. 2023; Maini et al. 2024 (TOFU)",
@@ -192,15 +228,14 @@ pub const METHODS: [MethodSpec; 16] = [
         reads: &[LR, BATCH, ("beta", Some("DPO's inverse temperature")), GAMMA, ALPHA, DECAY, LORA],
         defaults: &[("lr", 1e-3)],
         needs_reference: true,
-        draw: idk_po::draw_with_refusals,
-        ..row(MethodKind::IdkDpo, "idk_dpo", idk_dpo::loss)
+        ..row(MethodKind::IdkDpo, "idk_dpo")
     },
     MethodSpec {
         paper: "Li et al. 2024 (WMDP)",
         summary: "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, ("layer", None), ("steering", None), LORA],
         defaults: &[("lr", 1e-3)],
-        ..row(MethodKind::Rmu, "rmu", rmu::loss)
+        ..row(MethodKind::Rmu, "rmu")
     },
     MethodSpec {
         paper: "Wang et al. 2025",
@@ -209,8 +244,7 @@ pub const METHODS: [MethodSpec; 16] = [
         // No retain term: at 1e-3 it takes retain answers down with the forget ones within 20 steps.
         defaults: &[("lr", 2e-4)],
         uses_retain: false,
-        draw: idk_po::draw_with_refusals,
-        ..row(MethodKind::Flat, "flat", flat::loss)
+        ..row(MethodKind::Flat, "flat")
     },
     MethodSpec {
         paper: "Zhang, Choshen, Andreas 2024",
@@ -218,8 +252,7 @@ pub const METHODS: [MethodSpec; 16] = [
         reads: &[LR, BATCH, DECAY, LORA],
         defaults: &[("lr", 1e-3)],
         uses_retain: false,
-        draw: random_label::draw,
-        ..row(MethodKind::RandomLabel, "random_label", random_label::loss)
+        ..row(MethodKind::RandomLabel, "random_label")
     },
     MethodSpec {
         paper: "Xu et al. 2025",
@@ -229,8 +262,7 @@ pub const METHODS: [MethodSpec; 16] = [
         // 60 steps); 5e-4 over about 120 steps gives KFR 0.80 with KRR 0.91.
         defaults: &[("lr", 5e-4)],
         needs_reference: true,
-        prepare: relearn::prepare,
-        ..row(MethodKind::Relearn, "relearn", relearn::loss)
+        ..row(MethodKind::Relearn, "relearn")
     },
     MethodSpec {
         paper: "Zheng et al. 2023",
@@ -238,8 +270,7 @@ pub const METHODS: [MethodSpec; 16] = [
         reads: &[BATCH, ("demos", None)],
         uses_retain: false,
         trains: false,
-        prepare: ike::prepare,
-        ..row(MethodKind::Ike, "ike", ike::loss)
+        ..row(MethodKind::Ike, "ike")
     },
     MethodSpec {
         paper: "Ji et al. 2024",
@@ -260,8 +291,7 @@ pub const METHODS: [MethodSpec; 16] = [
         // 0.75, KRR 0.94 (uld.rs).
         defaults: &[("lr", 3e-3), ("retain_weight", 0.5)],
         start: Start::Assistant,
-        draw: uld::draw,
-        ..row(MethodKind::Uld, "uld", uld::loss)
+        ..row(MethodKind::Uld, "uld")
     },
     MethodSpec {
         paper: "Bourtoule et al. 2021; Maini et al. 2024 (TOFU)",
@@ -271,10 +301,7 @@ pub const METHODS: [MethodSpec; 16] = [
         // decay over 8000 steps.
         defaults: &[("lr", 3e-3), ("batch_size", 32.0)],
         start: Start::Scratch,
-        prepare: retrain::prepare,
-        draw: retrain::draw,
-        lr_at: retrain::lr_at,
-        ..row(MethodKind::Retrain, "retrain", retrain::loss)
+        ..row(MethodKind::Retrain, "retrain")
     },
 ];
 

@@ -266,7 +266,7 @@ impl Run {
         let eval_sets = eval_sets_with(world, &forget_items, retain_items.clone(), &config.eval)?;
         let train_device = device.clone().autodiff();
         let eval_device = device.clone();
-        let prepared = (spec.prepare)(&Sources {
+        let prepared = (config.method.ops().prepare)(&Sources {
             forget: &forget_items,
             retain: &retain_items,
             world,
@@ -430,7 +430,8 @@ impl Run {
         }
         let spec = self.config.method.spec();
         let picked = self.next_picked();
-        let mut data = (spec.draw)(&mut Draw {
+        let ops = self.config.method.ops();
+        let mut data = (ops.draw)(&mut Draw {
             picked: &picked,
             forget: &self.forget_items,
             retain: &self.retain_items,
@@ -470,7 +471,7 @@ impl Run {
             return Err(err);
         }
         if spec.trains {
-            let lr = (spec.lr_at)(&self.config.hyper, self.step);
+            let lr = (ops.lr_at)(&self.config.hyper, self.step);
             let grads = GradientsParams::from_grads(loss.backward(), &self.model);
             let before = self.model.clone();
             self.model = self.optim.step(lr, self.model.clone(), grads);
