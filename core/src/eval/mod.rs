@@ -6,14 +6,20 @@
 //! once and the answers' shared prefixes once ([`answer_tree`]); greedy answers are generated
 //! once and reused by ROUGE, KFR/KRR and the Linguistic Score. Only small per-row reductions are
 //! read back, and only asynchronously.
+//!
+//! This file holds the [`Evaluator`] and the pass that turns scores into a snapshot
+//! ([`Evaluator::evaluate`]); scoring.rs scores every split's items, probe_fit.rs fits the linear
+//! probe once per run.
 
 pub mod answer_tree;
 pub mod by_kind;
 pub mod greedy;
 pub mod metric_table;
 mod parity;
+mod probe_fit;
 pub mod representation;
 pub mod retain_reference;
+mod scoring;
 pub mod snapshot;
 pub mod token_stats;
 mod vocab;
@@ -30,14 +36,17 @@ pub use token_stats::{StatsRequest, TokenStats};
 
 use crate::batch::Example;
 use crate::error::ForgetError;
-use crate::metrics::probe::{self, LinearProbe, ProbeItem};
+use crate::metrics::probe::{self, LinearProbe};
 use crate::metrics::{
-    entity_similarity, forget_quality, knowledge, linguistic, memorization, mia, model_utility,
-    privleak, probability, rouge, truth_ratio,
+    entity_similarity, forget_quality, knowledge, memorization, mia, model_utility, privleak,
+    rouge, truth_ratio,
 };
 use crate::model::{Gpt, GptConfig, LogitDifference};
 use crate::tokenizer::Tokenizer;
 use crate::world::{QaItem, format_prompt};
+use probe_fit::probe_items;
+pub use scoring::paraphrased;
+use scoring::{ItemScores, SetScores};
 
 /// The item sets one evaluation looks at.
 #[derive(Clone, Debug, Default)]
@@ -82,63 +91,6 @@ pub struct Evaluator<'a> {
     /// ULD: the evaluated model's logits go through this assistant's rule (None: its own).
     /// Applies to `model` only, never to the reference or the fluency scorer.
     pub contrast: Option<&'a LogitDifference>,
-}
-
-/// Per-item results of one split, shared by several metrics.
-struct ItemScores {
-    /// Per-token statistics of the true answers.
-    stats: Vec<TokenStats>,
-    /// Per-item truth ratio P_false / P_true.
-    tr: Vec<f64>,
-    /// Per-item (P_true, P_false).
-    true_false: Vec<(f64, f64)>,
-    p_norm: Vec<f64>,
-    generated: Vec<String>,
-    gen_tokens: Vec<Vec<(String, f32)>>,
-    gen_ids: Vec<Vec<u32>>,
-}
-
-impl ItemScores {
-    fn p_answer(&self) -> Vec<f64> {
-        self.stats.iter().map(|s| (-s.avg_nll()).exp()).collect()
-    }
-}
-
-/// Which splits a scoring pass serves.
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Forget,
-    Retain,
-    Facts,
-    Holdout,
-    /// Forget or retain items asked with their paraphrased question (only the true answer).
-    Paraphrase,
-}
-
-/// Every split's per-item scores from one pass (the layout [`Evaluator::score_sets`] scores).
-struct SetScores {
-    forget: ItemScores,
-    retain: ItemScores,
-    real: ItemScores,
-    world: ItemScores,
-    holdout: ItemScores,
-    forget_paraphrased: ItemScores,
-    retain_paraphrased: ItemScores,
-}
-
-/// `items` asked with their paraphrased question instead, scored on their true answer only.
-/// Items without a paraphrased question are left out.
-pub fn paraphrased(items: &[QaItem]) -> Vec<QaItem> {
-    items
-        .iter()
-        .filter(|it| !it.paraphrased_question.is_empty())
-        .map(|it| QaItem {
-            question: it.paraphrased_question.clone(),
-            paraphrased_answer: String::new(),
-            perturbed_answer: vec![],
-            ..it.clone()
-        })
-        .collect()
 }
 
 impl<'a> Evaluator<'a> {
@@ -186,187 +138,6 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Index of the answer token where `key_entity` starts (for the logit lens).
-    fn entity_token(&self, answer: &[u32], key_entity: &str) -> Result<Option<usize>, ForgetError> {
-        let texts = self.tokenizer.token_texts(&answer[..answer.len().saturating_sub(1)])?;
-        let Some(offset) = texts.concat().find(key_entity) else { return Ok(None) };
-        let mut end = 0;
-        for (k, t) in texts.iter().enumerate() {
-            end += t.len();
-            if end > offset {
-                return Ok(Some(k));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Score every split at once: one answer-tree pass over all their items, then one drafted
-    /// greedy pass over the items that need answers (all but the holdout) — one parallel pass
-    /// each, so the cores stay busy to the end instead of idling at each split's last chunk.
-    /// The truth ratio's "correct" answer is the paraphrased answer for author splits and the
-    /// answer for world facts, as open-unlearning does.
-    async fn score(&self, splits: &[(&[QaItem], Role)]) -> Result<Vec<ItemScores>, ForgetError> {
-        // One group per item: the true answer (detailed), the truth ratio's "correct" answer,
-        // then its perturbed answers — all continuing the same question.
-        let mut groups = Vec::new();
-        let mut lens_token = Vec::new();
-        for &(items, role) in splits {
-            for it in items {
-                let answer = self.example(&it.question, &it.answer)?;
-                lens_token.push(if matches!(role, Role::Forget | Role::Retain) {
-                    self.entity_token(&answer.answer, &it.key_entity)?
-                } else {
-                    None
-                });
-                let truth = if role != Role::Facts && !it.paraphrased_answer.is_empty() {
-                    &it.paraphrased_answer
-                } else {
-                    &it.answer
-                };
-                let mut answers = vec![answer.answer, self.example(&it.question, truth)?.answer];
-                for p in &it.perturbed_answer {
-                    answers.push(self.example(&it.question, p)?.answer);
-                }
-                groups.push(answer_tree::PromptGroup { prompt: answer.prompt, answers });
-            }
-        }
-        // Pooled hidden states for every split (only forget and retain are reported; the
-        // averaging is a small matmul per layer, cheaper than a second kind of chunk).
-        let req =
-            StatsRequest { pooled_hidden: true, lens_token, lens_hidden: self.probe.is_some() };
-        let scores = if groups.is_empty() {
-            vec![]
-        } else {
-            self.score_groups(self.model, self.contrast, &groups, &req).await?
-        };
-
-        // The answer trees draft the greedy answers, where the question's prompt is the one
-        // generation sees (IKE's long prompts may have been cut to fit an answer).
-        let mut drafts = Vec::new();
-        let mut at = 0;
-        for &(items, role) in splits {
-            if role != Role::Holdout {
-                for (k, it) in items.iter().enumerate() {
-                    let prompt = self.tokenizer.encode(&self.prompt(&it.question))?;
-                    let known = if prompt == groups[at + k].prompt {
-                        scores[at + k].greedy.as_slice()
-                    } else {
-                        &[]
-                    };
-                    drafts.push(greedy::Draft { prompt, known });
-                }
-            }
-            at += items.len();
-        }
-        let mut answers = self.greedy_answers_drafted(&drafts).await?.into_iter();
-
-        let mut scores = scores.into_iter();
-        let mut out = Vec::with_capacity(splits.len());
-        for &(items, role) in splits {
-            let mut s = ItemScores {
-                stats: vec![],
-                tr: vec![],
-                true_false: vec![],
-                p_norm: vec![],
-                generated: vec![],
-                gen_tokens: vec![],
-                gen_ids: vec![],
-            };
-            for it in items {
-                let g = scores.next().expect("one score per item");
-                let (truth_nll, perturbed) = (g.nll[1], &g.nll[2..2 + it.perturbed_answer.len()]);
-                let (p_true, p_false) = truth_ratio::truth_probs(truth_nll, perturbed);
-                s.true_false.push((p_true, p_false));
-                s.tr.push(if perturbed.is_empty() {
-                    f64::NAN
-                } else {
-                    truth_ratio::truth_ratio(truth_nll, perturbed)
-                });
-                let p_pert: Vec<f64> = perturbed.iter().map(|x| (-x).exp()).collect();
-                s.p_norm.push(probability::normalized_probability(
-                    (-g.detail.avg_nll()).exp(),
-                    &p_pert,
-                ));
-                s.stats.push(g.detail);
-                if role != Role::Holdout {
-                    let answer = answers.next().expect("one answer per item");
-                    s.generated.push(answer.text);
-                    s.gen_ids.push(answer.ids);
-                    s.gen_tokens.push(answer.tokens);
-                }
-            }
-            out.push(s);
-        }
-        Ok(out)
-    }
-
-    /// Linguistic Score of each split's generated answers; perplexity under the fluency scorer,
-    /// conditioned on the question (the reference model when no scorer is loaded). One scoring
-    /// pass for all splits.
-    /// Per split: LS, its parts, and each answer's perplexity.
-    async fn linguistic(
-        &self,
-        splits: &[(&[QaItem], &ItemScores)],
-    ) -> Result<Vec<(f64, LinguisticParts, Vec<f64>)>, ForgetError> {
-        let mut examples = Vec::new();
-        let mut counts = Vec::with_capacity(splits.len());
-        for (items, s) in splits {
-            let before = examples.len();
-            for (i, it) in items.iter().enumerate() {
-                if !s.gen_ids[i].is_empty() {
-                    let mut ex = self.example(&it.question, "")?;
-                    ex.answer = s.gen_ids[i].clone(); // score the generated tokens themselves (no EOS)
-                    ex.answer.truncate(
-                        self.config.n_positions.saturating_sub(ex.prompt.len() + 1).max(1),
-                    );
-                    examples.push(ex);
-                }
-            }
-            counts.push(examples.len() - before);
-        }
-        let nll = if examples.is_empty() {
-            vec![]
-        } else {
-            self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await?
-        };
-        let mut nll = nll.into_iter();
-        let mut out = Vec::with_capacity(splits.len());
-        for ((_, s), n) in splits.iter().zip(counts) {
-            let ppl: Vec<f64> = nll.by_ref().take(n).map(f64::exp).collect();
-            let l = linguistic::linguistic_score(&ppl, &s.generated);
-            let parts = LinguisticParts { ppl: l.ppl, brunet: l.brunet, honore: l.honore };
-            // Every answer empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
-            out.push((if ppl.is_empty() { 0.0 } else { l.ls }, parts, ppl));
-        }
-        Ok(out)
-    }
-
-    /// Score the evaluation sets in the one layout every pass uses (so a retain model's
-    /// reference values and its own evaluation come from identical computations).
-    async fn score_sets(&self, sets: &EvalSets) -> Result<SetScores, ForgetError> {
-        let (forget_p, retain_p) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
-        let splits = [
-            (&sets.forget[..], Role::Forget),
-            (&sets.retain[..], Role::Retain),
-            (&sets.real_entities[..], Role::Facts),
-            (&sets.world[..], Role::Facts),
-            (&sets.holdout[..], Role::Holdout),
-            (&forget_p[..], Role::Paraphrase),
-            (&retain_p[..], Role::Paraphrase),
-        ];
-        let [forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased]: [ItemScores; 7] =
-            self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
-        Ok(SetScores {
-            forget,
-            retain,
-            real,
-            world,
-            holdout,
-            forget_paraphrased,
-            retain_paraphrased,
-        })
-    }
-
     /// This model's per-item values as a *retain model* of `sets.forget` (see
     /// [`retain_reference`]): its truth ratios and membership scores on the forget items, its
     /// membership scores on the holdout items, its greedy answers.
@@ -396,74 +167,6 @@ impl Evaluator<'_> {
             .map(|(it, st)| (it.id.clone(), mia_scores(it, st).into()))
             .collect();
         Ok(RetainReference { label: label.to_string(), forget, holdout })
-    }
-
-    /// Fit the linear probe (metrics::probe) on the **reference** (original) model's hidden
-    /// states of `sets.probe_fit` (retain items that are not evaluated), with plain prompts.
-    /// Constant over a run: fit once.
-    pub async fn fit_probe(&self, sets: &EvalSets) -> Result<Option<LinearProbe>, ForgetError> {
-        let items: Vec<&QaItem> =
-            sets.probe_fit.iter().filter(|it| probe::candidates(it).is_some()).collect();
-        let mut groups = Vec::with_capacity(items.len());
-        let mut lens_token = Vec::with_capacity(items.len());
-        for it in &items {
-            let ex = Example::raw(
-                self.tokenizer,
-                &format_prompt(&it.question),
-                &crate::world::format_answer(&it.answer),
-                self.config.n_positions,
-            )?;
-            lens_token.push(self.entity_token(&ex.answer, &it.key_entity)?);
-            groups.push(answer_tree::PromptGroup { prompt: ex.prompt, answers: vec![ex.answer] });
-        }
-        if groups.is_empty() {
-            return Ok(None);
-        }
-        let req = StatsRequest { pooled_hidden: false, lens_token, lens_hidden: true };
-        let scores = self.score_groups(self.reference, None, &groups, &req).await?;
-        let fit = probe_items(&items, scores.iter().map(|g| &g.detail));
-        // Every entity the probe may be asked about: the fitting set's and the evaluated items'.
-        let entities: std::collections::BTreeSet<String> = sets
-            .probe_fit
-            .iter()
-            .chain(&sets.forget)
-            .chain(&sets.retain)
-            .filter_map(probe::candidates)
-            .flatten()
-            .collect();
-        Ok(LinearProbe::fit(&fit, self.entity_embeddings(&entities).await?))
-    }
-
-    /// The original model's embedding of each entity: the token-embedding row of its first token,
-    /// tokenized as the entity appears in an answer (" Brightwater" → " Bright").
-    async fn entity_embeddings(
-        &self,
-        entities: &std::collections::BTreeSet<String>,
-    ) -> Result<std::collections::HashMap<String, Vec<f64>>, ForgetError> {
-        let mut ids: Vec<i64> = Vec::new();
-        let mut spans = Vec::with_capacity(entities.len());
-        for e in entities {
-            let first = self.tokenizer.encode(&format!(" {e}"))?.first().copied();
-            if let Some(t) = first {
-                spans.push((e.clone(), ids.len()));
-                ids.push(t as i64);
-            }
-        }
-        if ids.is_empty() {
-            return Ok(Default::default());
-        }
-        let n = ids.len();
-        let at = burn::tensor::Tensor::<1, burn::tensor::Int>::from_data(
-            burn::tensor::TensorData::new(ids, [n]),
-            self.device,
-        );
-        let rows = self.reference.wte.val().select(0, at).reshape([n * self.config.n_embd]);
-        let rows = read_f32(rows).await?;
-        let c = self.config.n_embd;
-        Ok(spans
-            .into_iter()
-            .map(|(e, at)| (e, rows[at * c..(at + 1) * c].iter().map(|&x| x as f64).collect()))
-            .collect())
     }
 
     /// The full evaluation pass.
@@ -624,23 +327,6 @@ impl Evaluator<'_> {
 /// An item's four membership-inference scores from its true answer's token statistics.
 fn mia_scores(it: &QaItem, st: &TokenStats) -> mia::MiaScores {
     mia::scores(&st.logp, &st.z, &crate::world::format_answer(&it.answer))
-}
-
-/// The probe's inputs: each item with candidates and a lens-position state.
-fn probe_items<'s>(
-    items: &[&QaItem],
-    stats: impl Iterator<Item = &'s TokenStats>,
-) -> Vec<ProbeItem> {
-    items
-        .iter()
-        .zip(stats)
-        .filter_map(|(it, st)| {
-            Some(ProbeItem {
-                hidden: Some(st.lens_hidden.clone()).filter(|h| !h.is_empty())?,
-                candidates: probe::candidates(it)?,
-            })
-        })
-        .collect()
 }
 
 /// (question, generated answer, key entity) per item, for the entity-similarity judges.
