@@ -46,12 +46,42 @@ impl Backend {
     }
 }
 
+/// Faults the tests inject to exercise the fail-safe paths (the page's `?fault=` switch, read
+/// once at start and never passed to a restarted worker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// `fault=webgpu-device`: creating the WebGPU device fails.
+    WebgpuDevice,
+    /// `fault=device-lost@N`: the WebGPU device is destroyed (a real `device.lost`) before step N.
+    DeviceLost { at_step: usize },
+    /// `fault=panic@N`: the worker panics before step N, as a bug or an out-of-memory would.
+    Panic { at_step: usize },
+}
+
+impl Fault {
+    pub fn parse(s: &str) -> Option<Self> {
+        let at = |name: &str| s.strip_prefix(name)?.strip_prefix('@')?.parse().ok();
+        match s {
+            "webgpu-device" => Some(Fault::WebgpuDevice),
+            _ => at("device-lost")
+                .map(|at_step| Fault::DeviceLost { at_step })
+                .or_else(|| at("panic").map(|at_step| Fault::Panic { at_step })),
+        }
+    }
+}
+
 /// The page asks the worker to do something.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Fetch the model and the fact world from `base_url` (the page's own origin) and start
     /// computing on `backend` (the worker falls back to the CPU when WebGPU has no adapter).
-    Load { base_url: String, backend: Backend },
+    Load {
+        base_url: String,
+        backend: Backend,
+        /// A test-only fault to inject (the page's `?fault=` switch); None in normal use.
+        #[serde(default)]
+        fault: Option<Fault>,
+    },
     /// Move the run to another backend (it is configured afresh there, at step 0).
     SwitchBackend(Backend),
     /// A fresh run from the original weights; evaluates step 0. `steps` is where Play stops.
@@ -189,6 +219,8 @@ pub enum Event {
     Error(String),
     /// A warning that does not stop anything (e.g. WebGPU unavailable, using the CPU).
     Notice(String),
+    /// The worker's program crashed (a panic; the page restarts the worker).
+    Crashed(String),
 }
 
 /// Encode a message for `postMessage`.
@@ -203,5 +235,26 @@ pub fn encode<T: Serialize>(message: &T) -> Result<wasm_bindgen::JsValue, String
 #[cfg(target_arch = "wasm32")]
 pub fn decode<T: for<'de> Deserialize<'de>>(value: wasm_bindgen::JsValue) -> Result<T, String> {
     let text = value.as_string().ok_or("a message that is not text")?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
+    decode_text(&text)
+}
+
+/// A message's JSON text as a [`Command`] or [`Event`], or what is wrong with it (the part of
+/// [`decode`] the fuzz test drives natively).
+pub fn decode_text<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_switches_parse() {
+        assert_eq!(Fault::parse("webgpu-device"), Some(Fault::WebgpuDevice));
+        assert_eq!(Fault::parse("device-lost@3"), Some(Fault::DeviceLost { at_step: 3 }));
+        assert_eq!(Fault::parse("panic@0"), Some(Fault::Panic { at_step: 0 }));
+        for bad in ["", "panic", "panic@", "panic@x", "device-lost@-1", "explode@2"] {
+            assert_eq!(Fault::parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use forgetlab::methods::{Hyper, MethodKind, SETTINGS};
 use forgetlab::run::{EvalConfig, ForgetSelection, RunConfig};
 
-use crate::protocol::Backend;
+use crate::protocol::{Backend, Fault};
 
 /// Which facts to forget.
 #[derive(Clone, Debug, PartialEq)]
@@ -229,6 +229,8 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
             },
             "hide" => state.hidden = names(value),
             "lab" => state.lab = Some(value.clone()).filter(|v| !v.is_empty()),
+            // The tests' fault switch (protocol::Fault), read by the page at start: not a setting.
+            "fault" => {}
             // A hyper-parameter: its row of the engine's table parses and checks it (finite, whole
             // for an integer, within its range); a bad value keeps the current one.
             other => match SETTINGS.iter().find(|s| s.key == other) {
@@ -241,6 +243,13 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
         }
     }
     (state, problems)
+}
+
+/// The tests' `fault=` switch in a link (protocol::Fault), if it names one.
+pub fn fault_switch(query: &str) -> Option<Fault> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.trim_start_matches('?')).ok()?;
+    pairs.iter().find(|(k, _)| k == "fault").and_then(|(_, v)| Fault::parse(v))
 }
 
 /// The query string of `state` (without the leading `?`): every setting, so a link does not

@@ -66,6 +66,11 @@ impl Tokenizer {
 
     /// Read a `tokenizer.json` (ours, or any GPT-2-style one that has `<|endoftext|>`).
     pub fn from_json(bytes: &[u8]) -> Result<Self, ForgetError> {
+        // The tokenizers crate panics (`expect("Helper")`, decoders/mod.rs) on a syntax error or
+        // an invalid escape inside "decoder"; reading the JSON (strings decoded) first turns that
+        // into an error (found by the fuzz test, app/tests/fuzz).
+        serde_json::from_slice::<serde_json::Value>(bytes)
+            .map_err(|e| ForgetError::Tokenizer(format!("tokenizer.json is not JSON: {e}")))?;
         let inner = tokenizers::Tokenizer::from_bytes(bytes)
             .map_err(|e| ForgetError::Tokenizer(format!("cannot read tokenizer.json: {e}")))?;
         Self::from_inner(inner)

@@ -67,6 +67,41 @@ fn malformed_files_give_clear_errors() {
     assert!(err.to_string().contains("shape"), "{err}");
 }
 
+/// Inputs the fuzz test (app/tests/fuzz) found crashing the engine: each is now a clear error.
+#[test]
+fn fuzz_findings_are_errors() {
+    // A syntax error inside tokenizer.json's "decoder" made the tokenizers crate panic.
+    let text = String::from_utf8(
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../public/models/forgetlab-small/tokenizer.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let broken = text.replacen(
+        "\"decoder\":{\"type\":\"ByteLevel\",\"add_prefix_space\"",
+        "\"decoder\":{\"type\":\"ByteLevel\",\"add_pre\"x\":fix_space\"",
+        1,
+    );
+    assert_ne!(broken, text, "the seed file changed: update this test's replacement");
+    let err = Tokenizer::from_json(broken.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("not JSON"), "{err}");
+    let bad_escape = text.replacen(
+        "\"decoder\":{\"type\":\"ByteLevel\"",
+        "\"decoder\":{\"type\":\"\\ud800\"",
+        1,
+    );
+    assert_ne!(bad_escape, text);
+    assert!(Tokenizer::from_json(bad_escape.as_bytes()).is_err());
+    // A config.json with 10^18 layers ran the tab out of memory while listing its tensors.
+    let cfg = GptConfig { n_layer: 1_000_000_000_000_000_000, ..GptConfig::tiny(300, 0) };
+    let err = GptConfig::from_hf_json(&cfg.to_hf_json()).unwrap_err();
+    assert!(err.to_string().contains("larger than ForgetLab can hold"), "{err}");
+    let cfg = GptConfig { n_embd: usize::MAX / 2, n_head: 1, ..GptConfig::tiny(300, 0) };
+    assert!(GptConfig::from_hf_json(&cfg.to_hf_json()).is_err());
+}
+
 /// A committed golden file of tests/golden/ and the committed default model it was made from.
 fn golden(file: &str) -> (serde_json::Value, LoadedModel) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

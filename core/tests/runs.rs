@@ -60,28 +60,49 @@ fn same_seed_same_losses_different_seed_different_batches() {
 
 #[test]
 fn diverging_loss_stops_and_keeps_last_good_weights() {
-    let mut cfg = small(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
-    cfg.hyper.lr = 1e12; // absurd on purpose: the weights blow up within a couple of steps
-    let mut run = new_run(cfg).unwrap();
-    let mut err = None;
-    for _ in 0..20 {
-        match pollster::block_on(run.step()) {
-            Ok(_) => {}
-            Err(e) => {
-                err = Some(e);
-                break;
-            }
-        }
+    // Weights near f32's limit: the logits overflow, the very first loss is NaN.
+    let f = common::fixture();
+    let mut model = f.model.clone();
+    for x in &mut model.weights.tensors.get_mut("wte.weight").unwrap().data {
+        *x = if *x >= 0.0 { f32::MAX / 2.0 } else { -f32::MAX / 2.0 };
     }
-    let err = err.expect("an lr of 1e12 must diverge");
-    assert!(matches!(err, ForgetError::Diverged { .. }), "{err}");
-    assert!(err.to_string().contains("weights from step"), "{err}");
+    let cfg = small(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
+    let mut run = Run::new(&model, &f.world, cfg, &common::device()).unwrap();
+    let err = pollster::block_on(run.step()).unwrap_err();
+    assert!(matches!(err, ForgetError::Diverged { step: 1, last_good: 0, .. }), "{err}");
+    assert!(err.to_string().contains("weights from step 0"), "{err}");
     assert!(matches!(run.state(), RunState::Diverged(_)));
-    let w = pollster::block_on(run.weights()).unwrap();
-    assert!(
-        w.tensors.values().all(|t| t.data.iter().all(|x| x.is_finite())),
-        "kept weights must be finite"
-    );
+    assert_eq!(pollster::block_on(run.weights()).unwrap(), model.weights);
+    assert!(matches!(pollster::block_on(run.step()), Err(ForgetError::RunStopped)));
+}
+
+/// Gradient ascent's loss has no minimum: a run whose loss passes the method's limit while
+/// still finite stops too, with the weights from before the step that took it there.
+#[test]
+fn a_finite_loss_past_the_methods_limit_stops_the_run() {
+    let limit = MethodKind::Ga.spec().loss_limit;
+    let mut cfg = small(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
+    cfg.hyper.lr = 0.05; // fast, so the loss leaves any sane range within a few dozen steps
+    let mut run = new_run(cfg).unwrap();
+    let mut losses = vec![];
+    let err = loop {
+        match pollster::block_on(run.step()) {
+            Ok(report) => losses.push(report.loss),
+            Err(e) => break e,
+        }
+        assert!(
+            losses.len() < 200,
+            "GA at lr 0.05 must pass ±{limit} within 200 steps: {losses:?}"
+        );
+    };
+    let ForgetError::LossExploded { step, loss, method, last_good, .. } = err else {
+        panic!("expected LossExploded, got {err} after {losses:?}");
+    };
+    assert!(loss.is_finite() && f64::from(loss.abs()) > limit, "{loss}");
+    assert!(losses.iter().all(|l| l.abs() <= limit), "{losses:?}");
+    assert_eq!((method, step, last_good), ("ga", losses.len() + 1, losses.len() - 1));
+    assert_eq!(run.step_count(), last_good);
+    assert!(matches!(run.state(), RunState::Diverged(_)));
     let s = pollster::block_on(run.evaluate()).unwrap();
     assert!(s.forget.prob.is_finite());
 }
@@ -202,4 +223,33 @@ fn relearning_attack_brings_facts_back_and_leaves_the_run_untouched() {
             Err(ForgetError::InvalidConfig(_))
         ));
     }
+}
+
+/// The playground's WebGPU fallback: a run moved to a fresh device from its host checkpoint
+/// continues where it was — same weights, step, next batch, and evaluation.
+#[test]
+fn a_checkpoint_resumes_the_run_on_a_fresh_device() {
+    let cfg = small(MethodKind::GradDiff, ForgetSelection::Split("forget10".into()));
+    let mut run = new_run(cfg.clone()).unwrap();
+    for _ in 0..3 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let checkpoint = pollster::block_on(run.checkpoint()).unwrap();
+    assert_eq!(checkpoint.step, 3);
+    let mut moved = new_run(cfg.clone()).unwrap();
+    moved.resume(checkpoint.clone()).unwrap();
+    assert_eq!(moved.step_count(), 3);
+    assert_eq!(pollster::block_on(moved.weights()).unwrap(), checkpoint.weights);
+    let json = |s| serde_json::to_value(s).unwrap();
+    assert_eq!(
+        json(pollster::block_on(moved.evaluate()).unwrap()),
+        json(pollster::block_on(run.evaluate()).unwrap())
+    );
+    // The next step draws the same batch: its loss (measured before the update) is the same.
+    let next = pollster::block_on(run.step()).unwrap();
+    assert_eq!(pollster::block_on(moved.step()).unwrap(), next);
+    // A checkpoint of other training data is refused.
+    let other = small(MethodKind::GradDiff, ForgetSelection::Split("forget01".into()));
+    let mut wrong = new_run(other).unwrap();
+    assert!(wrong.resume(checkpoint).is_err());
 }

@@ -10,7 +10,7 @@ use super::bridge::send;
 use super::downloads::download_bytes;
 use super::state::{AppState, Change, Level};
 use crate::lab_file::{LabAction, LabStep};
-use crate::protocol::{Backend, Command, Event, Phase};
+use crate::protocol::{Backend, Command, Event, Fault, Phase};
 use crate::run_store::{self, LocalStorage, RunPoint, RunRecord};
 use crate::settings::{Selection, Settings, UrlState, apply_query};
 
@@ -24,6 +24,10 @@ pub fn on_event(state: AppState, event: Event) {
                 download_bytes(name, "application/octet-stream", bytes);
             }
         }
+        Event::Crashed(why) => {
+            restart_engine(state, why.clone());
+            return;
+        }
         _ => {}
     }
     let first_backend = matches!(event, Event::BackendReady { .. });
@@ -33,9 +37,48 @@ pub fn on_event(state: AppState, event: Event) {
     }
 }
 
-/// Fetch the model and the fact world from `base_url` and start the engine on the wanted backend.
-pub fn load(state: AppState, base_url: String) {
-    send(Command::Load { base_url, backend: state.wanted_backend.get_untracked() });
+/// Fetch the model and the fact world from `base_url` and start the engine on the wanted backend
+/// (with a test-only `fault` to inject, from the link's `fault=` switch).
+pub fn load(state: AppState, base_url: String, fault: Option<Fault>) {
+    send(Command::Load { base_url, backend: state.wanted_backend.get_untracked(), fault });
+}
+
+thread_local! {
+    /// When the worker was restarted (ms since the epoch), to stop a crash loop.
+    static RESTARTS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The worker died: start a fresh one with the same files and backend; the run is configured
+/// again with the page's settings when it is ready. More than three crashes a minute stop
+/// there, with a message.
+fn restart_engine(state: AppState, why: String) {
+    let now = js_sys::Date::now();
+    let recent = RESTARTS.with(|r| {
+        let mut r = r.borrow_mut();
+        r.retain(|t| now - t < 60_000.0);
+        r.push(now);
+        r.len()
+    });
+    if recent > 3 {
+        state.apply(Change::Worker(Event::Phase(Phase::Busy)));
+        state.say(
+            Level::Error,
+            format!("The engine crashed again ({why}). Reload the page to start over."),
+        );
+        return;
+    }
+    match super::bridge::restart() {
+        Ok(()) => {
+            state.apply(Change::EngineRestarted);
+            state.say(
+                Level::Error,
+                format!(
+                    "The engine crashed ({why}). It was restarted with your settings; the run starts again from step 0."
+                ),
+            );
+        }
+        Err(e) => state.say(Level::Error, e),
+    }
 }
 
 /// Apply a link's (or a lab step's) settings on top of the current ones; invalid keys keep

@@ -82,7 +82,7 @@ pub fn App() -> impl IntoView {
                 .rsplit_once('/')
                 .map(|(dir, _)| dir.to_string())
                 .unwrap_or_default();
-            actions::load(state, base);
+            actions::load(state, base, crate::settings::fault_switch(&query));
         }
         Err(e) => state.say(Level::Error, e),
     }

@@ -58,6 +58,9 @@ pub enum Change {
     Lab(Option<String>),
     /// The kept runs.
     Runs(Vec<RunRecord>),
+    /// The worker crashed and a fresh one is loading: the run is configured again when it is
+    /// ready.
+    EngineRestarted,
 }
 
 /// Declares [`AppState`] (the read ends, public) and its private write ends from one list.
@@ -192,6 +195,11 @@ impl AppState {
             Change::Teaching => w.learning.set(None),
             Change::Lab(lab) => w.lab.set(lab),
             Change::Runs(runs) => w.runs.set(runs),
+            Change::EngineRestarted => {
+                w.applied.set(None);
+                w.pending.set(None);
+                w.phase.set(Phase::Busy);
+            }
         }
     }
 
@@ -248,10 +256,12 @@ impl AppState {
                         }
                     });
                 }
+                // Steps after this one are gone: the same step evaluated again (Watch), or a
+                // run that continues from an earlier checkpoint (WebGPU lost, see the worker).
+                let step = snapshot.step;
+                w.losses.update(|l| l.retain(|(s, _)| *s <= step));
                 w.history.update(|h| {
-                    if h.last().is_some_and(|last| last.step == snapshot.step) {
-                        h.pop();
-                    }
+                    h.retain(|s| s.step < step);
                     h.push(snapshot);
                 });
             }
@@ -273,8 +283,8 @@ impl AppState {
                 self.say(Level::Error, e);
             }
             Event::Notice(n) => self.say(Level::Notice, n),
-            // Files go to the user, not to the page's state (see `actions::on_event`).
-            Event::ModelFiles(_) | Event::Started => {}
+            // Files go to the user, and a crash restarts the worker (see `actions::on_event`).
+            Event::ModelFiles(_) | Event::Started | Event::Crashed(_) => {}
         }
     }
 }

@@ -42,10 +42,30 @@ pub async fn webgpu_adapter() -> Result<String, String> {
     Ok(if parts.is_empty() { "adapter".into() } else { parts.join(", ") })
 }
 
-/// burn's WebGPU device. Initialised once per worker: burn cannot initialise it twice.
-pub async fn init_webgpu() -> Result<Device, String> {
-    Device::wgpu_options()
-        .init_async()
+/// burn's WebGPU device, with the wgpu handles it runs on (to destroy it for the fault test).
+#[derive(Clone)]
+pub struct WebGpu {
+    pub device: Device,
+    setup: burn::tensor::wgpu::WgpuSetup,
+}
+
+/// Initialise burn's WebGPU runtime. Once per worker: burn cannot initialise it twice. cubecl
+/// watches the device: once it is lost, every readback returns an error (never a panic), which
+/// the session turns into a move to the CPU.
+pub async fn init_webgpu() -> Result<WebGpu, String> {
+    let (device, setup) = Device::wgpu_options()
+        .init_with_setup_async()
         .await
-        .map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
+        .map_err(|e| format!("WebGPU initialisation failed: {e:?}"))?;
+    Ok(WebGpu { device, setup })
+}
+
+impl WebGpu {
+    /// Destroy the device, as a driver reset would: WebGPU resolves `device.lost`. The test
+    /// switch `fault=device-lost@N` calls this.
+    pub async fn lose(&self) {
+        self.setup.device.destroy();
+        // `device.lost` resolves on a later task: let cubecl's callback see it.
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
 }

@@ -37,8 +37,8 @@ pub fn post(event: Event) {
 /// Entry point of the worker program.
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        // A panic is a bug; say so on the page rather than dying silently.
-        post(Event::Error(format!("the engine crashed: {info}. Reload the page to start again.")));
+        // A panic is a bug, and wasm cannot unwind: this worker is done. The page restarts it.
+        post(Event::Crashed(info.to_string()));
         console_error_panic_hook::hook(info);
     }));
     let (tx, rx) = unbounded::<Command>();

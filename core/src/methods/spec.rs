@@ -52,7 +52,26 @@ pub struct MethodSpec {
     /// Whether a step changes weights (IKE only edits the prompt).
     pub trains: bool,
     pub start: Start,
+    /// The run stops when |loss| passes this, even while finite, keeping the last good weights:
+    /// [`ASCENT_LOSS_LIMIT`] for objectives that gradient ascent drives without bound,
+    /// [`LOSS_LIMIT`] for the others (bounded below, near 0–10 in a sane run), RMU's own.
+    pub loss_limit: f64,
 }
+
+/// Gradient ascent's objective, −NLL of the forget answers in nats per token (−γ·NLL + …), has
+/// no minimum: it falls for as long as the run lasts. At 100 nats per token each answer token has
+/// probability below e⁻¹⁰⁰ ≈ 4·10⁻⁴⁴, where guessing over the whole vocabulary gives
+/// 1/2,048 (7.6 nats): the model no longer forgets, it is destroyed, and the next steps head for
+/// overflow. (The default GA run is near −52 after 150 steps at its default learning rate.)
+pub const ASCENT_LOSS_LIMIT: f64 = 100.0;
+
+/// Every other objective is bounded below (NLL, KL, preference losses with a log-sigmoid, the
+/// MSE of activations) and starts near 0–10; ±1,000 is only reached by a run that has blown up.
+pub const LOSS_LIMIT: f64 = 1_000.0;
+
+/// RMU's loss is the squared distance of activations to c·u, so it scales with the steering
+/// coefficient c²: 10⁴ leaves room for c up to about 100 on the default model.
+pub const RMU_LOSS_LIMIT: f64 = 10_000.0;
 
 /// What a method does: what it trains on and its loss ([`MethodKind::ops`]). Apart from the rows
 /// so that a program that only describes methods (the page) does not link every loss: the rows
@@ -91,6 +110,7 @@ const fn row(kind: MethodKind, name: &'static str) -> MethodSpec {
         uses_retain: true,
         trains: true,
         start: Start::Original,
+        loss_limit: LOSS_LIMIT,
     }
 }
 
@@ -137,12 +157,14 @@ pub const METHODS: [MethodSpec; 16] = [
         summary: "Gradient ascent: make the forget answers less likely (TOFU baseline, Maini et al. 2024).",
         reads: &[LR, BATCH, DECAY, LORA],
         uses_retain: false,
+        loss_limit: ASCENT_LOSS_LIMIT,
         ..row(MethodKind::Ga, "ga")
     },
     MethodSpec {
         paper: "Liu et al. 2022; Maini et al. 2024 (TOFU)",
         summary: "GradDiff: ascend on forget, descend on retain (Liu et al. 2022; TOFU).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, LORA],
+        loss_limit: ASCENT_LOSS_LIMIT,
         ..row(MethodKind::GradDiff, "graddiff")
     },
     MethodSpec {
@@ -157,6 +179,7 @@ pub const METHODS: [MethodSpec; 16] = [
             LORA,
         ],
         needs_reference: true,
+        loss_limit: ASCENT_LOSS_LIMIT,
         ..row(MethodKind::GaKl, "ga_kl")
     },
     MethodSpec {
@@ -235,6 +258,7 @@ pub const METHODS: [MethodSpec; 16] = [
         summary: "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, ("layer", None), ("steering", None), LORA],
         defaults: &[("lr", 1e-3)],
+        loss_limit: RMU_LOSS_LIMIT,
         ..row(MethodKind::Rmu, "rmu")
     },
     MethodSpec {

@@ -21,6 +21,11 @@ pub struct GptConfig {
     pub eos_token_id: u32,
 }
 
+/// Limits that catch corrupt files: far beyond any model a browser tab (4 GB of wasm memory) or
+/// this CLI trains.
+pub const MAX_LAYERS: usize = 1024;
+pub const MAX_PARAMS: u64 = 10_000_000_000;
+
 fn default_eps() -> f64 {
     1e-5
 }
@@ -66,6 +71,17 @@ impl GptConfig {
         self.vocab_size * c + self.n_positions * c + self.n_layer * per_layer + 2 * c
     }
 
+    /// [`Self::num_params`] in 64 bits (wasm's usize has 32), or None when it overflows.
+    fn checked_num_params(&self) -> Option<u64> {
+        let [v, p, c, l] =
+            [self.vocab_size, self.n_positions, self.n_embd, self.n_layer].map(|x| x as u64);
+        let per_layer = c.checked_mul(c)?.checked_mul(12)?.checked_add(c.checked_mul(13)?)?;
+        v.checked_add(p)?
+            .checked_mul(c)?
+            .checked_add(l.checked_mul(per_layer)?)?
+            .checked_add(c.checked_mul(2)?)
+    }
+
     pub fn validate(&self) -> Result<(), ForgetError> {
         let bad = |m: String| Err(ForgetError::InvalidConfig(m));
         if self.vocab_size == 0 || self.n_positions == 0 || self.n_embd == 0 || self.n_layer == 0 {
@@ -80,6 +96,13 @@ impl GptConfig {
         // Also refuses NaN: the epsilon must be a positive number.
         if self.layer_norm_epsilon.is_nan() || self.layer_norm_epsilon <= 0.0 {
             return bad("layer_norm_epsilon must be positive".into());
+        }
+        // A typo like n_layer: 10000000000 must be an error, not an out-of-memory crash while
+        // listing the tensors such a model would have (found by the fuzz test, app/tests/fuzz).
+        if self.n_layer > MAX_LAYERS || self.checked_num_params().is_none_or(|n| n > MAX_PARAMS) {
+            return bad(format!(
+                "config.json describes a model larger than ForgetLab can hold (at most {MAX_LAYERS} layers and {MAX_PARAMS} parameters): {self:?}"
+            ));
         }
         if self.eos_token_id as usize >= self.vocab_size {
             return bad(format!("eos_token_id {} is outside the vocabulary", self.eos_token_id));

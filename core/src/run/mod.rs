@@ -4,7 +4,8 @@
 //! configure ([`Run::new`]) → [`Run::step`] … → [`Run::evaluate`] (a serializable [`Snapshot`])
 //! → [`Run::stop`] / [`Run::reset`]. Reset rebuilds the model from the host copy of the original
 //! weights, so it is bit-identical to the start. A non-finite loss stops the run with
-//! [`ForgetError::Diverged`] and restores the last weights whose loss was finite.
+//! [`ForgetError::Diverged`], and a finite one past the method's `loss_limit` (the method table)
+//! with [`ForgetError::LossExploded`]; both restore the last good weights.
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
@@ -23,7 +24,9 @@ use crate::metrics::probe::LinearProbe;
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel, LogitDifference};
 use crate::world::{FactWorld, QaItem};
 
+mod checkpoint;
 mod config;
+pub use checkpoint::Checkpoint;
 use config::eval_sets_with;
 pub mod relearning_attack;
 pub use config::{
@@ -327,14 +330,25 @@ impl Run {
             seed: self.config.seed,
         });
         let value = crate::eval::read_f32(loss.clone()).await?[0];
-        if !value.is_finite() {
+        if !value.is_finite() || f64::from(value.abs()) > spec.loss_limit {
+            // The loss measured at this step is the previous update's doing: undo that too.
             let last_good = if let Some(prev) = self.previous.take() {
                 self.model = prev;
                 self.step.saturating_sub(1)
             } else {
                 self.step
             };
-            let err = ForgetError::Diverged { step: self.step + 1, loss: value, last_good };
+            let step = self.step + 1;
+            let err = match value.is_finite() {
+                false => ForgetError::Diverged { step, loss: value, last_good },
+                true => ForgetError::LossExploded {
+                    step,
+                    loss: value,
+                    method: spec.name,
+                    limit: spec.loss_limit,
+                    last_good,
+                },
+            };
             self.step = last_good;
             self.state = RunState::Diverged(err.to_string());
             return Err(err);

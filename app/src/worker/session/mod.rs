@@ -1,22 +1,19 @@
 //! The worker's state: what is loaded, on which device, and the run being driven.
 
 use burn::tensor::Device;
+use forgetlab::ForgetError;
 use forgetlab::eval::{RetainReference, RetainReferences, Snapshot};
 use forgetlab::methods::MethodKind;
 use forgetlab::model::LoadedModel;
-use forgetlab::run::{Run, RunConfig, RunState};
-use forgetlab::teach::{TeachConfig, Teacher, custom_item};
+use forgetlab::run::{Checkpoint, Run, RunConfig, RunState};
 use forgetlab::world::{FactWorld, QaItem};
 
-use super::{backend, files, post};
-use crate::protocol::{Backend, Command, Event, FactRow, ModelInfo, Phase};
+use super::{backend, post};
+use crate::protocol::{Backend, Command, Event, FactRow, Fault, Phase};
 
-/// Where the files live, relative to the page.
-const MODEL_DIR: &str = "models/forgetlab-small";
-const FLUENCY_DIR: &str = "models/fluency";
-const WORLD_FILE: &str = "data/world.json";
-/// The preset splits' retain-model values (eval::retain_reference), beside the default model.
-const RETAIN_FILE: &str = "models/forgetlab-small/retain_reference.json";
+mod device;
+mod load;
+mod teach;
 
 /// What was fetched.
 struct Loaded {
@@ -37,7 +34,14 @@ pub struct Session {
     backend: Backend,
     device: Option<Device>,
     /// burn initialises WebGPU once per worker; kept for switching back and forth.
-    webgpu: Option<Device>,
+    webgpu: Option<backend::WebGpu>,
+    /// Why WebGPU was lost, if it was: it is not tried again in this worker.
+    webgpu_lost: Option<String>,
+    /// The run's state on the host after its last evaluation on WebGPU: where it continues on
+    /// the CPU if the device is lost (device.rs).
+    checkpoint: Option<Checkpoint>,
+    /// A test-only fault to inject (protocol::Fault).
+    fault: Option<Fault>,
     run: Option<Run>,
     steps: usize,
     eval_every: usize,
@@ -71,7 +75,10 @@ impl Session {
 
     pub async fn handle(&mut self, cmd: Command) {
         let result = match cmd {
-            Command::Load { base_url, backend } => self.load(&base_url, backend).await,
+            Command::Load { base_url, backend, fault } => {
+                self.fault = fault;
+                self.load(&base_url, backend).await
+            }
             Command::SwitchBackend(b) => self.switch_backend(b).await,
             Command::Configure { config, steps, eval_every } => {
                 self.steps = steps;
@@ -162,114 +169,11 @@ impl Session {
         }
     }
 
-    async fn load(&mut self, base: &str, backend: Backend) -> Result<(), String> {
-        post(Event::Phase(Phase::Busy));
-        let base = base.trim_end_matches('/');
-        let wanted = [
-            (format!("{MODEL_DIR}/config.json"), true),
-            (format!("{MODEL_DIR}/tokenizer.json"), true),
-            (format!("{MODEL_DIR}/model.safetensors"), true),
-            (format!("{FLUENCY_DIR}/config.json"), false),
-            (format!("{FLUENCY_DIR}/model.safetensors"), false),
-            (WORLD_FILE.to_string(), true),
-            (RETAIN_FILE.to_string(), false),
-        ];
-        let mut got: Vec<Option<Vec<u8>>> = Vec::new();
-        for (i, (path, required)) in wanted.iter().enumerate() {
-            match files::fetch_bytes(&format!("{base}/{path}"), path, i, wanted.len(), &post).await
-            {
-                Ok(b) => got.push(Some(b)),
-                Err(e) if *required => return Err(e),
-                Err(e) => {
-                    let lost = if path.as_str() == RETAIN_FILE {
-                        "forget quality needs a retain model: it stays empty"
-                    } else {
-                        "the Linguistic Score will use the original model"
-                    };
-                    post(Event::Notice(format!("{e}; {lost}")));
-                    got.push(None);
-                }
-            }
-        }
-        let bytes = |i: usize| got[i].as_deref().unwrap_or_default();
-        let model = LoadedModel::from_bytes(bytes(0), bytes(2), bytes(1))
-            .map_err(|e| format!("the default model could not be read: {e}"))?;
-        let fluency = match (&got[3], &got[4]) {
-            (Some(c), Some(w)) => match LoadedModel::from_bytes(c, w, bytes(1)) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    post(Event::Notice(format!(
-                        "the fluency model could not be read ({e}); LS uses the original model"
-                    )));
-                    None
-                }
-            },
-            _ => None,
-        };
-        let world: FactWorld = serde_json::from_slice(bytes(5))
-            .map_err(|e| format!("{WORLD_FILE} is not a fact world: {e}"))?;
-        let retain = match &got[6] {
-            Some(b) => {
-                RetainReferences::from_json(&String::from_utf8_lossy(b)).unwrap_or_else(|e| {
-                    post(Event::Notice(format!("{e}; forget quality stays empty")));
-                    RetainReferences::default()
-                })
-            }
-            None => RetainReferences::default(),
-        };
-        let info = ModelInfo {
-            name: "forgetlab-small".into(),
-            parameters: model.config.num_params(),
-            layers: model.config.n_layer,
-            width: model.config.n_embd,
-            bytes: (bytes(0).len() + bytes(1).len() + bytes(2).len()) as u64,
-        };
-        post(Event::Loaded { model: info, facts: world.items.iter().map(fact_row).collect() });
-        self.loaded = Some(Loaded { model, fluency, world, retain, retrained: None });
-        self.switch_backend(backend).await
-    }
-
-    /// Use `wanted`, or the CPU (with a notice) when WebGPU cannot be had. The run, if any, is
-    /// configured afresh on the new device.
-    async fn switch_backend(&mut self, wanted: Backend) -> Result<(), String> {
-        self.playing = false;
-        let (backend, device, detail) = match wanted {
-            Backend::Cpu => {
-                (Backend::Cpu, Device::flex(), "burn flex, single-threaded wasm".to_string())
-            }
-            Backend::Webgpu => match backend::webgpu_adapter().await {
-                Err(why) => {
-                    post(Event::Notice(format!(
-                        "WebGPU is not available: {why}. Running on the CPU."
-                    )));
-                    (Backend::Cpu, Device::flex(), "burn flex, single-threaded wasm".to_string())
-                }
-                Ok(adapter) => {
-                    if self.webgpu.is_none() {
-                        self.webgpu = Some(backend::init_webgpu().await?);
-                    }
-                    (Backend::Webgpu, self.webgpu.clone().expect("just set"), adapter)
-                }
-            },
-        };
-        self.backend = backend;
-        self.device = Some(device);
-        post(Event::BackendReady { backend, detail });
-        if let Some(run) = self.run.take() {
-            self.configure(run.config.clone()).await?;
-        } else {
-            post(Event::Phase(Phase::Idle));
-        }
-        Ok(())
-    }
-
-    async fn configure(&mut self, mut config: RunConfig) -> Result<(), String> {
-        self.playing = false;
-        post(Event::Phase(Phase::Busy));
+    /// A run of `config` on the current device, with the fluency scorer and the retain model of
+    /// its selection (a preset split's, or one retrained in this tab).
+    fn build_run(&self, config: RunConfig) -> Result<Run, String> {
         let loaded = self.loaded.as_ref().ok_or("the model is still loading")?;
         let device = self.device.as_ref().ok_or("no backend yet")?;
-        let watch = std::mem::take(&mut config.eval.sample_ids);
-        self.run = None;
         let mut run =
             Run::new(&loaded.model, &loaded.world, config, device).map_err(|e| e.to_string())?;
         if let Some(scorer) = &loaded.fluency {
@@ -281,6 +185,16 @@ impl Session {
         {
             let _ = run.set_retain_reference(r); // another selection's: forget quality stays null
         }
+        Ok(run)
+    }
+
+    async fn configure(&mut self, mut config: RunConfig) -> Result<(), String> {
+        self.playing = false;
+        post(Event::Phase(Phase::Busy));
+        let watch = std::mem::take(&mut config.eval.sample_ids);
+        self.run = None;
+        self.checkpoint = None;
+        let mut run = self.build_run(config)?;
         let sets = run.eval_sets();
         let watch = if watch.is_empty() {
             // Default: three forget questions, two retained ones, one world fact.
@@ -314,11 +228,24 @@ impl Session {
         Ok(())
     }
 
+    /// Evaluate and show the current weights; on WebGPU, keep them on the host too. A failed
+    /// WebGPU device moves the run to the CPU (device.rs).
     async fn evaluate(&mut self) -> Result<(), String> {
-        let run = self.run.as_ref().ok_or("no run is configured")?;
+        match self.try_evaluate().await {
+            Err(e) if self.device_failed(&e) => self.fall_back_to_cpu(e.to_string()).await,
+            result => result.map_err(|e| e.to_string()),
+        }
+    }
+
+    async fn try_evaluate(&mut self) -> Result<(), ForgetError> {
+        let run =
+            self.run.as_ref().ok_or(ForgetError::InvalidConfig("no run is configured".into()))?;
         let t = now();
-        let snapshot: Snapshot = run.evaluate().await.map_err(|e| e.to_string())?;
+        let snapshot: Snapshot = run.evaluate().await?;
         post(Event::Evaluated { snapshot, millis: now() - t });
+        if self.backend == Backend::Webgpu {
+            self.checkpoint = Some(run.checkpoint().await?);
+        }
         Ok(())
     }
 
@@ -342,6 +269,13 @@ impl Session {
     /// One step, and an evaluation when the schedule says so. Ends Play at the step count.
     pub async fn play_one(&mut self) {
         match self.train_step().await {
+            Err(e) if self.device_failed(&e) => {
+                if let Err(e) = self.fall_back_to_cpu(e.to_string()).await {
+                    self.playing = false;
+                    post(Event::Error(e));
+                    post(Event::Phase(self.idle_phase()));
+                }
+            }
             Ok(step) => {
                 let last = step >= self.steps;
                 if (step % self.eval_every == 0 || last)
@@ -360,7 +294,7 @@ impl Session {
             }
             Err(e) => {
                 self.playing = false;
-                post(Event::Error(e));
+                post(Event::Error(e.to_string()));
                 // The run restored its last good weights: show them.
                 let _ = self.evaluate().await;
                 post(Event::Phase(self.idle_phase()));
@@ -387,18 +321,26 @@ impl Session {
         Ok(())
     }
 
-    async fn train_step(&mut self) -> Result<usize, String> {
-        let run = self.run.as_mut().ok_or("no run is configured")?;
+    async fn train_step(&mut self) -> Result<usize, ForgetError> {
+        let step = self.run.as_ref().map_or(0, |r| r.step_count());
+        self.inject_fault(step).await;
+        let run =
+            self.run.as_mut().ok_or(ForgetError::InvalidConfig("no run is configured".into()))?;
         let t = now();
-        let report = run.step().await.map_err(|e| e.to_string())?;
+        let report = run.step().await?;
         post(Event::Stepped { step: report.step, loss: report.loss, millis: now() - t });
         Ok(report.step)
     }
 
     async fn step_once(&mut self) -> Result<(), String> {
         self.playing = false;
-        self.train_step().await?;
-        self.evaluate().await?;
+        match self.train_step().await {
+            Err(e) if self.device_failed(&e) => self.fall_back_to_cpu(e.to_string()).await?,
+            result => {
+                result.map_err(|e| e.to_string())?;
+                self.evaluate().await?;
+            }
+        }
         post(Event::Phase(self.idle_phase()));
         Ok(())
     }
@@ -409,57 +351,6 @@ impl Session {
         run.reset().map_err(|e| e.to_string())?;
         self.evaluate().await?;
         post(Event::Phase(Phase::Idle));
-        Ok(())
-    }
-
-    /// "Add your own fact": fine-tune the original model on it (with replay), live, then make the
-    /// result the new original model and reconfigure the current run on it.
-    async fn learn_fact(
-        &mut self,
-        question: &str,
-        answer: &str,
-        steps: usize,
-    ) -> Result<(), String> {
-        self.playing = false;
-        let device = self.device.clone().ok_or("no backend yet")?;
-        let loaded = self.loaded.as_mut().ok_or("the model is still loading")?;
-        self.custom_count += 1;
-        let item = custom_item(&format!("custom-{}", self.custom_count), question, answer);
-        let replay = loaded.world.select("retain").map_err(|e| e.to_string())?;
-        let steps = steps.clamp(1, 500);
-        let mut teacher = Teacher::new(
-            &loaded.model,
-            std::slice::from_ref(&item),
-            &replay,
-            TeachConfig { steps, ..TeachConfig::default() },
-            &device,
-        )
-        .map_err(|e| e.to_string())?;
-        post(Event::Phase(Phase::Learning));
-        let mut probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
-        post(Event::Learning { step: 0, steps, loss: None, probability });
-        while !teacher.finished() {
-            let loss = teacher
-                .step()
-                .await
-                .map_err(|e| format!("learning the fact failed: {e}; the model is unchanged"))?;
-            probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
-            post(Event::Learning {
-                step: teacher.steps_done(),
-                steps,
-                loss: Some(loss),
-                probability,
-            });
-            gloo_timers::future::TimeoutFuture::new(0).await;
-        }
-        loaded.model = teacher.finish().await.map_err(|e| e.to_string())?;
-        loaded.world.items.push(item.clone());
-        post(Event::FactLearned { fact: fact_row(&item), probability });
-        if let Some(run) = self.run.take() {
-            self.configure(run.config.clone()).await?;
-        } else {
-            post(Event::Phase(Phase::Idle));
-        }
         Ok(())
     }
 }

@@ -1,0 +1,60 @@
+//! "Add your own fact": teach the original model a fact of the user's, live.
+
+use forgetlab::teach::{TeachConfig, Teacher, custom_item};
+
+use super::{Session, fact_row};
+use crate::protocol::{Event, Phase};
+use crate::worker::post;
+
+impl Session {
+    /// "Add your own fact": fine-tune the original model on it (with replay), live, then make the
+    /// result the new original model and reconfigure the current run on it.
+    pub(super) async fn learn_fact(
+        &mut self,
+        question: &str,
+        answer: &str,
+        steps: usize,
+    ) -> Result<(), String> {
+        self.playing = false;
+        let device = self.device.clone().ok_or("no backend yet")?;
+        let loaded = self.loaded.as_mut().ok_or("the model is still loading")?;
+        self.custom_count += 1;
+        let item = custom_item(&format!("custom-{}", self.custom_count), question, answer);
+        let replay = loaded.world.select("retain").map_err(|e| e.to_string())?;
+        let steps = steps.clamp(1, 500);
+        let mut teacher = Teacher::new(
+            &loaded.model,
+            std::slice::from_ref(&item),
+            &replay,
+            TeachConfig { steps, ..TeachConfig::default() },
+            &device,
+        )
+        .map_err(|e| e.to_string())?;
+        post(Event::Phase(Phase::Learning));
+        let mut probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
+        post(Event::Learning { step: 0, steps, loss: None, probability });
+        while !teacher.finished() {
+            let loss = teacher
+                .step()
+                .await
+                .map_err(|e| format!("learning the fact failed: {e}; the model is unchanged"))?;
+            probability = teacher.new_fact_probability().await.map_err(|e| e.to_string())?;
+            post(Event::Learning {
+                step: teacher.steps_done(),
+                steps,
+                loss: Some(loss),
+                probability,
+            });
+            gloo_timers::future::TimeoutFuture::new(0).await;
+        }
+        loaded.model = teacher.finish().await.map_err(|e| e.to_string())?;
+        loaded.world.items.push(item.clone());
+        post(Event::FactLearned { fact: fact_row(&item), probability });
+        if let Some(run) = self.run.take() {
+            self.configure(run.config.clone()).await?;
+        } else {
+            post(Event::Phase(Phase::Idle));
+        }
+        Ok(())
+    }
+}
