@@ -6,7 +6,10 @@
 //! only stack frames show as `wasm-function[N]`. A link argument touches the final link
 //! only, so no dependency is rebuilt for it.
 fn main() {
-    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
+    // FORGETLAB_WASM_NAMES=1 keeps the names, for profiling the page or the worker in a browser.
+    println!("cargo:rerun-if-env-changed=FORGETLAB_WASM_NAMES");
+    let keep_names = std::env::var("FORGETLAB_WASM_NAMES").is_ok_and(|v| v == "1");
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") && !keep_names {
         println!("cargo:rustc-link-arg=--strip-all");
         // wasm-bindgen reads this section to learn which wasm features the code uses.
         println!("cargo:rustc-link-arg=--keep-section=target_features");

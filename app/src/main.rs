@@ -1,6 +1,7 @@
 //! The page program: trunk builds it as the main wasm module of index.html.
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    forgetlab_app::run_static_constructors();
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(forgetlab_app::ui::App);
 }

@@ -221,6 +221,11 @@ pub enum Event {
     Notice(String),
     /// The worker's program crashed (a panic; the page restarts the worker).
     Crashed(String),
+    /// The worker's wasm memory after an evaluation, in bytes (it only grows: a leak shows here).
+    EngineMemory(u64),
+    /// Where the first start-up went: when each phase ended (ms since the epoch), from the worker
+    /// program starting to the first evaluation's metrics.
+    Startup(Vec<(String, f64)>),
 }
 
 /// Encode a message for `postMessage`.

@@ -1,6 +1,7 @@
 //! The worker program: trunk builds it as a Web Worker (`data-type="worker"` in index.html).
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    forgetlab_app::run_static_constructors();
     forgetlab_app::worker::start();
 }
 

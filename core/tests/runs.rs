@@ -253,3 +253,22 @@ fn a_checkpoint_resumes_the_run_on_a_fresh_device() {
     let mut wrong = new_run(other).unwrap();
     assert!(wrong.resume(checkpoint).is_err());
 }
+
+/// The playground's first look: the same numbers as the full evaluation on the same items, only
+/// without the probe; on fewer items, an evaluation of those items.
+#[test]
+fn the_first_look_is_the_evaluation_on_fewer_items_without_the_probe() {
+    let run = new_run(small(MethodKind::Ga, ForgetSelection::Split("forget10".into()))).unwrap();
+    let full = pollster::block_on(run.evaluate()).unwrap();
+    let all = pollster::block_on(run.evaluate_first_look(usize::MAX)).unwrap();
+    assert!(!full.representation.probe_forget.is_empty());
+    assert!(all.representation.probe_forget.is_empty(), "no probe in a first look");
+    let json = |v| serde_json::to_value(v).unwrap();
+    for (a, b) in
+        [(&all.forget, &full.forget), (&all.retain, &full.retain), (&all.world, &full.world)]
+    {
+        assert_eq!(json(a), json(b));
+    }
+    let few = pollster::block_on(run.evaluate_first_look(3)).unwrap();
+    assert_ne!(json(&few.forget), json(&full.forget), "3 of 10 forget items");
+}

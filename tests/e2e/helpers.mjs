@@ -23,7 +23,9 @@ before(async () => {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'], // Playwright gives each launch a fresh, temporary profile
+      '--disable-component-update', '--disable-sync',
+      // The long-session test reads the JS heap exactly, after a collection.
+      '--enable-precise-memory-info', '--js-flags=--expose-gc'], // Playwright gives each launch a fresh, temporary profile
   });
   mkdirSync(ARTIFACTS, { recursive: true });
 });

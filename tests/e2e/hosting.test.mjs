@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { serve } from '../../scripts/serve.mjs';
 import { browser, DIST, MINUTE, ready, waitStep } from './helpers.mjs';
 
+// A CSP violation is a console error ("Refused to …"), which `problems` records below.
+
 test('the build served from a sub-folder loads, steps and works offline there', { timeout: 10 * MINUTE }, async () => {
   // A site root whose only content is the build, three folders down.
   const root = mkdtempSync(join(tmpdir(), 'forgetlab-site-'));
@@ -25,6 +27,12 @@ test('the build served from a sub-folder loads, steps and works offline there', 
   try {
     await page.goto(`${site}/a/sub/path/?backend=cpu&eval=quick`);
     await ready(page);
+    // Locked down: the CSP allows this origin only, and there is no inline script to allow.
+    const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
+    for (const rule of ["script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "default-src 'self'"]) {
+      assert.ok(csp.includes(rule), `CSP has ${rule}: ${csp}`);
+    }
+    assert.equal(await page.evaluate(() => document.querySelectorAll('script:not([src])').length), 0, 'no inline scripts');
     await page.click('[data-testid=step]');
     await waitStep(page, 1);
     // The guided labs are listed from the folder too.

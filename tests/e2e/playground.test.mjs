@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, MINUTE, open, waitPhase, metrics, num, step, waitStep, setNumber, ready } from './helpers.mjs';
+import { ARTIFACTS, MINUTE, browser, open, waitPhase, metrics, num, step, waitStep, setNumber, ready } from './helpers.mjs';
 
 /** Click a control and measure, in the page, how long until its label changes. */
 async function clickLatency(page, selector) {
@@ -23,6 +23,19 @@ async function clickLatency(page, selector) {
   }, selector);
 }
 
+
+test('first impression: from opening the page to the first numbers (printed, not asserted)', { timeout: 5 * MINUTE }, async () => {
+  // A fresh browser context: nothing cached. The figure goes to the README and PERFORMANCE.md.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const { page, problems } = await open('?backend=cpu', context);
+  await page.waitForSelector('[data-testid=metrics] td[data-metric="forget.prob"][data-value]:not([data-value=""])', { timeout: 2 * MINUTE, polling: 10 });
+  const firstNumbers = await page.evaluate(() => performance.now() / 1000);
+  await page.waitForSelector('[data-testid=startup][data-phases]:not([data-phases="[]"])', { timeout: 2 * MINUTE });
+  const phases = JSON.parse(await page.getAttribute('[data-testid=startup]', 'data-phases'));
+  console.log(`first impression: first numbers ${firstNumbers.toFixed(2)} s after opening; ${phases.map(([what, at]) => `${what} ${at.toFixed(2)} s`).join(', ')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 exactly', { timeout: 25 * MINUTE }, async () => {
   const { page, problems } = await open('?backend=cpu');

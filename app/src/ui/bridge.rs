@@ -57,8 +57,14 @@ fn spawn() -> Result<(), String> {
         g.get()
     });
     let current = move || GENERATION.with(|g| g.get()) == generation;
-    let worker = Worker::new(WORKER_SCRIPT)
-        .map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?;
+    let (worker, early) = match take_early_worker() {
+        Some(started) => started,
+        None => (
+            Worker::new(WORKER_SCRIPT)
+                .map_err(|e| format!("the engine's Web Worker could not start: {e:?}"))?,
+            js_sys::Array::new(),
+        ),
+    };
     let to_page = on_event.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |msg: MessageEvent| {
         if !current() {
@@ -77,16 +83,40 @@ fn spawn() -> Result<(), String> {
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
     let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
         if current() {
             on_event(Event::Crashed(e.message()));
         }
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    // What the worker said before the page was ready, in order (public/start.js kept it).
+    for event in early.iter() {
+        let handler: &js_sys::Function = match event.dyn_ref::<web_sys::ErrorEvent>() {
+            Some(_) => on_error.as_ref().unchecked_ref(),
+            None => on_message.as_ref().unchecked_ref(),
+        };
+        let _ = handler.call1(&wasm_bindgen::JsValue::NULL, &event);
+    }
+    on_message.forget();
     on_error.forget();
     WORKER.with(|w| *w.borrow_mut() = Some(worker));
     Ok(())
+}
+
+/// The worker public/start.js started before the page's wasm, and the events it kept: taken
+/// once, by the first `spawn`.
+fn take_early_worker() -> Option<(Worker, js_sys::Array)> {
+    let global = js_sys::global();
+    let key = wasm_bindgen::JsValue::from_str("forgetlabEarlyWorker");
+    let started = js_sys::Reflect::get(&global, &key).ok().filter(|v| v.is_object())?;
+    let _ = js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &key);
+    let get = |name: &str| js_sys::Reflect::get(&started, &name.into()).ok();
+    let worker: Worker = get("worker")?.dyn_into().ok()?;
+    let early: js_sys::Array = get("early")?.dyn_into().ok()?;
+    if let Some(release) = get("release").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = release.call0(&started);
+    }
+    Some((worker, early))
 }
 
 /// Send a command to the worker (queued until it has started).

@@ -119,6 +119,10 @@ signals! {
     /// Training time of the current run so far (evaluations excluded): a method's cost.
     train_millis: f64 = 0.0;
     eval_millis: Option<f64> = None;
+    /// The worker's wasm memory in bytes, as of its last evaluation (0: not yet known).
+    engine_memory: u64 = 0;
+    /// When each start-up phase ended (ms since the epoch; Event::Startup).
+    startup: Vec<(String, f64)> = vec![];
     messages: Vec<(Level, String)> = vec![];
     learning: Option<LearnProgress> = None;
     settings: Settings = Settings::default();
@@ -283,6 +287,8 @@ impl AppState {
                 self.say(Level::Error, e);
             }
             Event::Notice(n) => self.say(Level::Notice, n),
+            Event::EngineMemory(bytes) => w.engine_memory.set(bytes),
+            Event::Startup(phases) => w.startup.set(phases),
             // Files go to the user, and a crash restarts the worker (see `actions::on_event`).
             Event::ModelFiles(_) | Event::Started | Event::Crashed(_) => {}
         }

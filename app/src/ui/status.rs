@@ -68,12 +68,37 @@ pub fn StatusLine() -> impl IntoView {
                 .unwrap_or_else(|| "step 0".into())
         })
     };
+    // Start-up phases as seconds since the page was opened (performance.timeOrigin).
+    let since_open = move || {
+        let origin = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or_default();
+        state
+            .startup
+            .get()
+            .into_iter()
+            .map(|(what, at)| (what, (at - origin) / 1000.0))
+            .collect::<Vec<_>>()
+    };
+    let startup = move || match since_open().last() {
+        Some((_, ready)) => format!("ready {ready:.1} s after opening"),
+        None => String::new(),
+    };
+    let startup_json = move || serde_json::to_string(&since_open()).unwrap_or_default();
     view! {
         <footer class="status" aria-live="polite">
             <span data-testid="backend-label" data-backend=move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")>{backend}</span>
             <span data-testid="speed">{speed}</span>
             <span data-testid="train-time">{cost}</span>
             <span>{eval}</span>
+            <span data-testid="startup" data-phases=startup_json>{startup}</span>
+            <span data-testid="engine-memory" data-bytes=move || state.engine_memory.get().to_string()>
+                {move || match state.engine_memory.get() {
+                    0 => String::new(),
+                    b => format!("engine memory {:.0} MB", b as f64 / 1e6),
+                }}
+            </span>
             <span data-testid="step-label">{step}</span>
             <span>{move || format!("forgetting {} facts", state.forget_count.get())}</span>
             <span data-testid="trainable">{move || format!("training {} parameters", state.trainable.get())}</span>

@@ -21,14 +21,14 @@ fn js_err(context: &str, e: JsValue) -> String {
 
 /// Fetch `url` completely, calling `post` with progress. Errors say which file failed and why.
 pub async fn fetch_bytes(
-    url: &str,
+    url: String,
     name: &str,
     index: usize,
     count: usize,
     post: &dyn Fn(Event),
 ) -> Result<Vec<u8>, String> {
     let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
-    let resp = JsFuture::from(scope.fetch_with_str(url))
+    let resp = JsFuture::from(scope.fetch_with_str(&url))
         .await
         .map_err(|e| js_err(&format!("could not fetch {name}"), e))?;
     let resp: Response =

@@ -34,8 +34,23 @@ pub fn post(event: Event) {
     }
 }
 
+/// The size of this worker's wasm memory (64 KiB pages; it grows, never shrinks).
+pub fn wasm_memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size::<0>() as u64 * 65536
+}
+
+thread_local! {
+    static STARTED_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// When this worker's program started (ms since the epoch): its wasm downloaded and compiled.
+pub fn started_at() -> f64 {
+    STARTED_AT.with(|s| s.get())
+}
+
 /// Entry point of the worker program.
 pub fn start() {
+    STARTED_AT.with(|s| s.set(js_sys::Date::now()));
     std::panic::set_hook(Box::new(|info| {
         // A panic is a bug, and wasm cannot unwind: this worker is done. The page restarts it.
         post(Event::Crashed(info.to_string()));

@@ -26,6 +26,7 @@ use crate::world::{FactWorld, QaItem};
 
 mod checkpoint;
 mod config;
+mod first_look;
 pub use checkpoint::Checkpoint;
 use config::eval_sets_with;
 pub mod relearning_attack;

@@ -42,12 +42,18 @@ pub struct Session {
     checkpoint: Option<Checkpoint>,
     /// A test-only fault to inject (protocol::Fault).
     fault: Option<Fault>,
+    /// When each start-up phase ended (ms since the epoch), posted once after the first
+    /// evaluation as [`Event::Startup`].
+    startup: Vec<(String, f64)>,
     run: Option<Run>,
     steps: usize,
     eval_every: usize,
     playing: bool,
     custom_count: usize,
 }
+
+/// Items per evaluation set in the first look at start-up: enough for every number to show.
+const FIRST_LOOK_ITEMS: usize = 4;
 
 fn now() -> f64 {
     js_sys::Date::now()
@@ -223,9 +229,26 @@ impl Session {
         });
         run.set_sample_ids(watch);
         self.run = Some(run);
+        if !self.startup.is_empty() {
+            self.first_look().await;
+        }
         self.evaluate().await?;
         post(Event::Phase(Phase::Idle));
         Ok(())
+    }
+
+    /// When the page has just opened: numbers on a few items first (core's `first_look`), then
+    /// the full evaluation replaces them. A failure here is only a missed first look.
+    async fn first_look(&mut self) {
+        let Some(run) = self.run.as_ref() else { return };
+        let t = now();
+        if let Ok(snapshot) = run.evaluate_first_look(FIRST_LOOK_ITEMS).await {
+            post(Event::Evaluated { snapshot, millis: now() - t });
+            post(Event::Notice(format!(
+                "A first look on {FIRST_LOOK_ITEMS} items per set; the full evaluation follows."
+            )));
+            self.startup.push(("first look".into(), now()));
+        }
     }
 
     /// Evaluate and show the current weights; on WebGPU, keep them on the host too. A failed
@@ -243,6 +266,12 @@ impl Session {
         let t = now();
         let snapshot: Snapshot = run.evaluate().await?;
         post(Event::Evaluated { snapshot, millis: now() - t });
+        post(Event::EngineMemory(super::wasm_memory_bytes()));
+        if !self.startup.is_empty() {
+            let mut phases = std::mem::take(&mut self.startup);
+            phases.push(("first evaluation".into(), now()));
+            post(Event::Startup(phases));
+        }
         if self.backend == Backend::Webgpu {
             self.checkpoint = Some(run.checkpoint().await?);
         }
@@ -322,8 +351,8 @@ impl Session {
     }
 
     async fn train_step(&mut self) -> Result<usize, ForgetError> {
-        let step = self.run.as_ref().map_or(0, |r| r.step_count());
-        self.inject_fault(step).await;
+        let next = self.run.as_ref().map_or(1, |r| r.step_count() + 1);
+        self.inject_fault(next).await;
         let run =
             self.run.as_mut().ok_or(ForgetError::InvalidConfig("no run is configured".into()))?;
         let t = now();
