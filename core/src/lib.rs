@@ -11,6 +11,7 @@
 //! No backend is named in this crate: callers pass a runtime `burn::tensor::Device`.
 
 pub mod batch;
+pub mod continual;
 pub mod error;
 pub mod eval;
 pub mod loss;

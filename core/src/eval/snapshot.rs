@@ -207,7 +207,7 @@ fn nan() -> f64 {
 
 /// Serde for metrics that may be NaN: JSON has no NaN, so it is written as `null` and read back
 /// as NaN.
-mod nan_as_null {
+pub(crate) mod nan_as_null {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -220,7 +220,7 @@ mod nan_as_null {
 }
 
 /// The same for lists of metrics (one per layer): a layer without a value is `null`.
-mod nan_as_null_each {
+pub(crate) mod nan_as_null_each {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {

@@ -1,0 +1,449 @@
+//! Learning in stages, and the forgetting it causes (the other half of forgetting).
+//!
+//! A continual run trains the model on a sequence of stages. Each stage has a dataset
+//! ([`datasets`]), a number of steps, and a mixing recipe ([`mixing`]: none, replay, REMIX); the
+//! learning rate follows one schedule over all stages ([`schedule`]). Every step minimises the
+//! mean answer-token NLL of a batch drawn from the current stage's items and mixing items,
+//!
+//!   L(θ) = −(1/|B|) Σ_{(q,a)∈B} (1/|a|) Σ_t log p_θ(a_t | q, a_<t),
+//!
+//! as both stages do in Chen et al. 2024 ("Continual Memorization of Factoids in Language
+//! Models", REMIX). An evaluation scores every stage's items ([`scores`]: exact-match accuracy,
+//! key-entity accuracy, answer probability, ROUGE-L), the general knowledge the model started
+//! with (world facts and trained authors), and the logit lens of the first stage's facts: where
+//! in the model they live.
+//!
+//! Like [`crate::run::Run`], the run is driven a step at a time: [`ContinualRun::step`],
+//! [`ContinualRun::evaluate`], [`ContinualRun::stop`], [`ContinualRun::reset`] (back to the
+//! starting weights, bit for bit). A non-finite loss stops it and keeps the last good weights.
+
+pub mod datasets;
+pub mod mixing;
+pub mod schedule;
+pub mod scores;
+
+use burn::module::Module;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::tensor::Device;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+pub use datasets::StageData;
+pub use mixing::Mixing;
+pub use schedule::Schedule;
+pub use scores::{Scorer, Scores};
+
+use crate::batch::{Batch, Example};
+use crate::error::ForgetError;
+use crate::loss::{batch_nll, nll_mean};
+use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use crate::run::RunState;
+use crate::world::{FactWorld, QaItem};
+
+/// One stage: what it trains on, for how long, and what is mixed in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageConfig {
+    pub data: StageData,
+    pub steps: usize,
+    #[serde(default)]
+    pub mixing: Mixing,
+    /// Mixing items per stage item (REMIX's scripts use 1–2).
+    #[serde(default = "one")]
+    pub mix_ratio: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A whole continual run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContinualConfig {
+    pub stages: Vec<StageConfig>,
+    pub schedule: Schedule,
+    /// The peak learning rate.
+    pub lr: f64,
+    pub batch_size: usize,
+    /// Items in each stage's dataset.
+    pub items_per_stage: usize,
+    /// At most this many items are scored per set.
+    pub eval_items: usize,
+    pub max_new_tokens: usize,
+    pub seed: u64,
+}
+
+impl Default for ContinualConfig {
+    /// Factoids after factoids, 100 steps each, no mixing: the forgetting REMIX starts from.
+    fn default() -> Self {
+        let stage = |set| StageConfig {
+            data: StageData::Factoids { set },
+            steps: 100,
+            mixing: Mixing::None,
+            mix_ratio: 1.0,
+        };
+        Self {
+            stages: vec![stage(1), stage(2)],
+            schedule: Schedule::Constant,
+            lr: 2e-3,
+            batch_size: 16,
+            items_per_stage: 40,
+            eval_items: 40,
+            max_new_tokens: 24,
+            seed: 0,
+        }
+    }
+}
+
+impl ContinualConfig {
+    pub fn validate(&self) -> Result<(), ForgetError> {
+        let bad = |m: &str| Err(ForgetError::InvalidConfig(m.into()));
+        if self.stages.is_empty() {
+            return bad("a continual run needs at least one stage");
+        }
+        if self.stages.iter().any(|s| s.steps == 0) {
+            return bad("every stage needs at least one step");
+        }
+        if self.stages.iter().any(|s| !(s.mix_ratio.is_finite() && s.mix_ratio >= 0.0)) {
+            return bad("mix ratios must be finite and ≥ 0");
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return bad("the learning rate must be a positive number");
+        }
+        if self.batch_size == 0 || self.items_per_stage == 0 || self.max_new_tokens == 0 {
+            return bad("batch size, items per stage and max new tokens must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn stage_steps(&self) -> Vec<usize> {
+        self.stages.iter().map(|s| s.steps).collect()
+    }
+}
+
+/// A stage's items and everything it trains on (items and mixing, tokenized).
+struct Stage {
+    name: String,
+    items: Vec<QaItem>,
+    pool: Vec<Example>,
+}
+
+/// What one step reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContinualStep {
+    pub step: usize,
+    /// 0-based index of the stage the step belonged to.
+    pub stage: usize,
+    pub lr: f64,
+    pub loss: f64,
+}
+
+/// One stage's items, scored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageScores {
+    pub name: String,
+    pub scores: Scores,
+}
+
+/// One evaluation of a continual run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContinualSnapshot {
+    pub step: usize,
+    /// The stage the last step belonged to (0 before any step).
+    pub stage: usize,
+    /// Whether this is the infinite schedule's anneal branch (see [`Schedule`]).
+    pub annealed: bool,
+    /// Every stage's items, in stage order (stages not reached yet too).
+    pub stages: Vec<StageScores>,
+    /// General knowledge: the world facts and the trained authors the model started with.
+    pub world: Scores,
+    pub trained: Scores,
+    /// The logit lens of the first stage's key entities, one value per block.
+    #[serde(with = "crate::eval::snapshot::nan_as_null_each")]
+    pub first_stage_lens: Vec<f64>,
+}
+
+pub struct ContinualRun {
+    pub config: ContinualConfig,
+    model_config: GptConfig,
+    tokenizer: crate::tokenizer::Tokenizer,
+    device: Device,
+    train_device: Device,
+    start: GptWeights,
+    model: Gpt,
+    previous: Option<Gpt>,
+    optim: burn::optim::ModuleOptimizer,
+    stages: Vec<Stage>,
+    world_items: Vec<QaItem>,
+    trained_items: Vec<QaItem>,
+    /// The current stage's pool in a seeded shuffle, and the position in it.
+    order: Vec<usize>,
+    cursor: usize,
+    rng: StdRng,
+    step: usize,
+    state: RunState,
+}
+
+impl ContinualRun {
+    pub fn new(
+        model: &LoadedModel,
+        world: &FactWorld,
+        config: ContinualConfig,
+        device: &Device,
+    ) -> Result<Self, ForgetError> {
+        config.validate()?;
+        let max = model.config.n_positions;
+        let mut stages: Vec<Stage> = Vec::new();
+        for (k, s) in config.stages.iter().enumerate() {
+            let items = s.data.items(world, config.items_per_stage, config.seed + k as u64);
+            if items.is_empty() {
+                return Err(ForgetError::InvalidConfig(format!(
+                    "stage {} ({}) has no items",
+                    k + 1,
+                    s.data.name()
+                )));
+            }
+            let earlier: Vec<QaItem> = stages.iter().flat_map(|st| st.items.clone()).collect();
+            let mut rng = StdRng::seed_from_u64(config.seed ^ (0x313 + k as u64));
+            let mixed =
+                s.mixing.items(s.mix_ratio, items.len(), &earlier, &world.generic, &mut rng);
+            let pool = items
+                .iter()
+                .chain(&mixed)
+                .map(|it| Example::qa(&model.tokenizer, &it.question, &it.answer, max))
+                .collect::<Result<Vec<_>, _>>()?;
+            stages.push(Stage { name: s.data.name(), items, pool });
+        }
+        let sample = |split: &str| -> Result<Vec<QaItem>, ForgetError> {
+            let mut items = world.select(split)?;
+            items.shuffle(&mut StdRng::seed_from_u64(config.seed ^ 0x6E));
+            items.truncate(config.eval_items);
+            Ok(items)
+        };
+        let train_device = device.clone().autodiff();
+        Ok(Self {
+            model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
+            start: model.weights.clone(),
+            previous: None,
+            optim: Self::optimizer(),
+            world_items: sample("world")?,
+            trained_items: sample("retain")?,
+            order: vec![],
+            cursor: 0,
+            rng: StdRng::seed_from_u64(config.seed),
+            step: 0,
+            state: RunState::Ready,
+            model_config: model.config.clone(),
+            tokenizer: model.tokenizer.clone(),
+            device: device.clone(),
+            train_device,
+            stages,
+            config,
+        })
+    }
+
+    fn optimizer() -> burn::optim::ModuleOptimizer {
+        AdamWConfig::new().with_weight_decay(0.0).init()
+    }
+
+    pub fn step_count(&self) -> usize {
+        self.step
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.config.stages.iter().map(|s| s.steps).sum()
+    }
+
+    pub fn state(&self) -> &RunState {
+        &self.state
+    }
+
+    /// Each stage's items (what its scores are computed on, before `eval_items` caps them).
+    pub fn stage_items(&self, stage: usize) -> &[QaItem] {
+        self.stages.get(stage).map_or(&[], |s| &s.items)
+    }
+
+    /// The stage step `n` (0-based) belongs to.
+    fn stage_of(&self, n: usize) -> usize {
+        let mut end = 0;
+        for (k, s) in self.config.stages.iter().enumerate() {
+            end += s.steps;
+            if n < end {
+                return k;
+            }
+        }
+        self.config.stages.len() - 1
+    }
+
+    /// Whether the run sits at the end of a stage (where checkpoints are evaluated).
+    pub fn at_stage_end(&self) -> bool {
+        let mut end = 0;
+        self.config.stages.iter().any(|s| {
+            end += s.steps;
+            end == self.step
+        })
+    }
+
+    /// `n` examples of `stage`'s pool, epoch-wise in a seeded shuffle (a new stage starts a new
+    /// shuffle).
+    fn draw(
+        order: &mut Vec<usize>,
+        cursor: &mut usize,
+        rng: &mut StdRng,
+        pool: &[Example],
+        n: usize,
+    ) -> Vec<Example> {
+        (0..n.min(pool.len()))
+            .map(|_| {
+                if *cursor >= order.len() {
+                    *order = (0..pool.len()).collect();
+                    order.shuffle(rng);
+                    *cursor = 0;
+                }
+                *cursor += 1;
+                pool[order[*cursor - 1]].clone()
+            })
+            .collect()
+    }
+
+    /// One optimizer step on the current stage. Returns the loss measured before the update.
+    pub async fn step(&mut self) -> Result<ContinualStep, ForgetError> {
+        if self.state != RunState::Ready {
+            return Err(ForgetError::RunStopped);
+        }
+        if self.step >= self.total_steps() {
+            return Err(ForgetError::InvalidConfig(format!(
+                "the run has done all its {} steps: reset it to start again",
+                self.total_steps()
+            )));
+        }
+        let stage = self.stage_of(self.step);
+        if self.step == 0 || self.stage_of(self.step - 1) != stage {
+            self.order.clear(); // a new stage: a new shuffle of its pool
+        }
+        let pool = &self.stages[stage].pool;
+        let examples = Self::draw(
+            &mut self.order,
+            &mut self.cursor,
+            &mut self.rng,
+            pool,
+            self.config.batch_size,
+        );
+        let batch = Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device);
+        let loss =
+            nll_mean(batch_nll(&self.model, &batch, self.model_config.n_head), batch.mask.clone());
+        let value = crate::eval::read_f32(loss.clone()).await?[0];
+        if !value.is_finite() {
+            let last_good = match self.previous.take() {
+                Some(prev) => {
+                    self.model = prev;
+                    self.step.saturating_sub(1)
+                }
+                None => self.step,
+            };
+            let err = ForgetError::Diverged { step: self.step + 1, loss: value, last_good };
+            self.step = last_good;
+            self.state = RunState::Diverged(err.to_string());
+            return Err(err);
+        }
+        let lr = self.config.schedule.lr_at(self.config.lr, self.step, &self.config.stage_steps());
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        let before = self.model.clone();
+        self.model = self.optim.step(lr, self.model.clone(), grads);
+        self.previous = Some(before);
+        self.step += 1;
+        Ok(ContinualStep { step: self.step, stage, lr, loss: value as f64 })
+    }
+
+    /// The infinite schedule's anneal branch at a stage end: a copy trained `A` more steps on
+    /// the current stage at the annealed rate (the main line is untouched). None otherwise.
+    async fn anneal_branch(&self) -> Result<Option<Gpt>, ForgetError> {
+        let Some((_, steps)) = self.config.schedule.anneal_lr(self.config.lr, 0) else {
+            return Ok(None);
+        };
+        if self.step == 0 || !self.at_stage_end() {
+            return Ok(None);
+        }
+        let stage = self.stage_of(self.step - 1);
+        let mut model = self.model.clone();
+        let mut optim = Self::optimizer();
+        let mut rng = StdRng::seed_from_u64(self.config.seed ^ (self.step as u64) << 8);
+        let (mut order, mut cursor) = (vec![], 0);
+        for k in 0..steps {
+            let (lr, _) = self.config.schedule.anneal_lr(self.config.lr, k).expect("an anneal");
+            let pool = &self.stages[stage].pool;
+            let examples =
+                Self::draw(&mut order, &mut cursor, &mut rng, pool, self.config.batch_size);
+            let batch = Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device);
+            let loss =
+                nll_mean(batch_nll(&model, &batch, self.model_config.n_head), batch.mask.clone());
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(lr, model, grads);
+        }
+        Ok(Some(model))
+    }
+
+    /// Score every stage's items, the general knowledge and the first stage's logit lens, on
+    /// the current weights (at a stage end under the infinite schedule: on the anneal branch).
+    pub async fn evaluate(&self) -> Result<ContinualSnapshot, ForgetError> {
+        let annealed = self.anneal_branch().await?;
+        let model = annealed.as_ref().unwrap_or(&self.model).valid();
+        let scorer = Scorer {
+            model: &model,
+            config: &self.model_config,
+            tokenizer: &self.tokenizer,
+            device: &self.device,
+            max_new_tokens: self.config.max_new_tokens,
+        };
+        let capped = |items: &[QaItem]| {
+            items.iter().take(self.config.eval_items).cloned().collect::<Vec<_>>()
+        };
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for s in &self.stages {
+            stages.push(StageScores {
+                name: s.name.clone(),
+                scores: scorer.scores(&capped(&s.items)).await?,
+            });
+        }
+        Ok(ContinualSnapshot {
+            step: self.step,
+            stage: self.step.checked_sub(1).map_or(0, |n| self.stage_of(n)),
+            annealed: annealed.is_some(),
+            stages,
+            world: scorer.scores(&self.world_items).await?,
+            trained: scorer.scores(&self.trained_items).await?,
+            first_stage_lens: scorer.logit_lens(&capped(&self.stages[0].items)).await?,
+        })
+    }
+
+    /// Stop stepping (the weights stay as they are).
+    pub fn stop(&mut self) {
+        if self.state == RunState::Ready {
+            self.state = RunState::Stopped;
+        }
+    }
+
+    /// Back to the starting weights (bit-identical), a fresh optimizer and the seed's order.
+    pub fn reset(&mut self) -> Result<(), ForgetError> {
+        self.model = Gpt::from_weights(&self.model_config, &self.start, &self.train_device)?;
+        self.previous = None;
+        self.optim = Self::optimizer();
+        self.rng = StdRng::seed_from_u64(self.config.seed);
+        self.order.clear();
+        self.cursor = 0;
+        self.step = 0;
+        self.state = RunState::Ready;
+        Ok(())
+    }
+
+    /// The trained weights on the host.
+    pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
+        self.model.valid().to_weights(&self.model_config).await
+    }
+
+    /// How many examples a stage trains on: its items and its mixing items.
+    pub fn pool_len(&self, stage: usize) -> usize {
+        self.stages.get(stage).map_or(0, |s| s.pool.len())
+    }
+}

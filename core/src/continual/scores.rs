@@ -1,0 +1,167 @@
+//! What a continual run measures on a set of items, with the model as it is (no gradients):
+//!
+//! - **accuracy**: REMIX's exact match (Chen et al. 2024): the greedy answer, stripped and
+//!   lower-cased, equals the reference answer stripped and lower-cased;
+//! - **key accuracy**: the greedy answer contains the item's key entity (ReLearn's KFR/KRR
+//!   criterion; 1 − KFR on facts being forgotten);
+//! - **prob**: mean over items of exp(−mean answer-token NLL), TOFU's answer probability;
+//! - **rouge_l**: mean ROUGE-L F1 of the greedy answer against the reference (rouge-score's
+//!   tokenizer with stemming, as in metrics::rouge).
+//!
+//! And where facts live: the **logit lens** (nostalgebraist 2020) per block: the probability of
+//! the key entity's first token read out of the residual stream after block l through the final
+//! LayerNorm and the LM head, at the position that predicts it; averaged over items.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{Batch, Example};
+use crate::error::ForgetError;
+use crate::eval::read_f32;
+use crate::loss::{batch_nll, nll_sum_per_row, token_nll};
+use crate::metrics::rouge::rouge_l;
+use crate::model::generate::{SamplingConfig, generate};
+use crate::model::{Gpt, GptConfig};
+use crate::tokenizer::Tokenizer;
+use crate::world::{QaItem, format_answer, format_prompt};
+
+/// The four numbers of a set of items (NaN for an empty set).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub items: usize,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    pub accuracy: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    pub key_accuracy: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    pub prob: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    pub rouge_l: f64,
+}
+
+/// A model to score with, and how.
+pub struct Scorer<'a> {
+    pub model: &'a Gpt,
+    pub config: &'a GptConfig,
+    pub tokenizer: &'a Tokenizer,
+    pub device: &'a Device,
+    pub max_new_tokens: usize,
+}
+
+fn mean(v: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n == 0 { f64::NAN } else { sum / n as f64 }
+}
+
+fn normalized(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+impl Scorer<'_> {
+    pub async fn scores(&self, items: &[QaItem]) -> Result<Scores, ForgetError> {
+        if items.is_empty() {
+            return Ok(Scores {
+                items: 0,
+                accuracy: f64::NAN,
+                key_accuracy: f64::NAN,
+                prob: f64::NAN,
+                rouge_l: f64::NAN,
+            });
+        }
+        let answers = self.greedy_answers(items).await?;
+        let probs = self.answer_probabilities(items).await?;
+        Ok(Scores {
+            items: items.len(),
+            accuracy: mean(
+                items
+                    .iter()
+                    .zip(&answers)
+                    .map(|(it, a)| f64::from(u8::from(normalized(a) == normalized(&it.answer)))),
+            ),
+            key_accuracy: mean(items.iter().zip(&answers).map(|(it, a)| {
+                let key = it.key_entity.to_lowercase();
+                f64::from(u8::from(!key.is_empty() && a.to_lowercase().contains(&key)))
+            })),
+            prob: mean(probs.into_iter()),
+            rouge_l: mean(items.iter().zip(&answers).map(|(it, a)| rouge_l(&it.answer, a).f1)),
+        })
+    }
+
+    async fn greedy_answers(&self, items: &[QaItem]) -> Result<Vec<String>, ForgetError> {
+        let prompts = items
+            .iter()
+            .map(|it| self.tokenizer.encode(&format_prompt(&it.question)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sampling = SamplingConfig::greedy(self.max_new_tokens);
+        let gens =
+            generate(self.model, None, self.config, &prompts, &sampling, self.device).await?;
+        gens.iter().map(|g| self.tokenizer.decode(&g.tokens)).collect()
+    }
+
+    async fn answer_probabilities(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
+        let max = self.config.n_positions;
+        let examples = items
+            .iter()
+            .map(|it| Example::qa(self.tokenizer, &it.question, &it.answer, max))
+            .collect::<Result<Vec<_>, _>>()?;
+        let b = Batch::new(&examples, self.tokenizer.eos_id(), self.device);
+        let sums = read_f32(nll_sum_per_row(
+            batch_nll(self.model, &b, self.config.n_head),
+            b.mask.clone(),
+        ))
+        .await?;
+        Ok(sums
+            .iter()
+            .zip(&b.answer_lens)
+            .map(|(s, n)| (-(*s as f64) / (*n).max(1) as f64).exp())
+            .collect())
+    }
+
+    /// The logit lens of the items' key entities, one mean probability per block (items whose
+    /// answer does not contain their key entity are skipped; empty if none is left).
+    pub async fn logit_lens(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
+        let max = self.config.n_positions;
+        let mut examples = Vec::new();
+        for it in items {
+            let Some(at) = it.answer.find(&it.key_entity).filter(|_| !it.key_entity.is_empty())
+            else {
+                continue;
+            };
+            // The prompt and the answer up to the key entity; the entity's first token is the
+            // target (byte-level BPE keeps the leading space with the word).
+            let prefix = format!(
+                "{}{}",
+                format_prompt(&it.question),
+                format_answer(it.answer[..at].trim_end())
+            );
+            let prefix = if at == 0 { format_prompt(&it.question) } else { prefix };
+            examples.push(Example::raw(
+                self.tokenizer,
+                &prefix,
+                &format!(" {}", it.key_entity),
+                max,
+            )?);
+        }
+        if examples.is_empty() {
+            return Ok(vec![]);
+        }
+        let b = Batch::new(&examples, self.tokenizer.eos_id(), self.device);
+        let [rows, seq] = b.inputs.dims();
+        // 1 where a row predicts its entity's first token: the last prompt position.
+        let mut first = vec![0f32; rows * seq];
+        for (r, e) in examples.iter().enumerate() {
+            first[r * seq + e.prompt.len() - 1] = 1.0;
+        }
+        let first = Tensor::<2>::from_data(TensorData::new(first, [rows, seq]), self.device);
+        let (_, per_block) = self.model.forward_hidden(b.inputs.clone(), self.config.n_head);
+        let mut lens = Vec::with_capacity(per_block.len());
+        for h in per_block {
+            let logits = self.model.lm_head(self.model.ln_f.forward(h));
+            let nll = token_nll(logits, b.targets.clone());
+            let p = (nll.neg().exp() * first.clone()).sum_dim(1).reshape([rows]);
+            let p = read_f32(p).await?;
+            lens.push(mean(p.iter().map(|x| *x as f64)));
+        }
+        Ok(lens)
+    }
+}
