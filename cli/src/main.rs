@@ -7,10 +7,12 @@
 //! forgetlab unlearn --method ga --forget forget05 --steps 30 --eval-every 5 --json
 //! forgetlab unlearn --method random_label --kind birthplace   # forget one kind of question
 //! forgetlab bench                         # ms per training step and per evaluation pass
+//! forgetlab continual --stage factoids1:100 --stage factoids2:100:remix_generic --json
 //! ```
 //! This binary is the only native shell around the engine: it picks the backend (CPU `flex`,
 //! or `wgpu` when built with `--features wgpu`) and blocks on the engine's async calls.
 
+mod continual;
 mod report;
 mod retain;
 mod settings_flags;
@@ -170,6 +172,9 @@ enum Command {
         #[arg(long, default_value_t = format!("{DEFAULT_MODEL}/{}", retain::FILE))]
         out: String,
     },
+    /// Learn in stages and watch what is forgotten: new factoids after factoids, mixing (replay,
+    /// REMIX), learning-rate schedules (prints JSON lines with --json).
+    Continual(continual::Args),
     /// Export the fact world to JSON files (TOFU field names plus ForgetLab's).
     ExportWorld {
         #[arg(long, default_value = "public/data")]
@@ -511,6 +516,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
         Command::RetainReference { models, out } => {
             retain::write_file(&models, Path::new(&out), &world, &device)
         }
+        Command::Continual(args) => continual::run(&args, &load(&args.model)?, &world, &device),
         Command::ExportWorld { out } => {
             world.export_dir(&out)?;
             println!("fact world → {} ({} items)", out.display(), world.items.len());

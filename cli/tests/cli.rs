@@ -245,3 +245,53 @@ fn a_collapsed_model_gets_a_low_forget_quality() {
     let fq = step1["forget_quality"].as_f64().expect("forget10 has a retain model");
     assert!(fq < 1e-3, "a collapsed model gets forget quality {fq}");
 }
+
+/// `forgetlab continual --json`: the schedule first, then one line per evaluation (every
+/// `--eval-every` steps and at each stage end), with every stage's scores.
+#[test]
+fn continual_json_prints_the_schedule_then_each_evaluation() {
+    let out = forgetlab(&[
+        "continual",
+        "--stage",
+        "factoids1:30",
+        "--stage",
+        "factoids2:30:remix_generic:1",
+        "--schedule",
+        "cosine",
+        "--warmup",
+        "5",
+        "--items",
+        "8",
+        "--eval-items",
+        "8",
+        "--eval-every",
+        "20",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let schedule = &lines[0];
+    assert_eq!(schedule["schedule"], "cosine");
+    assert_eq!(schedule["lr"].as_array().unwrap().len(), 60);
+    let steps: Vec<u64> = lines[1..].iter().map(|l| l["step"].as_u64().unwrap()).collect();
+    assert_eq!(steps, [0, 20, 30, 40, 60], "every 20 steps and at the stage ends");
+    let acc = |l: &serde_json::Value, k: usize| {
+        l["stages"][k]["scores"]["key_accuracy"].as_f64().unwrap()
+    };
+    assert!(
+        acc(&lines[3], 0) > acc(&lines[1], 0),
+        "stage 1 learns its facts: {} → {}",
+        acc(&lines[1], 0),
+        acc(&lines[3], 0)
+    );
+    assert!(lines[5]["lr"].as_f64().unwrap() < 2e-3, "cosine decays by the stage's end");
+    // Bad stage specs are clear errors.
+    let out = forgetlab(&["continual", "--stage", "factoids3:10"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown data 'factoids3'"));
+    let out = forgetlab(&["continual", "--stage", "own:10"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--own FILE"));
+}
