@@ -8,11 +8,13 @@
 //! forgetlab unlearn --method random_label --kind birthplace   # forget one kind of question
 //! forgetlab bench                         # ms per training step and per evaluation pass
 //! forgetlab continual --stage factoids1:100 --stage factoids2:100:remix_generic --json
+//! forgetlab edit --method all             # IKE vs fine-tuning vs fine-tuning with REMIX
 //! ```
 //! This binary is the only native shell around the engine: it picks the backend (CPU `flex`,
 //! or `wgpu` when built with `--features wgpu`) and blocks on the engine's async calls.
 
 mod continual;
+mod edit;
 mod report;
 mod retain;
 mod settings_flags;
@@ -175,6 +177,9 @@ enum Command {
     /// Learn in stages and watch what is forgotten: new factoids after factoids, mixing (replay,
     /// REMIX), learning-rate schedules (prints JSON lines with --json).
     Continual(continual::Args),
+    /// Give facts new objects and compare IKE (in context), fine-tuning and fine-tuning with
+    /// REMIX: efficacy, generalization, specificity.
+    Edit(edit::Args),
     /// Export the fact world to JSON files (TOFU field names plus ForgetLab's).
     ExportWorld {
         #[arg(long, default_value = "public/data")]
@@ -517,6 +522,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             retain::write_file(&models, Path::new(&out), &world, &device)
         }
         Command::Continual(args) => continual::run(&args, &load(&args.model)?, &world, &device),
+        Command::Edit(args) => edit::run(&args, &load(&args.model)?, &world, &device),
         Command::ExportWorld { out } => {
             world.export_dir(&out)?;
             println!("fact world → {} ({} items)", out.display(), world.items.len());

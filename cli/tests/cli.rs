@@ -295,3 +295,24 @@ fn continual_json_prints_the_schedule_then_each_evaluation() {
     let out = forgetlab(&["continual", "--stage", "own:10"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--own FILE"));
 }
+
+/// `forgetlab edit --json`: one report per method, all on the same edits.
+#[test]
+fn edit_json_reports_each_method_on_the_same_edits() {
+    let out = forgetlab(&["edit", "--edits", "4", "--steps", "20", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let methods: Vec<&str> = reports.iter().map(|r| r["method"].as_str().unwrap()).collect();
+    assert_eq!(methods, ["ike", "ft", "ft_remix"]);
+    for r in &reports {
+        assert_eq!(r["edits"], 4);
+        assert_eq!(r["neighbour_prob_before"], reports[0]["neighbour_prob_before"]);
+    }
+    let ft = reports[1]["efficacy"].as_f64().unwrap();
+    assert!(ft >= 0.75, "20 fine-tuning steps make most edits: {ft}");
+    let out = forgetlab(&["edit", "--method", "rome"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown edit method 'rome'"));
+}

@@ -12,6 +12,7 @@
 
 pub mod batch;
 pub mod continual;
+pub mod edit;
 pub mod error;
 pub mod eval;
 pub mod loss;

@@ -437,6 +437,11 @@ impl ContinualRun {
         Ok(())
     }
 
+    /// The model as trained so far, without gradient tracking (to score with).
+    pub fn current_model(&self) -> Gpt {
+        self.model.valid()
+    }
+
     /// The trained weights on the host.
     pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
         self.model.valid().to_weights(&self.model_config).await

@@ -99,10 +99,23 @@ impl Scorer<'_> {
     }
 
     async fn answer_probabilities(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
-        let max = self.config.n_positions;
-        let examples = items
+        let pairs: Vec<(String, String)> = items
             .iter()
-            .map(|it| Example::qa(self.tokenizer, &it.question, &it.answer, max))
+            .map(|it| (format_prompt(&it.question), format_answer(&it.answer)))
+            .collect();
+        self.probabilities(&pairs).await
+    }
+
+    /// exp(−mean continuation-token NLL) of each (prompt, continuation), prompts as given (a
+    /// prompt longer than the context keeps its end).
+    pub async fn probabilities(&self, pairs: &[(String, String)]) -> Result<Vec<f64>, ForgetError> {
+        if pairs.is_empty() {
+            return Ok(vec![]);
+        }
+        let max = self.config.n_positions;
+        let examples = pairs
+            .iter()
+            .map(|(p, c)| Example::raw(self.tokenizer, p, c, max))
             .collect::<Result<Vec<_>, _>>()?;
         let b = Batch::new(&examples, self.tokenizer.eos_id(), self.device);
         let sums = read_f32(nll_sum_per_row(
