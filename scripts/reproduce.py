@@ -397,8 +397,15 @@ def main():
         out.append(f"- {method}: {c['steps']} steps, {c['training_seconds']:.1f} s")
     out.append("")
     path = os.path.join(ROOT, "docs", "REPRODUCE.md")
+    # The continual-learning section belongs to scripts/reproduce_continual.py: keep it.
+    kept = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if "<!-- continual: begin" in old:
+            kept = "\n" + old[old.index("<!-- continual: begin"):]
     with open(path, "w") as f:
-        f.write("\n".join(out))
+        f.write("\n".join(out) + kept)
     print(f"wrote {path}", file=sys.stderr)
 
 

@@ -50,6 +50,7 @@ fi
 
 step "docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
 python3 scripts/reproduce.py --quick
+python3 scripts/reproduce_continual.py --quick
 
 step "the playground builds for the browser (trunk, release; wasm32)"
 bash scripts/build-web.sh

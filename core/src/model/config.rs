@@ -143,6 +143,47 @@ impl GptConfig {
         let cfg: GptConfig = serde_json::from_str(text)
             .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
         cfg.validate()?;
+        let all: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
+        cfg.refuse_unsupported(&all)?;
         Ok(cfg)
+    }
+
+    /// A setting of GPT2Config that the engine does not implement is an error that names it,
+    /// never a silent approximation (absent keys take transformers' defaults, which are ours).
+    fn refuse_unsupported(&self, all: &serde_json::Value) -> Result<(), ForgetError> {
+        use serde_json::Value;
+        let inner = Value::from(4 * self.n_embd);
+        let checks: [(&str, &[Value], &str); 7] = [
+            ("model_type", &[Value::from("gpt2")], "ForgetLab reads GPT-2 checkpoints"),
+            ("tie_word_embeddings", &[Value::Bool(true)], "an untied lm_head is not supported yet"),
+            ("n_inner", &[Value::Null, inner], "the MLP's width must be 4·n_embd"),
+            (
+                "activation_function",
+                &[Value::from("gelu_new"), Value::from("gelu_pytorch_tanh")],
+                "the MLP uses GELU's tanh approximation (gelu_new)",
+            ),
+            ("scale_attn_weights", &[Value::Bool(true)], "attention scores are scaled by 1/√d"),
+            (
+                "scale_attn_by_inverse_layer_idx",
+                &[Value::Bool(false)],
+                "attention is not scaled by the layer index",
+            ),
+            (
+                "add_cross_attention",
+                &[Value::Bool(false)],
+                "a decoder-only model has no cross-attention",
+            ),
+        ];
+        for (key, accepted, why) in checks {
+            if let Some(v) = all.get(key)
+                && !accepted.contains(v)
+            {
+                return Err(ForgetError::ModelFile(format!(
+                    "config.json: {key} = {v} is not supported ({why})"
+                )));
+            }
+        }
+        Ok(())
     }
 }
