@@ -218,3 +218,46 @@ pub fn run(
     }
     Ok(())
 }
+
+/// `forgetlab bench`'s continual figure: a three-stage run of 3 × `steps` steps (factoids, other
+/// factoids, key-value pairs) with an evaluation every 20 steps, as the playground's Learn mode
+/// would run it.
+pub fn bench(
+    model: &LoadedModel,
+    world: &FactWorld,
+    device: &Device,
+    steps: usize,
+) -> Result<(), ForgetError> {
+    let stage = |data| StageConfig { data, steps, mixing: Mixing::None, mix_ratio: 1.0 };
+    let config = ContinualConfig {
+        stages: vec![
+            stage(StageData::Factoids { set: 1 }),
+            stage(StageData::Factoids { set: 2 }),
+            stage(StageData::KeyValue),
+        ],
+        ..ContinualConfig::default()
+    };
+    let mut run = ContinualRun::new(model, world, config, device)?;
+    let (mut train, mut eval, mut evaluations) = (0.0, 0.0, 0);
+    let mut timed_eval = |run: &ContinualRun| -> Result<(), ForgetError> {
+        let t = Instant::now();
+        pollster::block_on(run.evaluate())?;
+        eval += t.elapsed().as_secs_f64();
+        evaluations += 1;
+        Ok(())
+    };
+    timed_eval(&run)?;
+    while run.step_count() < run.total_steps() {
+        let t = Instant::now();
+        let report = pollster::block_on(run.step())?;
+        train += t.elapsed().as_secs_f64();
+        if report.step % 20 == 0 || run.at_stage_end() {
+            timed_eval(&run)?;
+        }
+    }
+    println!(
+        "continual run, 3 × {steps} steps, an evaluation every 20 ({evaluations} evaluations of 3 stages + general knowledge): {:.1} s (training {train:.1} s, evaluations {eval:.1} s)",
+        train + eval
+    );
+    Ok(())
+}

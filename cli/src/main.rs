@@ -165,6 +165,9 @@ enum Command {
         steps: usize,
         #[arg(long, default_value = "forget10")]
         forget: String,
+        /// Steps per stage of the timed three-stage continual run.
+        #[arg(long, default_value_t = 100)]
+        continual_steps: usize,
     },
     /// Score the preset splits' retain models (DIR/retain-forget01, -05, -10) and write the
     /// per-item values forget quality and PrivLeak compare with (what the playground downloads).
@@ -506,7 +509,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             }
             Ok(())
         }
-        Command::Bench { model, steps, forget } => {
+        Command::Bench { model, steps, forget, continual_steps } => {
             let m = load(&model)?;
             report::bench(
                 &m,
@@ -516,7 +519,8 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
                 steps,
                 &device,
                 &cli.backend,
-            )
+            )?;
+            continual::bench(&m, &world, &device, continual_steps)
         }
         Command::RetainReference { models, out } => {
             retain::write_file(&models, Path::new(&out), &world, &device)
