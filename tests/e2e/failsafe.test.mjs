@@ -42,13 +42,17 @@ test('WebGPU lost mid-run: the run continues on the CPU from its last evaluated 
   await page.close();
 });
 
-test('a crashed worker is restarted with the settings intact', { timeout: 10 * MINUTE }, async () => {
-  const { page, problems } = await open('?backend=cpu&fault=panic@1&eval=quick&method=npo&lr=0.002&steps=7');
-  await ready(page);
+test('a crashed worker is restarted with the settings intact (on the CPU if it died on WebGPU)', { timeout: 25 * MINUTE }, async () => {
+  // A shader or pipeline error makes cubecl panic: the same path as this forced panic.
+  const { page, problems } = await open('?backend=webgpu&fault=panic@1&eval=quick&method=npo&lr=0.002&steps=7');
+  await ready(page, 15 * MINUTE);
+  assert.equal(await backendLabel(page), 'WebGPU');
   await page.click('[data-testid=step]'); // step 1 panics: the worker is gone
   await page.waitForFunction(() => /The engine crashed/.test(document.querySelector('[data-testid=messages]')?.textContent), null, { timeout: MINUTE });
   await ready(page); // a fresh worker, configured again
   assert.equal(await step(page), 0);
+  assert.equal(await backendLabel(page), 'CPU (wasm)', 'back on the CPU');
+  assert.match(await messages(page), /crashed on WebGPU[\s\S]*restarted on the CPU/);
   assert.equal(await page.inputValue('[data-testid=method]'), 'npo');
   assert.equal(await page.inputValue('[data-testid=steps]'), '7');
   assert.match(page.url(), /lr=0.002/);

@@ -48,9 +48,10 @@ thread_local! {
     static RESTARTS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The worker died: start a fresh one with the same files and backend; the run is configured
-/// again with the page's settings when it is ready. More than three crashes a minute stop
-/// there, with a message.
+/// The worker died: start a fresh one with the same files; the run is configured again with the
+/// page's settings when it is ready. A worker that died on WebGPU (a shader or pipeline error
+/// makes cubecl panic) comes back on the CPU. More than three crashes a minute stop there, with
+/// a message.
 fn restart_engine(state: AppState, why: String) {
     let now = js_sys::Date::now();
     let recent = RESTARTS.with(|r| {
@@ -67,13 +68,19 @@ fn restart_engine(state: AppState, why: String) {
         );
         return;
     }
-    match super::bridge::restart() {
+    let on_webgpu = state.backend.get_untracked().is_some_and(|(b, _)| b == Backend::Webgpu);
+    if on_webgpu {
+        state.apply(Change::WantedBackend(Backend::Cpu));
+    }
+    match super::bridge::restart(state.wanted_backend.get_untracked()) {
         Ok(()) => {
             state.apply(Change::EngineRestarted);
+            let place = if on_webgpu { " on WebGPU" } else { "" };
+            let again = if on_webgpu { " on the CPU" } else { "" };
             state.say(
                 Level::Error,
                 format!(
-                    "The engine crashed ({why}). It was restarted with your settings; the run starts again from step 0."
+                    "The engine crashed{place} ({why}). It was restarted{again} with your settings; the run starts again from step 0."
                 ),
             );
         }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{MessageEvent, Worker};
 
-use crate::protocol::{Command, Event, decode, encode};
+use crate::protocol::{Backend, Command, Event, decode, encode};
 
 /// trunk writes the worker program and a small loader for it (`data-loader-shim`) at the site root.
 const WORKER_SCRIPT: &str = "./forgetlab-worker_loader.js";
@@ -36,15 +36,15 @@ pub fn start(on_event: impl Fn(Event) + 'static) -> Result<(), String> {
     spawn()
 }
 
-/// Replace the worker by a fresh one that loads what the last one loaded. Its commands wait
-/// until it has started.
-pub fn restart() -> Result<(), String> {
+/// Replace the worker by a fresh one that loads what the last one loaded, on `backend`. Its
+/// commands wait until it has started.
+pub fn restart(backend: Backend) -> Result<(), String> {
     if let Some(old) = WORKER.with(|w| w.borrow_mut().take()) {
         old.terminate();
     }
     WAITING.with(|w| *w.borrow_mut() = Some(Vec::new()));
     spawn()?;
-    if let Some(Command::Load { base_url, backend, .. }) = LOAD.with(|l| l.borrow().clone()) {
+    if let Some(Command::Load { base_url, .. }) = LOAD.with(|l| l.borrow().clone()) {
         send(Command::Load { base_url, backend, fault: None });
     }
     Ok(())
