@@ -22,6 +22,7 @@ test('100 run → stop → reset cycles and 20 backend switches keep memory flat
   await ready(page);
   const samples = [];
   let warm;
+  const started = Date.now();
   for (let cycle = 1; cycle <= 100; cycle++) {
     await page.click('[data-testid=play]');
     await page.waitForFunction(() => /^step [1-9]/.test(document.querySelector('[data-testid=step-label]')?.textContent), null, { timeout: MINUTE, polling: 50 });
@@ -37,6 +38,7 @@ test('100 run → stop → reset cycles and 20 backend switches keep memory flat
     }
   }
   const afterCycles = await memory(page);
+  const cyclesSeconds = (Date.now() - started) / 1000;
   let switchWarm;
   for (let i = 1; i <= 20; i++) {
     const to = i % 2 ? 'webgpu' : 'cpu';
@@ -50,7 +52,9 @@ test('100 run → stop → reset cycles and 20 backend switches keep memory flat
     }
   }
   const end = await memory(page);
+  const switchesSeconds = (Date.now() - started) / 1000 - cyclesSeconds;
   console.log(`memory over the session:\n  ${samples.join('\n  ')}`);
+  console.log(`100 cycles took ${cyclesSeconds.toFixed(0)} s, 20 switches ${switchesSeconds.toFixed(0)} s`);
   assert.ok(afterCycles.wasm - warm.wasm <= WASM_GROWTH, `wasm grew ${MB(afterCycles.wasm - warm.wasm)} MiB over cycles 10–100`);
   assert.ok(afterCycles.heap - warm.heap <= HEAP_GROWTH, `JS heap grew ${MB(afterCycles.heap - warm.heap)} MiB over cycles 10–100`);
   assert.ok(end.wasm - switchWarm.wasm <= WASM_GROWTH, `wasm grew ${MB(end.wasm - switchWarm.wasm)} MiB over switches 4–20`);

@@ -17,15 +17,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::{EvalSets, Evaluator, RetainReference, RetainReferences, Snapshot};
+use crate::eval::{EvalSets, RetainReference, RetainReferences};
 use crate::methods::data::{Draw, Pair, Prepared, Sources};
 use crate::methods::{Hyper, LossInputs, Start};
 use crate::metrics::probe::LinearProbe;
-use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel, LogitDifference};
+use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use crate::world::{FactWorld, QaItem};
 
 mod checkpoint;
 mod config;
+mod evaluate;
 mod first_look;
 pub use checkpoint::Checkpoint;
 use config::eval_sets_with;
@@ -223,16 +224,6 @@ impl Run {
         self.retain_reference.as_ref()
     }
 
-    /// The current model's values as a retain model of this run's forget selection: after
-    /// Retrain, the exact-unlearning model other methods on this selection are judged against.
-    /// All forget items are scored, whatever the evaluation's cap.
-    pub async fn as_retain_reference(&self, label: &str) -> Result<RetainReference, ForgetError> {
-        let (model, contrast) = self.answering_model();
-        let ev = self.evaluator(&model, contrast.as_ref());
-        let sets = EvalSets { forget: self.forget_items.clone(), ..self.eval_sets.clone() };
-        ev.retain_reference(&sets, label).await
-    }
-
     pub fn step_count(&self) -> usize {
         self.step
     }
@@ -364,66 +355,6 @@ impl Run {
         self.step += 1;
         self.last_loss = Some(value as f64);
         Ok(StepReport { step: self.step, loss: value as f64 })
-    }
-
-    /// The model as it answers: the trained weights, or for ULD the untouched original together
-    /// with the trained assistant (no gradient tracking).
-    /// An evaluator of `model` (from [`Run::answering_model`]) with this run's reference,
-    /// tokenizer, device and IKE demonstrations.
-    pub(super) fn evaluator<'a>(
-        &'a self,
-        model: &'a Gpt,
-        contrast: Option<&'a LogitDifference>,
-    ) -> Evaluator<'a> {
-        Evaluator {
-            contrast,
-            in_context: self.prepared.in_context.as_ref(),
-            ..Evaluator::new(
-                model,
-                &self.reference,
-                &self.model_config,
-                &self.tokenizer,
-                &self.eval_device,
-                self.config.eval.max_new_tokens,
-            )
-        }
-    }
-
-    fn answering_model(&self) -> (Gpt, Option<LogitDifference>) {
-        if self.config.method.spec().start == Start::Assistant {
-            let hp = &self.config.hyper;
-            (
-                self.reference.clone(),
-                Some(LogitDifference {
-                    assistant: self.model.valid(),
-                    weight: hp.logit_weight,
-                    top_filter: hp.top_filter,
-                }),
-            )
-        } else {
-            (self.model.valid(), None)
-        }
-    }
-
-    /// Evaluate the current weights (no gradient tracking).
-    pub async fn evaluate(&self) -> Result<Snapshot, ForgetError> {
-        let (model, contrast) = self.answering_model();
-        let ev = Evaluator {
-            fluency: self.fluency.as_ref(),
-            ..self.evaluator(&model, contrast.as_ref())
-        };
-        if self.probe.get().is_none() {
-            let probe = ev.fit_probe(&self.eval_sets).await?;
-            let _ = self.probe.set(probe);
-        }
-        let ev = Evaluator {
-            retain_reference: self.retain_reference.as_ref(),
-            probe: self.probe.get().and_then(Option::as_ref),
-            ..ev
-        };
-        let mut snap = ev.evaluate(&self.eval_sets, self.step).await?;
-        snap.loss = self.last_loss;
-        Ok(snap)
     }
 
     /// Stop stepping (the weights stay as they are).
