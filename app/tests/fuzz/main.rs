@@ -12,6 +12,7 @@
 mod model_files;
 mod mutate;
 
+use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -86,7 +87,10 @@ fn fuzz(name: &str, mut next: impl FnMut() -> Vec<u8>, target: impl Fn(&[u8]) ->
             }
         }
     }
-    println!(
+    // Straight to stderr, past the test harness's capture: the test command's log shows the
+    // counts of every run, not only of a failing one.
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "fuzz {name}: {count} inputs, {parsed} parsed, {refused} refused with a message, {} panics ({:.1} s)",
         panics.len(),
         started.elapsed().as_secs_f64()
