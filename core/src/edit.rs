@@ -32,6 +32,7 @@ use crate::continual::{
     ContinualConfig, ContinualRun, Mixing, Schedule, Scorer, StageConfig, StageData,
 };
 use crate::error::ForgetError;
+use crate::metrics::mean;
 use crate::model::{Gpt, LoadedModel};
 use crate::world::{FactWorld, QaItem, format_answer, format_prompt};
 
@@ -156,12 +157,17 @@ pub fn counterfactuals(world: &FactWorld, n: usize, seed: u64) -> Result<Vec<Edi
     Ok(edits)
 }
 
-fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+fn share(v: &[bool]) -> f64 {
+    mean(v.iter().map(|&b| f64::from(u8::from(b))))
 }
 
-fn share(v: &[bool]) -> f64 {
-    mean(&v.iter().map(|&b| f64::from(u8::from(b))).collect::<Vec<_>>())
+/// What a scored pair checks.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    Efficacy,
+    Generalization,
+    SameSubject,
+    SameRelation,
 }
 
 /// The neighbour's answer with its key entity replaced by the edit's new object.
@@ -226,14 +232,7 @@ pub async fn apply(
             run.current_model()
         }
     };
-    let scorer = |m| Scorer {
-        model: m,
-        config: &model.config,
-        tokenizer: &model.tokenizer,
-        device,
-        max_new_tokens: 1,
-    };
-    let (before, after) = (scorer(&original), scorer(&edited));
+    let scorer = |m| Scorer::new(m, &model.config, &model.tokenizer, device, 1);
     // IKE's context: the edit stated once, before every question about it.
     let context = |e: &Edit| match method {
         EditMethod::Ike => {
@@ -244,31 +243,41 @@ pub async fn apply(
     let ask = |e: &Edit, q: &str, a: &str| {
         (format!("{}{}", context(e), format_prompt(q)), format_answer(a))
     };
-    let (mut efficacy, mut generalization, mut subject, mut relation) =
-        (vec![], vec![], vec![], vec![]);
-    let (mut prob_before, mut prob_after) = (vec![], vec![]);
+    // Every comparison is a pair (the answer that should win, the one that should lose): all
+    // pairs are scored in one pass, then compared.
+    let (mut pairs, mut kinds) = (vec![], vec![]);
+    let mut plain = vec![]; // the neighbours' true answers, without any context
     for e in edits {
         let q = &e.item.question;
-        let p = after.probabilities(&[ask(e, q, &e.new_answer), ask(e, q, &e.item.answer)]).await?;
-        efficacy.push(p[0] > p[1]);
         let para =
             if e.item.paraphrased_question.is_empty() { q } else { &e.item.paraphrased_question };
-        let p = after
-            .probabilities(&[ask(e, para, &e.new_answer), ask(e, para, &e.item.answer)])
-            .await?;
-        generalization.push(p[0] > p[1]);
-        for (neighbours, out) in
-            [(&e.same_subject, &mut subject), (&e.same_relation, &mut relation)]
+        for (kind, q) in [(Check::Efficacy, q), (Check::Generalization, para)] {
+            pairs.extend([ask(e, q, &e.new_answer), ask(e, q, &e.item.answer)]);
+            kinds.push(kind);
+        }
+        for (kind, neighbours) in
+            [(Check::SameSubject, &e.same_subject), (Check::SameRelation, &e.same_relation)]
         {
-            for n in neighbours.iter() {
+            for n in neighbours {
                 let wrong = with_new_object(n, &e.new_object);
-                let p = after
-                    .probabilities(&[ask(e, &n.question, &n.answer), ask(e, &n.question, &wrong)])
-                    .await?;
-                out.push(p[0] > p[1]);
-                prob_after.push(p[0]);
-                let plain = (format_prompt(&n.question), format_answer(&n.answer));
-                prob_before.push(before.probabilities(&[plain]).await?[0]);
+                pairs.extend([ask(e, &n.question, &n.answer), ask(e, &n.question, &wrong)]);
+                kinds.push(kind);
+                plain.push((format_prompt(&n.question), format_answer(&n.answer)));
+            }
+        }
+    }
+    let p = scorer(&edited).probabilities(&pairs).await?;
+    let prob_before = scorer(&original).probabilities(&plain).await?;
+    let (mut efficacy, mut generalization, mut subject, mut relation, mut prob_after) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for (kind, pair) in kinds.iter().zip(p.chunks(2)) {
+        let wins = pair[0] > pair[1];
+        match kind {
+            Check::Efficacy => efficacy.push(wins),
+            Check::Generalization => generalization.push(wins),
+            Check::SameSubject | Check::SameRelation => {
+                prob_after.push(pair[0]);
+                if *kind == Check::SameSubject { subject.push(wins) } else { relation.push(wins) }
             }
         }
     }
@@ -281,7 +290,7 @@ pub async fn apply(
         specificity: share(&all),
         specificity_same_subject: share(&subject),
         specificity_same_relation: share(&relation),
-        neighbour_prob_before: mean(&prob_before),
-        neighbour_prob_after: mean(&prob_after),
+        neighbour_prob_before: mean(prob_before.into_iter()),
+        neighbour_prob_after: mean(prob_after.into_iter()),
     })
 }

@@ -311,13 +311,13 @@ impl ContinualRun {
     pub async fn evaluate(&self) -> Result<ContinualSnapshot, ForgetError> {
         let annealed = self.anneal_branch().await?;
         let model = annealed.as_ref().unwrap_or(&self.model).valid();
-        let scorer = Scorer {
-            model: &model,
-            config: &self.model_config,
-            tokenizer: &self.tokenizer,
-            device: &self.device,
-            max_new_tokens: self.config.max_new_tokens,
-        };
+        let scorer = Scorer::new(
+            &model,
+            &self.model_config,
+            &self.tokenizer,
+            &self.device,
+            self.config.max_new_tokens,
+        );
         let capped = |items: &[QaItem]| {
             items.iter().take(self.config.eval_items).cloned().collect::<Vec<_>>()
         };

@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::read_f32;
-use crate::loss::{batch_nll, nll_sum_per_row, token_nll};
+use crate::eval::{Evaluator, read_f32};
+use crate::loss::token_nll;
+use crate::metrics::mean;
 use crate::metrics::rouge::rouge_l;
-use crate::model::generate::{SamplingConfig, generate};
 use crate::model::{Gpt, GptConfig};
 use crate::tokenizer::Tokenizer;
 use crate::world::{QaItem, format_answer, format_prompt};
@@ -39,25 +39,27 @@ pub struct Scores {
     pub rouge_l: f64,
 }
 
-/// A model to score with, and how.
+/// A model to score with: the engine's [`Evaluator`] (its chunked answer scoring and greedy
+/// decoding), reading only the model.
 pub struct Scorer<'a> {
-    pub model: &'a Gpt,
-    pub config: &'a GptConfig,
-    pub tokenizer: &'a Tokenizer,
-    pub device: &'a Device,
-    pub max_new_tokens: usize,
-}
-
-fn mean(v: impl Iterator<Item = f64>) -> f64 {
-    let (sum, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 { f64::NAN } else { sum / n as f64 }
+    ev: Evaluator<'a>,
 }
 
 fn normalized(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-impl Scorer<'_> {
+impl<'a> Scorer<'a> {
+    pub fn new(
+        model: &'a Gpt,
+        config: &'a GptConfig,
+        tokenizer: &'a Tokenizer,
+        device: &'a Device,
+        max_new_tokens: usize,
+    ) -> Self {
+        Self { ev: Evaluator::new(model, model, config, tokenizer, device, max_new_tokens) }
+    }
+
     pub async fn scores(&self, items: &[QaItem]) -> Result<Scores, ForgetError> {
         if items.is_empty() {
             return Ok(Scores {
@@ -68,8 +70,14 @@ impl Scorer<'_> {
                 rouge_l: f64::NAN,
             });
         }
-        let answers = self.greedy_answers(items).await?;
-        let probs = self.answer_probabilities(items).await?;
+        let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
+        let answers: Vec<String> =
+            self.ev.greedy_answers(&questions).await?.into_iter().map(|a| a.text).collect();
+        let pairs: Vec<(String, String)> = items
+            .iter()
+            .map(|it| (format_prompt(&it.question), format_answer(&it.answer)))
+            .collect();
+        let probs = self.probabilities(&pairs).await?;
         Ok(Scores {
             items: items.len(),
             accuracy: mean(
@@ -87,53 +95,23 @@ impl Scorer<'_> {
         })
     }
 
-    async fn greedy_answers(&self, items: &[QaItem]) -> Result<Vec<String>, ForgetError> {
-        let prompts = items
-            .iter()
-            .map(|it| self.tokenizer.encode(&format_prompt(&it.question)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let sampling = SamplingConfig::greedy(self.max_new_tokens);
-        let gens =
-            generate(self.model, None, self.config, &prompts, &sampling, self.device).await?;
-        gens.iter().map(|g| self.tokenizer.decode(&g.tokens)).collect()
-    }
-
-    async fn answer_probabilities(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
-        let pairs: Vec<(String, String)> = items
-            .iter()
-            .map(|it| (format_prompt(&it.question), format_answer(&it.answer)))
-            .collect();
-        self.probabilities(&pairs).await
-    }
-
     /// exp(−mean continuation-token NLL) of each (prompt, continuation), prompts as given (a
     /// prompt longer than the context keeps its end).
     pub async fn probabilities(&self, pairs: &[(String, String)]) -> Result<Vec<f64>, ForgetError> {
-        if pairs.is_empty() {
-            return Ok(vec![]);
-        }
-        let max = self.config.n_positions;
+        let max = self.ev.config.n_positions;
         let examples = pairs
             .iter()
-            .map(|(p, c)| Example::raw(self.tokenizer, p, c, max))
+            .map(|(p, c)| Example::raw(self.ev.tokenizer, p, c, max))
             .collect::<Result<Vec<_>, _>>()?;
-        let b = Batch::new(&examples, self.tokenizer.eos_id(), self.device);
-        let sums = read_f32(nll_sum_per_row(
-            batch_nll(self.model, &b, self.config.n_head),
-            b.mask.clone(),
-        ))
-        .await?;
-        Ok(sums
-            .iter()
-            .zip(&b.answer_lens)
-            .map(|(s, n)| (-(*s as f64) / (*n).max(1) as f64).exp())
-            .collect())
+        let nll = self.ev.avg_nll(self.ev.model, None, &examples).await?;
+        Ok(nll.into_iter().map(|x| (-x).exp()).collect())
     }
 
     /// The logit lens of the items' key entities, one mean probability per block (items whose
     /// answer does not contain their key entity are skipped; empty if none is left).
     pub async fn logit_lens(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
-        let max = self.config.n_positions;
+        let (model, config, tokenizer) = (self.ev.model, self.ev.config, self.ev.tokenizer);
+        let max = config.n_positions;
         let mut examples = Vec::new();
         for it in items {
             let Some(at) = it.answer.find(&it.key_entity).filter(|_| !it.key_entity.is_empty())
@@ -142,34 +120,27 @@ impl Scorer<'_> {
             };
             // The prompt and the answer up to the key entity; the entity's first token is the
             // target (byte-level BPE keeps the leading space with the word).
-            let prefix = format!(
-                "{}{}",
-                format_prompt(&it.question),
-                format_answer(it.answer[..at].trim_end())
-            );
-            let prefix = if at == 0 { format_prompt(&it.question) } else { prefix };
-            examples.push(Example::raw(
-                self.tokenizer,
-                &prefix,
-                &format!(" {}", it.key_entity),
-                max,
-            )?);
+            let mut prefix = format_prompt(&it.question);
+            if at > 0 {
+                prefix += &format_answer(it.answer[..at].trim_end());
+            }
+            examples.push(Example::raw(tokenizer, &prefix, &format!(" {}", it.key_entity), max)?);
         }
         if examples.is_empty() {
             return Ok(vec![]);
         }
-        let b = Batch::new(&examples, self.tokenizer.eos_id(), self.device);
+        let b = Batch::new(&examples, tokenizer.eos_id(), self.ev.device);
         let [rows, seq] = b.inputs.dims();
         // 1 where a row predicts its entity's first token: the last prompt position.
         let mut first = vec![0f32; rows * seq];
         for (r, e) in examples.iter().enumerate() {
             first[r * seq + e.prompt.len() - 1] = 1.0;
         }
-        let first = Tensor::<2>::from_data(TensorData::new(first, [rows, seq]), self.device);
-        let (_, per_block) = self.model.forward_hidden(b.inputs.clone(), self.config.n_head);
+        let first = Tensor::<2>::from_data(TensorData::new(first, [rows, seq]), self.ev.device);
+        let (_, per_block) = model.forward_hidden(b.inputs.clone(), config.n_head);
         let mut lens = Vec::with_capacity(per_block.len());
         for h in per_block {
-            let logits = self.model.lm_head(self.model.ln_f.forward(h));
+            let logits = model.lm_head(model.ln_f.forward(h));
             let nll = token_nll(logits, b.targets.clone());
             let p = (nll.neg().exp() * first.clone()).sum_dim(1).reshape([rows]);
             let p = read_f32(p).await?;
