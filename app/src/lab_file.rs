@@ -8,7 +8,7 @@
 //! [[step]]
 //! text = "What to do or watch."
 //! set = "method=ga&forget=forget05&steps=30"   # optional: the link's keys (settings.rs)
-//! action = "run"                               # optional: run | step | reset | attack
+//! action = "run"                               # optional: run | step | reset | attack | edit
 //! [[question]]
 //! text = "A question for the student."
 //! ```
@@ -25,6 +25,8 @@ pub enum LabAction {
     Step,
     Reset,
     Attack,
+    /// Learn mode's editing comparison (IKE vs fine-tuning).
+    Edit,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -42,6 +44,7 @@ impl LabStep {
         match (&self.set, self.action) {
             (_, Some(LabAction::Run)) => "Set up and run",
             (_, Some(LabAction::Attack)) => "Attack",
+            (_, Some(LabAction::Edit)) => "Edit the facts",
             (_, Some(LabAction::Step)) => "Step",
             (_, Some(LabAction::Reset)) => "Reset",
             (Some(_), None) => "Set up",
@@ -86,6 +89,9 @@ mod tests {
             include_str!("../../public/labs/relearn-vs-ga.toml"),
             include_str!("../../public/labs/does-it-generalize.toml"),
             include_str!("../../public/labs/is-it-gone.toml"),
+            include_str!("../../public/labs/new-facts-push-out-old.toml"),
+            include_str!("../../public/labs/rewarming-hurts.toml"),
+            include_str!("../../public/labs/edit-without-training.toml"),
         ];
         for text in labs {
             let lab = parse_lab(text).unwrap();

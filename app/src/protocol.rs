@@ -6,6 +6,8 @@
 //! the other side cannot parse is a bug, reported as an error. (JSON, not serde-wasm-bindgen: the
 //! latter took 25 s to decode the 2,300-row fact list in Chromium; serde_json takes milliseconds.)
 
+use forgetlab::continual::{ContinualConfig, ContinualSnapshot, ContinualStep};
+use forgetlab::edit::{EditConfig, EditReport};
 use forgetlab::eval::Snapshot;
 use forgetlab::run::RunConfig;
 use serde::{Deserialize, Serialize};
@@ -86,6 +88,13 @@ pub enum Command {
     SwitchBackend(Backend),
     /// A fresh run from the original weights; evaluates step 0. `steps` is where Play stops.
     Configure { config: RunConfig, steps: usize, eval_every: usize },
+    /// Learn mode: a fresh continual run from the original weights, which Play, Pause, Step,
+    /// Stop and Reset then drive; evaluates step 0, then every `eval_every` steps and at every
+    /// stage end. An `own` stage with no items gets the facts the user taught in this tab.
+    ConfigureContinual { config: ContinualConfig, eval_every: usize },
+    /// Edit facts three ways (IKE, fine-tuning, fine-tuning with REMIX) on the original model
+    /// and measure each ([`Event::EditsChosen`], then one [`Event::Edited`] per way).
+    Edit(EditConfig),
     /// Step until `steps`, evaluating every `eval_every` steps.
     Play,
     /// Stop stepping after the current step; the run can continue with Play.
@@ -122,6 +131,25 @@ pub struct FactRow {
     /// forget01 … holdout, world, custom.
     pub split: String,
     pub kind: String,
+}
+
+/// A stage of a continual run, as the timeline shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageInfo {
+    pub name: String,
+    pub steps: usize,
+    /// Its own items, and everything it trains on (with the mixing items).
+    pub items: usize,
+    pub pool: usize,
+    pub mixing: String,
+}
+
+/// One counterfactual edit: the question, the answer the model was trained on, the new one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditRow {
+    pub question: String,
+    pub old_answer: String,
+    pub new_answer: String,
 }
 
 /// What the page shows about the loaded model.
@@ -197,6 +225,28 @@ pub enum Event {
     /// An evaluation finished (step 0 right after Configure and Reset).
     Evaluated {
         snapshot: Snapshot,
+        millis: f64,
+    },
+    /// A continual run was configured: its stages and the learning rate of every step.
+    ContinualConfigured {
+        stages: Vec<StageInfo>,
+        lr: Vec<f64>,
+    },
+    /// One step of the continual run finished.
+    ContinualStepped {
+        step: ContinualStep,
+        millis: f64,
+    },
+    /// An evaluation of the continual run (step 0 after ConfigureContinual and Reset).
+    ContinualEvaluated {
+        snapshot: ContinualSnapshot,
+        millis: f64,
+    },
+    /// The counterfactual edits the comparison makes.
+    EditsChosen(Vec<EditRow>),
+    /// One way of editing, measured.
+    Edited {
+        report: EditReport,
         millis: f64,
     },
     /// A step of "add your own fact": loss and the new fact's probability.

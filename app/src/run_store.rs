@@ -133,12 +133,53 @@ pub struct RunRecord {
     /// The link's query that reproduces it (see `settings::to_query`).
     pub query: String,
     pub backend: String,
+    /// An unlearning run's evaluations (empty for a Learn-mode run).
     pub points: Vec<RunPoint>,
+    /// A Learn-mode run's evaluations (empty for an unlearning run; absent in older histories).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub learn: Vec<LearnPoint>,
 }
 
 impl RunRecord {
     pub fn last(&self) -> Option<&RunPoint> {
         self.points.last()
+    }
+
+    /// Whether it is a Learn-mode (continual) run.
+    pub fn is_learn(&self) -> bool {
+        !self.learn.is_empty()
+    }
+}
+
+/// One evaluation of a continual run, as kept in the history. Scores that are NaN (a stage
+/// without items) are kept as None: JSON has no NaN.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnPoint {
+    pub step: usize,
+    /// The stage the last step belonged to (0-based).
+    pub stage: usize,
+    /// Each stage's exact-match accuracy and answer probability, in stage order.
+    pub stage_accuracy: Vec<Option<f64>>,
+    pub stage_prob: Vec<Option<f64>>,
+    /// General knowledge kept: world facts and trained authors, answer probability.
+    pub world_prob: Option<f64>,
+    pub trained_prob: Option<f64>,
+}
+
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+impl LearnPoint {
+    pub fn from_snapshot(s: &forgetlab::continual::ContinualSnapshot) -> Self {
+        Self {
+            step: s.step,
+            stage: s.stage,
+            stage_accuracy: s.stages.iter().map(|st| finite(st.scores.accuracy)).collect(),
+            stage_prob: s.stages.iter().map(|st| finite(st.scores.prob)).collect(),
+            world_prob: finite(s.world.prob),
+            trained_prob: finite(s.trained.prob),
+        }
     }
 }
 
@@ -226,6 +267,7 @@ mod tests {
             query: "method=ga&lr=0.001".into(),
             backend: "cpu".into(),
             points: vec![point(0, None), point(5, Some(1e-5))],
+            learn: vec![],
         }
     }
 
@@ -259,6 +301,29 @@ mod tests {
         assert!(to_json(&runs).contains("\"forget_quality\": null"));
         storage.save(STORAGE_KEY, "not json");
         assert_eq!(load(&storage), vec![]);
+    }
+
+    #[test]
+    fn learn_runs_keep_their_points_and_older_histories_still_load() {
+        let storage = MemoryStorage::default();
+        let mut learn = run(3, "factoids1 → factoids2 · constant · seed 0");
+        learn.points.clear();
+        learn.learn = vec![LearnPoint {
+            step: 10,
+            stage: 1,
+            stage_accuracy: vec![Some(0.5), None],
+            stage_prob: vec![Some(0.25), Some(0.75)],
+            world_prob: Some(0.5),
+            trained_prob: None,
+        }];
+        let runs = vec![run(1, "a"), learn];
+        save(&storage, runs.clone());
+        assert_eq!(load(&storage), runs);
+        assert!(runs[1].is_learn() && !runs[0].is_learn());
+        // A history written before Learn mode has no `learn` field.
+        let old = to_json(&[run(1, "a")]);
+        assert!(!old.contains("learn"));
+        assert_eq!(serde_json::from_str::<Vec<RunRecord>>(&old).unwrap(), vec![run(1, "a")]);
     }
 
     #[test]

@@ -70,41 +70,6 @@ fn bad(message: String) -> ForgetError {
     ForgetError::InvalidConfig(message)
 }
 
-fn parse_stage(
-    spec: &str,
-    own: &Option<Vec<forgetlab::world::QaItem>>,
-) -> Result<StageConfig, ForgetError> {
-    let parts: Vec<&str> = spec.split(':').collect();
-    let usage = || bad(format!("--stage {spec}: expected DATA:STEPS[:MIXING[:RATIO]]"));
-    if !(2..=4).contains(&parts.len()) {
-        return Err(usage());
-    }
-    let data = match parts[0] {
-        "own" => StageData::Own {
-            items: own.clone().ok_or_else(|| bad("an `own` stage needs --own FILE".into()))?,
-        },
-        name => StageData::parse(name).ok_or_else(|| {
-            bad(format!(
-                "--stage {spec}: unknown data '{name}' (factoids1, factoids2, key_value, world, generic, own)"
-            ))
-        })?,
-    };
-    let steps = parts[1].parse().map_err(|_| usage())?;
-    let mixing = match parts.get(2) {
-        None => Mixing::None,
-        Some(m) => Mixing::parse(m).ok_or_else(|| {
-            bad(format!(
-                "--stage {spec}: unknown mixing '{m}' (none, replay, remix_generic, remix_random)"
-            ))
-        })?,
-    };
-    let mix_ratio = match parts.get(3) {
-        None => 1.0,
-        Some(r) => r.parse().map_err(|_| usage())?,
-    };
-    Ok(StageConfig { data, steps, mixing, mix_ratio })
-}
-
 impl Args {
     fn schedule(&self) -> Result<Schedule, ForgetError> {
         let schedule = Schedule::parse(&self.schedule).ok_or_else(|| {
@@ -140,7 +105,11 @@ impl Args {
             None => None,
         };
         Ok(ContinualConfig {
-            stages: self.stages.iter().map(|s| parse_stage(s, &own)).collect::<Result<_, _>>()?,
+            stages: self
+                .stages
+                .iter()
+                .map(|s| StageConfig::parse_spec(s, own.as_deref()))
+                .collect::<Result<_, _>>()?,
             schedule: self.schedule()?,
             lr: self.lr,
             batch_size: self.batch_size,

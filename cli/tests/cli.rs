@@ -291,7 +291,7 @@ fn continual_json_prints_the_schedule_then_each_evaluation() {
     // Bad stage specs are clear errors.
     let out = forgetlab(&["continual", "--stage", "factoids3:10"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown data 'factoids3'"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown data “factoids3”"));
     let out = forgetlab(&["continual", "--stage", "own:10"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--own FILE"));
 }

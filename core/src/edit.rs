@@ -94,17 +94,25 @@ pub struct Edit {
     pub same_relation: Vec<QaItem>,
 }
 
-/// What one method did to the edits.
+/// What one method did to the edits (NaN, written as null: nothing to measure, e.g. no
+/// neighbours).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EditReport {
     pub method: EditMethod,
     pub edits: usize,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub efficacy: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub generalization: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub specificity: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub specificity_same_subject: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub specificity_same_relation: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub neighbour_prob_before: f64,
+    #[serde(with = "crate::eval::snapshot::nan_as_null")]
     pub neighbour_prob_after: f64,
 }
 

@@ -69,7 +69,22 @@ fn a_second_factoid_stage_learns_its_facts_and_forgets_the_first() {
         prob(&after2, 0)
     );
     assert_eq!((after1.stage, after2.stage, after2.step), (0, 1, 120));
-    assert_eq!(after2.first_stage_lens.len(), common::fixture().model.config.n_layer);
+    let n_layer = common::fixture().model.config.n_layer;
+    assert_eq!(after2.first_stage_lens.len(), n_layer);
+    // The probe is scored at stage ends only; after stage 1 the model's last block reads the
+    // stage-1 entities better than chance.
+    assert!(start.first_stage_probe.is_empty() && start.first_stage_probe_chance.is_nan());
+    assert_eq!(
+        (after1.first_stage_probe.len(), after2.first_stage_probe.len()),
+        (n_layer, n_layer)
+    );
+    let chance = after1.first_stage_probe_chance;
+    assert!(chance > 0.05 && chance < 0.5, "about 1 / 6: {chance}");
+    assert!(
+        after1.first_stage_probe[n_layer - 1] > chance,
+        "probe {:?} vs chance {chance}",
+        after1.first_stage_probe
+    );
     assert!(after2.world.items > 0 && after2.trained.items > 0);
     assert!(
         matches!(pollster::block_on(run.step()), Err(ForgetError::InvalidConfig(_))),
@@ -161,4 +176,27 @@ fn bad_configs_and_a_diverging_loss_are_clear_errors() {
         (0..3).find_map(|_| pollster::block_on(run.step()).err()).expect("an lr of 1e12 diverges");
     assert!(matches!(err, ForgetError::Diverged { .. }), "{err}");
     assert!(matches!(run.state(), RunState::Diverged(_)));
+}
+
+#[test]
+fn stage_specs_round_trip_and_name_what_is_wrong() {
+    let stage = StageConfig::parse_spec("factoids2:100:remix_generic:1.5", None).unwrap();
+    assert_eq!(stage.data, StageData::Factoids { set: 2 });
+    assert_eq!((stage.steps, stage.mixing, stage.mix_ratio), (100, Mixing::RemixGeneric, 1.5));
+    assert_eq!(StageConfig::parse_spec(&stage.spec(), None).unwrap(), stage);
+    let short = StageConfig::parse_spec("generic:7", None).unwrap();
+    assert_eq!((short.mixing, short.mix_ratio), (Mixing::None, 1.0));
+    for (spec, says) in [
+        ("factoids3:10", "unknown data “factoids3”"),
+        ("generic:0", "expected DATA:STEPS"),
+        ("generic:ten", "expected DATA:STEPS"),
+        ("generic:10:blend", "unknown mixing “blend”"),
+        ("generic:10:replay:NaN", "expected DATA:STEPS"),
+        ("generic:10:replay:-1", "expected DATA:STEPS"),
+        ("generic", "expected DATA:STEPS"),
+        ("own:10", "your own facts"),
+    ] {
+        let err = StageConfig::parse_spec(spec, None).unwrap_err().to_string();
+        assert!(err.contains(says), "{spec}: {err}");
+    }
 }

@@ -11,8 +11,8 @@ use super::downloads::download_bytes;
 use super::state::{AppState, Change, Level};
 use crate::lab_file::{LabAction, LabStep};
 use crate::protocol::{Backend, Command, Event, Fault, Phase};
-use crate::run_store::{self, LocalStorage, RunPoint, RunRecord};
-use crate::settings::{Selection, Settings, UrlState, apply_query};
+use crate::run_store::{self, LearnPoint, LocalStorage, RunPoint, RunRecord};
+use crate::settings::{Mode, Selection, Settings, UrlState, apply_query};
 
 /// A worker's event: the state's change, then what follows from it (the first run is configured
 /// when a backend is ready, a finished run is kept, model files are downloaded).
@@ -107,10 +107,17 @@ pub fn load_query(state: AppState, query: &str) -> bool {
     switch.is_some()
 }
 
-/// [`load_query`], moving the engine to the link's backend if it differs.
+/// [`load_query`], moving the engine to the link's backend if it differs; a link to the other
+/// mode sets up that mode's run at once.
 pub fn follow_link(state: AppState, query: &str) {
+    let mode = state.settings.with_untracked(|s| s.mode);
     if load_query(state, query) {
         send(Command::SwitchBackend(state.wanted_backend.get_untracked()));
+    }
+    if state.settings.with_untracked(|s| s.mode) != mode && state.applied.get_untracked().is_some()
+    {
+        state.apply(Change::Pending(Some("Setting up…")));
+        configure(state);
     }
 }
 
@@ -233,6 +240,7 @@ pub fn lab_step(state: AppState, lab_step: &LabStep) {
         Some(LabAction::Step) => step(state),
         Some(LabAction::Reset) => reset(state),
         Some(LabAction::Attack) => attack(state),
+        Some(LabAction::Edit) => run_edits(state),
         None => {}
     }
 }
@@ -247,17 +255,24 @@ pub fn export_model() {
     send(Command::ExportModel);
 }
 
-/// Start a fresh run with the current settings (the worker evaluates step 0).
+/// Start a fresh run with the current settings (the worker evaluates step 0): an unlearning
+/// run in Forget mode, a continual run in Learn mode.
 fn configure(state: AppState) -> bool {
     let settings = state.settings.get_untracked();
-    match settings.run_config() {
-        Ok(mut config) => {
+    let command = match settings.mode {
+        Mode::Forget => settings.run_config().map(|mut config| {
             config.eval.sample_ids = state.watched.get_untracked();
-            send(Command::Configure {
-                config,
-                steps: settings.steps,
-                eval_every: settings.eval_every,
-            });
+            Command::Configure { config, steps: settings.steps, eval_every: settings.eval_every }
+        }),
+        Mode::Learn => {
+            settings.learn.continual_config(settings.seed, settings.eval_size).map(|config| {
+                Command::ConfigureContinual { config, eval_every: settings.learn.eval_every }
+            })
+        }
+    };
+    match command {
+        Ok(command) => {
+            send(command);
             state.apply(Change::Applied(settings));
             true
         }
@@ -269,23 +284,24 @@ fn configure(state: AppState) -> bool {
 }
 
 /// Bring the worker's run up to date with the settings: a fresh run if anything but the
-/// learning rate or the schedule changed. Returns false when the settings are invalid.
+/// learning rate or the schedule changed (Learn mode: how often it evaluates). Returns false when
+/// the settings are invalid.
 fn sync_settings(state: AppState) -> bool {
     let settings = state.settings.get_untracked();
     match state.applied.get_untracked() {
         Some(applied) if !applied.needs_reset(&settings) => {
-            if let Err(e) = settings.hyper.validate() {
-                state.say(Level::Error, e.to_string());
-                return false;
+            if settings.mode == Mode::Forget {
+                if let Err(e) = settings.hyper.validate() {
+                    state.say(Level::Error, e.to_string());
+                    return false;
+                }
+                if applied.hyper.lr != settings.hyper.lr {
+                    send(Command::SetLearningRate(settings.hyper.lr));
+                }
             }
-            if applied.hyper.lr != settings.hyper.lr {
-                send(Command::SetLearningRate(settings.hyper.lr));
-            }
-            if (applied.steps, applied.eval_every) != (settings.steps, settings.eval_every) {
-                send(Command::SetSchedule {
-                    steps: settings.steps,
-                    eval_every: settings.eval_every,
-                });
+            if applied.play_schedule() != settings.play_schedule() {
+                let (steps, eval_every) = settings.play_schedule();
+                send(Command::SetSchedule { steps, eval_every });
             }
             state.apply(Change::Applied(settings));
             true
@@ -294,20 +310,57 @@ fn sync_settings(state: AppState) -> bool {
     }
 }
 
-/// Keep the run that just finished or stopped in the history (once per run and step).
-fn keep_run(state: AppState) {
-    let points: Vec<RunPoint> =
-        state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
-    let Some(last) = points.last() else { return };
-    if last.step == 0 {
+/// Forget or Learn: the controls then drive that mode's run, configured at once.
+pub fn set_mode(state: AppState, mode: Mode) {
+    if state.settings.with_untracked(|s| s.mode) == mode {
         return;
     }
+    edit_settings(state, |s| s.mode = mode);
+    if state.applied.get_untracked().is_some() {
+        state.apply(Change::Pending(Some("Setting up…")));
+        configure(state);
+    }
+}
+
+/// Compare the three ways of editing facts (the editing panel, and a lab's `action = "edit"`).
+pub fn run_edits(state: AppState) {
+    if !state.idle_ready() {
+        return;
+    }
+    let config = state.settings.with_untracked(|s| s.learn.edit_config(s.seed));
+    state.apply(Change::Editing);
+    state.apply(Change::Pending(Some("Editing…")));
+    send(Command::Edit(config));
+}
+
+/// Keep the run that just finished or stopped in the history (once per run and step).
+fn keep_run(state: AppState) {
     let Some(applied) = state.applied.get_untracked() else { return };
+    let (points, learn) = match applied.mode {
+        Mode::Forget => (
+            state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect()),
+            vec![],
+        ),
+        Mode::Learn => (
+            vec![],
+            state
+                .learn_history
+                .with_untracked(|h| h.iter().map(LearnPoint::from_snapshot).collect::<Vec<_>>()),
+        ),
+    };
+    let last_step = points
+        .last()
+        .map(|p: &RunPoint| p.step)
+        .or_else(|| learn.last().map(|p: &LearnPoint| p.step));
+    if last_step.is_none_or(|s| s == 0) {
+        return;
+    }
     let backend = state.backend.get_untracked().map(|(b, _)| b);
     let query = crate::settings::to_query(&UrlState { backend, ..UrlState::of(applied.clone()) });
     let mut runs = state.runs.get_untracked();
-    if runs.last().is_some_and(|r| r.query == query && r.last().map(|p| p.step) == Some(last.step))
-    {
+    let kept_step =
+        |r: &RunRecord| r.last().map(|p| p.step).or_else(|| r.learn.last().map(|p| p.step));
+    if runs.last().is_some_and(|r| r.query == query && kept_step(r) == last_step) {
         return;
     }
     runs.push(RunRecord {
@@ -316,6 +369,7 @@ fn keep_run(state: AppState) {
         query,
         backend: backend.map(|b| b.name().to_string()).unwrap_or_default(),
         points,
+        learn,
     });
     state.apply(Change::Runs(run_store::save(&LocalStorage, runs)));
 }

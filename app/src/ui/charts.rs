@@ -32,9 +32,11 @@ fn fmt_tick(v: f64) -> String {
     }
 }
 
-/// A line chart of `series` against steps (`id` names it for tests and for PNG export). `y_range` fixes the y axis (metrics in [0, 1]);
-/// `None` fits it to the data (the loss). With `log`, the y axis is log₁₀ from the data's lowest
-/// decade up to 1 (p-values, as TOFU plots forget quality); ticks read 1e-k.
+/// A line chart of `series` against steps (`id` names it for tests and for PNG export).
+/// `y_range` fixes the y axis (metrics in [0, 1]); `None` fits it to the data (the loss). With
+/// `log`, the y axis is log₁₀ from the data's lowest decade up to 1 (p-values, as TOFU plots
+/// forget quality); ticks read 1e-k. `bands` shades stages: each stage's step count in order (the
+/// x axis then spans them all, before any step is taken); `x_label` names the x axis ("step").
 #[component]
 pub fn LineChart(
     #[prop(into)] id: String,
@@ -42,7 +44,11 @@ pub fn LineChart(
     #[prop(into)] series: Signal<Vec<Series>>,
     y_range: Option<(f64, f64)>,
     #[prop(optional)] log: bool,
+    #[prop(optional, into)] bands: Option<Signal<Vec<usize>>>,
+    #[prop(optional)] x_label: Option<&'static str>,
 ) -> impl IntoView {
+    let x_label = x_label.unwrap_or("step");
+    let band_steps = move || bands.map(|b| b.get()).unwrap_or_default();
     let geometry = move || {
         let mut all = series.get();
         if log {
@@ -63,7 +69,7 @@ pub fn LineChart(
             y_range
         };
         let xs = all.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-        let x_max = xs.fold(1.0_f64, f64::max);
+        let x_max = xs.fold(band_steps().iter().sum::<usize>().max(1) as f64, f64::max);
         let ys: Vec<f64> = all
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.1))
@@ -123,9 +129,24 @@ pub fn LineChart(
                             }
                         })
                         .collect_view();
+                    // Stage bands: alternate shading, a label at the top of each.
+                    let mut start = 0usize;
+                    let stage_bands = band_steps()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, steps)| {
+                            let (x0, x1) = (sx(start as f64, x_max), sx((start + steps) as f64, x_max));
+                            start += steps;
+                            view! {
+                                <rect class="stage-band" class:odd=k % 2 == 1 data-stage=k + 1 x=x0 y=TOP width=(x1 - x0).max(0.0) height=H - TOP - BOTTOM></rect>
+                                <text x=x0 + 2.0 y=TOP + 8.0 class="tick band-label">{format!("stage {}", k + 1)}</text>
+                            }
+                        })
+                        .collect_view();
                     view! {
+                        {stage_bands}
                         {grid}
-                        <text x=W - RIGHT y=H - 4.0 class="tick" text-anchor="end">{format!("step {}", x_max as usize)}</text>
+                        <text x=W - RIGHT y=H - 4.0 class="tick" text-anchor="end">{format!("{x_label} {}", x_max as usize)}</text>
                         {lines}
                     }
                 }}

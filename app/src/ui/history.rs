@@ -1,6 +1,6 @@
 //! The run history's panels: the kept runs (see `run_store.rs`), their overlaid curves, the
-//! forget-quality / model-utility plane (the Pareto view of unlearning papers), and export as
-//! CSV or JSON.
+//! forget-quality / model-utility plane (the Pareto view of unlearning papers), Learn-mode runs'
+//! stage accuracies side by side (e.g. no mixing vs replay vs REMIX), and export as CSV or JSON.
 
 use leptos::prelude::*;
 
@@ -56,12 +56,13 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    // One series per kept run, of one metric over steps.
+    // One series per kept unlearning run, of one metric over steps.
     let per_run = move |metric: fn(&RunPoint) -> f64| {
         Signal::derive(move || {
             state.runs.with(|runs| {
                 runs.iter()
                     .enumerate()
+                    .filter(|(_, r)| !r.is_learn())
                     .map(|(i, r)| Series {
                         name: format!("{} #{}", r.label, i + 1),
                         color: run_color(i),
@@ -73,6 +74,35 @@ pub fn HistoryPanel() -> impl IntoView {
     };
     let overlay = per_run(|p| p.forget_prob);
     let model_utility = per_run(|p| p.model_utility);
+    // One series per kept Learn-mode run: stage 1's accuracy over steps (what later stages cost
+    // it), and the last stage's (what the run learned last).
+    let per_learn_run = move |last: bool| {
+        Signal::derive(move || {
+            state.runs.with(|runs| {
+                runs.iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.is_learn())
+                    .map(|(i, r)| Series {
+                        name: format!("{} #{}", r.label, i + 1),
+                        color: run_color(i),
+                        points: r
+                            .learn
+                            .iter()
+                            .filter_map(|p| {
+                                let k =
+                                    if last { p.stage_accuracy.len().checked_sub(1)? } else { 0 };
+                                Some((p.step as f64, (*p.stage_accuracy.get(k)?)?))
+                            })
+                            .collect(),
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let learn_first = per_learn_run(false);
+    let learn_last = per_learn_run(true);
+    let has_learn = move || state.runs.with(|r| r.iter().any(|r| r.is_learn()));
+    let has_forget = move || state.runs.with(|r| r.iter().any(|r| !r.is_learn()));
     let runs = Signal::derive(move || state.runs.get());
     let export_csv = move |_| {
         download_text("forgetlab-history.csv", "text/csv", &to_csv(&state.runs.get_untracked()))
@@ -93,19 +123,31 @@ pub fn HistoryPanel() -> impl IntoView {
                 {move || state.runs.get().into_iter().enumerate().map(|(i, r)| {
                     let query = r.query.clone();
                     let last = r.last().cloned();
+                    let fmt = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.2}"));
+                    let learned = r.learn.last().map(|p| format!(
+                        " — step {}: stage accuracy {}, world facts P {}",
+                        p.step,
+                        p.stage_accuracy.iter().map(|a| fmt(*a)).collect::<Vec<_>>().join(" / "),
+                        fmt(p.world_prob)
+                    ));
                     view! {
-                        <li data-run=r.id>
+                        <li data-run=r.id data-kind=if r.is_learn() { "learn" } else { "forget" }>
                             <i class="swatch" style=format!("background:{}", run_color(i))></i>
                             <button class="link" on:click=move |_| actions::follow_link(state, &query) title="Load this run's settings">{r.label.clone()}</button>
                             {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {}", p.step, p.forget_prob, p.model_utility, p.forget_quality.map_or("needs a retain model".into(), |q| format!("{q:.2e}"))))}
+                            {learned}
                         </li>
                     }
                 }).collect_view()}
             </ol>
-            <div class="chart-grid">
+            <div class="chart-grid" style:display=move || if has_forget() { "" } else { "none" }>
                 <LineChart id="history-forget" title="Forget probability, every kept run" series=overlay y_range=Some((0.0, 1.0)) />
                 <LineChart id="history-utility" title="Model utility, every kept run" series=model_utility y_range=Some((0.0, 1.0)) />
                 <Scatter runs=runs />
+            </div>
+            <div class="chart-grid" style:display=move || if has_learn() { "" } else { "none" }>
+                <LineChart id="history-learn" title="Stage 1's accuracy, every kept Learn run" series=learn_first y_range=Some((0.0, 1.0)) />
+                <LineChart id="history-learn-last" title="Last stage's accuracy, every kept Learn run" series=learn_last y_range=Some((0.0, 1.0)) />
             </div>
             <div class="row">
                 <button data-testid="export-history-csv" on:click=export_csv>"History as CSV"</button>
@@ -130,6 +172,7 @@ pub fn ExportPanel() -> impl IntoView {
             query,
             backend: state.wanted_backend.get_untracked().name().into(),
             points,
+            learn: vec![],
         };
         download_text("forgetlab-run.csv", "text/csv", &to_csv(std::slice::from_ref(&run)));
     };

@@ -17,12 +17,15 @@ mod by_kind;
 mod charts;
 mod controls;
 mod downloads;
+mod edit_panel;
 mod facts;
 mod generation;
 mod history;
 mod keyboard;
 mod labs;
 mod layers;
+mod learn;
+mod learn_charts;
 mod method;
 mod metrics;
 mod share;
@@ -33,7 +36,7 @@ use leptos::prelude::*;
 
 use crate::protocol::Backend;
 use crate::run_store::{self, LocalStorage};
-use crate::settings::{UrlState, to_query};
+use crate::settings::{Mode, UrlState, to_query};
 use state::{AppState, Change, Level};
 
 /// The backend when the link names none: WebGPU when the browser has it (the worker falls back
@@ -86,10 +89,13 @@ pub fn App() -> impl IntoView {
         }
         Err(e) => state.say(Level::Error, e),
     }
+    let shown =
+        move |mode: Mode| move || if state.settings.with(|s| s.mode) == mode { "" } else { "none" };
     view! {
         <share::HideStyle />
         <header>
             <h1>"ForgetLab"</h1>
+            <learn::ModeSwitch />
             <p class="tagline">"Watch a language model forget. Pick facts, pick a method, press Run — everything runs in this tab."</p>
             <share::ShareDialog />
         </header>
@@ -98,13 +104,24 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <div class="column">
                 <labs::LabPanel />
-                <facts::FactsPanel />
-                <method::MethodPanel />
+                <div style:display=shown(Mode::Forget)>
+                    <facts::FactsPanel />
+                    <method::MethodPanel />
+                </div>
+                <div style:display=shown(Mode::Learn)>
+                    <learn::LearnPanel />
+                    <edit_panel::EditPanel />
+                </div>
             </div>
             <div class="column wide">
-                <charts::ChartsPanel />
-                <generation::GenerationPanel />
-                <attack::AttackPanel />
+                <div style:display=shown(Mode::Forget)>
+                    <charts::ChartsPanel />
+                    <generation::GenerationPanel />
+                    <attack::AttackPanel />
+                </div>
+                <div style:display=shown(Mode::Learn)>
+                    <learn_charts::LearnCharts />
+                </div>
                 <history::HistoryPanel />
                 <history::ExportPanel />
             </div>

@@ -5,11 +5,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use forgetlab::continual::ContinualSnapshot;
+use forgetlab::edit::EditReport;
 use forgetlab::eval::{GeneratedAnswer, Snapshot};
 use forgetlab::run::AttackReport;
 use leptos::prelude::*;
 
-use crate::protocol::{Backend, Event, FactRow, ModelInfo, Phase};
+use crate::protocol::{Backend, EditRow, Event, FactRow, ModelInfo, Phase, StageInfo};
 use crate::run_store::RunRecord;
 use crate::settings::{Selection, Settings, UrlState};
 
@@ -54,6 +56,8 @@ pub enum Change {
     Watched(Vec<String>),
     /// "Add your own fact" starts: its progress so far is cleared.
     Teaching,
+    /// The editing comparison starts: the last one's results are cleared.
+    Editing,
     /// The guided lab that is open.
     Lab(Option<String>),
     /// The kept runs.
@@ -136,6 +140,16 @@ signals! {
     runs: Vec<RunRecord> = vec![];
     /// The last relearning attack on this run.
     attack: Option<AttackReport> = None;
+    /// Learn mode: the continual run's stages and every step's learning rate.
+    stages: Vec<StageInfo> = vec![];
+    lr_curve: Vec<f64> = vec![];
+    /// The continual run's evaluations in step order, and its losses (cleared when it starts
+    /// over).
+    learn_history: Vec<ContinualSnapshot> = vec![];
+    learn_losses: Vec<(usize, f64)> = vec![];
+    /// The editing comparison: the edits, and each way's measurements with its time in ms.
+    edit_rows: Vec<EditRow> = vec![];
+    edit_reports: Vec<(EditReport, f64)> = vec![];
 }
 
 /// The last `n` entries of `v`.
@@ -197,6 +211,10 @@ impl AppState {
             Change::Applied(s) => w.applied.set(Some(s)),
             Change::Watched(ids) => w.watched.set(ids),
             Change::Teaching => w.learning.set(None),
+            Change::Editing => {
+                w.edit_rows.set(vec![]);
+                w.edit_reports.set(vec![]);
+            }
             Change::Lab(lab) => w.lab.set(lab),
             Change::Runs(runs) => w.runs.set(runs),
             Change::EngineRestarted => {
@@ -269,6 +287,36 @@ impl AppState {
                     h.push(snapshot);
                 });
             }
+            Event::ContinualConfigured { stages, lr } => {
+                w.stages.set(stages);
+                w.lr_curve.set(lr);
+                w.learn_history.set(vec![]);
+                w.learn_losses.set(vec![]);
+            }
+            Event::ContinualStepped { step, millis } => {
+                w.learn_losses.update(|l| l.push((step.step, step.loss)));
+                w.train_millis.update(|t| *t += millis);
+                w.step_millis.update(|m| {
+                    m.push(millis);
+                    keep_last(m, 10);
+                });
+            }
+            Event::ContinualEvaluated { snapshot, millis } => {
+                w.eval_millis.set(Some(millis));
+                let step = snapshot.step;
+                if step == 0 {
+                    w.learn_losses.set(vec![]);
+                    w.train_millis.set(0.0);
+                }
+                // Later steps are gone after a reset or a run that starts again.
+                w.learn_losses.update(|l| l.retain(|(s, _)| *s <= step));
+                w.learn_history.update(|h| {
+                    h.retain(|s| s.step < step);
+                    h.push(snapshot);
+                });
+            }
+            Event::EditsChosen(rows) => w.edit_rows.set(rows),
+            Event::Edited { report, millis } => w.edit_reports.update(|r| r.push((report, millis))),
             Event::Learning { step, steps, loss, probability } => {
                 w.learning.set(Some(LearnProgress { step, steps, loss, probability }))
             }

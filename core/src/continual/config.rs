@@ -21,6 +21,58 @@ fn one() -> f64 {
     1.0
 }
 
+/// What an `own` stage without facts says.
+pub const OWN_NEEDS_ITEMS: &str = "an `own` stage needs your own facts (the CLI's --own FILE, the page's “Add your own fact”), and there are none";
+
+impl StageConfig {
+    /// A stage from its text, `DATA:STEPS[:MIXING[:RATIO]]` (the CLI's `--stage` and the page's
+    /// link): `factoids2:100:remix_generic:1`. DATA `own` takes the items `own` (the user's
+    /// facts; None is an error, and an empty list is left for the caller to fill).
+    pub fn parse_spec(
+        spec: &str,
+        own: Option<&[crate::world::QaItem]>,
+    ) -> Result<Self, ForgetError> {
+        let bad = |m: String| ForgetError::InvalidConfig(m);
+        let usage = || bad(format!("stage “{spec}”: expected DATA:STEPS[:MIXING[:RATIO]]"));
+        let parts: Vec<&str> = spec.trim().split(':').collect();
+        if !(2..=4).contains(&parts.len()) {
+            return Err(usage());
+        }
+        let data = match parts[0] {
+            "own" => match own {
+                Some(items) => StageData::Own { items: items.to_vec() },
+                None => return Err(bad(OWN_NEEDS_ITEMS.into())),
+            },
+            name => StageData::parse(name).ok_or_else(|| {
+                bad(format!(
+                    "stage “{spec}”: unknown data “{name}” (factoids1, factoids2, key_value, world, generic, own)"
+                ))
+            })?,
+        };
+        let steps = parts[1].parse().ok().filter(|&n| n >= 1).ok_or_else(usage)?;
+        let mixing = match parts.get(2) {
+            None => Mixing::None,
+            Some(m) => Mixing::parse(m).ok_or_else(|| {
+                bad(format!(
+                    "stage “{spec}”: unknown mixing “{m}” (none, replay, remix_generic, remix_random)"
+                ))
+            })?,
+        };
+        let mix_ratio = match parts.get(3) {
+            None => 1.0,
+            Some(r) => {
+                r.parse().ok().filter(|r: &f64| r.is_finite() && *r >= 0.0).ok_or_else(usage)?
+            }
+        };
+        Ok(StageConfig { data, steps, mixing, mix_ratio })
+    }
+
+    /// The stage as text [`StageConfig::parse_spec`] reads back (every part written out).
+    pub fn spec(&self) -> String {
+        format!("{}:{}:{}:{}", self.data.name(), self.steps, self.mixing.name(), self.mix_ratio)
+    }
+}
+
 /// A whole continual run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContinualConfig {

@@ -10,8 +10,8 @@
 //! as both stages do in Chen et al. 2024 ("Continual Memorization of Factoids in Language
 //! Models", REMIX). An evaluation scores every stage's items ([`scores`]: exact-match accuracy,
 //! key-entity accuracy, answer probability, ROUGE-L), the general knowledge the model started
-//! with (world facts and trained authors), and the logit lens of the first stage's facts: where
-//! in the model they live.
+//! with (world facts and trained authors), and the logit lens of the first stage's facts — and at
+//! stage ends a per-layer linear probe of them: where in the model they live.
 //!
 //! Like [`crate::run::Run`], the run is driven a step at a time: [`ContinualRun::step`],
 //! [`ContinualRun::evaluate`], [`ContinualRun::stop`], [`ContinualRun::reset`] (back to the
@@ -31,7 +31,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-pub use config::{ContinualConfig, StageConfig};
+pub use config::{ContinualConfig, OWN_NEEDS_ITEMS, StageConfig};
 pub use datasets::StageData;
 pub use mixing::Mixing;
 pub use schedule::Schedule;
@@ -84,7 +84,18 @@ pub struct ContinualSnapshot {
     /// The logit lens of the first stage's key entities, one value per block.
     #[serde(with = "crate::eval::snapshot::nan_as_null_each")]
     pub first_stage_lens: Vec<f64>,
+    /// A linear probe per block (metrics::probe), fitted on this model's states of trained
+    /// authors' facts, picking the first stage's key entities among their candidates: scored at
+    /// stage ends only (empty elsewhere), where REMIX compares where facts sit.
+    #[serde(default, with = "crate::eval::snapshot::nan_as_null_each")]
+    pub first_stage_probe: Vec<f64>,
+    /// The probe's chance level on those items (mean 1 / candidates; NaN without a probe).
+    #[serde(default, with = "crate::eval::snapshot::nan_as_null")]
+    pub first_stage_probe_chance: f64,
 }
+
+/// Trained authors' facts the stage-end probe is fitted on (the evaluated ones excluded).
+const PROBE_FIT_ITEMS: usize = 200;
 
 pub struct ContinualRun {
     pub config: ContinualConfig,
@@ -99,6 +110,8 @@ pub struct ContinualRun {
     stages: Vec<Stage>,
     world_items: Vec<QaItem>,
     trained_items: Vec<QaItem>,
+    /// What the stage-end probe is fitted on: trained authors' facts not in `trained_items`.
+    probe_fit: Vec<QaItem>,
     /// The current stage's pool in a seeded shuffle, and the position in it.
     order: Vec<usize>,
     cursor: usize,
@@ -143,6 +156,13 @@ impl ContinualRun {
             items.truncate(config.eval_items);
             Ok(items)
         };
+        let trained_items = sample("retain")?;
+        let probe_fit: Vec<QaItem> = world
+            .select("retain")?
+            .into_iter()
+            .filter(|it| !trained_items.iter().any(|t| t.id == it.id))
+            .take(PROBE_FIT_ITEMS)
+            .collect();
         let train_device = device.clone().autodiff();
         Ok(Self {
             model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
@@ -150,7 +170,8 @@ impl ContinualRun {
             previous: None,
             optim: Self::optimizer(),
             world_items: sample("world")?,
-            trained_items: sample("retain")?,
+            trained_items,
+            probe_fit,
             order: vec![],
             cursor: 0,
             rng: StdRng::seed_from_u64(config.seed),
@@ -328,14 +349,28 @@ impl ContinualRun {
                 scores: scorer.scores(&capped(&s.items)).await?,
             });
         }
+        let first = capped(&self.stages[0].items);
+        let (first_stage_probe, first_stage_probe_chance) = if self.at_stage_end() {
+            let chance = crate::metrics::mean(
+                first
+                    .iter()
+                    .filter_map(crate::metrics::probe::candidates)
+                    .map(|c| 1.0 / c.len() as f64),
+            );
+            (scorer.probe_accuracy(&self.probe_fit, &first).await?, chance)
+        } else {
+            (vec![], f64::NAN)
+        };
         Ok(ContinualSnapshot {
+            first_stage_probe,
+            first_stage_probe_chance,
             step: self.step,
             stage: self.step.checked_sub(1).map_or(0, |n| self.stage_of(n)),
             annealed: annealed.is_some(),
             stages,
             world: scorer.scores(&self.world_items).await?,
             trained: scorer.scores(&self.trained_items).await?,
-            first_stage_lens: scorer.logit_lens(&capped(&self.stages[0].items)).await?,
+            first_stage_lens: scorer.logit_lens(&first).await?,
         })
     }
 
@@ -367,6 +402,15 @@ impl ContinualRun {
     /// The trained weights on the host.
     pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
         self.model.valid().to_weights(&self.model_config).await
+    }
+
+    /// The trained model as Hugging Face files' contents (config, weights, tokenizer).
+    pub async fn export(&self) -> Result<LoadedModel, ForgetError> {
+        Ok(LoadedModel {
+            config: self.model_config.clone(),
+            weights: self.weights().await?,
+            tokenizer: self.tokenizer.clone(),
+        })
     }
 
     /// How many examples a stage trains on: its items and its mixing items.

@@ -16,24 +16,10 @@ impl Evaluator<'_> {
     pub async fn fit_probe(&self, sets: &EvalSets) -> Result<Option<LinearProbe>, ForgetError> {
         let items: Vec<&QaItem> =
             sets.probe_fit.iter().filter(|it| probe::candidates(it).is_some()).collect();
-        let mut groups = Vec::with_capacity(items.len());
-        let mut lens_token = Vec::with_capacity(items.len());
-        for it in &items {
-            let ex = Example::raw(
-                self.tokenizer,
-                &format_prompt(&it.question),
-                &crate::world::format_answer(&it.answer),
-                self.config.n_positions,
-            )?;
-            lens_token.push(self.entity_token(&ex.answer, &it.key_entity)?);
-            groups.push(answer_tree::PromptGroup { prompt: ex.prompt, answers: vec![ex.answer] });
-        }
-        if groups.is_empty() {
+        let fit = self.probe_states(self.reference, &items).await?;
+        if fit.is_empty() {
             return Ok(None);
         }
-        let req = StatsRequest { pooled_hidden: false, lens_token, lens_hidden: true };
-        let scores = self.score_groups(self.reference, None, &groups, &req).await?;
-        let fit = probe_items(&items, scores.iter().map(|g| &g.detail));
         // Every entity the probe may be asked about: the fitting set's and the evaluated items'.
         let entities: std::collections::BTreeSet<String> = sets
             .probe_fit
@@ -44,6 +30,60 @@ impl Evaluator<'_> {
             .flatten()
             .collect();
         Ok(LinearProbe::fit(&fit, self.entity_embeddings(&entities).await?))
+    }
+
+    /// Where in the model `items`' facts can be read: a probe fitted on **this** model's own
+    /// states of `fit` items (disjoint from `items`), and its accuracy per block on `items`
+    /// (empty when either set has no item with candidates). Unlike [`Evaluator::fit_probe`], which
+    /// keeps the original model's probe over an unlearning run, this asks the trained model
+    /// itself — continual learning moves where facts sit (REMIX, Chen et al. 2024, §5).
+    pub async fn probe_accuracy(
+        &self,
+        fit: &[QaItem],
+        items: &[QaItem],
+    ) -> Result<Vec<f64>, ForgetError> {
+        fn with_candidates(s: &[QaItem]) -> Vec<&QaItem> {
+            s.iter().filter(|it| probe::candidates(it).is_some()).collect()
+        }
+        let (fit, items) = (with_candidates(fit), with_candidates(items));
+        let fit_states = self.probe_states(self.model, &fit).await?;
+        let item_states = self.probe_states(self.model, &items).await?;
+        if fit_states.is_empty() || item_states.is_empty() {
+            return Ok(vec![]);
+        }
+        let entities: std::collections::BTreeSet<String> =
+            fit.iter().chain(&items).filter_map(|it| probe::candidates(it)).flatten().collect();
+        Ok(match LinearProbe::fit(&fit_states, self.entity_embeddings(&entities).await?) {
+            Some(p) => p.accuracy(&item_states),
+            None => vec![],
+        })
+    }
+
+    /// The probe's inputs for `items` under `model`: each one's hidden state after every block at
+    /// the position that predicts its key entity's first token, with plain prompts.
+    async fn probe_states(
+        &self,
+        model: &crate::model::Gpt,
+        items: &[&QaItem],
+    ) -> Result<Vec<ProbeItem>, ForgetError> {
+        let mut groups = Vec::with_capacity(items.len());
+        let mut lens_token = Vec::with_capacity(items.len());
+        for it in items {
+            let ex = Example::raw(
+                self.tokenizer,
+                &format_prompt(&it.question),
+                &crate::world::format_answer(&it.answer),
+                self.config.n_positions,
+            )?;
+            lens_token.push(self.entity_token(&ex.answer, &it.key_entity)?);
+            groups.push(answer_tree::PromptGroup { prompt: ex.prompt, answers: vec![ex.answer] });
+        }
+        if groups.is_empty() {
+            return Ok(vec![]);
+        }
+        let req = StatsRequest { pooled_hidden: false, lens_token, lens_hidden: true };
+        let scores = self.score_groups(model, None, &groups, &req).await?;
+        Ok(probe_items(items, scores.iter().map(|g| &g.detail)))
     }
 
     /// The original model's embedding of each entity: the token-embedding row of its first token,

@@ -48,7 +48,9 @@ impl Session {
         self.device = Some(device);
         self.checkpoint = None;
         post(Event::BackendReady { backend, detail });
-        if let Some(run) = self.run.take() {
+        if let Some(run) = self.learn.take() {
+            self.configure_continual(run.config.clone()).await?;
+        } else if let Some(run) = self.run.take() {
             self.configure(run.config.clone()).await?;
         } else {
             post(Event::Phase(Phase::Idle));

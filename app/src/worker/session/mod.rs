@@ -12,6 +12,7 @@ use super::{backend, post};
 use crate::protocol::{Backend, Command, Event, FactRow, Fault, Phase};
 
 mod device;
+mod learn;
 mod load;
 mod teach;
 
@@ -46,6 +47,10 @@ pub struct Session {
     /// evaluation as [`Event::Startup`].
     startup: Vec<(String, f64)>,
     run: Option<Run>,
+    /// Learn mode's continual run (learn.rs); None while an unlearning run is configured.
+    learn: Option<forgetlab::continual::ContinualRun>,
+    /// How often the continual run evaluates (and at every stage end).
+    learn_eval_every: usize,
     steps: usize,
     eval_every: usize,
     playing: bool,
@@ -91,6 +96,12 @@ impl Session {
                 self.eval_every = eval_every.max(1);
                 self.configure(config).await
             }
+            Command::ConfigureContinual { config, eval_every } => {
+                self.learn_eval_every = eval_every.max(1);
+                self.configure_continual(config).await
+            }
+            Command::Edit(config) => self.edit(config).await,
+            Command::Play if self.learn.is_some() => self.play_continual(),
             Command::Play => self.play(),
             Command::Pause => {
                 if self.playing {
@@ -99,20 +110,36 @@ impl Session {
                 }
                 Ok(())
             }
+            Command::Step if self.learn.is_some() => {
+                self.playing = false;
+                let stepped = self.step_continual(true).await;
+                post(Event::Phase(self.idle_phase()));
+                stepped
+            }
             Command::Step => self.step_once().await,
             Command::Stop => {
                 self.playing = false;
+                if let Some(run) = self.learn.as_mut() {
+                    run.stop();
+                    post(Event::Phase(Phase::Stopped));
+                }
                 if let Some(run) = self.run.as_mut() {
                     run.stop();
                     post(Event::Phase(Phase::Stopped));
                 }
                 Ok(())
             }
+            Command::Reset if self.learn.is_some() => self.reset_continual().await,
             Command::Reset => self.reset().await,
             Command::SetLearningRate(lr) => match self.run.as_mut() {
                 Some(run) => run.set_learning_rate(lr).map_err(|e| e.to_string()),
                 None => Ok(()),
             },
+            Command::SetSchedule { steps, eval_every } if self.learn.is_some() => {
+                self.steps = steps;
+                self.learn_eval_every = eval_every.max(1);
+                Ok(())
+            }
             Command::SetSchedule { steps, eval_every } => {
                 self.steps = steps;
                 self.eval_every = eval_every.max(1);
@@ -153,6 +180,10 @@ impl Session {
     }
 
     async fn export_model(&mut self) -> Result<(), String> {
+        if self.learn.is_some() {
+            post(Event::ModelFiles(self.export_continual().await?));
+            return Ok(());
+        }
         let run = self.run.as_ref().ok_or("configure a run first")?;
         let model = run.export().await.map_err(|e| e.to_string())?;
         let files = model.to_files().map_err(|e| e.to_string())?;
@@ -163,6 +194,9 @@ impl Session {
     }
 
     fn idle_phase(&self) -> Phase {
+        if self.learn.is_some() {
+            return self.continual_phase();
+        }
         match self.run.as_ref().map(|r| r.state()) {
             Some(RunState::Stopped) => Phase::Stopped,
             Some(RunState::Diverged(_)) => Phase::Diverged,
@@ -199,6 +233,7 @@ impl Session {
         post(Event::Phase(Phase::Busy));
         let watch = std::mem::take(&mut config.eval.sample_ids);
         self.run = None;
+        self.learn = None;
         self.checkpoint = None;
         let mut run = self.build_run(config)?;
         let sets = run.eval_sets();
@@ -297,6 +332,14 @@ impl Session {
 
     /// One step, and an evaluation when the schedule says so. Ends Play at the step count.
     pub async fn play_one(&mut self) {
+        if self.learn.is_some() {
+            if let Err(e) = self.step_continual(false).await {
+                self.playing = false;
+                post(Event::Error(e));
+                post(Event::Phase(self.idle_phase()));
+            }
+            return;
+        }
         match self.train_step().await {
             Err(e) if self.device_failed(&e) => {
                 if let Err(e) = self.fall_back_to_cpu(e.to_string()).await {

@@ -50,7 +50,9 @@ impl Session {
         loaded.model = teacher.finish().await.map_err(|e| e.to_string())?;
         loaded.world.items.push(item.clone());
         post(Event::FactLearned { fact: fact_row(&item), probability });
-        if let Some(run) = self.run.take() {
+        if let Some(run) = self.learn.take() {
+            self.configure_continual(run.config.clone()).await?;
+        } else if let Some(run) = self.run.take() {
             self.configure(run.config.clone()).await?;
         } else {
             post(Event::Phase(Phase::Idle));

@@ -17,6 +17,10 @@ use forgetlab::run::{EvalConfig, ForgetSelection, RunConfig};
 
 use crate::protocol::{Backend, Fault};
 
+mod learn;
+
+pub use learn::{LearnSettings, MAX_STAGE_STEPS, MAX_STAGES, Mode, parse_stages, stages_text};
+
 /// Which facts to forget.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Selection {
@@ -88,6 +92,10 @@ pub struct Settings {
     pub eval_every: usize,
     pub selection: Selection,
     pub eval_size: EvalSize,
+    /// Forget (unlearning) or Learn (stages, editing): which run the controls drive.
+    pub mode: Mode,
+    /// Learn mode's run and edits.
+    pub learn: LearnSettings,
 }
 
 impl Default for Settings {
@@ -100,6 +108,8 @@ impl Default for Settings {
             eval_every: 5,
             selection: Selection::Preset("forget05".into()),
             eval_size: EvalSize::Standard,
+            mode: Mode::Forget,
+            learn: LearnSettings::default(),
         }
     }
 }
@@ -126,15 +136,37 @@ impl Settings {
         })
     }
 
-    /// Whether going from `self` to `other` needs a fresh run (anything but lr and the schedule).
+    /// Whether going from `self` to `other` needs a fresh run: in Forget mode anything but lr
+    /// and the schedule, in Learn mode anything but how often it evaluates (the edits' settings
+    /// are not the run's).
     pub fn needs_reset(&self, other: &Settings) -> bool {
-        let strip = |s: &Settings| Settings {
-            hyper: Hyper { lr: 0.0, ..s.hyper.clone() },
-            steps: 0,
-            eval_every: 0,
-            ..s.clone()
+        let strip = |s: &Settings| match s.mode {
+            Mode::Forget => Settings {
+                hyper: Hyper { lr: 0.0, ..s.hyper.clone() },
+                steps: 0,
+                eval_every: 0,
+                learn: LearnSettings::default(),
+                ..s.clone()
+            },
+            Mode::Learn => Settings {
+                learn: LearnSettings { eval_every: 0, edits: 0, edit_steps: 0, ..s.learn.clone() },
+                ..Settings {
+                    seed: s.seed,
+                    eval_size: s.eval_size,
+                    mode: s.mode,
+                    ..Settings::default()
+                }
+            },
         };
         strip(self) != strip(other)
+    }
+
+    /// Where Play stops and how often it evaluates, in the current mode.
+    pub fn play_schedule(&self) -> (usize, usize) {
+        match self.mode {
+            Mode::Forget => (self.steps, self.eval_every),
+            Mode::Learn => (self.learn.total_steps(), self.learn.eval_every),
+        }
     }
 
     /// A new method, with its own defaults (its learning rate differs).
@@ -143,8 +175,12 @@ impl Settings {
         self.hyper = method.default_hyper();
     }
 
-    /// A short name for a kept run: "npo · lr 0.001 · seed 0 · forget05".
+    /// A short name for a kept run: "npo · lr 0.001 · seed 0 · forget05" (Learn mode:
+    /// [`LearnSettings::label`]).
     pub fn label(&self) -> String {
+        if self.mode == Mode::Learn {
+            return self.learn.label(self.seed);
+        }
         let forget = match &self.selection {
             Selection::Preset(name) => name.clone(),
             Selection::Items(ids) => format!("{} facts", ids.len()),
@@ -185,6 +221,10 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
             Ok(p) => p,
             Err(e) => return (state, vec![format!("the link's settings could not be read ({e})")]),
         };
+    // A link without `mode=` is a Forget link (links made before Learn mode, Forget labs' steps).
+    if !pairs.iter().any(|(k, _)| k == "mode") {
+        state.settings.mode = Mode::Forget;
+    }
     // The method first: it brings its own default hyper-parameters, which the other keys refine.
     if let Some((_, name)) = pairs.iter().find(|(k, _)| k == "method") {
         match MethodKind::parse(name) {
@@ -227,18 +267,27 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
                 Some(b) => state.backend = Some(b),
                 None => bad(),
             },
+            "mode" => match Mode::parse(value) {
+                Some(m) => settings.mode = m,
+                None => bad(),
+            },
             "hide" => state.hidden = names(value),
             "lab" => state.lab = Some(value.clone()).filter(|v| !v.is_empty()),
             // The tests' fault switch (protocol::Fault), read by the page at start: not a setting.
             "fault" => {}
-            // A hyper-parameter: its row of the engine's table parses and checks it (finite, whole
-            // for an integer, within its range); a bad value keeps the current one.
-            other => match SETTINGS.iter().find(|s| s.key == other) {
-                Some(setting) => match setting.parse(value) {
-                    Ok(v) => (setting.set)(&mut settings.hyper, v),
-                    Err(_) => bad(),
+            // Learn mode's keys (learn.rs), then a hyper-parameter: its row of the engine's
+            // table parses and checks it (finite, whole for an integer, within its range); a bad
+            // value keeps the current one.
+            other => match settings.learn.apply_pair(other, value) {
+                Some(Ok(())) => {}
+                Some(Err(())) => bad(),
+                None => match SETTINGS.iter().find(|s| s.key == other) {
+                    Some(setting) => match setting.parse(value) {
+                        Ok(v) => (setting.set)(&mut settings.hyper, v),
+                        Err(_) => bad(),
+                    },
+                    None => problems.push(format!("“{other}” is not a setting")),
                 },
-                None => problems.push(format!("“{other}” is not a setting")),
             },
         }
     }
@@ -252,10 +301,34 @@ pub fn fault_switch(query: &str) -> Option<Fault> {
     pairs.iter().find(|(k, _)| k == "fault").and_then(|(_, v)| Fault::parse(v))
 }
 
-/// The query string of `state` (without the leading `?`): every setting, so a link does not
-/// depend on this version's defaults.
+/// The query string of `state` (without the leading `?`): every setting of its mode, so a link
+/// does not depend on this version's defaults.
 pub fn to_query(state: &UrlState) -> String {
     let s = &state.settings;
+    let mut pairs: Vec<(&str, String)> = match s.mode {
+        Mode::Forget => forget_pairs(s),
+        Mode::Learn => {
+            let mut pairs = vec![("mode", "learn".to_string())];
+            pairs.extend(s.learn.pairs());
+            pairs.push(("seed", s.seed.to_string()));
+            pairs.push(("eval", s.eval_size.name().to_string()));
+            pairs
+        }
+    };
+    if let Some(b) = state.backend {
+        pairs.push(("backend", b.name().to_string()));
+    }
+    if !state.hidden.is_empty() {
+        pairs.push(("hide", state.hidden.iter().cloned().collect::<Vec<_>>().join(",")));
+    }
+    if let Some(lab) = &state.lab {
+        pairs.push(("lab", lab.clone()));
+    }
+    serde_urlencoded::to_string(&pairs).unwrap_or_default()
+}
+
+/// Forget mode's keys: the method, the facts, every hyper-parameter, seed, schedule, evaluation.
+fn forget_pairs(s: &Settings) -> Vec<(&'static str, String)> {
     let mut pairs: Vec<(&str, String)> = vec![("method", s.method.name().to_string())];
     match &s.selection {
         Selection::Preset(name) => pairs.push(("forget", name.clone())),
@@ -269,16 +342,7 @@ pub fn to_query(state: &UrlState) -> String {
     pairs.push(("steps", s.steps.to_string()));
     pairs.push(("eval_every", s.eval_every.to_string()));
     pairs.push(("eval", s.eval_size.name().to_string()));
-    if let Some(b) = state.backend {
-        pairs.push(("backend", b.name().to_string()));
-    }
-    if !state.hidden.is_empty() {
-        pairs.push(("hide", state.hidden.iter().cloned().collect::<Vec<_>>().join(",")));
-    }
-    if let Some(lab) = &state.lab {
-        pairs.push(("lab", lab.clone()));
-    }
-    serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    pairs
 }
 
 // Natively with `cargo test -p forgetlab-app --lib`, and in the browser build's test binary.
@@ -330,6 +394,34 @@ mod tests {
         assert_eq!(s.settings.method, MethodKind::Ga);
         assert_eq!(s.settings.hyper.lr, 0.01);
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn a_learn_link_round_trips_and_switches_mode() {
+        let mut s = base();
+        s.settings.mode = Mode::Learn;
+        s.settings.learn.stages =
+            parse_stages("factoids1:20,factoids2:30:remix_random:2,key_value:10").unwrap();
+        s.settings.learn.schedule = forgetlab::continual::Schedule::parse("infinite").unwrap();
+        s.settings.learn.lr = 0.004;
+        s.settings.learn.eval_every = 7;
+        s.settings.seed = 5;
+        s.lab = Some("rewarming-hurts".into());
+        let query = to_query(&s);
+        assert!(query.starts_with("mode=learn&stages=factoids1%3A20"), "{query}");
+        let (back, problems) = apply_query(&base(), &query);
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(back, s);
+        let (_, problems) =
+            apply_query(&base(), "mode=teach&stages=factoids7:3&schedule=sawtooth&learn_lr=0");
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        // Only how often it evaluates can change without starting over.
+        let mut later = s.settings.clone();
+        later.learn.eval_every = 3;
+        assert!(!s.settings.needs_reset(&later));
+        later.learn.lr = 0.001;
+        assert!(s.settings.needs_reset(&later));
+        assert!(s.settings.needs_reset(&Settings::default()));
     }
 
     #[test]
