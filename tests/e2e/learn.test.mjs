@@ -16,19 +16,25 @@ async function learnReady(page, timeout = 5 * MINUTE) {
 }
 
 /** How many points a chart's series has (by its data-series name prefix). */
-const points = (page, chart, prefix = '') => page.$$eval(`[data-chart=${chart}] g[data-series^="${prefix}"]`,
+// (CSS's [a^=""] matches nothing: no prefix means every series.)
+const points = (page, chart, prefix = '') => page.$$eval(`[data-chart=${chart}] g${prefix ? `[data-series^="${prefix}"]` : '[data-series]'}`,
   (gs) => gs.map((g) => Number(g.dataset.points)));
 
 /** The learning rates the schedule plot draws: its polyline's y values (SVG y grows downwards). */
 const scheduleYs = (page) => page.$eval('[data-chart=schedule] g[data-series="learning rate"] polyline',
   (p) => p.getAttribute('points').trim().split(' ').map((xy) => Number(xy.split(',')[1])));
 
-async function runLabStep(page, n, expectFinished = true) {
+/** Learn runs kept in the history so far. */
+const keptLearnRuns = async (page) => (await keptRuns(page)).filter((r) => r.learn?.length);
+
+/** Click a lab step that runs, and wait until its run finished and is kept in the history (a
+ * step that only sets controls leaves the previous run's phase showing until Run). */
+async function runLabStep(page, n) {
+  const before = (await keptLearnRuns(page)).length;
   await page.click(`[data-testid=lab-step-${n}]`);
-  if (expectFinished) {
-    await waitPhase(page, ['Running', 'Finished'], MINUTE);
-    await waitPhase(page, ['Finished'], 15 * MINUTE);
-  }
+  await page.waitForFunction((b) => JSON.parse(localStorage.getItem('forgetlab.runs.v1') ?? '[]').filter((r) => r.learn?.length).length > b,
+    before, { timeout: 15 * MINUTE, polling: 500 });
+  await waitPhase(page, ['Finished']);
 }
 
 test('lab "New facts push out old ones": stage bands, the schedule plot, REMIX vs no mixing in the history', { timeout: 30 * MINUTE }, async () => {
@@ -57,6 +63,7 @@ test('lab "New facts push out old ones": stage bands, the schedule plot, REMIX v
   const rows = await page.$$eval('[data-testid=learn-table] tbody tr', (trs) => trs.map((tr) => tr.textContent));
   assert.equal(rows.length, 4, 'two stages, world facts, trained authors');
   // Steps 3 and 4: the same with REMIX.
+  // Step 3 sets the controls; Learn mode sets the new run up at once (step 0, the schedule).
   await page.click('[data-testid=lab-step-3]');
   await learnReady(page);
   assert.equal(await page.inputValue('[data-testid=stage-2] [data-testid=stage-mixing]'), 'remix_generic');

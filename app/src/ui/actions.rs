@@ -118,6 +118,8 @@ pub fn follow_link(state: AppState, query: &str) {
     {
         state.apply(Change::Pending(Some("Setting up…")));
         configure(state);
+    } else {
+        learn_follows(state);
     }
 }
 
@@ -184,12 +186,30 @@ pub fn attack(state: AppState) {
     send(Command::Attack(AttackConfig { seed, ..AttackConfig::default() }));
 }
 
-/// Change the settings the controls show (a field, the evaluation size); the run follows at the
-/// next Run, Step or Reset.
+/// Change the settings the controls show (a field, the evaluation size); in Forget mode the run
+/// follows at the next Run, Step or Reset, in Learn mode at once ([`learn_follows`]).
 pub fn edit_settings(state: AppState, edit: impl FnOnce(&mut Settings)) {
     let mut settings = state.settings.get_untracked();
     edit(&mut settings);
     state.apply(Change::Settings(settings));
+    learn_follows(state);
+}
+
+/// In Learn mode a change that makes another run (stages, schedule, rate, seed) sets that run up
+/// at once when none is under way, so the schedule plot, the stage bands and step 0 show what Run
+/// will do before it starts. A paused run is left alone until Run, as in Forget mode.
+fn learn_follows(state: AppState) {
+    let settings = state.settings.get_untracked();
+    let Some(applied) = state.applied.get_untracked() else { return };
+    if settings.mode == Mode::Learn
+        && applied.mode == Mode::Learn
+        && applied.needs_reset(&settings)
+        && state.controls_ready()
+        && matches!(state.phase.get_untracked(), Phase::Idle | Phase::Finished | Phase::Stopped)
+    {
+        state.apply(Change::Pending(Some("Setting up…")));
+        configure(state);
+    }
 }
 
 /// Another method, with its own defaults.
@@ -315,7 +335,8 @@ pub fn set_mode(state: AppState, mode: Mode) {
     if state.settings.with_untracked(|s| s.mode) == mode {
         return;
     }
-    edit_settings(state, |s| s.mode = mode);
+    let settings = Settings { mode, ..state.settings.get_untracked() };
+    state.apply(Change::Settings(settings));
     if state.applied.get_untracked().is_some() {
         state.apply(Change::Pending(Some("Setting up…")));
         configure(state);
