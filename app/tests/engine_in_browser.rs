@@ -122,3 +122,73 @@ async fn same_run_on_cpu_and_webgpu(lora_rank: usize) {
         );
     }
 }
+
+/// tests/golden/models/NAME's files, as the page would read them from a folder.
+fn golden_family(name: &str) -> LoadedModel {
+    macro_rules! files {
+        ($dir:literal) => {
+            (
+                &include_bytes!(concat!("../../tests/golden/models/", $dir, "/config.json"))[..],
+                &include_bytes!(concat!("../../tests/golden/models/", $dir, "/tokenizer.json"))[..],
+            )
+        };
+    }
+    let (config, tokenizer, shards): (&[u8], &[u8], Vec<&[u8]>) = match name {
+        "gpt2-untied-gelu" => {
+            let (c, t) = files!("gpt2-untied-gelu");
+            let w = include_bytes!("../../tests/golden/models/gpt2-untied-gelu/model.safetensors");
+            (c, t, vec![&w[..]])
+        }
+        "gpt2-layer-scaled-relu2" => {
+            let (c, t) = files!("gpt2-layer-scaled-relu2");
+            let w = include_bytes!(
+                "../../tests/golden/models/gpt2-layer-scaled-relu2/model.safetensors"
+            );
+            (c, t, vec![&w[..]])
+        }
+        "gpt2-quick-gelu-sharded" => {
+            let (c, t) = files!("gpt2-quick-gelu-sharded");
+            let a = include_bytes!(
+                "../../tests/golden/models/gpt2-quick-gelu-sharded/model-00001-of-00002.safetensors"
+            );
+            let b = include_bytes!(
+                "../../tests/golden/models/gpt2-quick-gelu-sharded/model-00002-of-00002.safetensors"
+            );
+            (c, t, vec![&a[..], &b[..]])
+        }
+        other => panic!("no golden model {other}"),
+    };
+    LoadedModel::from_shards(config, &shards, tokenizer).unwrap()
+}
+
+/// The golden checkpoints of every GPT-2 setting (tests/golden/make_golden_families.py, made by
+/// transformers) give transformers' logits on the CPU backend and on WebGPU.
+#[wasm_bindgen_test]
+async fn model_families_match_transformers_on_cpu_and_webgpu() {
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/golden/golden_families.json")).unwrap();
+    let ids: Vec<Vec<u32>> = serde_json::from_value(golden["input_ids"].clone()).unwrap();
+    let probe: Vec<usize> = serde_json::from_value(golden["probe_ids"].clone()).unwrap();
+    let gpu = webgpu().await;
+    for (name, g) in golden["models"].as_object().unwrap() {
+        let m = golden_family(name);
+        let v = m.config.vocab_size;
+        for (backend, device) in [("cpu", Device::flex()), ("webgpu", gpu.clone())] {
+            let mut worst = 0f64;
+            for (r, row_ids) in ids.iter().enumerate() {
+                let logits = logits(&m, &device, row_ids).await;
+                for j in 0..row_ids.len() {
+                    let row = &logits[j * v..(j + 1) * v];
+                    let max = row.iter().cloned().fold(f32::MIN, f32::max) as f64;
+                    let lse = max + row.iter().map(|x| (*x as f64 - max).exp()).sum::<f64>().ln();
+                    worst = worst.max((lse - g["logsumexp"][r][j].as_f64().unwrap()).abs());
+                    for (k, &id) in probe.iter().enumerate() {
+                        let want = g["probe_logits"][r][j][k].as_f64().unwrap();
+                        worst = worst.max((row[id] as f64 - want).abs());
+                    }
+                }
+            }
+            assert!(worst <= 1e-4, "{name} on {backend}: max |diff| to transformers = {worst}");
+        }
+    }
+}

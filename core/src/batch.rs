@@ -31,6 +31,25 @@ impl Example {
         Self::raw(tok, &format_prompt(question), &format_answer(answer), max_len)
     }
 
+    /// [`Example::qa`] for a fact someone typed: when question, answer and end-of-text do not fit
+    /// the model's context, an error that says so, never a silently shortened fact.
+    pub fn qa_whole(
+        tok: &Tokenizer,
+        question: &str,
+        answer: &str,
+        max_len: usize,
+    ) -> Result<Self, ForgetError> {
+        let whole = tok.encode(&format_prompt(question))?.len()
+            + tok.encode(&format_answer(answer))?.len()
+            + 1;
+        if whole > max_len {
+            return Err(ForgetError::InvalidConfig(format!(
+                "the fact “{question}” → “{answer}” is {whole} tokens long, but the model reads at most {max_len}: shorten it"
+            )));
+        }
+        Self::qa(tok, question, answer, max_len)
+    }
+
     /// Tokenize an arbitrary prompt / continuation pair (e.g. ReLearn's prefix-completion samples).
     pub fn raw(
         tok: &Tokenizer,

@@ -82,9 +82,9 @@ impl Teacher {
         let max = model.config.n_positions;
         let mut new_examples = Vec::new();
         for it in new {
-            new_examples.push(Example::qa(&model.tokenizer, &it.question, &it.answer, max)?);
+            new_examples.push(Example::qa_whole(&model.tokenizer, &it.question, &it.answer, max)?);
             if !it.paraphrased_question.is_empty() {
-                new_examples.push(Example::qa(
+                new_examples.push(Example::qa_whole(
                     &model.tokenizer,
                     &it.paraphrased_question,
                     &it.answer,

@@ -80,3 +80,18 @@ fn teaching_rejects_empty_facts_and_bad_rates() {
     let nan = TeachConfig { lr: f64::NAN, ..TeachConfig::default() };
     assert!(Teacher::new(&f.model, &[ok], &[], nan, &d).is_err());
 }
+
+/// A typed fact longer than the model's context is refused with a message that gives both
+/// lengths, not cut; one that fits is taken whole.
+#[test]
+fn a_fact_longer_than_the_context_is_refused_not_cut() {
+    let f = common::fixture();
+    let d = common::device();
+    let context = f.model.config.n_positions;
+    let long = custom_item("c", "Who wrote the book?", &"a very long answer ".repeat(context));
+    let err = Teacher::new(&f.model, &[long], &[], TeachConfig::default(), &d).err().unwrap();
+    let msg = err.to_string();
+    assert!(msg.contains(&format!("at most {context}")) && msg.contains("shorten"), "{msg}");
+    let short = custom_item("c", "Who wrote the book?", "Ada Vance.");
+    assert!(Teacher::new(&f.model, &[short], &[], TeachConfig::default(), &d).is_ok());
+}

@@ -8,15 +8,7 @@ use crate::mutate::Mutator;
 
 /// A model small enough that parsing its file costs microseconds.
 fn micro_config() -> GptConfig {
-    GptConfig {
-        vocab_size: 8,
-        n_positions: 4,
-        n_embd: 4,
-        n_layer: 1,
-        n_head: 2,
-        layer_norm_epsilon: 1e-5,
-        eos_token_id: 0,
-    }
+    GptConfig { vocab_size: 8, n_positions: 4, n_embd: 4, n_layer: 1, ..GptConfig::tiny(8, 0) }
 }
 
 /// A safetensors file split into its JSON header and its data.

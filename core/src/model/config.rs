@@ -1,12 +1,15 @@
 //! `config.json`: the model's hyper-parameters, in Hugging Face's `GPT2Config` schema so that
-//! `transformers.GPT2LMHeadModel.from_pretrained(dir)` reads what we write.
+//! `transformers.GPT2LMHeadModel.from_pretrained(dir)` reads what we write, and we read every
+//! GPT-2 setting transformers implements (or refuse it by name).
 
 use serde::{Deserialize, Serialize};
 
+use super::activation::Activation;
 use crate::error::ForgetError;
 
-/// GPT-2 hyper-parameters. Field names are GPT2Config's; the extra fields transformers needs
-/// (model_type, activation_function, …) are written with fixed values by [`GptConfig::to_hf_json`].
+/// GPT-2 hyper-parameters. Field names and defaults are GPT2Config's; the fields transformers
+/// needs that do not change the function (model_type, dropout, …) are written with fixed values by
+/// [`GptConfig::to_hf_json`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GptConfig {
     pub vocab_size: usize,
@@ -19,6 +22,24 @@ pub struct GptConfig {
     pub layer_norm_epsilon: f64,
     #[serde(default)]
     pub eos_token_id: u32,
+    /// The MLP's hidden width; `None` is GPT-2's 4·n_embd.
+    #[serde(default)]
+    pub n_inner: Option<usize>,
+    #[serde(default)]
+    pub activation_function: Activation,
+    /// The LM head is the token embedding (true, GPT-2's) or its own `lm_head.weight`.
+    #[serde(default = "yes")]
+    pub tie_word_embeddings: bool,
+    /// Attention scores are divided by √head_dim.
+    #[serde(default = "yes")]
+    pub scale_attn_weights: bool,
+    /// Block i's attention scores are also divided by i + 1 (GPT-2's Mistral-style option).
+    #[serde(default)]
+    pub scale_attn_by_inverse_layer_idx: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Limits that catch corrupt files: far beyond any model a browser tab (4 GB of wasm memory) or
@@ -31,6 +52,24 @@ fn default_eps() -> f64 {
 }
 
 impl GptConfig {
+    /// GPT2Config's defaults for the settings beyond the sizes (the sizes are zero: fill them).
+    fn gpt2_defaults() -> Self {
+        Self {
+            vocab_size: 0,
+            n_positions: 0,
+            n_embd: 0,
+            n_layer: 0,
+            n_head: 0,
+            layer_norm_epsilon: default_eps(),
+            eos_token_id: 0,
+            n_inner: None,
+            activation_function: Activation::default(),
+            tie_word_embeddings: true,
+            scale_attn_weights: true,
+            scale_attn_by_inverse_layer_idx: false,
+        }
+    }
+
     /// ForgetLab's default model: small enough to train a step quickly on a 2-core laptop CPU
     /// (burn's CPU backend reaches ~10 GFLOP/s there), big enough to memorise the fact world
     /// (≈ 0.27 M parameters, 1 MB).
@@ -43,6 +82,7 @@ impl GptConfig {
             n_head: 2,
             layer_norm_epsilon: 1e-5,
             eos_token_id,
+            ..Self::gpt2_defaults()
         }
     }
 
@@ -56,6 +96,7 @@ impl GptConfig {
             n_head: 2,
             layer_norm_epsilon: 1e-5,
             eos_token_id,
+            ..Self::gpt2_defaults()
         }
     }
 
@@ -63,29 +104,51 @@ impl GptConfig {
         self.n_embd / self.n_head
     }
 
+    /// The MLP's hidden width.
+    pub fn mlp_width(&self) -> usize {
+        self.n_inner.unwrap_or(4 * self.n_embd)
+    }
+
+    /// What block `layer`'s attention multiplies its scores q·kᵀ by.
+    pub fn attn_scale(&self, layer: usize) -> f64 {
+        let by_dim = if self.scale_attn_weights { (self.head_dim() as f64).sqrt() } else { 1.0 };
+        let by_layer = if self.scale_attn_by_inverse_layer_idx { (layer + 1) as f64 } else { 1.0 };
+        1.0 / (by_dim * by_layer)
+    }
+
     /// Parameter count (tied embeddings counted once).
     pub fn num_params(&self) -> usize {
-        let c = self.n_embd;
-        let per_layer =
-            2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * 4 * c + 4 * c) + (4 * c * c + c);
-        self.vocab_size * c + self.n_positions * c + self.n_layer * per_layer + 2 * c
+        self.checked_num_params().map_or(usize::MAX, |n| n as usize)
     }
 
     /// [`Self::num_params`] in 64 bits (wasm's usize has 32), or None when it overflows.
     fn checked_num_params(&self) -> Option<u64> {
-        let [v, p, c, l] =
-            [self.vocab_size, self.n_positions, self.n_embd, self.n_layer].map(|x| x as u64);
-        let per_layer = c.checked_mul(c)?.checked_mul(12)?.checked_add(c.checked_mul(13)?)?;
+        let [v, p, c, l, m] =
+            [self.vocab_size, self.n_positions, self.n_embd, self.n_layer, self.mlp_width()]
+                .map(|x| x as u64);
+        // ln_1, ln_2 (2c each); c_attn (3c² + 3c); attn c_proj (c² + c); c_fc (cm + m);
+        // mlp c_proj (mc + c).
+        let per_layer = c
+            .checked_mul(c)?
+            .checked_mul(4)?
+            .checked_add(c.checked_mul(m)?.checked_mul(2)?)?
+            .checked_add(c.checked_mul(9)?)?
+            .checked_add(m)?;
+        let head = if self.tie_word_embeddings { 0 } else { v.checked_mul(c)? };
         v.checked_add(p)?
             .checked_mul(c)?
             .checked_add(l.checked_mul(per_layer)?)?
-            .checked_add(c.checked_mul(2)?)
+            .checked_add(c.checked_mul(2)?)?
+            .checked_add(head)
     }
 
     pub fn validate(&self) -> Result<(), ForgetError> {
         let bad = |m: String| Err(ForgetError::InvalidConfig(m));
         if self.vocab_size == 0 || self.n_positions == 0 || self.n_embd == 0 || self.n_layer == 0 {
             return bad(format!("config.json has a zero size: {self:?}"));
+        }
+        if self.n_inner == Some(0) {
+            return bad("n_inner must be positive (or null for 4·n_embd)".into());
         }
         if self.n_head == 0 || !self.n_embd.is_multiple_of(self.n_head) {
             return bad(format!(
@@ -121,17 +184,17 @@ impl GptConfig {
             "n_embd": self.n_embd,
             "n_layer": self.n_layer,
             "n_head": self.n_head,
-            "n_inner": null,
-            "activation_function": "gelu_new",
+            "n_inner": self.n_inner,
+            "activation_function": self.activation_function,
             "layer_norm_epsilon": self.layer_norm_epsilon,
             "resid_pdrop": 0.0,
             "embd_pdrop": 0.0,
             "attn_pdrop": 0.0,
             "initializer_range": 0.02,
-            "scale_attn_weights": true,
-            "scale_attn_by_inverse_layer_idx": false,
+            "scale_attn_weights": self.scale_attn_weights,
+            "scale_attn_by_inverse_layer_idx": self.scale_attn_by_inverse_layer_idx,
             "reorder_and_upcast_attn": false,
-            "tie_word_embeddings": true,
+            "tie_word_embeddings": self.tie_word_embeddings,
             "bos_token_id": self.eos_token_id,
             "eos_token_id": self.eos_token_id,
             "torch_dtype": "float32",
@@ -150,25 +213,13 @@ impl GptConfig {
     }
 
     /// A setting of GPT2Config that the engine does not implement is an error that names it,
-    /// never a silent approximation (absent keys take transformers' defaults, which are ours).
+    /// never a silent approximation (absent keys take transformers' defaults). The activation's
+    /// name is checked by serde ([`Activation`]). `reorder_and_upcast_attn` is accepted either
+    /// way: it changes only the order of the same f32 operations.
     fn refuse_unsupported(&self, all: &serde_json::Value) -> Result<(), ForgetError> {
         use serde_json::Value;
-        let inner = Value::from(4 * self.n_embd);
-        let checks: [(&str, &[Value], &str); 7] = [
+        let checks: [(&str, &[Value], &str); 2] = [
             ("model_type", &[Value::from("gpt2")], "ForgetLab reads GPT-2 checkpoints"),
-            ("tie_word_embeddings", &[Value::Bool(true)], "an untied lm_head is not supported yet"),
-            ("n_inner", &[Value::Null, inner], "the MLP's width must be 4·n_embd"),
-            (
-                "activation_function",
-                &[Value::from("gelu_new"), Value::from("gelu_pytorch_tanh")],
-                "the MLP uses GELU's tanh approximation (gelu_new)",
-            ),
-            ("scale_attn_weights", &[Value::Bool(true)], "attention scores are scaled by 1/√d"),
-            (
-                "scale_attn_by_inverse_layer_idx",
-                &[Value::Bool(false)],
-                "attention is not scaled by the layer index",
-            ),
             (
                 "add_cross_attention",
                 &[Value::Bool(false)],

@@ -1,6 +1,7 @@
-//! GPT-2 in burn: learned positions, pre-LayerNorm blocks, GELU (tanh approximation), causal
-//! self-attention, and an LM head tied to the token embedding. Field names follow GPT-2's
-//! checkpoint keys so [`super::weights`] maps them one to one.
+//! GPT-2 in burn: learned positions, pre-LayerNorm blocks, an MLP with the config's activation
+//! (GPT-2's is GELU's tanh approximation), causal self-attention, and an LM head tied to the
+//! token embedding or its own (`tie_word_embeddings`). Field names follow GPT-2's checkpoint keys
+//! so [`super::weights`] maps them one to one.
 //!
 //! No backend is named here: every tensor lives on the runtime [`Device`] it was built on
 //! (CPU or WebGPU, with or without autodiff).
@@ -16,9 +17,10 @@ use burn::tensor::activation::softmax;
 use burn::tensor::module::embedding;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData, Transaction};
 
+use super::activation::Activation;
 use super::config::GptConfig;
 use super::lora::Lora;
-use super::weights::{GptWeights, HostTensor, expected_shapes};
+use super::weights::{GptWeights, HostTensor, LM_HEAD, expected_shapes};
 use crate::error::ForgetError;
 
 /// One of GPT-2's projections (Conv1D: y = x·W + b, W `[in, out]`), optionally with a LoRA
@@ -52,13 +54,18 @@ impl Projection {
 pub struct Attention {
     pub c_attn: Projection,
     pub c_proj: Projection,
+    /// What the scores q·kᵀ are multiplied by ([`GptConfig::attn_scale`]: 1/√head_dim, and
+    /// 1/(layer + 1) with `scale_attn_by_inverse_layer_idx`).
+    pub scale: f64,
 }
 
-/// The position-wise feed-forward network: n_embd → 4·n_embd → n_embd.
+/// The position-wise feed-forward network: n_embd → n_inner (4·n_embd) → n_embd.
 #[derive(Module, Debug)]
 pub struct Mlp {
     pub c_fc: Projection,
     pub c_proj: Projection,
+    #[module(skip)]
+    pub activation: Activation,
 }
 
 /// One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).
@@ -77,6 +84,8 @@ pub struct Gpt {
     pub wpe: Param<Tensor<2>>,
     pub h: Vec<Block>,
     pub ln_f: LayerNorm,
+    /// An untied LM head, `[vocab, n_embd]`; `None`: the head is `wte`.
+    pub lm_head: Option<Param<Tensor<2>>>,
 }
 
 impl Attention {
@@ -88,12 +97,13 @@ impl Attention {
         let heads =
             |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, t, n_head, hd]).swap_dims(1, 2);
         let (q, k, v) = (heads(0), heads(1), heads(2));
-        let y = scaled_dot_product(q, k, v, mask).swap_dims(1, 2).reshape([b, t, c]);
+        let y = scaled_dot_product(q, k, v, mask, self.scale).swap_dims(1, 2).reshape([b, t, c]);
         self.c_proj.forward(y)
     }
 }
 
-/// softmax(q·kᵀ/√d with hidden keys masked)·v per head: `[batch, n_head, seq, head_dim]` each
+/// softmax(scale·q·kᵀ with hidden keys masked)·v per head (scale is 1/√d in GPT-2):
+/// `[batch, n_head, seq, head_dim]` each
 /// (keys and values may be longer than the queries: a KV cache), `mask`
 /// `[batch, n_head, seq_q, seq_kv]` (true = hidden). Shared by every forward pass and the cache.
 pub(crate) fn scaled_dot_product(
@@ -101,9 +111,9 @@ pub(crate) fn scaled_dot_product(
     k: Tensor<4>,
     v: Tensor<4>,
     mask: Tensor<4, Bool>,
+    scale: f64,
 ) -> Tensor<4> {
-    let hd = q.dims()[3];
-    let att = q.matmul(k.swap_dims(2, 3)) * (1.0 / (hd as f64).sqrt());
+    let att = q.matmul(k.swap_dims(2, 3)) * scale;
     softmax(att.mask_fill(mask, MASKED_SCORE), 3).matmul(v)
 }
 
@@ -120,23 +130,8 @@ const MASKED_SCORE: f64 = -1.0e9;
 
 impl Mlp {
     pub(crate) fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        self.c_proj.forward(gelu_new(self.c_fc.forward(x)))
+        self.c_proj.forward(self.activation.forward(self.c_fc.forward(x)))
     }
-}
-
-/// GPT-2's `gelu_new`, ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed through the identity
-/// ½(1 + tanh u) = σ(2u) = 1 / (1 + e^(−2u)) as x / (1 + e^(−2u)). Same function; but on the CPU
-/// backend one `exp` and a division replace a `tanh` and a `powf` per element (which took 45 % of
-/// an evaluation pass), and unlike `sigmoid` (two branches per element, half of them
-/// mispredicted) it has no branch: GELU runs in half the time of the sigmoid form.
-/// −2u is clamped at 80 so e^(−2u) stays finite (WGSL may assume no infinities); there
-/// σ(2u) < 2·10⁻³⁵, zero at f32 precision either way.
-pub(crate) fn gelu_new(x: Tensor<3>) -> Tensor<3> {
-    const MINUS_TWO_SQRT_2_OVER_PI: f64 =
-        -2.0 * core::f64::consts::FRAC_2_SQRT_PI * core::f64::consts::FRAC_1_SQRT_2;
-    let cube = x.clone() * x.clone() * x.clone();
-    let minus_two_u = (cube * 0.044715 + x.clone()) * MINUS_TWO_SQRT_2_OVER_PI;
-    x / (minus_two_u.clamp_max(80.0).exp() + 1.0)
 }
 
 impl Block {
@@ -203,11 +198,13 @@ impl Gpt {
                 attn: Attention {
                     c_attn: linear(format!("h.{i}.attn.c_attn")),
                     c_proj: linear(format!("h.{i}.attn.c_proj")),
+                    scale: cfg.attn_scale(i),
                 },
                 ln_2: ln(format!("h.{i}.ln_2")),
                 mlp: Mlp {
                     c_fc: linear(format!("h.{i}.mlp.c_fc")),
                     c_proj: linear(format!("h.{i}.mlp.c_proj")),
+                    activation: cfg.activation_function,
                 },
             })
             .collect();
@@ -216,6 +213,7 @@ impl Gpt {
             wpe: p2("wpe.weight".into()),
             h,
             ln_f: ln("ln_f".into()),
+            lm_head: (!cfg.tie_word_embeddings).then(|| p2(LM_HEAD.into())),
         })
     }
 
@@ -275,6 +273,9 @@ impl Gpt {
             lin(&mut v, format!("h.{i}.mlp.c_proj"), &b.mlp.c_proj);
         }
         ln(&mut v, "ln_f".into(), &self.ln_f);
+        if let Some(head) = &self.lm_head {
+            v.push((LM_HEAD.into(), flat2(head)));
+        }
         v
     }
 
@@ -377,11 +378,12 @@ impl Gpt {
         self.lm_head(h)
     }
 
-    /// The tied LM head: hidden `[batch, seq, n_embd]` → logits `[batch, seq, vocab]`.
+    /// The LM head (`wte`, or the untied `lm_head.weight`): hidden `[batch, seq, n_embd]` →
+    /// logits `[batch, seq, vocab]`.
     pub fn lm_head(&self, h: Tensor<3>) -> Tensor<3> {
         let [b, t, c] = h.dims();
-        let wte = self.wte.val();
-        let [v, _] = wte.dims();
-        h.reshape([b * t, c]).matmul(wte.transpose()).reshape([b, t, v])
+        let head = self.lm_head.as_ref().unwrap_or(&self.wte).val();
+        let [v, _] = head.dims();
+        h.reshape([b * t, c]).matmul(head.transpose()).reshape([b, t, v])
     }
 }

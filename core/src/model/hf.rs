@@ -1,12 +1,42 @@
-//! A model directory in the Hugging Face layout: `config.json`, `model.safetensors`,
-//! `tokenizer.json`. Bytes in, bytes out, so the browser (which fetches files) and the CLI
-//! (which reads them from disk) share the same code.
+//! A model directory in the Hugging Face layout: `config.json`, `model.safetensors` (or the
+//! shards a `model.safetensors.index.json` lists), `tokenizer.json`. Bytes in, bytes out, so the
+//! browser (which reads files) and the CLI (which reads them from disk) share the same code.
 
 use std::path::Path;
 
 use super::{GptConfig, GptWeights};
 use crate::error::ForgetError;
 use crate::tokenizer::Tokenizer;
+
+/// A sharded checkpoint's index (what `save_pretrained(max_shard_size=…)` writes).
+pub const SHARD_INDEX: &str = "model.safetensors.index.json";
+
+/// The shard files a `model.safetensors.index.json` names (its `weight_map`'s values, each
+/// once, in order). A name with a path in it is refused: shards sit beside the index.
+pub fn shard_files(index_json: &[u8]) -> Result<Vec<String>, ForgetError> {
+    let bad = |m: String| ForgetError::ModelFile(format!("{SHARD_INDEX}: {m}"));
+    let index: serde_json::Value =
+        serde_json::from_slice(index_json).map_err(|e| bad(e.to_string()))?;
+    let map = index
+        .get("weight_map")
+        .and_then(|m| m.as_object())
+        .ok_or_else(|| bad("no \"weight_map\" object".into()))?;
+    let mut files: Vec<String> = Vec::new();
+    for (tensor, file) in map {
+        let file =
+            file.as_str().ok_or_else(|| bad(format!("the file of '{tensor}' is not a string")))?;
+        if file.contains('/') || file.contains('\\') || file == ".." {
+            return Err(bad(format!("shard '{file}' is not a file name beside the index")));
+        }
+        if !files.iter().any(|f| f == file) {
+            files.push(file.to_string());
+        }
+    }
+    if files.is_empty() {
+        return Err(bad("the weight_map is empty".into()));
+    }
+    Ok(files)
+}
 
 /// Everything needed to rebuild a model on any device.
 #[derive(Clone)]
@@ -22,10 +52,30 @@ impl LoadedModel {
         safetensors: &[u8],
         tokenizer_json: &[u8],
     ) -> Result<Self, ForgetError> {
+        Self::from_shards(config_json, &[safetensors], tokenizer_json)
+    }
+
+    /// [`Self::from_bytes`] with the weights in one or more safetensors files (a sharded
+    /// checkpoint's shards, in any order; a tensor must not be in two).
+    pub fn from_shards(
+        config_json: &[u8],
+        shards: &[&[u8]],
+        tokenizer_json: &[u8],
+    ) -> Result<Self, ForgetError> {
         let text = std::str::from_utf8(config_json)
             .map_err(|_| ForgetError::ModelFile("config.json is not UTF-8".into()))?;
         let config = GptConfig::from_hf_json(text)?;
-        let weights = GptWeights::from_safetensors(safetensors)?;
+        let mut weights = GptWeights { tensors: Default::default() };
+        for shard in shards {
+            for (name, t) in GptWeights::from_safetensors(shard)?.tensors {
+                if weights.tensors.insert(name.clone(), t).is_some() {
+                    return Err(ForgetError::ModelFile(format!(
+                        "tensor '{name}' is in two safetensors shards"
+                    )));
+                }
+            }
+        }
+        let weights = weights.keep_expected(&config);
         weights.validate(&config)?;
         let tokenizer = Tokenizer::from_json(tokenizer_json)?;
         if tokenizer.vocab_size() > config.vocab_size {
@@ -46,11 +96,14 @@ impl LoadedModel {
                 message: e.to_string(),
             })
         };
-        Self::from_bytes(
-            &read("config.json")?,
-            &read("model.safetensors")?,
-            &read("tokenizer.json")?,
-        )
+        let shards = if dir.join("model.safetensors").exists() {
+            vec![read("model.safetensors")?]
+        } else {
+            let index = read(SHARD_INDEX)?;
+            shard_files(&index)?.iter().map(|f| read(f)).collect::<Result<Vec<_>, _>>()?
+        };
+        let shards: Vec<&[u8]> = shards.iter().map(Vec::as_slice).collect();
+        Self::from_shards(&read("config.json")?, &shards, &read("tokenizer.json")?)
     }
 
     /// The directory's three files, (name, contents): what `save_dir` writes and the playground

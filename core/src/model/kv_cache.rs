@@ -51,7 +51,9 @@ fn attend(
         Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
         None => (k, v),
     };
-    let y = scaled_dot_product(q, k.clone(), v.clone(), mask).swap_dims(1, 2).reshape([b, s, c]);
+    let y = scaled_dot_product(q, k.clone(), v.clone(), mask, attn.scale)
+        .swap_dims(1, 2)
+        .reshape([b, s, c]);
     (attn.c_proj.forward(y), k, v)
 }
 

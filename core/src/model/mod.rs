@@ -1,5 +1,6 @@
 //! The language model: configuration, host weights and files, the burn module, generation.
 
+pub mod activation;
 pub mod config;
 pub mod generate;
 pub mod gpt;
@@ -9,6 +10,7 @@ pub mod logit_difference;
 pub mod lora;
 pub mod weights;
 
+pub use activation::Activation;
 pub use config::GptConfig;
 pub use gpt::Gpt;
 pub use hf::LoadedModel;

@@ -8,7 +8,9 @@
 //! `wpe.weight`, `h.{i}.ln_1.{weight,bias}`, `h.{i}.attn.c_attn.{weight,bias}`,
 //! `h.{i}.attn.c_proj.*`, `h.{i}.ln_2.*`, `h.{i}.mlp.c_fc.*`, `h.{i}.mlp.c_proj.*`, `ln_f.*`.
 //! GPT-2's `Conv1D` stores weights as `[in, out]`, which is also burn's `Linear` layout, so no
-//! transpose is needed. The LM head is tied to `wte` and not stored.
+//! transpose is needed. The LM head is tied to `wte` and not stored, unless the config unties it
+//! (`tie_word_embeddings: false`): then it is `lm_head.weight`, `[vocab, n_embd]` (PyTorch's
+//! `nn.Linear` layout, `[out, in]`).
 
 use std::collections::BTreeMap;
 
@@ -35,7 +37,7 @@ pub struct GptWeights {
 
 /// Every (name, shape) a GPT with `cfg` has, in file order.
 pub fn expected_shapes(cfg: &GptConfig) -> Vec<(String, Vec<usize>)> {
-    let c = cfg.n_embd;
+    let (c, m) = (cfg.n_embd, cfg.mlp_width());
     let mut v = vec![
         ("wte.weight".to_string(), vec![cfg.vocab_size, c]),
         ("wpe.weight".to_string(), vec![cfg.n_positions, c]),
@@ -50,15 +52,21 @@ pub fn expected_shapes(cfg: &GptConfig) -> Vec<(String, Vec<usize>)> {
         v.push((p("attn.c_proj.bias"), vec![c]));
         v.push((p("ln_2.weight"), vec![c]));
         v.push((p("ln_2.bias"), vec![c]));
-        v.push((p("mlp.c_fc.weight"), vec![c, 4 * c]));
-        v.push((p("mlp.c_fc.bias"), vec![4 * c]));
-        v.push((p("mlp.c_proj.weight"), vec![4 * c, c]));
+        v.push((p("mlp.c_fc.weight"), vec![c, m]));
+        v.push((p("mlp.c_fc.bias"), vec![m]));
+        v.push((p("mlp.c_proj.weight"), vec![m, c]));
         v.push((p("mlp.c_proj.bias"), vec![c]));
     }
     v.push(("ln_f.weight".to_string(), vec![c]));
     v.push(("ln_f.bias".to_string(), vec![c]));
+    if !cfg.tie_word_embeddings {
+        v.push((LM_HEAD.to_string(), vec![cfg.vocab_size, c]));
+    }
     v
 }
+
+/// An untied LM head's name.
+pub const LM_HEAD: &str = "lm_head.weight";
 
 impl GptWeights {
     /// GPT-2's initialisation: N(0, 0.02) for matrices and embeddings, N(0, 0.02/√(2·n_layer))
@@ -109,6 +117,15 @@ impl GptWeights {
         })
     }
 
+    /// Only the tensors `cfg` uses (a tied model's copy of `lm_head.weight` goes), so what is
+    /// saved again is what the config describes.
+    pub fn keep_expected(mut self, cfg: &GptConfig) -> Self {
+        let names: std::collections::HashSet<String> =
+            expected_shapes(cfg).into_iter().map(|(n, _)| n).collect();
+        self.tensors.retain(|name, _| names.contains(name));
+        self
+    }
+
     /// Check that every tensor `cfg` needs is present with the right shape and finite values.
     pub fn validate(&self, cfg: &GptConfig) -> Result<(), ForgetError> {
         for (name, shape) in expected_shapes(cfg) {
@@ -152,17 +169,15 @@ impl GptWeights {
 
     /// Read a `model.safetensors`. Accepts GPT-2 names with or without the `transformer.` prefix
     /// (what `GPT2LMHeadModel.save_pretrained` writes) and skips buffers we do not need
-    /// (`attn.bias`, `attn.masked_bias`, the tied `lm_head.weight`). f16/bf16 are widened to f32.
+    /// (`attn.bias`, `attn.masked_bias`). f16/bf16 are widened to f32. A tied model's file may hold
+    /// `lm_head.weight` too: [`GptWeights::keep_expected`] drops what the config does not use.
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self, ForgetError> {
         let st = safetensors::SafeTensors::deserialize(bytes)
             .map_err(|e| ForgetError::ModelFile(format!("not a valid safetensors file: {e}")))?;
         let mut tensors = BTreeMap::new();
         for (name, view) in st.tensors() {
             let name = name.strip_prefix("transformer.").unwrap_or(&name).to_string();
-            if name == "lm_head.weight"
-                || name.ends_with(".attn.bias")
-                || name.ends_with(".attn.masked_bias")
-            {
+            if name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias") {
                 continue;
             }
             let raw = view.data();
