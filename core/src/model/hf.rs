@@ -96,14 +96,16 @@ impl LoadedModel {
                 message: e.to_string(),
             })
         };
-        let shards = if dir.join("model.safetensors").exists() {
-            vec![read("model.safetensors")?]
-        } else {
+        // config.json first: a folder that is not a model at all says so by its first file.
+        let config = read("config.json")?;
+        let shards = if dir.join(SHARD_INDEX).exists() && !dir.join("model.safetensors").exists() {
             let index = read(SHARD_INDEX)?;
             shard_files(&index)?.iter().map(|f| read(f)).collect::<Result<Vec<_>, _>>()?
+        } else {
+            vec![read("model.safetensors")?]
         };
         let shards: Vec<&[u8]> = shards.iter().map(Vec::as_slice).collect();
-        Self::from_shards(&read("config.json")?, &shards, &read("tokenizer.json")?)
+        Self::from_shards(&config, &shards, &read("tokenizer.json")?)
     }
 
     /// The directory's three files, (name, contents): what `save_dir` writes and the playground
