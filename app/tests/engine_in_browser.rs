@@ -125,44 +125,41 @@ async fn same_run_on_cpu_and_webgpu(lora_rank: usize) {
 
 /// tests/golden/models/NAME's files, as the page would read them from a folder.
 fn golden_family(name: &str) -> LoadedModel {
-    macro_rules! files {
+    macro_rules! golden_file {
+        ($dir:literal, $file:literal) => {
+            &include_bytes!(concat!("../../tests/golden/models/", $dir, "/", $file))[..]
+        };
+    }
+    macro_rules! one_file {
         ($dir:literal) => {
             (
-                &include_bytes!(concat!("../../tests/golden/models/", $dir, "/config.json"))[..],
-                &include_bytes!(concat!("../../tests/golden/models/", $dir, "/tokenizer.json"))[..],
+                golden_file!($dir, "config.json"),
+                golden_file!($dir, "tokenizer.json"),
+                vec![golden_file!($dir, "model.safetensors")],
             )
         };
     }
     let (config, tokenizer, shards): (&[u8], &[u8], Vec<&[u8]>) = match name {
-        "gpt2-untied-gelu" => {
-            let (c, t) = files!("gpt2-untied-gelu");
-            let w = include_bytes!("../../tests/golden/models/gpt2-untied-gelu/model.safetensors");
-            (c, t, vec![&w[..]])
-        }
-        "gpt2-layer-scaled-relu2" => {
-            let (c, t) = files!("gpt2-layer-scaled-relu2");
-            let w = include_bytes!(
-                "../../tests/golden/models/gpt2-layer-scaled-relu2/model.safetensors"
-            );
-            (c, t, vec![&w[..]])
-        }
-        "gpt2-quick-gelu-sharded" => {
-            let (c, t) = files!("gpt2-quick-gelu-sharded");
-            let a = include_bytes!(
-                "../../tests/golden/models/gpt2-quick-gelu-sharded/model-00001-of-00002.safetensors"
-            );
-            let b = include_bytes!(
-                "../../tests/golden/models/gpt2-quick-gelu-sharded/model-00002-of-00002.safetensors"
-            );
-            (c, t, vec![&a[..], &b[..]])
-        }
+        "gpt2-untied-gelu" => one_file!("gpt2-untied-gelu"),
+        "gpt2-layer-scaled-relu2" => one_file!("gpt2-layer-scaled-relu2"),
+        "llama-gqa-untied" => one_file!("llama-gqa-untied"),
+        "llama-mqa-tied-bf16" => one_file!("llama-mqa-tied-bf16"),
+        "qwen2-qkv-bias" => one_file!("qwen2-qkv-bias"),
+        "gpt2-quick-gelu-sharded" => (
+            golden_file!("gpt2-quick-gelu-sharded", "config.json"),
+            golden_file!("gpt2-quick-gelu-sharded", "tokenizer.json"),
+            vec![
+                golden_file!("gpt2-quick-gelu-sharded", "model-00001-of-00002.safetensors"),
+                golden_file!("gpt2-quick-gelu-sharded", "model-00002-of-00002.safetensors"),
+            ],
+        ),
         other => panic!("no golden model {other}"),
     };
     LoadedModel::from_shards(config, &shards, tokenizer).unwrap()
 }
 
-/// The golden checkpoints of every GPT-2 setting (tests/golden/make_golden_families.py, made by
-/// transformers) give transformers' logits on the CPU backend and on WebGPU.
+/// The golden checkpoints of every model family and setting (tests/golden/make_golden_families.py,
+/// made by transformers) give transformers' logits on the CPU backend and on WebGPU.
 #[wasm_bindgen_test]
 async fn model_families_match_transformers_on_cpu_and_webgpu() {
     let golden: serde_json::Value =

@@ -75,6 +75,10 @@ enum Command {
         /// --out says otherwise.
         #[arg(long, value_name = "SPLIT", value_parser = ["forget01", "forget05", "forget10", "val10"])]
         retain: Option<String>,
+        /// Train the Llama-family twin of the default shape (rotary positions, RMSNorm,
+        /// grouped-query attention, SwiGLU) instead of GPT-2; give --out.
+        #[arg(long, requires = "out")]
+        llama: bool,
     },
     /// Print the model's quality bar (key entity in greedy answers) and every metric on forget10.
     Eval {
@@ -350,12 +354,12 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
     let device = device(&cli.backend)?;
     let world = FactWorld::default_world();
     match cli.command {
-        Command::Pretrain { out, data_out, steps, seed, fluency, retain } => {
+        Command::Pretrain { out, data_out, steps, seed, fluency, retain, llama } => {
             let out = match (&retain, out) {
                 (Some(split), None) => PathBuf::from(format!("{RETAIN_MODELS}/retain-{split}")),
                 (_, out) => out.unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL)),
             };
-            let mut cfg = PretrainConfig { fluency, retain, ..PretrainConfig::default() };
+            let mut cfg = PretrainConfig { fluency, retain, llama, ..PretrainConfig::default() };
             // The fluency scorer needs fluency, not recall: 1500 steps (public/models/fluency).
             cfg.steps = steps.unwrap_or(if fluency { 1500 } else { cfg.steps });
             cfg.seed = seed.unwrap_or(cfg.seed);

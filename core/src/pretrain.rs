@@ -45,6 +45,10 @@ pub struct PretrainConfig {
     /// PrivLeak compare an unlearned model with it (`eval::retain_reference`).
     #[serde(default)]
     pub retain: Option<String>,
+    /// Train the Llama-family version of the shape ([`GptConfig::llama_like`]: rotary positions,
+    /// RMSNorm, grouped-query attention, SwiGLU) instead of GPT-2.
+    #[serde(default)]
+    pub llama: bool,
 }
 
 impl Default for PretrainConfig {
@@ -61,6 +65,7 @@ impl Default for PretrainConfig {
             weight_decay: 0.01,
             fluency: false,
             retain: None,
+            llama: false,
         }
     }
 }
@@ -80,6 +85,7 @@ impl PretrainConfig {
             weight_decay: 0.0,
             fluency: false,
             retain: None,
+            llama: false,
         }
     }
 
@@ -213,6 +219,7 @@ pub async fn pretrain(
     } else {
         GptConfig::default_model(vocab, tokenizer.eos_id())
     };
+    let model_cfg = if cfg.llama { model_cfg.llama_like() } else { model_cfg };
     let exclude = match &cfg.retain {
         Some(split) => world.select(split)?.into_iter().map(|it| it.id).collect(),
         None => Default::default(),

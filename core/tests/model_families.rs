@@ -1,7 +1,9 @@
-//! Every GPT-2 setting the engine implements, against transformers: tests/golden/models/ holds
-//! tiny random checkpoints that tests/golden/make_golden_families.py made with transformers (an
-//! untied head, n_inner, exact GELU, ReLU², quick GELU, layer-index scaling, no 1/√d scaling;
-//! f32, f16 and bf16 weights; one checkpoint in shards), and golden_families.json the logits
+//! Every model family and setting the engine implements, against transformers:
+//! tests/golden/models/ holds tiny random checkpoints that tests/golden/make_golden_families.py
+//! made with transformers — GPT-2 with an untied head, n_inner, exact GELU, ReLU², quick GELU,
+//! layer-index scaling, no 1/√d scaling; Llama with grouped-query and multi-query attention,
+//! tied and untied heads, two RoPE bases, head_dim ≠ hidden/heads; Qwen2 with q/k/v biases; f32,
+//! f16 and bf16 weights; one checkpoint in shards — and golden_families.json the logits
 //! transformers computed for them.
 
 mod common;
@@ -33,7 +35,7 @@ fn model_families_match_transformers() {
     let ids: Vec<Vec<i64>> = serde_json::from_value(golden["input_ids"].clone()).unwrap();
     let probe: Vec<usize> = serde_json::from_value(golden["probe_ids"].clone()).unwrap();
     let models = golden["models"].as_object().unwrap();
-    assert_eq!(models.len(), 3);
+    assert_eq!(models.len(), 6);
     let d = common::device();
     for (name, g) in models {
         let m = load(name);
@@ -107,6 +109,49 @@ fn checkpoints_are_read_with_their_settings() {
     assert_eq!(load("gpt2-quick-gelu-sharded").config.activation_function, Activation::QuickGelu);
 }
 
+/// The Llama-family settings were read, not defaulted.
+#[test]
+fn llama_checkpoints_are_read_with_their_settings() {
+    use forgetlab::model::Activation;
+    let gqa = load("llama-gqa-untied").config;
+    let l = gqa.llama.as_ref().expect("a Llama config");
+    assert_eq!((gqa.n_head, l.n_kv_head, l.head_dim, l.rope_theta), (4, 2, 4, 10_000.0));
+    assert!(!gqa.tie_word_embeddings && !l.qkv_bias);
+    assert_eq!((gqa.activation_function, gqa.mlp_width()), (Activation::Silu, 24));
+    let mqa = load("llama-mqa-tied-bf16").config;
+    let l = mqa.llama.as_ref().unwrap();
+    assert_eq!((l.n_kv_head, l.head_dim, l.rope_theta), (1, 6, 100_000.0));
+    assert!(mqa.tie_word_embeddings);
+    let qwen = load("qwen2-qkv-bias").config;
+    let l = qwen.llama.as_ref().unwrap();
+    assert!(l.qkv_bias && !l.o_bias && !l.mlp_bias);
+    assert_eq!(l.model_type, "qwen2");
+}
+
+/// Saved and read again, a model keeps its settings and its weights (the untied head with them),
+/// and transformers' config keys are what we write; a Llama model is written under Llama's names.
+#[test]
+fn llama_models_round_trip_through_files() {
+    for name in ["llama-gqa-untied", "llama-mqa-tied-bf16", "qwen2-qkv-bias"] {
+        let m = load(name);
+        let dir = std::env::temp_dir().join(format!("forgetlab-{name}-{}", std::process::id()));
+        m.save_dir(&dir).unwrap();
+        let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
+        let back = LoadedModel::load_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(back.config, m.config, "{name}");
+        assert_eq!(back.weights, m.weights, "{name}");
+        let names = forgetlab::model::GptWeights::from_safetensors(&bytes).unwrap();
+        assert!(names.tensors.contains_key("model.layers.1.self_attn.k_proj.weight"), "{name}");
+        assert!(names.tensors.contains_key("model.norm.weight"), "{name}");
+        let json: serde_json::Value = serde_json::from_str(&m.config.to_hf_json()).unwrap();
+        assert_eq!(json["num_key_value_heads"], m.config.n_kv_head(), "{name}");
+        let d = common::device();
+        let gpt = Gpt::from_weights(&m.config, &m.weights, &d).unwrap();
+        assert_eq!(pollster::block_on(gpt.to_weights(&m.config)).unwrap(), m.weights, "{name}");
+    }
+}
+
 /// Saved and read again, a model keeps its settings and its weights (the untied head with them),
 /// and transformers' config keys are what we write.
 #[test]
@@ -137,7 +182,7 @@ fn unsupported_settings_are_named() {
     for (key, value, named) in [
         ("activation_function", serde_json::json!("prelu"), "prelu"),
         ("activation_function", serde_json::json!("xielu"), "xielu"),
-        ("model_type", serde_json::json!("llama"), "model_type"),
+        ("model_type", serde_json::json!("gpt_neox"), "model_type"),
         ("add_cross_attention", serde_json::json!(true), "add_cross_attention"),
         ("n_inner", serde_json::json!(0), "n_inner"),
     ] {
@@ -151,6 +196,28 @@ fn unsupported_settings_are_named() {
     cfg["activation_function"] = serde_json::json!("gelu_pytorch_tanh");
     cfg["n_inner"] = serde_json::json!(128);
     assert!(GptConfig::from_hf_json(&cfg.to_string()).is_ok());
+}
+
+/// Llama settings the engine does not implement are refused by name.
+#[test]
+fn unsupported_llama_settings_are_named() {
+    let text =
+        std::fs::read_to_string(root().join("tests/golden/models/llama-gqa-untied/config.json"))
+            .unwrap();
+    let base: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(GptConfig::from_hf_json(&text).is_ok());
+    for (key, value, named) in [
+        ("rope_parameters", serde_json::json!({"rope_type": "yarn", "factor": 4.0}), "yarn"),
+        ("rope_scaling", serde_json::json!({"type": "linear", "factor": 2.0}), "linear"),
+        ("use_sliding_window", serde_json::json!(true), "sliding"),
+        ("num_key_value_heads", serde_json::json!(3), "num_key_value_heads"),
+        ("hidden_act", serde_json::json!("prelu"), "prelu"),
+    ] {
+        let mut cfg = base.clone();
+        cfg[key] = value;
+        let err = GptConfig::from_hf_json(&cfg.to_string()).unwrap_err().to_string();
+        assert!(err.contains(named), "{key}: {err}");
+    }
 }
 
 /// A sharded index that points outside its folder, names nothing, or is not JSON is an error.

@@ -8,7 +8,12 @@ tokenizer), chosen to exercise one setting the default model does not use:
 
 - gpt2-untied-gelu: an untied lm_head, n_inner = 3·n_embd, exact GELU (erf), f32;
 - gpt2-layer-scaled-relu2: scale_attn_by_inverse_layer_idx, ReLU², no 1/√d scaling, f16 weights;
-- gpt2-quick-gelu-sharded: quick_gelu, untied, bf16 weights in two shards.
+- gpt2-quick-gelu-sharded: quick_gelu, untied, bf16 weights in two shards;
+- llama-gqa-untied: Llama with grouped-query attention (4 query heads, 2 key/value heads), an
+  untied head, RoPE at θ = 10,000, f32;
+- llama-mqa-tied-bf16: SmolLM's shape in miniature (tied embeddings, one key/value head,
+  θ = 100,000, head_dim ≠ hidden/heads), bf16;
+- qwen2-qkv-bias: Qwen2 (biases on q, k, v), f16.
 
 Every model is run in float32 on the (rounded) weights it saved, on two fixed token rows. A full
 logits tensor is 1024 values per position, so golden_families.json keeps, per position, the
@@ -26,7 +31,8 @@ import pathlib
 import shutil
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+from transformers import (GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
+                          PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM)
 
 root = pathlib.Path(__file__).resolve().parents[2]
 default_dir = root / "public" / "models" / "forgetlab-small"
@@ -46,20 +52,34 @@ PROBE_IDS = list(range(0, VOCAB, VOCAB // 16))
 
 SMALL = dict(vocab_size=VOCAB, n_positions=32, n_embd=16, n_layer=2, n_head=2,
              resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=0, eos_token_id=0)
+LLAMA = dict(vocab_size=VOCAB, hidden_size=16, intermediate_size=24, num_hidden_layers=2,
+             max_position_embeddings=32, bos_token_id=0, eos_token_id=0, rms_norm_eps=1e-5)
 MODELS = {
-    "gpt2-untied-gelu": (dict(tie_word_embeddings=False, n_inner=48, activation_function="gelu"),
+    "gpt2-untied-gelu": (GPT2Config, GPT2LMHeadModel,
+                         dict(**SMALL, tie_word_embeddings=False, n_inner=48, activation_function="gelu"),
                          torch.float32, None),
-    "gpt2-layer-scaled-relu2": (dict(scale_attn_by_inverse_layer_idx=True, scale_attn_weights=False,
+    "gpt2-layer-scaled-relu2": (GPT2Config, GPT2LMHeadModel,
+                                dict(**SMALL, scale_attn_by_inverse_layer_idx=True, scale_attn_weights=False,
                                      activation_function="relu2"), torch.float16, None),
-    "gpt2-quick-gelu-sharded": (dict(tie_word_embeddings=False, activation_function="quick_gelu"),
+    "gpt2-quick-gelu-sharded": (GPT2Config, GPT2LMHeadModel,
+                                dict(**SMALL, tie_word_embeddings=False, activation_function="quick_gelu"),
                                 torch.bfloat16, "60KB"),
+    "llama-gqa-untied": (LlamaConfig, LlamaForCausalLM,
+                         dict(**LLAMA, num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
+                              rope_theta=10000.0), torch.float32, None),
+    "llama-mqa-tied-bf16": (LlamaConfig, LlamaForCausalLM,
+                            dict(**LLAMA, num_attention_heads=4, num_key_value_heads=1, head_dim=6,
+                                 tie_word_embeddings=True, rope_theta=100000.0), torch.bfloat16, None),
+    "qwen2-qkv-bias": (Qwen2Config, Qwen2ForCausalLM,
+                       dict(**LLAMA, num_attention_heads=2, num_key_value_heads=2, tie_word_embeddings=False,
+                            rope_theta=10000.0), torch.float16, None),
 }
 
 
-def make(name, settings, dtype, shard):
+def make(name, config_class, model_class, settings, dtype, shard):
     torch.manual_seed(sum(map(ord, name)))
-    cfg = GPT2Config(**SMALL, **settings)
-    model = GPT2LMHeadModel(cfg).eval()
+    cfg = config_class(**settings)
+    model = model_class(cfg).eval()
     # Larger-than-default weights so every setting moves the logits well beyond 1e-4.
     with torch.no_grad():
         for p in model.parameters():
@@ -71,7 +91,7 @@ def make(name, settings, dtype, shard):
     model.save_pretrained(out, safe_serialization=True, **kwargs)
     shutil.copy(default_dir / "tokenizer.json", out / "tokenizer.json")
     # Golden values: the saved (rounded) weights, computed in float32.
-    model = GPT2LMHeadModel.from_pretrained(out, torch_dtype=torch.float32).eval()
+    model = model_class.from_pretrained(out, dtype=torch.float32).eval()
     x = torch.tensor(ids)
     with torch.no_grad():
         o = model(input_ids=x, labels=x)

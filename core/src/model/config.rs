@@ -1,10 +1,13 @@
 //! `config.json`: the model's hyper-parameters, in Hugging Face's `GPT2Config` schema so that
 //! `transformers.GPT2LMHeadModel.from_pretrained(dir)` reads what we write, and we read every
-//! GPT-2 setting transformers implements (or refuse it by name).
+//! GPT-2 setting transformers implements (or refuse it by name). A Llama-family config
+//! (`LlamaConfig`, `Qwen2Config`) is read into the same struct with its own settings in
+//! [`GptConfig::llama`] ([`super::llama`]).
 
 use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
+use super::llama::{self, LLAMA_TYPES, LlamaSettings};
 use crate::error::ForgetError;
 
 /// GPT-2 hyper-parameters. Field names and defaults are GPT2Config's; the fields transformers
@@ -36,6 +39,10 @@ pub struct GptConfig {
     /// Block i's attention scores are also divided by i + 1 (GPT-2's Mistral-style option).
     #[serde(default)]
     pub scale_attn_by_inverse_layer_idx: bool,
+    /// A Llama-family model (rotary positions, RMSNorm, grouped-query attention, a gated MLP);
+    /// `None`: GPT-2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llama: Option<LlamaSettings>,
 }
 
 fn yes() -> bool {
@@ -67,6 +74,7 @@ impl GptConfig {
             tie_word_embeddings: true,
             scale_attn_weights: true,
             scale_attn_by_inverse_layer_idx: false,
+            llama: None,
         }
     }
 
@@ -100,8 +108,48 @@ impl GptConfig {
         }
     }
 
+    /// The Llama-family model of the same widths: rotary positions (θ = 10,000), RMSNorm,
+    /// half as many key/value heads as query heads, a SwiGLU MLP of width (8/3)·n_embd rounded
+    /// up to a multiple of 8 (Llama's sizing: as many weights as a 4·n_embd MLP), embeddings
+    /// tied as before.
+    pub fn llama_like(&self) -> Self {
+        let hidden = (8 * self.n_embd).div_ceil(3).div_ceil(8) * 8;
+        Self {
+            n_inner: Some(hidden),
+            activation_function: Activation::Silu,
+            scale_attn_weights: true,
+            scale_attn_by_inverse_layer_idx: false,
+            llama: Some(LlamaSettings {
+                model_type: "llama".into(),
+                n_kv_head: (self.n_head / 2).max(1),
+                head_dim: self.n_embd / self.n_head,
+                rope_theta: 10_000.0,
+                qkv_bias: false,
+                o_bias: false,
+                mlp_bias: false,
+            }),
+            ..self.clone()
+        }
+    }
+
     pub fn head_dim(&self) -> usize {
-        self.n_embd / self.n_head
+        match &self.llama {
+            Some(l) => l.head_dim,
+            None => self.n_embd / self.n_head.max(1),
+        }
+    }
+
+    /// Key/value heads: n_head, or fewer with grouped-query attention.
+    pub fn n_kv_head(&self) -> usize {
+        self.llama.as_ref().map_or(self.n_head, |l| l.n_kv_head)
+    }
+
+    /// Which tensors have biases: (norms, q/k/v, attention output, MLP).
+    pub(crate) fn biases(&self) -> (bool, bool, bool, bool) {
+        match &self.llama {
+            None => (true, true, true, true),
+            Some(l) => (false, l.qkv_bias, l.o_bias, l.mlp_bias),
+        }
     }
 
     /// The MLP's hidden width.
@@ -121,25 +169,38 @@ impl GptConfig {
         self.checked_num_params().map_or(usize::MAX, |n| n as usize)
     }
 
-    /// [`Self::num_params`] in 64 bits (wasm's usize has 32), or None when it overflows.
+    /// [`Self::num_params`] in 64 bits (wasm's usize has 32), or None when it overflows. The
+    /// same count as the shapes [`super::weights::expected_shapes`] lists.
     fn checked_num_params(&self) -> Option<u64> {
-        let [v, p, c, l, m] =
-            [self.vocab_size, self.n_positions, self.n_embd, self.n_layer, self.mlp_width()]
-                .map(|x| x as u64);
-        // ln_1, ln_2 (2c each); c_attn (3c² + 3c); attn c_proj (c² + c); c_fc (cm + m);
-        // mlp c_proj (mc + c).
-        let per_layer = c
-            .checked_mul(c)?
-            .checked_mul(4)?
-            .checked_add(c.checked_mul(m)?.checked_mul(2)?)?
-            .checked_add(c.checked_mul(9)?)?
-            .checked_add(m)?;
+        let u = |x: usize| x as u64;
+        let (v, c, l, m, hd) = (
+            u(self.vocab_size),
+            u(self.n_embd),
+            u(self.n_layer),
+            u(self.mlp_width()),
+            u(self.head_dim()),
+        );
+        let (nh, kv) = (u(self.n_head), u(self.n_kv_head()));
+        let (norm_bias, qkv_bias, o_bias, mlp_bias) = self.biases();
+        let qkv = nh.checked_add(kv.checked_mul(2)?)?.checked_mul(hd)?;
+        let fc = if self.llama.is_some() { m.checked_mul(2)? } else { m };
+        let with = |yes: bool, n: u64| if yes { n } else { 0 };
+        let norm = c + with(norm_bias, c);
+        let sum = |xs: &[u64]| xs.iter().try_fold(0u64, |a, &x| a.checked_add(x));
+        let per_layer = sum(&[
+            norm.checked_mul(2)?,
+            c.checked_mul(qkv)?,
+            with(qkv_bias, qkv),
+            nh.checked_mul(hd)?.checked_mul(c)?,
+            with(o_bias, c),
+            c.checked_mul(fc)?,
+            with(mlp_bias, fc),
+            m.checked_mul(c)?,
+            with(mlp_bias, c),
+        ])?;
+        let positions = if self.llama.is_none() { u(self.n_positions).checked_mul(c)? } else { 0 };
         let head = if self.tie_word_embeddings { 0 } else { v.checked_mul(c)? };
-        v.checked_add(p)?
-            .checked_mul(c)?
-            .checked_add(l.checked_mul(per_layer)?)?
-            .checked_add(c.checked_mul(2)?)?
-            .checked_add(head)
+        sum(&[v.checked_mul(c)?, positions, l.checked_mul(per_layer)?, norm, head])
     }
 
     pub fn validate(&self) -> Result<(), ForgetError> {
@@ -155,6 +216,23 @@ impl GptConfig {
                 "n_embd ({}) must be a multiple of n_head ({})",
                 self.n_embd, self.n_head
             ));
+        }
+        if let Some(l) = &self.llama {
+            if l.n_kv_head == 0 || !self.n_head.is_multiple_of(l.n_kv_head) {
+                return bad(format!(
+                    "num_attention_heads ({}) must be a multiple of num_key_value_heads ({})",
+                    self.n_head, l.n_kv_head
+                ));
+            }
+            if l.head_dim == 0 || !l.head_dim.is_multiple_of(2) {
+                return bad(format!(
+                    "head_dim ({}) must be even and positive for RoPE",
+                    l.head_dim
+                ));
+            }
+            if !(l.rope_theta.is_finite() && l.rope_theta > 0.0) {
+                return bad(format!("rope_theta must be a positive number, got {}", l.rope_theta));
+            }
         }
         // Also refuses NaN: the epsilon must be a positive number.
         if self.layer_norm_epsilon.is_nan() || self.layer_norm_epsilon <= 0.0 {
@@ -173,8 +251,12 @@ impl GptConfig {
         Ok(())
     }
 
-    /// `config.json` text with every field transformers needs to build a `GPT2LMHeadModel`.
+    /// `config.json` text with every field transformers needs to build a `GPT2LMHeadModel` (or
+    /// the Llama-family model).
     pub fn to_hf_json(&self) -> String {
+        if let Some(l) = &self.llama {
+            return llama::config_to_hf(self, l);
+        }
         let v = serde_json::json!({
             "architectures": ["GPT2LMHeadModel"],
             "model_type": "gpt2",
@@ -203,11 +285,17 @@ impl GptConfig {
     }
 
     pub fn from_hf_json(text: &str) -> Result<Self, ForgetError> {
-        let cfg: GptConfig = serde_json::from_str(text)
-            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
-        cfg.validate()?;
         let all: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
+        if let Some(kind) = all.get("model_type").and_then(|t| t.as_str())
+            && LLAMA_TYPES.contains(&kind)
+        {
+            return llama::config_from_hf(&all, kind);
+        }
+        let mut cfg: GptConfig = serde_json::from_value(all.clone())
+            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
+        cfg.llama = None;
+        cfg.validate()?;
         cfg.refuse_unsupported(&all)?;
         Ok(cfg)
     }
@@ -219,7 +307,11 @@ impl GptConfig {
     fn refuse_unsupported(&self, all: &serde_json::Value) -> Result<(), ForgetError> {
         use serde_json::Value;
         let checks: [(&str, &[Value], &str); 2] = [
-            ("model_type", &[Value::from("gpt2")], "ForgetLab reads GPT-2 checkpoints"),
+            (
+                "model_type",
+                &[Value::from("gpt2")],
+                "ForgetLab reads the gpt2, llama and qwen2 model types",
+            ),
             (
                 "add_cross_attention",
                 &[Value::Bool(false)],

@@ -1,7 +1,16 @@
-//! GPT-2 in burn: learned positions, pre-LayerNorm blocks, an MLP with the config's activation
-//! (GPT-2's is GELU's tanh approximation), causal self-attention, and an LM head tied to the
-//! token embedding or its own (`tie_word_embeddings`). Field names follow GPT-2's checkpoint keys
-//! so [`super::weights`] maps them one to one.
+//! The model families in burn, as one module: pre-norm transformer blocks, causal
+//! self-attention, an MLP, an LM head tied to the token embedding or its own
+//! (`tie_word_embeddings`).
+//!
+//! - GPT-2 (Radford et al. 2019): learned positions, LayerNorm, q, k, v in one `c_attn`, an MLP
+//!   with the config's activation (GELU's tanh approximation in GPT-2 itself).
+//! - Llama (Touvron et al. 2023) and its kin (SmolLM, TinyLlama, Qwen2): rotary positions
+//!   ([`super::rope`]), RMSNorm ([`super::norm`]), grouped-query attention (Ainslie et al. 2023:
+//!   n_kv_head ≤ n_head key/value heads, each shared by n_head / n_kv_head query heads), and the
+//!   gated MLP down(act(gate·x) ⊙ up·x) (SwiGLU, Shazeer 2020). Its q, k, v projections are held
+//!   side by side in `c_attn` and gate, up in `c_fc` ([`super::llama`] maps the names).
+//!
+//! Field names follow GPT-2's checkpoint keys so [`super::weights`] maps them one to one.
 //!
 //! No backend is named here: every tensor lives on the runtime [`Device`] it was built on
 //! (CPU or WebGPU, with or without autodiff).
@@ -12,14 +21,16 @@
 //! - logits: `[batch, seq, vocab_size]`
 
 use burn::module::{Module, Param};
-use burn::nn::{LayerNorm, LayerNormConfig, Linear};
-use burn::tensor::activation::softmax;
+use burn::nn::Linear;
 use burn::tensor::module::embedding;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData, Transaction};
 
 use super::activation::Activation;
+use super::attention::{Attention, causal_mask, left_padded_mask};
 use super::config::GptConfig;
 use super::lora::Lora;
+use super::norm::Norm;
+use super::rope::Rope;
 use super::weights::{GptWeights, HostTensor, LM_HEAD, expected_shapes};
 use crate::error::ForgetError;
 
@@ -49,16 +60,6 @@ impl Projection {
     }
 }
 
-/// Causal multi-head self-attention with GPT-2's fused `c_attn` (q, k, v side by side).
-#[derive(Module, Debug)]
-pub struct Attention {
-    pub c_attn: Projection,
-    pub c_proj: Projection,
-    /// What the scores q·kᵀ are multiplied by ([`GptConfig::attn_scale`]: 1/√head_dim, and
-    /// 1/(layer + 1) with `scale_attn_by_inverse_layer_idx`).
-    pub scale: f64,
-}
-
 /// The position-wise feed-forward network: n_embd → n_inner (4·n_embd) → n_embd.
 #[derive(Module, Debug)]
 pub struct Mlp {
@@ -66,14 +67,16 @@ pub struct Mlp {
     pub c_proj: Projection,
     #[module(skip)]
     pub activation: Activation,
+    /// Llama's gated MLP: `c_fc` holds gate and up side by side.
+    pub gated: bool,
 }
 
 /// One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).
 #[derive(Module, Debug)]
 pub struct Block {
-    pub ln_1: LayerNorm,
+    pub ln_1: Norm,
     pub attn: Attention,
-    pub ln_2: LayerNorm,
+    pub ln_2: Norm,
     pub mlp: Mlp,
 }
 
@@ -81,85 +84,42 @@ pub struct Block {
 #[derive(Module, Debug)]
 pub struct Gpt {
     pub wte: Param<Tensor<2>>,
-    pub wpe: Param<Tensor<2>>,
+    /// GPT-2's learned positions; `None`: rotary positions at `rope_theta`.
+    pub wpe: Option<Param<Tensor<2>>>,
     pub h: Vec<Block>,
-    pub ln_f: LayerNorm,
+    pub ln_f: Norm,
     /// An untied LM head, `[vocab, n_embd]`; `None`: the head is `wte`.
     pub lm_head: Option<Param<Tensor<2>>>,
+    #[module(skip)]
+    pub rope_theta: Option<f64>,
 }
-
-impl Attention {
-    /// `x`: `[batch, seq, n_embd]`, `mask`: `[batch, n_head, seq, seq]` (true = hidden) → same shape as x.
-    fn forward(&self, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>) -> Tensor<3> {
-        let [b, t, c] = x.dims();
-        let hd = c / n_head;
-        let qkv = self.c_attn.forward(x);
-        let heads =
-            |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, t, n_head, hd]).swap_dims(1, 2);
-        let (q, k, v) = (heads(0), heads(1), heads(2));
-        let y = scaled_dot_product(q, k, v, mask, self.scale).swap_dims(1, 2).reshape([b, t, c]);
-        self.c_proj.forward(y)
-    }
-}
-
-/// softmax(scale·q·kᵀ with hidden keys masked)·v per head (scale is 1/√d in GPT-2):
-/// `[batch, n_head, seq, head_dim]` each
-/// (keys and values may be longer than the queries: a KV cache), `mask`
-/// `[batch, n_head, seq_q, seq_kv]` (true = hidden). Shared by every forward pass and the cache.
-pub(crate) fn scaled_dot_product(
-    q: Tensor<4>,
-    k: Tensor<4>,
-    v: Tensor<4>,
-    mask: Tensor<4, Bool>,
-    scale: f64,
-) -> Tensor<4> {
-    let att = q.matmul(k.swap_dims(2, 3)) * scale;
-    softmax(att.mask_fill(mask, MASKED_SCORE), 3).matmul(v)
-}
-
-/// The score of a hidden key: its softmax weight is exactly 0 either way. Natively −∞, because
-/// the C library's `expf` of a huge negative finite number takes a slow underflow path (with
-/// `errno`) — a tenth of an evaluation pass, where most keys of an answer tree are hidden —
-/// while `expf(−∞)` returns 0 at once. In the browser −1e9, so no infinity reaches a WGSL
-/// shader (WGSL lets implementations assume there are none). Every row sees at least its own
-/// position, so no row is all −∞.
-#[cfg(not(target_arch = "wasm32"))]
-const MASKED_SCORE: f64 = f64::NEG_INFINITY;
-#[cfg(target_arch = "wasm32")]
-const MASKED_SCORE: f64 = -1.0e9;
 
 impl Mlp {
     pub(crate) fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        self.c_proj.forward(self.activation.forward(self.c_fc.forward(x)))
+        let h = self.c_fc.forward(x);
+        let h = if self.gated {
+            let [b, t, two_m] = h.dims();
+            let m = two_m / 2;
+            let gate = h.clone().narrow(2, 0, m);
+            self.activation.forward(gate) * h.narrow(2, m, m).reshape([b, t, m])
+        } else {
+            self.activation.forward(h)
+        };
+        self.c_proj.forward(h)
     }
 }
 
 impl Block {
-    fn forward(&self, x: Tensor<3>, n_head: usize, mask: Tensor<4, Bool>) -> Tensor<3> {
-        let x = x.clone() + self.attn.forward(self.ln_1.forward(x), n_head, mask);
+    fn forward(
+        &self,
+        x: Tensor<3>,
+        n_head: usize,
+        mask: Tensor<4, Bool>,
+        rope: Option<&Rope>,
+    ) -> Tensor<3> {
+        let x = x.clone() + self.attn.forward(self.ln_1.forward(x), n_head, mask, rope);
         x.clone() + self.mlp.forward(self.ln_2.forward(x))
     }
-}
-
-/// `[1, 1, seq, seq]`-shaped upper-triangular mask broadcast to `[batch, n_head, seq, seq]`.
-fn causal_mask(b: usize, n_head: usize, t: usize, device: &Device) -> Tensor<4, Bool> {
-    let data: Vec<bool> = (0..t * t).map(|i| (i % t) > (i / t)).collect();
-    Tensor::<2, Bool>::from_data(TensorData::new(data, [t, t]), device)
-        .reshape([1, 1, t, t])
-        .expand([b, n_head, t, t])
-}
-
-/// The attention mask `[batch, seq, seq]` (row-major, true = key j hidden from query i) of
-/// left-padded rows: causal, and no real position sees a padding key. A padding position sees
-/// itself only — it needs one visible key, or its softmax would be over nothing (NaN with a −∞
-/// mask, and 0 · NaN poisons the rows that give it weight 0).
-pub(crate) fn left_padded_mask(b: usize, t: usize, pad: &[usize]) -> Vec<bool> {
-    (0..b * t * t)
-        .map(|k| {
-            let (r, i, j) = (k / (t * t), (k / t) % t, k % t);
-            j > i || (j < pad[r] && j != i)
-        })
-        .collect()
 }
 
 impl Gpt {
@@ -178,17 +138,17 @@ impl Gpt {
             let t = &w.tensors[&name];
             Param::from_data(TensorData::new(t.data.clone(), [t.shape[0], t.shape[1]]), device)
         };
-        let ln = |prefix: String| {
-            let mut ln =
-                LayerNormConfig::new(cfg.n_embd).with_epsilon(cfg.layer_norm_epsilon).init(device);
-            ln.gamma = p1(format!("{prefix}.weight"));
-            ln.beta = Some(p1(format!("{prefix}.bias")));
-            ln
+        // A bias is there when the config's family has it (expected_shapes lists it).
+        let bias = |name: String| w.tensors.contains_key(&name).then(|| p1(name));
+        let ln = |prefix: String| Norm {
+            gamma: p1(format!("{prefix}.weight")),
+            beta: bias(format!("{prefix}.bias")),
+            epsilon: cfg.layer_norm_epsilon,
         };
         let linear = |prefix: String| Projection {
             linear: Linear {
                 weight: p2(format!("{prefix}.weight")),
-                bias: Some(p1(format!("{prefix}.bias"))),
+                bias: bias(format!("{prefix}.bias")),
             },
             lora: None,
         };
@@ -199,21 +159,25 @@ impl Gpt {
                     c_attn: linear(format!("h.{i}.attn.c_attn")),
                     c_proj: linear(format!("h.{i}.attn.c_proj")),
                     scale: cfg.attn_scale(i),
+                    n_kv_head: cfg.n_kv_head(),
+                    head_dim: cfg.head_dim(),
                 },
                 ln_2: ln(format!("h.{i}.ln_2")),
                 mlp: Mlp {
                     c_fc: linear(format!("h.{i}.mlp.c_fc")),
                     c_proj: linear(format!("h.{i}.mlp.c_proj")),
                     activation: cfg.activation_function,
+                    gated: cfg.llama.is_some(),
                 },
             })
             .collect();
         Ok(Self {
             wte: p2("wte.weight".into()),
-            wpe: p2("wpe.weight".into()),
+            wpe: cfg.llama.is_none().then(|| p2("wpe.weight".into())),
             h,
             ln_f: ln("ln_f".into()),
             lm_head: (!cfg.tie_word_embeddings).then(|| p2(LM_HEAD.into())),
+            rope_theta: cfg.llama.as_ref().map(|l| l.rope_theta),
         })
     }
 
@@ -249,20 +213,20 @@ impl Gpt {
         let mut v: Vec<(String, Tensor<1>)> = Vec::new();
         let flat2 = |t: &Param<Tensor<2>>| t.val().flatten::<1>(0, 1);
         v.push(("wte.weight".into(), flat2(&self.wte)));
-        v.push(("wpe.weight".into(), flat2(&self.wpe)));
-        let ln = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &LayerNorm| {
+        if let Some(wpe) = &self.wpe {
+            v.push(("wpe.weight".into(), flat2(wpe)));
+        }
+        let ln = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &Norm| {
             v.push((format!("{p}.weight"), l.gamma.val()));
-            v.push((
-                format!("{p}.bias"),
-                l.beta.as_ref().expect("GPT-2 LayerNorms have a bias").val(),
-            ));
+            if let Some(beta) = &l.beta {
+                v.push((format!("{p}.bias"), beta.val()));
+            }
         };
         let lin = |v: &mut Vec<(String, Tensor<1>)>, p: String, l: &Projection| {
             v.push((format!("{p}.weight"), l.merged_weight().flatten::<1>(0, 1)));
-            v.push((
-                format!("{p}.bias"),
-                l.linear.bias.as_ref().expect("GPT-2 projections have a bias").val(),
-            ));
+            if let Some(bias) = &l.linear.bias {
+                v.push((format!("{p}.bias"), bias.val()));
+            }
         };
         for (i, b) in self.h.iter().enumerate() {
             ln(&mut v, format!("h.{i}.ln_1"), &b.ln_1);
@@ -306,9 +270,45 @@ impl Gpt {
     ) -> (Tensor<3>, Vec<Tensor<3>>) {
         let [b, t] = ids.dims();
         let device = ids.device();
-        let pos = self.wpe.val().narrow(0, 0, t).unsqueeze_dim::<3>(0);
         let mask = causal_mask(b, n_head, t, &device);
-        self.blocks(embedding(self.wte.val(), ids) + pos, n_head, mask)
+        let tokens = embedding(self.wte.val(), ids);
+        match (&self.wpe, self.rope_theta) {
+            (Some(wpe), _) => {
+                let pos = wpe.val().narrow(0, 0, t).unsqueeze_dim::<3>(0);
+                self.blocks(tokens + pos, n_head, mask, None)
+            }
+            (None, theta) => {
+                let rope = Rope::causal(b, t, self.head_dim(), theta.unwrap_or(1e4), &device);
+                self.blocks(tokens, n_head, mask, Some(&rope))
+            }
+        }
+    }
+
+    fn head_dim(&self) -> usize {
+        self.h.first().map_or(1, |b| b.attn.head_dim)
+    }
+
+    /// The input of the first block for `ids` at `positions` (`[batch, seq]` row-major): the
+    /// token embedding plus GPT-2's learned position, or the token embedding and the rotary
+    /// angles of those positions for the attention to apply.
+    pub(crate) fn embed(
+        &self,
+        ids: Tensor<2, Int>,
+        positions: Vec<i64>,
+    ) -> (Tensor<3>, Option<Rope>) {
+        let [b, t] = ids.dims();
+        let device = ids.device();
+        let tokens = embedding(self.wte.val(), ids);
+        match &self.wpe {
+            Some(wpe) => {
+                let pos = Tensor::<2, Int>::from_data(TensorData::new(positions, [b, t]), &device);
+                (tokens + embedding(wpe.val(), pos), None)
+            }
+            None => {
+                let theta = self.rope_theta.unwrap_or(1e4);
+                (tokens, Some(Rope::new(&positions, b, t, self.head_dim(), theta, &device)))
+            }
+        }
     }
 
     fn blocks(
@@ -316,10 +316,11 @@ impl Gpt {
         mut x: Tensor<3>,
         n_head: usize,
         mask: Tensor<4, Bool>,
+        rope: Option<&Rope>,
     ) -> (Tensor<3>, Vec<Tensor<3>>) {
         let mut per_layer = Vec::with_capacity(self.h.len());
         for block in &self.h {
-            x = block.forward(x, n_head, mask.clone());
+            x = block.forward(x, n_head, mask.clone(), rope);
             per_layer.push(x.clone());
         }
         (self.ln_f.forward(x), per_layer)
@@ -364,12 +365,11 @@ impl Gpt {
     ) -> (Tensor<3>, Vec<Tensor<3>>) {
         let [b, t] = ids.dims();
         let device = ids.device();
-        let pos = Tensor::<2, Int>::from_data(TensorData::new(positions, [b, t]), &device);
         let mask = Tensor::<3, Bool>::from_data(TensorData::new(hidden, [b, t, t]), &device)
             .reshape([b, 1, t, t])
             .expand([b, n_head, t, t]);
-        let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
-        self.blocks(x, n_head, mask)
+        let (x, rope) = self.embed(ids, positions);
+        self.blocks(x, n_head, mask, rope.as_ref())
     }
 
     /// Logits `[batch, seq, vocab]` for input ids `[batch, seq]`.

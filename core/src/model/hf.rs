@@ -75,7 +75,10 @@ impl LoadedModel {
                 }
             }
         }
-        let weights = weights.keep_expected(&config);
+        let weights = match &config.llama {
+            Some(_) => super::llama::weights_from_hf(&config, weights)?,
+            None => weights.keep_expected(&config),
+        };
         weights.validate(&config)?;
         let tokenizer = Tokenizer::from_json(tokenizer_json)?;
         if tokenizer.vocab_size() > config.vocab_size {
@@ -113,9 +116,19 @@ impl LoadedModel {
     pub fn to_files(&self) -> Result<[(&'static str, Vec<u8>); 3], ForgetError> {
         Ok([
             ("config.json", self.config.to_hf_json().into_bytes()),
-            ("model.safetensors", self.weights.to_safetensors()?),
+            ("model.safetensors", self.hf_weights()?.to_safetensors()?),
             ("tokenizer.json", self.tokenizer.to_json()?.into_bytes()),
         ])
+    }
+
+    /// The weights under the names and in the layout of the model's family on the Hub.
+    fn hf_weights(&self) -> Result<std::borrow::Cow<'_, GptWeights>, ForgetError> {
+        Ok(match &self.config.llama {
+            Some(_) => {
+                std::borrow::Cow::Owned(super::llama::weights_to_hf(&self.config, &self.weights)?)
+            }
+            None => std::borrow::Cow::Borrowed(&self.weights),
+        })
     }
 
     pub fn save_dir(&self, dir: &Path) -> Result<(), ForgetError> {

@@ -10,10 +10,11 @@
 //! - prefill ids: `[batch, seq]`; decode input: one token per row
 //! - returned logits: `[batch, vocab]` (the last position only)
 
-use burn::tensor::module::embedding;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 
-use super::gpt::{Attention, Gpt, left_padded_mask, scaled_dot_product};
+use super::attention::{Attention, left_padded_mask, scaled_dot_product};
+use super::gpt::Gpt;
+use super::rope::Rope;
 
 /// Keys and values of every layer for a batch being decoded.
 pub struct KvCache {
@@ -34,26 +35,28 @@ impl KvCache {
 
 /// Attention over the cached keys/values plus the new positions in `x` (`[batch, new, n_embd]`).
 /// `mask`: `[batch, n_head, new, past + new]`, true = hidden.
+/// The cache holds the keys and values of the key/value heads (rotated, for a rotary model), so
+/// grouped-query attention caches n_kv_head heads, not n_head.
 fn attend(
     attn: &Attention,
     x: Tensor<3>,
     n_head: usize,
     mask: Tensor<4, Bool>,
     past: Option<(Tensor<4>, Tensor<4>)>,
+    rope: Option<&Rope>,
 ) -> (Tensor<3>, Tensor<4>, Tensor<4>) {
-    let [b, s, c] = x.dims();
-    let hd = c / n_head;
-    let qkv = attn.c_attn.forward(x);
-    let heads =
-        |i: usize| qkv.clone().narrow(2, i * c, c).reshape([b, s, n_head, hd]).swap_dims(1, 2);
-    let (q, k, v) = (heads(0), heads(1), heads(2));
+    let [b, s, _] = x.dims();
+    let (q, k, v) = attn.qkv(x, n_head, rope);
     let (k, v) = match past {
         Some((pk, pv)) => (Tensor::cat(vec![pk, k], 2), Tensor::cat(vec![pv, v], 2)),
         None => (k, v),
     };
-    let y = scaled_dot_product(q, k.clone(), v.clone(), mask, attn.scale)
-        .swap_dims(1, 2)
-        .reshape([b, s, c]);
+    let (k_all, v_all) = (attn.repeat_kv(k.clone(), n_head), attn.repeat_kv(v.clone(), n_head));
+    let y = scaled_dot_product(q, k_all, v_all, mask, attn.scale).swap_dims(1, 2).reshape([
+        b,
+        s,
+        n_head * attn.head_dim,
+    ]);
     (attn.c_proj.forward(y), k, v)
 }
 
@@ -93,11 +96,10 @@ impl Gpt {
         let [b, t] = ids.dims();
         let device = ids.device();
         let pos: Vec<i64> = (0..b * t).map(|i| (i % t).saturating_sub(pad[i / t]) as i64).collect();
-        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, t]), &device);
         let mask = bool_mask(left_padded_mask(b, t, pad), b, n_head, t, t, &device);
-        let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
+        let (x, rope) = self.embed(ids, pos);
         let mut cache = KvCache { keys: vec![], values: vec![], pad: pad.to_vec(), len: t };
-        let x = self.run_blocks(x, n_head, mask, &mut cache);
+        let x = self.run_blocks(x, n_head, mask, &mut cache, rope.as_ref());
         (self.last_hidden(x), cache)
     }
 
@@ -115,15 +117,15 @@ impl Gpt {
             TensorData::new(next.iter().map(|&x| x as i64).collect::<Vec<_>>(), [b, 1]),
             device,
         );
-        // Clamped to the context: only a finished row (whose output is never read) can run past it.
-        let last_position = self.wpe.dims()[0] - 1;
+        // Clamped to the learned positions: only a finished row (whose output is never read) can
+        // run past them. Rotary positions have no table to run past.
+        let last_position = self.wpe.as_ref().map_or(usize::MAX, |w| w.dims()[0] - 1);
         let pos: Vec<i64> =
             cache.pad.iter().map(|&p| (cache.len - p).min(last_position) as i64).collect();
-        let pos = Tensor::<2, Int>::from_data(TensorData::new(pos, [b, 1]), device);
         let hidden: Vec<bool> = (0..b * t).map(|k| k % t < cache.pad[k / t]).collect();
         let mask = bool_mask(hidden, b, n_head, 1, t, device);
-        let x = embedding(self.wte.val(), ids) + embedding(self.wpe.val(), pos);
-        let x = self.run_blocks(x, n_head, mask, cache);
+        let (x, rope) = self.embed(ids, pos);
+        let x = self.run_blocks(x, n_head, mask, cache, rope.as_ref());
         cache.len = t;
         self.last_logits(self.last_hidden(x))
     }
@@ -135,13 +137,20 @@ impl Gpt {
         n_head: usize,
         mask: Tensor<4, Bool>,
         cache: &mut KvCache,
+        rope: Option<&Rope>,
     ) -> Tensor<3> {
         let first = cache.keys.is_empty();
         for (l, block) in self.h.iter().enumerate() {
             let past =
                 if first { None } else { Some((cache.keys[l].clone(), cache.values[l].clone())) };
-            let (a, k, v) =
-                attend(&block.attn, block.ln_1.forward(x.clone()), n_head, mask.clone(), past);
+            let (a, k, v) = attend(
+                &block.attn,
+                block.ln_1.forward(x.clone()),
+                n_head,
+                mask.clone(),
+                past,
+                rope,
+            );
             if first {
                 cache.keys.push(k);
                 cache.values.push(v);

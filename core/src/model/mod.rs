@@ -1,13 +1,17 @@
 //! The language model: configuration, host weights and files, the burn module, generation.
 
 pub mod activation;
+pub mod attention;
 pub mod config;
 pub mod generate;
 pub mod gpt;
 pub mod hf;
 pub mod kv_cache;
+pub mod llama;
 pub mod logit_difference;
 pub mod lora;
+pub mod norm;
+pub mod rope;
 pub mod weights;
 
 pub use activation::Activation;

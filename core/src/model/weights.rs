@@ -35,33 +35,41 @@ pub struct GptWeights {
     pub tensors: BTreeMap<String, HostTensor>,
 }
 
-/// Every (name, shape) a GPT with `cfg` has, in file order.
+/// Every (name, shape) a model with `cfg` has, in file order. GPT-2's names for every family
+/// (a Llama model's q, k, v sit side by side in `c_attn`, its gate and up in `c_fc`; it has no
+/// `wpe` and no norm biases: [`super::llama`]).
 pub fn expected_shapes(cfg: &GptConfig) -> Vec<(String, Vec<usize>)> {
-    let (c, m) = (cfg.n_embd, cfg.mlp_width());
-    let mut v = vec![
-        ("wte.weight".to_string(), vec![cfg.vocab_size, c]),
-        ("wpe.weight".to_string(), vec![cfg.n_positions, c]),
-    ];
+    let (c, m, hd) = (cfg.n_embd, cfg.mlp_width(), cfg.head_dim());
+    let qkv = (cfg.n_head + 2 * cfg.n_kv_head()) * hd;
+    let fc = if cfg.llama.is_some() { 2 * m } else { m };
+    let (norm_bias, qkv_bias, o_bias, mlp_bias) = cfg.biases();
+    let mut v = vec![("wte.weight".to_string(), vec![cfg.vocab_size, c])];
+    if cfg.llama.is_none() {
+        v.push(("wpe.weight".to_string(), vec![cfg.n_positions, c]));
+    }
+    let mut push = |name: String, shape: Vec<usize>, present: bool| {
+        if present {
+            v.push((name, shape));
+        }
+    };
     for i in 0..cfg.n_layer {
         let p = |s: &str| format!("h.{i}.{s}");
-        v.push((p("ln_1.weight"), vec![c]));
-        v.push((p("ln_1.bias"), vec![c]));
-        v.push((p("attn.c_attn.weight"), vec![c, 3 * c]));
-        v.push((p("attn.c_attn.bias"), vec![3 * c]));
-        v.push((p("attn.c_proj.weight"), vec![c, c]));
-        v.push((p("attn.c_proj.bias"), vec![c]));
-        v.push((p("ln_2.weight"), vec![c]));
-        v.push((p("ln_2.bias"), vec![c]));
-        v.push((p("mlp.c_fc.weight"), vec![c, m]));
-        v.push((p("mlp.c_fc.bias"), vec![m]));
-        v.push((p("mlp.c_proj.weight"), vec![m, c]));
-        v.push((p("mlp.c_proj.bias"), vec![c]));
+        push(p("ln_1.weight"), vec![c], true);
+        push(p("ln_1.bias"), vec![c], norm_bias);
+        push(p("attn.c_attn.weight"), vec![c, qkv], true);
+        push(p("attn.c_attn.bias"), vec![qkv], qkv_bias);
+        push(p("attn.c_proj.weight"), vec![cfg.n_head * hd, c], true);
+        push(p("attn.c_proj.bias"), vec![c], o_bias);
+        push(p("ln_2.weight"), vec![c], true);
+        push(p("ln_2.bias"), vec![c], norm_bias);
+        push(p("mlp.c_fc.weight"), vec![c, fc], true);
+        push(p("mlp.c_fc.bias"), vec![fc], mlp_bias);
+        push(p("mlp.c_proj.weight"), vec![m, c], true);
+        push(p("mlp.c_proj.bias"), vec![c], mlp_bias);
     }
-    v.push(("ln_f.weight".to_string(), vec![c]));
-    v.push(("ln_f.bias".to_string(), vec![c]));
-    if !cfg.tie_word_embeddings {
-        v.push((LM_HEAD.to_string(), vec![cfg.vocab_size, c]));
-    }
+    push("ln_f.weight".to_string(), vec![c], true);
+    push("ln_f.bias".to_string(), vec![c], norm_bias);
+    push(LM_HEAD.to_string(), vec![cfg.vocab_size, c], !cfg.tie_word_embeddings);
     v
 }
 
