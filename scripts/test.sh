@@ -32,6 +32,7 @@ grep -q PASS /tmp/forgetlab-eval.txt
 
 step "the benchmark runs (its figures are printed, never asserted: speed is not a test)"
 cargo run --release -q -p forgetlab -- bench --steps 2
+cargo run --release -q -p forgetlab -- bench --train-only --steps 2
 
 step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
 VENV="$HOME/.cache/forgetlab/venv"

@@ -172,6 +172,10 @@ enum Command {
         /// Steps per stage of the timed three-stage continual run.
         #[arg(long, default_value_t = 100)]
         continual_steps: usize,
+        /// Time the training steps only (no evaluation passes, no continual run): for models far
+        /// larger than the default (scripts/bench_vs_pytorch.py).
+        #[arg(long)]
+        train_only: bool,
     },
     /// Score the preset splits' retain models (DIR/retain-forget01, -05, -10) and write the
     /// per-item values forget quality and PrivLeak compare with (what the playground downloads).
@@ -513,8 +517,11 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             }
             Ok(())
         }
-        Command::Bench { model, steps, forget, continual_steps } => {
+        Command::Bench { model, steps, forget, continual_steps, train_only } => {
             let m = load(&model)?;
+            if train_only {
+                return report::bench_training(&m, &world, &forget, steps, &device, &cli.backend);
+            }
             report::bench(
                 &m,
                 load_fluency(&model, &m)?.as_ref(),

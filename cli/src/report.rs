@@ -389,13 +389,7 @@ pub fn bench(
     let default_model = timed_passes(&run, 5)?;
     println!("  default model (step 0): {}", default_model.summary());
 
-    pollster::block_on(run.step())?; // warm-up
-    let step_s = timed(|| {
-        for _ in 0..steps {
-            pollster::block_on(run.step())?;
-        }
-        Ok(())
-    })?;
+    let step_s = timed_steps(&mut run, steps)?;
     let after = timed_passes(&run, 3)?;
     println!("  after {} GA steps: {}", steps + 1, after.summary());
     println!(
@@ -404,6 +398,55 @@ pub fn bench(
         step_s * 1000.0 / steps.max(1) as f64
     );
     Ok(())
+}
+
+/// `forgetlab bench --train-only`: milliseconds per GA training step (batch 16 of the forget
+/// split's answers, after one warm-up step) and training tokens per second (unpadded rows).
+pub fn bench_training(
+    m: &LoadedModel,
+    world: &FactWorld,
+    forget: &str,
+    steps: usize,
+    device: &Device,
+    backend: &str,
+) -> Result<(), ForgetError> {
+    let config = RunConfig::new(MethodKind::Ga, ForgetSelection::Split(forget.into()));
+    let batch = config.hyper.batch_size;
+    let mut run = Run::new(m, world, config, device)?;
+    let per_step = timed_steps(&mut run, steps)? / steps.max(1) as f64;
+    // A GA row is a question and its answer: the mean real (unpadded) tokens a step trains on.
+    let lengths = run
+        .forget_items()
+        .iter()
+        .map(|it| {
+            forgetlab::batch::Example::qa(
+                &m.tokenizer,
+                &it.question,
+                &it.answer,
+                m.config.n_positions,
+            )
+            .map(|e| e.len())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mean_len = lengths.iter().sum::<usize>() as f64 / lengths.len().max(1) as f64;
+    println!(
+        "backend {backend} · {} parameters · training step (GA, batch {batch}, {mean_len:.1} tokens a row on average): {:.1} ms · {:.0} tokens/s",
+        m.config.num_params(),
+        per_step * 1000.0,
+        batch as f64 * mean_len / per_step
+    );
+    Ok(())
+}
+
+/// Seconds `steps` training steps took, after one warm-up step.
+fn timed_steps(run: &mut Run, steps: usize) -> Result<f64, ForgetError> {
+    pollster::block_on(run.step())?;
+    timed(|| {
+        for _ in 0..steps {
+            pollster::block_on(run.step())?;
+        }
+        Ok(())
+    })
 }
 
 /// Seconds `f` took.
