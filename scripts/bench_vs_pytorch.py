@@ -13,7 +13,6 @@ question/answer pairs, prompt masked, AdamW — in PyTorch eager and in ForgetLa
 docs/PERFORMANCE.md records what it printed.
 """
 import argparse
-import json
 import pathlib
 import random
 import re
@@ -23,7 +22,9 @@ import tempfile
 import time
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from bench_data import TOKENIZER, Batches
 
 root = pathlib.Path(__file__).resolve().parents[1]
 ap = argparse.ArgumentParser()
@@ -34,8 +35,6 @@ ap.add_argument("--steps", type=int, default=10)
 ap.add_argument("--batch", type=int, default=16)
 args = ap.parse_args()
 
-tok_file = root / "public" / "models" / "forgetlab-small" / "tokenizer.json"
-tok = PreTrainedTokenizerFast(tokenizer_file=str(tok_file))
 cfg = GPT2Config(vocab_size=1024, n_positions=64, n_embd=args.embd, n_layer=args.layers,
                  n_head=args.heads, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                  bos_token_id=0, eos_token_id=0)
@@ -44,35 +43,16 @@ model = GPT2LMHeadModel(cfg)
 params = sum(p.numel() for p in model.parameters())
 out = pathlib.Path(tempfile.mkdtemp(prefix="forgetlab-bench-"))
 model.save_pretrained(out, safe_serialization=True)
-shutil.copy(tok_file, out / "tokenizer.json")
-
-# The batches a GA step trains on: forget10's pairs, "Question: q\nAnswer:" then " a" and EOS,
-# loss on the answer tokens only, rows right-padded to the batch's longest.
-items = json.loads((root / "public" / "data" / "forget10.json").read_text())
-eos = 0
-
-
-def row(it):
-    prompt = tok.encode(f"Question: {it['question']}\nAnswer:")
-    answer = tok.encode(f" {it['answer']}") + [eos]
-    return prompt + answer, [-100] * len(prompt) + answer
-
-
-def batch(rng):
-    rows = [row(it) for it in rng.sample(items, args.batch)]
-    width = max(len(ids) for ids, _ in rows)
-    ids = torch.tensor([r + [eos] * (width - len(r)) for r, _ in rows])
-    labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in rows])
-    return ids, labels
-
+shutil.copy(TOKENIZER, out / "tokenizer.json")
 
 model.train()
 optim = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.0)
 rng = random.Random(0)
+batches = Batches(args.batch)
 
 
 def step():
-    ids, labels = batch(rng)
+    ids, labels = batches.draw(rng)
     loss = -model(input_ids=ids, labels=labels).loss  # gradient ascent
     optim.zero_grad()
     loss.backward()
@@ -84,7 +64,7 @@ start = time.perf_counter()
 for _ in range(args.steps):
     step()
 torch_ms = (time.perf_counter() - start) * 1000 / args.steps
-mean_len = sum(len(row(it)[0]) for it in items) / len(items)
+mean_len = batches.mean_len()
 
 cmd = ["cargo", "run", "--release", "-q", "-p", "forgetlab", "--", "bench", "--train-only",
        "--model", str(out), "--steps", str(args.steps)]

@@ -118,6 +118,30 @@ pub enum Command {
     Attack(forgetlab::run::AttackConfig),
     /// The run's current model as Hugging Face files (for ULD, its assistant).
     ExportModel,
+    /// Replace the model by the user's: a Hugging Face folder's files, given as this tab's
+    /// `blob:` URLs (the bytes never leave the tab). `config.json` is read first and the memory a
+    /// run at `batch_size` (and `lora_rank`) needs is checked before any weight is read; a model
+    /// that does not fit, or malformed files, leave the current model as it was.
+    LoadModel { name: String, files: Vec<LocalFile>, batch_size: usize, lora_rank: usize },
+    /// Import a TOFU fact file (JSON array or JSON Lines): its items join the facts as the user's
+    /// own, and the file is kept in the tab (IndexedDB) for the next visit. A file of the same
+    /// name replaces the earlier one; a malformed file changes nothing.
+    ImportFacts(forgetlab::world::imported::ImportedFile),
+    /// These facts as a TOFU file ([`Event::FactsFile`]), in the fact list's order.
+    ExportFacts { ids: Vec<String>, file_name: String },
+    /// Forget what the tab keeps (imported files, facts taught); the page then reloads.
+    StartOver,
+    /// "Teach it the authors": fine-tune the loaded model on the fact world (core's `finetune`,
+    /// live), make it the model runs start from, and measure its quality bar.
+    TeachWorld { steps: usize, lr: f64, lora_rank: usize },
+}
+
+/// A file the user picked or dropped: its name in the folder, a `blob:` URL of this tab, its size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalFile {
+    pub name: String,
+    pub url: String,
+    pub size: u64,
 }
 
 /// A row of the facts panel.
@@ -160,6 +184,15 @@ pub struct ModelInfo {
     pub layers: usize,
     pub width: usize,
     pub bytes: u64,
+    /// "gpt2", "llama", "qwen2".
+    #[serde(default)]
+    pub family: String,
+    /// The memory training needs, estimated (model::memory), with and without LoRA.
+    #[serde(default)]
+    pub memory: String,
+    /// The model the page shipped with (false: the user's files).
+    #[serde(default)]
+    pub built_in: bool,
 }
 
 /// The worker's run lifecycle, as the controls need it.
@@ -265,6 +298,23 @@ pub enum Event {
     Attacked(forgetlab::run::AttackReport),
     /// The current model's files, (name, bytes): config.json, model.safetensors, tokenizer.json.
     ModelFiles(Vec<(String, Vec<u8>)>),
+    /// The fact list changed (a file was imported): every row, in order.
+    Facts(Vec<FactRow>),
+    /// A TOFU file to save: its name and text.
+    FactsFile {
+        name: String,
+        text: String,
+    },
+    /// What the tab kept is gone ([`Command::StartOver`]).
+    StoreCleared,
+    /// A step of "Teach it the authors".
+    TeachingWorld {
+        step: usize,
+        steps: usize,
+        loss: f64,
+    },
+    /// The model's quality bar (after "Teach it the authors", on a sample of each set).
+    QualityBar(forgetlab::eval::quality_bar::QualityBar),
     /// Something went wrong; the message says what and what was kept.
     Error(String),
     /// A warning that does not stop anything (e.g. WebGPU unavailable, using the CPU).

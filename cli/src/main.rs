@@ -9,12 +9,14 @@
 //! forgetlab bench                         # ms per training step and per evaluation pass
 //! forgetlab continual --stage factoids1:100 --stage factoids2:100:remix_generic --json
 //! forgetlab edit --method all             # IKE vs fine-tuning vs fine-tuning with REMIX
+//! forgetlab finetune --model DIR --out DIR2 [--lora-rank 8] [--retain forget10]
 //! ```
 //! This binary is the only native shell around the engine: it picks the backend (CPU `flex`,
 //! or `wgpu` when built with `--features wgpu`) and blocks on the engine's async calls.
 
 mod continual;
 mod edit;
+mod finetune;
 mod report;
 mod retain;
 mod settings_flags;
@@ -191,6 +193,9 @@ enum Command {
     /// Give facts new objects and compare IKE (in context), fine-tuning and fine-tuning with
     /// REMIX: efficacy, generalization, specificity.
     Edit(edit::Args),
+    /// Teach a model (yours: --model DIR) the fact world before unlearning it, as TOFU does;
+    /// --retain SPLIT trains that split's retain model by the same recipe.
+    Finetune(finetune::Args),
     /// Export the fact world to JSON files (TOFU field names plus ForgetLab's).
     ExportWorld {
         #[arg(long, default_value = "public/data")]
@@ -538,6 +543,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
         }
         Command::Continual(args) => continual::run(&args, &load(&args.model)?, &world, &device),
         Command::Edit(args) => edit::run(&args, &load(&args.model)?, &world, &device),
+        Command::Finetune(args) => finetune::run(&args, &world, &device),
         Command::ExportWorld { out } => {
             world.export_dir(&out)?;
             println!("fact world → {} ({} items)", out.display(), world.items.len());

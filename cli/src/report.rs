@@ -7,7 +7,6 @@ use burn::tensor::Device;
 use forgetlab::ForgetError;
 use forgetlab::eval::{Evaluator, METRICS, MetricRow, RetainReference, Snapshot};
 use forgetlab::methods::MethodKind;
-use forgetlab::metrics::knowledge::contains_entity;
 use forgetlab::model::{Gpt, LoadedModel};
 use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig, eval_sets};
 use forgetlab::world::{FactWorld, QaItem};
@@ -172,18 +171,6 @@ pub fn attack(r: &forgetlab::run::AttackReport, json: bool, control: bool) {
     }
 }
 
-/// Fraction of `items` whose greedy answer contains the key entity.
-fn key_entity_rate(ev: &Evaluator, items: &[QaItem]) -> Result<f64, ForgetError> {
-    let qs: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
-    let answers = pollster::block_on(ev.greedy_answers(&qs))?;
-    let hits = answers
-        .iter()
-        .zip(items)
-        .filter(|(answer, it)| contains_entity(&answer.text, &it.key_entity))
-        .count();
-    Ok(hits as f64 / items.len().max(1) as f64)
-}
-
 /// The models `forgetlab eval` reads.
 pub struct EvalModels<'a> {
     pub model: &'a LoadedModel,
@@ -215,9 +202,8 @@ pub fn eval(
         ..Evaluator::new(&gpt, &original, &m.config, &m.tokenizer, device, 24)
     };
     let start = Instant::now();
-    let trained = key_entity_rate(&ev, &world.select("trained")?)?;
-    let facts = key_entity_rate(&ev, &world.select("world")?)?;
-    let holdout = key_entity_rate(&ev, &world.select("holdout")?)?;
+    let bar = pollster::block_on(ev.quality_bar(world, usize::MAX))?;
+    let (trained, facts, holdout, pass) = (bar.trained, bar.world, bar.holdout, bar.pass);
     let bar_secs = start.elapsed().as_secs_f64();
     let sets = eval_sets(world, forget_items, &EvalConfig::default())?;
     let probe = pollster::block_on(ev.fit_probe(&sets))?;
@@ -233,7 +219,6 @@ pub fn eval(
     let start = Instant::now();
     let snap = pollster::block_on(ev.evaluate(&sets, 0))?;
     let eval_secs = start.elapsed().as_secs_f64();
-    let pass = trained >= 0.9 && facts >= 0.9 && holdout <= 0.1;
     if json {
         let v = serde_json::json!({
             "model": { "parameters": m.config.num_params(), "vocab_size": m.config.vocab_size },

@@ -15,6 +15,7 @@ pub mod continual;
 pub mod edit;
 pub mod error;
 pub mod eval;
+pub mod finetune;
 pub mod loss;
 pub mod methods;
 pub mod metrics;

@@ -4,18 +4,13 @@
 //! Run it with `forgetlab pretrain` (README gives the time it takes). Everything is seeded: the
 //! world, the tokenizer (deterministic trainer), the initial weights (host RNG) and the data order.
 
-use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::Device;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{Batch, Example};
+use crate::batch::Example;
 use crate::error::ForgetError;
-use crate::loss::{batch_nll, nll_mean};
-use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use crate::finetune::{Fit, warmup_cosine};
+use crate::model::{GptConfig, GptWeights, LoadedModel};
 use crate::tokenizer::Tokenizer;
 use crate::world::{FactWorld, Split};
 
@@ -91,13 +86,7 @@ impl PretrainConfig {
 
     /// The learning rate at `step` (linear warm-up, cosine decay).
     pub fn lr_at(&self, step: usize) -> f64 {
-        if step < self.warmup {
-            return self.lr * (step + 1) as f64 / self.warmup as f64;
-        }
-        let progress =
-            (step - self.warmup) as f64 / (self.steps.saturating_sub(self.warmup).max(1)) as f64;
-        let min = self.lr * self.min_lr_frac;
-        min + 0.5 * (self.lr - min) * (1.0 + (std::f64::consts::PI * progress.min(1.0)).cos())
+        warmup_cosine(self.lr, self.warmup, self.min_lr_frac, self.steps, step)
     }
 }
 
@@ -203,7 +192,7 @@ pub async fn pretrain(
     world: &FactWorld,
     cfg: &PretrainConfig,
     device: &Device,
-    mut progress: impl FnMut(usize, f32),
+    progress: impl FnMut(usize, f32),
 ) -> Result<LoadedModel, ForgetError> {
     if let Some(split) = &cfg.retain
         && !matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "val10")
@@ -226,38 +215,18 @@ pub async fn pretrain(
     };
     let examples =
         training_examples_without(world, &tokenizer, model_cfg.n_positions, cfg.fluency, &exclude)?;
-    let train_device = device.clone().autodiff();
-    let mut model =
-        Gpt::from_weights(&model_cfg, &GptWeights::init(&model_cfg, cfg.seed), &train_device)?;
-    let mut optim = AdamWConfig::new().with_weight_decay(cfg.weight_decay as f32).init();
-    let mut rng = StdRng::seed_from_u64(cfg.seed);
-    let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut cursor = order.len();
-    for step in 0..cfg.steps {
-        let mut picked = Vec::with_capacity(cfg.batch_size);
-        while picked.len() < cfg.batch_size {
-            if cursor >= order.len() {
-                order.shuffle(&mut rng);
-                cursor = 0;
-            }
-            picked.push(examples[order[cursor]].clone());
-            cursor += 1;
-        }
-        let batch = Batch::new(&picked, tokenizer.eos_id(), &train_device);
-        let loss = nll_mean(batch_nll(&model, &batch, model_cfg.n_head), batch.mask.clone());
-        let value = crate::eval::read_f32(loss.clone()).await?[0];
-        if !value.is_finite() {
-            return Err(ForgetError::Diverged {
-                step,
-                loss: value,
-                last_good: step.saturating_sub(1),
-            });
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(cfg.lr_at(step), model, grads);
-        progress(step, value);
-    }
-    let weights = model.valid().to_weights(&model_cfg).await?;
+    let fit = Fit {
+        config: &model_cfg,
+        start: &GptWeights::init(&model_cfg, cfg.seed),
+        tokenizer: &tokenizer,
+        examples: &examples,
+        steps: cfg.steps,
+        batch_size: cfg.batch_size,
+        seed: cfg.seed,
+        weight_decay: cfg.weight_decay,
+        lora_rank: 0,
+    };
+    let weights = fit.run(device, |s| cfg.lr_at(s), progress).await?;
     Ok(LoadedModel { config: model_cfg, weights, tokenizer })
 }
 

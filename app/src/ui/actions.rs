@@ -24,6 +24,18 @@ pub fn on_event(state: AppState, event: Event) {
                 download_bytes(name, "application/octet-stream", bytes);
             }
         }
+        Event::FactsFile { name, text } => {
+            download_bytes(name, "application/json", text.as_bytes())
+        }
+        Event::StoreCleared => {
+            // The kept runs go too, and the page opens afresh, without the link's settings.
+            run_store::save(&LocalStorage, Vec::new());
+            if let Some(location) = web_sys::window().map(|w| w.location()) {
+                let page = location.pathname().unwrap_or_else(|_| "./".into());
+                let _ = location.assign(&page);
+            }
+            return;
+        }
         Event::Crashed(why) => {
             restart_engine(state, why.clone());
             return;
@@ -41,6 +53,13 @@ pub fn on_event(state: AppState, event: Event) {
 /// (with a test-only `fault` to inject, from the link's `fault=` switch).
 pub fn load(state: AppState, base_url: String, fault: Option<Fault>) {
     send(Command::Load { base_url, backend: state.wanted_backend.get_untracked(), fault });
+}
+
+/// Back to the built-in model (the model panel's button): it and the fact world are read again
+/// and the run is set up on them.
+pub fn reload_built_in(state: AppState) {
+    state.apply(Change::Pending(Some("Loading the built-in model…")));
+    super::bridge::load_again(state.wanted_backend.get_untracked());
 }
 
 thread_local! {

@@ -119,6 +119,13 @@ fn take_early_worker() -> Option<(Worker, js_sys::Array)> {
     Some((worker, early))
 }
 
+/// Load the built-in model and the fact world again, as at start-up, on `backend`.
+pub fn load_again(backend: Backend) {
+    if let Some(Command::Load { base_url, .. }) = LOAD.with(|l| l.borrow().clone()) {
+        send(Command::Load { base_url, backend, fault: None });
+    }
+}
+
 /// Send a command to the worker (queued until it has started).
 pub fn send(cmd: Command) {
     if matches!(cmd, Command::Load { .. }) {

@@ -13,7 +13,7 @@ use crate::settings::Selection;
 /// Rows shown at once: the world has thousands; search narrows them.
 const SHOWN: usize = 60;
 
-fn selected_ids(state: &AppState, selection: &Selection) -> BTreeSet<String> {
+pub(super) fn selected_ids(state: &AppState, selection: &Selection) -> BTreeSet<String> {
     match selection {
         Selection::Items(ids) => ids.clone(),
         Selection::Preset(name) => state.facts.with_untracked(|f| {

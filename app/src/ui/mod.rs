@@ -18,6 +18,7 @@ mod charts;
 mod controls;
 mod downloads;
 mod edit_panel;
+mod fact_files;
 mod facts;
 mod generation;
 mod history;
@@ -28,6 +29,7 @@ mod learn;
 mod learn_charts;
 mod method;
 mod metrics;
+mod model_panel;
 mod share;
 pub mod state;
 mod status;
@@ -104,8 +106,10 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <div class="column">
                 <labs::LabPanel />
+                <model_panel::ModelPanel />
                 <div style:display=shown(Mode::Forget)>
                     <facts::FactsPanel />
+                    <fact_files::FactFiles />
                     <method::MethodPanel />
                 </div>
                 <div style:display=shown(Mode::Learn)>

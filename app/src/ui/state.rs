@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use forgetlab::continual::ContinualSnapshot;
 use forgetlab::edit::EditReport;
+use forgetlab::eval::quality_bar::QualityBar;
 use forgetlab::eval::{GeneratedAnswer, Snapshot};
 use forgetlab::run::AttackReport;
 use leptos::prelude::*;
@@ -107,6 +108,10 @@ signals! {
     /// (file, index, count, loaded, total) while loading.
     progress: Option<(String, usize, usize, u64, u64)> = None;
     model: Option<ModelInfo> = None;
+    /// "Teach it the authors": (step, steps, loss) so far.
+    teaching_world: Option<(usize, usize, f64)> = None;
+    /// The loaded model's quality bar, once measured after teaching it.
+    quality_bar: Option<QualityBar> = None;
     facts: Vec<FactRow> = vec![];
     watchable: Vec<FactRow> = vec![];
     watched: Vec<String> = vec![];
@@ -233,6 +238,8 @@ impl AppState {
             }
             Event::Loaded { model, facts } => {
                 w.progress.set(None);
+                w.teaching_world.set(None);
+                w.quality_bar.set(None);
                 w.model.set(Some(model));
                 w.facts.set(facts);
             }
@@ -242,6 +249,7 @@ impl AppState {
                 w.step_millis.set(vec![]);
             }
             Event::Configured { forget_items, trainable, eval_sizes, watchable } => {
+                w.progress.set(None);
                 w.forget_count.set(forget_items);
                 w.trainable.set(trainable);
                 w.eval_sizes.set(eval_sizes);
@@ -252,6 +260,9 @@ impl AppState {
                 w.attack.set(None);
             }
             Event::Phase(p) => {
+                if p != Phase::Busy {
+                    w.progress.set(None);
+                }
                 w.pending.set(None);
                 w.phase.set(p);
             }
@@ -332,13 +343,24 @@ impl AppState {
             }
             Event::Error(e) => {
                 w.pending.set(None);
+                w.progress.set(None);
                 self.say(Level::Error, e);
             }
             Event::Notice(n) => self.say(Level::Notice, n),
             Event::EngineMemory(bytes) => w.engine_memory.set(bytes),
             Event::Startup(phases) => w.startup.set(phases),
-            // Files go to the user, and a crash restarts the worker (see `actions::on_event`).
-            Event::ModelFiles(_) | Event::Started | Event::Crashed(_) => {}
+            Event::Facts(facts) => w.facts.set(facts),
+            Event::TeachingWorld { step, steps, loss } => {
+                w.teaching_world.set(Some((step, steps, loss)))
+            }
+            Event::QualityBar(bar) => w.quality_bar.set(Some(bar)),
+            // Files go to the user, a crash restarts the worker, a cleared store reloads the page
+            // (see `actions::on_event`).
+            Event::ModelFiles(_)
+            | Event::FactsFile { .. }
+            | Event::StoreCleared
+            | Event::Started
+            | Event::Crashed(_) => {}
         }
     }
 }

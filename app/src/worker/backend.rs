@@ -10,8 +10,35 @@ fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The adapter's `maxBufferSize` and `maxStorageBufferBindingSize`: the largest buffer burn may
+/// make (model::memory checks a model against them before loading it).
+pub async fn webgpu_limits() -> Result<(u64, u64), String> {
+    let limits = get(&request_adapter().await?, "limits");
+    let read = |k: &str| get(&limits, k).as_f64().map(|v| v as u64);
+    match (read("maxBufferSize"), read("maxStorageBufferBindingSize")) {
+        (Some(buffer), Some(binding)) => Ok((buffer, binding)),
+        _ => Err("the WebGPU adapter does not report its buffer limits".into()),
+    }
+}
+
 /// A short description of the browser's WebGPU adapter, or why there is none.
 pub async fn webgpu_adapter() -> Result<String, String> {
+    let adapter = request_adapter().await?;
+    let info = get(&adapter, "info");
+    let text = |k: &str| get(&info, k).as_string().unwrap_or_default();
+    let mut parts: Vec<String> = [text("vendor"), text("architecture"), text("description")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if get(&info, "isFallbackAdapter").is_truthy() || get(&adapter, "isFallbackAdapter").is_truthy()
+    {
+        parts.push("software fallback adapter".into());
+    }
+    Ok(if parts.is_empty() { "adapter".into() } else { parts.join(", ") })
+}
+
+/// `navigator.gpu.requestAdapter()`, or why there is none.
+async fn request_adapter() -> Result<JsValue, String> {
     let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
     if gpu.is_undefined() || gpu.is_null() {
         return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
@@ -29,17 +56,7 @@ pub async fn webgpu_adapter() -> Result<String, String> {
     if adapter.is_null() || adapter.is_undefined() {
         return Err("WebGPU gave no adapter (no GPU, or WebGPU is disabled)".into());
     }
-    let info = get(&adapter, "info");
-    let text = |k: &str| get(&info, k).as_string().unwrap_or_default();
-    let mut parts: Vec<String> = [text("vendor"), text("architecture"), text("description")]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    if get(&info, "isFallbackAdapter").is_truthy() || get(&adapter, "isFallbackAdapter").is_truthy()
-    {
-        parts.push("software fallback adapter".into());
-    }
-    Ok(if parts.is_empty() { "adapter".into() } else { parts.join(", ") })
+    Ok(adapter)
 }
 
 /// burn's WebGPU device, with the wgpu handles it runs on (to destroy it for the fault test).

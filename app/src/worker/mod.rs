@@ -8,6 +8,7 @@
 mod backend;
 mod files;
 mod session;
+pub mod store;
 
 use futures_channel::mpsc::{UnboundedReceiver, unbounded};
 use futures_util::StreamExt;

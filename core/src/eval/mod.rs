@@ -17,6 +17,7 @@ pub mod greedy;
 pub mod metric_table;
 mod parity;
 mod probe_fit;
+pub mod quality_bar;
 pub mod representation;
 pub mod retain_reference;
 mod scoring;

@@ -171,7 +171,7 @@ impl GptConfig {
 
     /// [`Self::num_params`] in 64 bits (wasm's usize has 32), or None when it overflows. The
     /// same count as the shapes [`super::weights::expected_shapes`] lists.
-    fn checked_num_params(&self) -> Option<u64> {
+    pub(crate) fn checked_num_params(&self) -> Option<u64> {
         let u = |x: usize| x as u64;
         let (v, c, l, m, hd) = (
             u(self.vocab_size),

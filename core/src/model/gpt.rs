@@ -129,14 +129,30 @@ impl Gpt {
         w: &GptWeights,
         device: &Device,
     ) -> Result<Self, ForgetError> {
+        Self::from_weights_observed(cfg, w, device, &|_| {})
+    }
+
+    /// [`Self::from_weights`], calling `placed` with each tensor's size in bytes once it is on
+    /// the device (the page's upload progress bar).
+    pub fn from_weights_observed(
+        cfg: &GptConfig,
+        w: &GptWeights,
+        device: &Device,
+        placed: &dyn Fn(u64),
+    ) -> Result<Self, ForgetError> {
         w.validate(cfg)?;
         let p1 = |name: String| -> Param<Tensor<1>> {
             let t = &w.tensors[&name];
-            Param::from_data(TensorData::new(t.data.clone(), [t.shape[0]]), device)
+            let p = Param::from_data(TensorData::new(t.data.clone(), [t.shape[0]]), device);
+            placed(4 * t.data.len() as u64);
+            p
         };
         let p2 = |name: String| -> Param<Tensor<2>> {
             let t = &w.tensors[&name];
-            Param::from_data(TensorData::new(t.data.clone(), [t.shape[0], t.shape[1]]), device)
+            let p =
+                Param::from_data(TensorData::new(t.data.clone(), [t.shape[0], t.shape[1]]), device);
+            placed(4 * t.data.len() as u64);
+            p
         };
         // A bias is there when the config's family has it (expected_shapes lists it).
         let bias = |name: String| w.tensors.contains_key(&name).then(|| p1(name));

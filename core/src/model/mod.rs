@@ -10,6 +10,7 @@ pub mod kv_cache;
 pub mod llama;
 pub mod logit_difference;
 pub mod lora;
+pub mod memory;
 pub mod norm;
 pub mod rope;
 pub mod weights;

@@ -47,8 +47,13 @@ impl Run {
             ));
         }
         checkpoint.weights.validate(&self.train_config)?;
-        self.model =
-            trainable(&self.train_config, &checkpoint.weights, &self.config, &self.train_device)?;
+        self.model = trainable(
+            &self.train_config,
+            &checkpoint.weights,
+            &self.config,
+            &self.train_device,
+            &|_| {},
+        )?;
         self.previous = None;
         self.optim = Self::optimizer(&self.config.hyper);
         self.order = checkpoint.order;

@@ -99,8 +99,9 @@ fn trainable(
     start: &GptWeights,
     run: &RunConfig,
     device: &Device,
+    placed: &dyn Fn(u64),
 ) -> Result<Gpt, ForgetError> {
-    let model = Gpt::from_weights(cfg, start, device)?;
+    let model = Gpt::from_weights_observed(cfg, start, device, placed)?;
     Ok(match run.hyper.lora_rank {
         0 => model,
         rank => model.with_lora(rank, run.seed, device),
@@ -114,6 +115,18 @@ impl Run {
         world: &FactWorld,
         config: RunConfig,
         device: &Device,
+    ) -> Result<Self, ForgetError> {
+        Self::new_observed(model, world, config, device, &|_, _| {})
+    }
+
+    /// [`Self::new`], calling `uploaded(bytes so far, bytes in all)` as the trained model's and
+    /// the reference model's weights go onto the device.
+    pub fn new_observed(
+        model: &LoadedModel,
+        world: &FactWorld,
+        config: RunConfig,
+        device: &Device,
+        uploaded: &dyn Fn(u64, u64),
     ) -> Result<Self, ForgetError> {
         config.hyper.validate()?;
         if config.eval.max_new_tokens == 0 {
@@ -156,15 +169,28 @@ impl Run {
             }
         };
         let n_pool = prepared.pool.len();
+        let bytes =
+            |w: &GptWeights| w.tensors.values().map(|t| 4 * t.data.len() as u64).sum::<u64>();
+        let total = bytes(&start) + bytes(&model.weights);
+        let done = std::cell::Cell::new(0u64);
+        let placed = |n: u64| {
+            done.set(done.get() + n);
+            uploaded(done.get(), total);
+        };
         Ok(Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
-            model: trainable(&train_config, &start, &config, &train_device)?,
+            model: trainable(&train_config, &start, &config, &train_device, &placed)?,
             train_config,
             start,
             prepared,
             previous: None,
-            reference: Gpt::from_weights(&model.config, &model.weights, &eval_device)?,
+            reference: Gpt::from_weights_observed(
+                &model.config,
+                &model.weights,
+                &eval_device,
+                &placed,
+            )?,
             fluency: None,
             optim: Self::optimizer(&config.hyper),
             forget_items,
@@ -366,7 +392,8 @@ impl Run {
 
     /// Back to the original weights (bit-identical), a fresh optimizer and the seed's data order.
     pub fn reset(&mut self) -> Result<(), ForgetError> {
-        self.model = trainable(&self.train_config, &self.start, &self.config, &self.train_device)?;
+        self.model =
+            trainable(&self.train_config, &self.start, &self.config, &self.train_device, &|_| {})?;
         self.previous = None;
         self.optim = Self::optimizer(&self.config.hyper);
         self.rng = StdRng::seed_from_u64(self.config.seed);

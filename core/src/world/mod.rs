@@ -13,6 +13,7 @@
 
 pub mod authors;
 pub mod generic;
+pub mod imported;
 pub mod pools;
 pub mod tofu_json;
 pub mod world_facts;

@@ -6,7 +6,7 @@ use forgetlab::model::LoadedModel;
 use forgetlab::world::FactWorld;
 
 use super::{Loaded, Session, fact_row};
-use crate::protocol::{Backend, Event, ModelInfo, Phase};
+use crate::protocol::{Backend, Event, Phase};
 use crate::worker::{files, post};
 
 /// Where the files live, relative to the page.
@@ -79,16 +79,24 @@ impl Session {
             }
             None => RetainReferences::default(),
         };
-        let info = ModelInfo {
-            name: "forgetlab-small".into(),
-            parameters: model.config.num_params(),
-            layers: model.config.n_layer,
-            width: model.config.n_embd,
-            bytes: (bytes(0).len() + bytes(1).len() + bytes(2).len()) as u64,
-        };
+        let file_bytes = (bytes(0).len() + bytes(1).len() + bytes(2).len()) as u64;
+        let info = super::user_model::model_info("forgetlab-small", &model, file_bytes, true);
         self.startup.push(("models and world read".into(), js_sys::Date::now()));
-        post(Event::Loaded { model: info, facts: world.items.iter().map(fact_row).collect() });
-        self.loaded = Some(Loaded { model, fluency, world, retain, retrained: None });
-        self.switch_backend(backend).await
+        self.loaded =
+            Some(Loaded { model, fluency, world, retain, retrained: None, imports: Vec::new() });
+        self.custom_count = 0;
+        // What the last visit kept: imported files join the facts before the page sees them,
+        // taught facts are taught again once a device is ready, then the run (if any) follows.
+        self.restore_imports().await;
+        let facts = self.loaded.as_ref().map(|l| l.world.items.iter().map(fact_row).collect());
+        post(Event::Loaded { model: info, facts: facts.unwrap_or_default() });
+        let (learn, run) = (self.learn.take(), self.run.take());
+        self.switch_backend(backend).await?;
+        self.restore_own_facts().await?;
+        match (learn, run) {
+            (Some(learn), _) => self.configure_continual(learn.config.clone()).await,
+            (None, Some(run)) => self.configure(run.config.clone()).await,
+            (None, None) => Ok(()),
+        }
     }
 }

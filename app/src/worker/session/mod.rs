@@ -6,15 +6,20 @@ use forgetlab::eval::{RetainReference, RetainReferences, Snapshot};
 use forgetlab::methods::MethodKind;
 use forgetlab::model::LoadedModel;
 use forgetlab::run::{Checkpoint, Run, RunConfig, RunState};
+use forgetlab::world::imported::ImportedFile;
 use forgetlab::world::{FactWorld, QaItem};
 
+use super::store::OwnFact;
 use super::{backend, post};
 use crate::protocol::{Backend, Command, Event, FactRow, Fault, Phase};
 
 mod device;
+mod fact_files;
 mod learn;
 mod load;
 mod teach;
+mod teach_world;
+mod user_model;
 
 /// What was fetched.
 struct Loaded {
@@ -27,6 +32,8 @@ struct Loaded {
     retain: RetainReferences,
     /// A model retrained from scratch in this tab: the retain model of its forget selection.
     retrained: Option<RetainReference>,
+    /// The fact files the user imported (their items are in `world`).
+    imports: Vec<ImportedFile>,
 }
 
 #[derive(Default)]
@@ -56,6 +63,9 @@ pub struct Session {
     playing: bool,
     custom_count: usize,
 }
+
+/// Models whose weights (both copies) reach this many bytes show an upload progress bar.
+const UPLOAD_BAR_BYTES: u64 = 8 << 20;
 
 /// Items per evaluation set in the first look at start-up: enough for every number to show.
 const FIRST_LOOK_ITEMS: usize = 4;
@@ -153,10 +163,20 @@ impl Session {
                 None => Ok(()),
             },
             Command::LearnFact { question, answer, steps } => {
-                self.learn_fact(&question, &answer, steps).await
+                self.teach_fact(&OwnFact { question, answer, steps }, true).await
             }
             Command::Attack(config) => self.attack(config).await,
             Command::ExportModel => self.export_model().await,
+            Command::LoadModel { name, files, batch_size, lora_rank } => {
+                self.playing = false;
+                self.load_user_model(&name, &files, batch_size, lora_rank).await
+            }
+            Command::ImportFacts(file) => self.import_facts(file).await,
+            Command::ExportFacts { ids, file_name } => self.export_facts(&ids, &file_name),
+            Command::StartOver => self.start_over().await,
+            Command::TeachWorld { steps, lr, lora_rank } => {
+                self.teach_world(steps, lr, lora_rank).await
+            }
         };
         if let Err(message) = result {
             self.playing = false;
@@ -214,8 +234,23 @@ impl Session {
     fn build_run(&self, config: RunConfig) -> Result<Run, String> {
         let loaded = self.loaded.as_ref().ok_or("the model is still loading")?;
         let device = self.device.as_ref().ok_or("no backend yet")?;
-        let mut run =
-            Run::new(&loaded.model, &loaded.world, config, device).map_err(|e| e.to_string())?;
+        // The upload bar, for models whose weights take a while to place (not the built-in one).
+        let file = format!("weights onto {}", self.backend.label());
+        let shown = std::cell::Cell::new(0u64);
+        let uploaded = |done: u64, total: u64| {
+            if total >= UPLOAD_BAR_BYTES && (done - shown.get() >= total / 50 || done == total) {
+                shown.set(done);
+                post(Event::Progress {
+                    file: file.clone(),
+                    index: 0,
+                    count: 1,
+                    loaded: done,
+                    total,
+                });
+            }
+        };
+        let mut run = Run::new_observed(&loaded.model, &loaded.world, config, device, &uploaded)
+            .map_err(|e| e.to_string())?;
         if let Some(scorer) = &loaded.fluency {
             run.set_fluency_model(scorer).map_err(|e| e.to_string())?;
         }

@@ -5,16 +5,15 @@ use forgetlab::teach::{TeachConfig, Teacher, custom_item};
 use super::{Session, fact_row};
 use crate::protocol::{Event, Phase};
 use crate::worker::post;
+use crate::worker::store::OwnFact;
 
 impl Session {
     /// "Add your own fact": fine-tune the original model on it (with replay), live, then make the
-    /// result the new original model and reconfigure the current run on it.
-    pub(super) async fn learn_fact(
-        &mut self,
-        question: &str,
-        answer: &str,
-        steps: usize,
-    ) -> Result<(), String> {
+    /// result the new original model and reconfigure the current run on it. `keep`: remember it
+    /// for the next visit (false when it is one of the last visit's, taught again).
+    pub(super) async fn teach_fact(&mut self, fact: &OwnFact, keep: bool) -> Result<(), String> {
+        let OwnFact { question, answer, steps } = fact;
+        let steps = *steps;
         self.playing = false;
         let device = self.device.clone().ok_or("no backend yet")?;
         let loaded = self.loaded.as_mut().ok_or("the model is still loading")?;
@@ -50,6 +49,9 @@ impl Session {
         loaded.model = teacher.finish().await.map_err(|e| e.to_string())?;
         loaded.world.items.push(item.clone());
         post(Event::FactLearned { fact: fact_row(&item), probability });
+        if keep {
+            self.keep_own_fact(fact.clone()).await;
+        }
         if let Some(run) = self.learn.take() {
             self.configure_continual(run.config.clone()).await?;
         } else if let Some(run) = self.run.take() {

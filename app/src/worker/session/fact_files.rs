@@ -1,0 +1,123 @@
+//! The user's facts across visits: TOFU files imported and exported, and what the tab keeps
+//! (worker/store.rs) brought back when the page loads.
+//!
+//! Links: an imported item's id depends only on its file's name and its place in the file
+//! (world::imported), and facts taught are taught again in the same order, so a link that names
+//! them keeps working in the browser that keeps them. A link opened elsewhere names facts that
+//! browser lacks: its run is refused with the unknown ids, and nothing else changes.
+
+use forgetlab::world::QaItem;
+use forgetlab::world::imported::{ImportedFile, export_items, id_prefix};
+
+use super::{Session, fact_row};
+use crate::protocol::{Event, Phase};
+use crate::worker::post;
+use crate::worker::store::{self, IMPORTS, OWN_FACTS, OwnFact};
+
+impl Session {
+    /// Import `file`: its items join the facts; a file of the same name replaces the earlier one.
+    pub(super) async fn import_facts(&mut self, file: ImportedFile) -> Result<(), String> {
+        let loaded = self.loaded.as_mut().ok_or("the model is still loading")?;
+        let parsed =
+            file.parse().map_err(|e| format!("{}: {e}; nothing was imported", file.name))?;
+        let count = parsed.len();
+        let prefix = format!("{}.", id_prefix(&file.name));
+        loaded.world.items.retain(|it| !it.id.starts_with(&prefix));
+        loaded.imports.retain(|f| id_prefix(&f.name) != id_prefix(&file.name));
+        loaded.world.items.extend(parsed.into_iter().map(|(item, _)| item));
+        let name = file.name.clone();
+        loaded.imports.push(file);
+        post(Event::Facts(loaded.world.items.iter().map(fact_row).collect()));
+        let kept = match store::put(IMPORTS, &loaded.imports).await {
+            Ok(()) => "kept in this browser for your next visit".to_string(),
+            Err(e) => format!("for this visit only: {e}"),
+        };
+        post(Event::Notice(format!(
+            "Imported {count} facts from {name} ({kept}). They are listed as your own facts: select them to forget them."
+        )));
+        post(Event::Phase(self.idle_phase()));
+        Ok(())
+    }
+
+    /// The facts `ids` names, in the fact list's order, as a TOFU file.
+    pub(super) fn export_facts(&self, ids: &[String], file_name: &str) -> Result<(), String> {
+        let loaded = self.loaded.as_ref().ok_or("the model is still loading")?;
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let items: Vec<QaItem> = loaded
+            .world
+            .items
+            .iter()
+            .filter(|it| wanted.contains(it.id.as_str()))
+            .cloned()
+            .collect();
+        if items.is_empty() {
+            return Err("no facts to export: select some first".into());
+        }
+        let text = export_items(&items, &loaded.imports).map_err(|e| e.to_string())?;
+        post(Event::FactsFile { name: file_name.into(), text });
+        Ok(())
+    }
+
+    /// After the world is read: the files imported on earlier visits join it again (a file that no
+    /// longer reads is left out, with a notice).
+    pub(super) async fn restore_imports(&mut self) {
+        let kept: Vec<ImportedFile> = match store::get(IMPORTS).await {
+            Ok(files) => files.unwrap_or_default(),
+            Err(e) => {
+                post(Event::Notice(e));
+                return;
+            }
+        };
+        let Some(loaded) = self.loaded.as_mut() else { return };
+        for file in kept {
+            match file.parse() {
+                Ok(parsed) => {
+                    loaded.world.items.extend(parsed.into_iter().map(|(item, _)| item));
+                    loaded.imports.push(file);
+                }
+                Err(e) => post(Event::Notice(format!("{}: {e}; left out", file.name))),
+            }
+        }
+    }
+
+    /// Facts taught on earlier visits, taught again in the same order (so the model and the
+    /// facts' ids are those of the last visit).
+    pub(super) async fn restore_own_facts(&mut self) -> Result<(), String> {
+        let facts: Vec<OwnFact> = match store::get(OWN_FACTS).await {
+            Ok(facts) => facts.unwrap_or_default(),
+            Err(e) => {
+                post(Event::Notice(e));
+                return Ok(());
+            }
+        };
+        if facts.is_empty() {
+            return Ok(());
+        }
+        post(Event::Notice(format!(
+            "Teaching the model your {} fact(s) from your last visit again.",
+            facts.len()
+        )));
+        for fact in facts {
+            self.teach_fact(&fact, false).await?;
+        }
+        Ok(())
+    }
+
+    /// Remember a fact taught now, for the next visit.
+    pub(super) async fn keep_own_fact(&self, fact: OwnFact) {
+        let mut facts: Vec<OwnFact> =
+            store::get(OWN_FACTS).await.ok().flatten().unwrap_or_default();
+        facts.push(fact);
+        if let Err(e) = store::put(OWN_FACTS, &facts).await {
+            post(Event::Notice(format!("The fact is learned for this visit only: {e}")));
+        }
+    }
+
+    /// "Start over": forget what the tab keeps.
+    pub(super) async fn start_over(&mut self) -> Result<(), String> {
+        store::clear().await?;
+        post(Event::StoreCleared);
+        post(Event::Phase(Phase::Busy));
+        Ok(())
+    }
+}
