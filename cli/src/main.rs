@@ -288,8 +288,13 @@ fn load_fluency(
         return Ok(None);
     }
     let scorer = LoadedModel::load_dir(&dir)?;
-    if scorer.tokenizer.to_json()? != model.tokenizer.to_json()? {
-        eprintln!("note: {} has another tokenizer; LS uses the original model", dir.display());
+    if scorer.tokenizer.to_json()? != model.tokenizer.to_json()?
+        || scorer.config.n_head != model.config.n_head
+    {
+        eprintln!(
+            "note: {} has another tokenizer or head count; LS uses the original model",
+            dir.display()
+        );
         return Ok(None);
     }
     Ok(Some(scorer))

@@ -31,6 +31,7 @@ test('a TOFU file imported in the page is selectable, survives a reload with its
   await page.setInputFiles('[data-testid=import-facts]', file);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=facts] tr[data-id^="file-velmora."]').length === 3, null, { timeout: MINUTE });
   assert.ok((await messages(page)).some((m) => m.includes('Imported 3 facts from velmora.jsonl (kept in this browser')));
+  await page.click('[data-testid=clear-selection]');
   for (const id of await rows(page, 'file-velmora.')) await page.check(`[data-testid=facts] tr[data-id="${id}"] input[type=checkbox]`);
   assert.equal(await page.textContent('[data-testid=selected-count]'), '3 selected');
   await page.click('[data-testid=step]');

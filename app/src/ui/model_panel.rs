@@ -26,10 +26,11 @@ fn load_files(state: AppState, files: Vec<File>) {
         state.say(Level::Error, "Wait until the built-in model has loaded, then load yours.");
         return;
     }
+    // A folder's files carry their path in it (`webkitRelativePath`, "folder/config.json").
     let folder = files
         .iter()
-        .filter_map(|f| f.webkit_relative_path().split('/').next().map(String::from))
-        .find(|p| !p.is_empty());
+        .filter_map(|f| js_sys::Reflect::get(f, &"webkitRelativePath".into()).ok()?.as_string())
+        .find_map(|p| p.split_once('/').map(|(dir, _)| dir.to_string()));
     let mut urls = Vec::new();
     let mut local = Vec::new();
     for f in &files {
@@ -107,7 +108,7 @@ pub fn ModelPanel() -> impl IntoView {
                     "the weights are read. The files stay in this tab."
                 </p>
                 <label>"A folder: "
-                    <input type="file" data-testid="model-folder" webkitdirectory="" multiple=true on:change=on_pick />
+                    <input type="file" data-testid="model-folder" prop:webkitdirectory=true multiple=true on:change=on_pick />
                 </label>
                 <label>" or files: "
                     <input type="file" data-testid="model-files" multiple=true accept=".json,.safetensors" on:change=on_pick />
@@ -117,12 +118,12 @@ pub fn ModelPanel() -> impl IntoView {
                     on:drop=on_drop>
                     "…or drop the files here"
                 </div>
-                <button data-testid="model-built-in" disabled=built_in
+            </details>
+            <Show when=move || !built_in()>
+                <button data-testid="model-built-in"
                     on:click=move |_| super::actions::reload_built_in(state)>
                     "Back to the built-in model"
                 </button>
-            </details>
-            <Show when=move || !built_in()>
                 <TeachWorld />
             </Show>
         </section>
@@ -136,7 +137,10 @@ fn TeachWorld() -> impl IntoView {
     let state = expect_context::<AppState>();
     let steps = RwSignal::new(300usize);
     let lr = RwSignal::new(1e-3f64);
-    let busy = move || !state.controls_ready() || state.phase.get() == Phase::Running;
+    let busy = move || {
+        state.applied.with(Option::is_none)
+            || matches!(state.phase.get(), Phase::Busy | Phase::Learning | Phase::Running)
+    };
     let teach = move |_| {
         let lora_rank = state.settings.with_untracked(|s| s.hyper.lora_rank);
         state.apply(Change::Pending(Some("Teaching the authors…")));

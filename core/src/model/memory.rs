@@ -193,12 +193,11 @@ pub fn check(
     let Some(why) = exceeded(&m, limits) else { return Ok(m) };
     let fits = |s: TrainingShape| exceeded(&estimate(cfg, s), limits).is_none();
     let mut ways = Vec::new();
-    if shape.lora_rank == 0 {
-        if let Some(rank) =
+    if shape.lora_rank == 0
+        && let Some(rank) =
             [8, 4, 1].into_iter().find(|&r| fits(TrainingShape { lora_rank: r, ..shape }))
-        {
-            ways.push(format!("LoRA rank {rank} (lora_rank = {rank})"));
-        }
+    {
+        ways.push(format!("LoRA rank {rank} (lora_rank = {rank})"));
     }
     if let Some(batch) = (1..shape.batch).rev().find(|&b| fits(TrainingShape { batch: b, ..shape }))
     {

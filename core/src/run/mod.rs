@@ -222,6 +222,13 @@ impl Run {
                 "the fluency model's tokenizer differs from the model's".into(),
             ));
         }
+        // The evaluator runs every model with the model's head count (`Gpt::forward_hidden`).
+        if scorer.config.n_head != self.model_config.n_head {
+            return Err(ForgetError::InvalidConfig(format!(
+                "the fluency model has {} attention heads, the model {}",
+                scorer.config.n_head, self.model_config.n_head
+            )));
+        }
         self.fluency = Some(Gpt::from_weights(&scorer.config, &scorer.weights, &self.eval_device)?);
         Ok(())
     }

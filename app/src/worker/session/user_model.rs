@@ -33,6 +33,11 @@ fn family(cfg: &GptConfig) -> String {
     cfg.llama.as_ref().map_or("gpt2".into(), |l| l.model_type.clone())
 }
 
+/// A picked file's bytes (its blob: URL), with progress as file `i` of `n`.
+async fn read(f: &LocalFile, i: usize, n: usize) -> Result<Vec<u8>, String> {
+    files::fetch_bytes(f.url.clone(), &f.name, i, n, &post).await
+}
+
 /// The file called `name` among `files` (a folder's files come with their folder's path cut).
 fn find<'a>(files: &'a [LocalFile], name: &str) -> Option<&'a LocalFile> {
     files.iter().find(|f| f.name == name)
@@ -57,9 +62,6 @@ impl Session {
         let config_file = find(picked, "config.json").ok_or_else(|| missing("config.json"))?;
         let tokenizer_file =
             find(picked, "tokenizer.json").ok_or_else(|| missing("tokenizer.json"))?;
-        let read = |f: &LocalFile, i: usize, n: usize| {
-            files::fetch_bytes(f.url.clone(), &f.name, i, n, &post)
-        };
         let config_json = read(config_file, 0, 1).await?;
         let config = std::str::from_utf8(&config_json)
             .map_err(|_| "config.json is not UTF-8".to_string())
@@ -106,13 +108,16 @@ impl Session {
             .map_err(|e| format!("{name}: {e}; {kept}"))?;
         drop(shards);
         let loaded = self.loaded.as_mut().expect("checked above");
-        // The built-in fluency scorer reads the built-in tokenizer's ids: only a model with the
-        // same tokenizer can use it. The shipped retain models describe the built-in model only.
+        // The built-in fluency scorer reads the built-in tokenizer's ids and runs with the model's
+        // head count: only a model with both the same can use it. The shipped retain models
+        // describe the built-in model only.
         let same_tokenizer =
             model.tokenizer.to_json().ok() == loaded.model.tokenizer.to_json().ok();
-        if !same_tokenizer && loaded.fluency.take().is_some() {
+        let same_heads =
+            loaded.fluency.as_ref().is_some_and(|f| f.config.n_head == model.config.n_head);
+        if !(same_tokenizer && same_heads) && loaded.fluency.take().is_some() {
             post(Event::Notice(format!(
-                "{name} has its own tokenizer: the Linguistic Score's fluency scorer is the model itself"
+                "{name} has its own tokenizer or shape: the Linguistic Score's fluency is scored by the original model"
             )));
         }
         loaded.retain = RetainReferences::default();
