@@ -83,6 +83,10 @@ pub enum Command {
         /// A test-only fault to inject (the page's `?fault=` switch); None in normal use.
         #[serde(default)]
         fault: Option<Fault>,
+        /// "Back to the built-in model": forget the model the user loaded (the tab keeps it
+        /// otherwise, and brings it back).
+        #[serde(default)]
+        built_in: bool,
     },
     /// Move the run to another backend (it is configured afresh there, at step 0).
     SwitchBackend(Backend),
@@ -134,6 +138,22 @@ pub enum Command {
     /// "Teach it the authors": fine-tune the loaded model on the fact world (core's `finetune`,
     /// live), make it the model runs start from, and measure its quality bar.
     TeachWorld { steps: usize, lr: f64, lora_rank: usize },
+    /// The in-page benchmark: a copy of the current run (which is not changed) trains `steps`
+    /// steps after one warm-up step, then evaluates once ([`Event::Benchmarked`]).
+    Benchmark { steps: usize },
+}
+
+/// What the in-page benchmark measured (never asserted: speed is not a test).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchReport {
+    pub backend: Backend,
+    pub method: String,
+    pub batch_size: usize,
+    pub steps: usize,
+    pub ms_per_step: f64,
+    /// Input tokens the steps' losses read (padding excluded) per second of training.
+    pub tokens_per_s: f64,
+    pub eval_s: f64,
 }
 
 /// A file the user picked or dropped: its name in the folder, a `blob:` URL of this tab, its size.
@@ -313,6 +333,8 @@ pub enum Event {
         steps: usize,
         loss: f64,
     },
+    /// The in-page benchmark's figures.
+    Benchmarked(BenchReport),
     /// The model's quality bar (after "Teach it the authors", on a sample of each set).
     QualityBar(forgetlab::eval::quality_bar::QualityBar),
     /// Something went wrong; the message says what and what was kept.

@@ -90,6 +90,8 @@ pub struct Batch {
     pub mask: Tensor<2>,
     /// Answer-token count per row (host copy, so no readback is needed to normalise).
     pub answer_lens: Vec<usize>,
+    /// Input tokens of all rows, padding excluded (what "training tokens per second" counts).
+    pub tokens: usize,
 }
 
 impl Batch {
@@ -117,6 +119,7 @@ impl Batch {
             targets: Tensor::from_data(TensorData::new(targets, [b, seq]), device),
             mask: Tensor::from_data(TensorData::new(mask, [b, seq]), device),
             answer_lens,
+            tokens: examples.iter().map(|e| e.len() - 1).sum(),
         }
     }
 

@@ -272,3 +272,21 @@ fn the_first_look_is_the_evaluation_on_fewer_items_without_the_probe() {
     let few = pollster::block_on(run.evaluate_first_look(3)).unwrap();
     assert_ne!(json(&few.forget), json(&full.forget), "3 of 10 forget items");
 }
+
+/// The evaluator runs the fluency scorer with the model's head count: a scorer of another head
+/// count is refused with a message (in the page it panicked the worker before).
+#[test]
+fn a_fluency_scorer_of_another_head_count_is_refused() {
+    let f = common::fixture();
+    let cfg = forgetlab::model::GptConfig { n_head: 4, ..f.model.config.clone() };
+    let scorer = forgetlab::model::LoadedModel {
+        weights: forgetlab::model::GptWeights::init(&cfg, 3),
+        config: cfg,
+        tokenizer: f.model.tokenizer.clone(),
+    };
+    let config = RunConfig::new(MethodKind::Ga, ForgetSelection::Split("forget10".into()));
+    let mut run = Run::new(&f.model, &f.world, config, &common::device()).unwrap();
+    let err = run.set_fluency_model(&scorer).unwrap_err().to_string();
+    assert!(err.contains("4 attention heads, the model 2"), "{err}");
+    assert!(run.set_fluency_model(&f.model).is_ok(), "the same shape is accepted");
+}

@@ -59,6 +59,12 @@ test('a GPT-2 folder with untied embeddings (folder input) and a Llama checkpoin
   await waitStep(page, 1);
   await waitPhase(page, ['Idle']);
   assert.ok(Number.isFinite(num(await metrics(page), 'forget.prob')), 'a step and an evaluation on the Llama model');
+  // The in-page benchmark on it (figures printed, never asserted beyond being there).
+  await page.click('[data-testid=benchmark]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=bench-figures]')?.textContent.includes('training tokens/s'), null, { timeout: 5 * MINUTE, polling: 200 });
+  await waitPhase(page, ['Idle']);
+  console.log(`in-page benchmark, Llama checkpoint: ${await page.textContent('[data-testid=bench-figures]')}`);
+  assert.equal(await step(page), 1, 'the benchmark ran on a copy: the run is still at step 1');
   await page.screenshot({ path: join(ARTIFACTS, 'loaded-model.png'), fullPage: true });
 
   await page.click('[data-testid=model-built-in]');

@@ -28,8 +28,9 @@ pub fn on_event(state: AppState, event: Event) {
             download_bytes(name, "application/json", text.as_bytes())
         }
         Event::StoreCleared => {
-            // The kept runs go too, and the page opens afresh, without the link's settings.
+            // The kept runs and settings go too, and the page opens afresh, without a link.
             run_store::save(&LocalStorage, Vec::new());
+            crate::run_store::Storage::save(&LocalStorage, super::SETTINGS_KEY, "");
             if let Some(location) = web_sys::window().map(|w| w.location()) {
                 let page = location.pathname().unwrap_or_else(|_| "./".into());
                 let _ = location.assign(&page);
@@ -52,14 +53,19 @@ pub fn on_event(state: AppState, event: Event) {
 /// Fetch the model and the fact world from `base_url` and start the engine on the wanted backend
 /// (with a test-only `fault` to inject, from the link's `fault=` switch).
 pub fn load(state: AppState, base_url: String, fault: Option<Fault>) {
-    send(Command::Load { base_url, backend: state.wanted_backend.get_untracked(), fault });
+    send(Command::Load {
+        base_url,
+        backend: state.wanted_backend.get_untracked(),
+        fault,
+        built_in: false,
+    });
 }
 
 /// Back to the built-in model (the model panel's button): it and the fact world are read again
 /// and the run is set up on them.
 pub fn reload_built_in(state: AppState) {
     state.apply(Change::Pending(Some("Loading the built-in model…")));
-    super::bridge::load_again(state.wanted_backend.get_untracked());
+    super::bridge::load_built_in(state.wanted_backend.get_untracked());
 }
 
 thread_local! {

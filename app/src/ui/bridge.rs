@@ -45,7 +45,7 @@ pub fn restart(backend: Backend) -> Result<(), String> {
     WAITING.with(|w| *w.borrow_mut() = Some(Vec::new()));
     spawn()?;
     if let Some(Command::Load { base_url, .. }) = LOAD.with(|l| l.borrow().clone()) {
-        send(Command::Load { base_url, backend, fault: None });
+        send(Command::Load { base_url, backend, fault: None, built_in: false });
     }
     Ok(())
 }
@@ -119,10 +119,11 @@ fn take_early_worker() -> Option<(Worker, js_sys::Array)> {
     Some((worker, early))
 }
 
-/// Load the built-in model and the fact world again, as at start-up, on `backend`.
-pub fn load_again(backend: Backend) {
+/// Load the built-in model and the fact world again, as at start-up, on `backend`, forgetting
+/// the model the user loaded.
+pub fn load_built_in(backend: Backend) {
     if let Some(Command::Load { base_url, .. }) = LOAD.with(|l| l.borrow().clone()) {
-        send(Command::Load { base_url, backend, fault: None });
+        send(Command::Load { base_url, backend, fault: None, built_in: true });
     }
 }
 

@@ -37,7 +37,10 @@ mod status;
 use leptos::prelude::*;
 
 use crate::protocol::Backend;
-use crate::run_store::{self, LocalStorage};
+use crate::run_store::{self, LocalStorage, Storage};
+
+/// Where the last settings are kept (localStorage), for a page opened without a link.
+pub const SETTINGS_KEY: &str = "forgetlab.settings";
 use crate::settings::{Mode, UrlState, to_query};
 use state::{AppState, Change, Level};
 
@@ -55,8 +58,13 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     state.apply(Change::Runs(run_store::load(&LocalStorage)));
-    // The link's settings (settings.rs); invalid keys keep their defaults, with a notice.
+    // The link's settings (settings.rs); invalid keys keep their defaults, with a notice. A page
+    // opened without any takes the last visit's (kept by the URL effect below).
     let query = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let query = match query.trim_start_matches('?') {
+        "" => LocalStorage.load(SETTINGS_KEY).unwrap_or_default(),
+        _ => query,
+    };
     state.apply(Change::WantedBackend(default_backend()));
     actions::load_query(state, &query);
     // From now on the URL follows the settings, so the address bar is always a working link.
@@ -67,13 +75,11 @@ pub fn App() -> impl IntoView {
             hidden: state.hidden.get(),
             lab: state.lab.get(),
         };
+        let query = format!("?{}", to_query(&url));
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("?{}", to_query(&url))),
-            );
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
         }
+        LocalStorage.save(SETTINGS_KEY, &query);
     });
     keyboard::install(state);
     match bridge::start(move |event| actions::on_event(state, event)) {

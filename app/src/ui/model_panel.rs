@@ -119,6 +119,7 @@ pub fn ModelPanel() -> impl IntoView {
                     "…or drop the files here"
                 </div>
             </details>
+            <Benchmark />
             <Show when=move || !built_in()>
                 <button data-testid="model-built-in"
                     on:click=move |_| super::actions::reload_built_in(state)>
@@ -174,6 +175,40 @@ fn TeachWorld() -> impl IntoView {
                     {format!(" step {step}/{steps} · loss {loss:.3}")}</div>
             })}
             <p data-testid="quality-bar">{bar}</p>
+        </div>
+    }
+}
+
+/// The in-page benchmark: training tokens per second and evaluation seconds of this model, with
+/// the current method and batch size, on this backend (a copy of the run; yours is unchanged).
+#[component]
+fn Benchmark() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let busy = move || {
+        state.applied.with(Option::is_none)
+            || matches!(state.phase.get(), Phase::Busy | Phase::Learning | Phase::Running)
+    };
+    let run = move |_| {
+        state.apply(Change::Pending(Some("Benchmarking…")));
+        send(Command::Benchmark { steps: 10 });
+    };
+    let figures = move || {
+        state.bench.get().map(|b| {
+            format!(
+                "{}: {} at batch {}, {:.1} ms a step · {:.0} training tokens/s (10 steps after a warm-up) · evaluation {:.1} s",
+                b.backend.label(),
+                b.method,
+                b.batch_size,
+                b.ms_per_step,
+                b.tokens_per_s,
+                b.eval_s
+            )
+        })
+    };
+    view! {
+        <div class="row">
+            <button data-testid="benchmark" disabled=busy on:click=run>"Benchmark"</button>
+            <span class="hint" data-testid="bench-figures">{figures}</span>
         </div>
     }
 }

@@ -12,7 +12,7 @@ use forgetlab::eval::{GeneratedAnswer, Snapshot};
 use forgetlab::run::AttackReport;
 use leptos::prelude::*;
 
-use crate::protocol::{Backend, EditRow, Event, FactRow, ModelInfo, Phase, StageInfo};
+use crate::protocol::{Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, StageInfo};
 use crate::run_store::RunRecord;
 use crate::settings::{Selection, Settings, UrlState};
 
@@ -112,6 +112,8 @@ signals! {
     teaching_world: Option<(usize, usize, f64)> = None;
     /// The loaded model's quality bar, once measured after teaching it.
     quality_bar: Option<QualityBar> = None;
+    /// The in-page benchmark's last figures.
+    bench: Option<BenchReport> = None;
     facts: Vec<FactRow> = vec![];
     watchable: Vec<FactRow> = vec![];
     watched: Vec<String> = vec![];
@@ -354,6 +356,7 @@ impl AppState {
                 w.teaching_world.set(Some((step, steps, loss)))
             }
             Event::QualityBar(bar) => w.quality_bar.set(Some(bar)),
+            Event::Benchmarked(report) => w.bench.set(Some(report)),
             // Files go to the user, a crash restarts the worker, a cleared store reloads the page
             // (see `actions::on_event`).
             Event::ModelFiles(_)

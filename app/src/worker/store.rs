@@ -1,22 +1,28 @@
 //! What the tab keeps across reloads, in IndexedDB (origin-private; nothing leaves the tab):
-//! one object store of JSON text by key. The worker writes it as things happen and reads it when
-//! the page loads; "Start over" clears it.
+//! one object store of values by key (JSON text, or a model's files as bytes). The worker writes
+//! it as things happen and reads it when the page loads; "Start over" clears it.
 //!
-//! Keys: [`IMPORTS`] (the fact files the user imported, `Vec<ImportedFile>`) and [`OWN_FACTS`]
-//! (the facts the user taught, `Vec<OwnFact>`, taught again in the same order on reload so the
-//! model and the facts' ids come back the same).
+//! Keys: [`IMPORTS`] (the fact files the user imported, `Vec<ImportedFile>`), and what keeps the
+//! session (session/resume.rs): [`MODEL_LOG`] (how the model runs start from was made: facts
+//! taught, a model loaded, the world taught to it), [`MODEL_FILES`] (the loaded model's files)
+//! and [`RUN`] (the run's configuration and the steps it took).
 
 use js_sys::{Function, Promise};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode, WorkerGlobalScope};
+use web_sys::{
+    IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransactionMode,
+    WorkerGlobalScope,
+};
 
 const DATABASE: &str = "forgetlab";
 const STORE: &str = "session";
 pub const IMPORTS: &str = "imports";
-pub const OWN_FACTS: &str = "own-facts";
+pub const MODEL_LOG: &str = "model-log";
+pub const MODEL_FILES: &str = "model-files";
+pub const RUN: &str = "run";
 
 /// A fact the user taught: taught again, the same way, on reload.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -62,9 +68,7 @@ async fn open() -> Result<IdbDatabase, String> {
     let upgrade = Closure::once_into_js({
         let request = request.clone();
         move || {
-            if let Ok(db) =
-                request.result().and_then(|r| r.dyn_into::<IdbDatabase>().map_err(JsValue::from))
-            {
+            if let Ok(db) = request.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
                 let _ = db.create_object_store(STORE);
             }
         }
@@ -75,44 +79,76 @@ async fn open() -> Result<IdbDatabase, String> {
 
 /// The value kept under `key`, if any.
 pub async fn get<T: for<'de> Deserialize<'de>>(key: &str) -> Result<Option<T>, String> {
-    let db = open().await?;
-    let tx = db.transaction_with_str(STORE).map_err(|e| js_err("read", e))?;
-    let store = tx.object_store(STORE).map_err(|e| js_err("read", e))?;
-    let request = store.get(&JsValue::from_str(key)).map_err(|e| js_err("read", e))?;
-    let value = done(&request, "read").await?;
-    db.close();
-    match value.as_string() {
+    match get_value(key).await?.as_string() {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            format!("the tab's saved {key} could not be read ({e}); they were left out")
-        }),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("the tab's saved {key} could not be read ({e}); it was left out")),
     }
 }
 
 /// Keep `value` under `key`.
 pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
     let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
-    let db = open().await?;
-    let tx = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(|e| js_err("write", e))?;
-    let store = tx.object_store(STORE).map_err(|e| js_err("write", e))?;
-    let request = store
-        .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(key))
-        .map_err(|e| js_err("write", e))?;
-    done(&request, "write").await?;
-    db.close();
+    put_value(key, &JsValue::from_str(&text)).await
+}
+
+/// Keep files (name, bytes) under `key`, as an array of [name, Uint8Array]: IndexedDB keeps
+/// bytes as they are, where JSON would triple them.
+pub async fn put_files(key: &str, files: &[(&str, &[u8])]) -> Result<(), String> {
+    let array = js_sys::Array::new();
+    for (name, bytes) in files {
+        array
+            .push(&js_sys::Array::of2(&JsValue::from_str(name), &js_sys::Uint8Array::from(*bytes)));
+    }
+    put_value(key, &array).await
+}
+
+/// The files kept under `key`, if any.
+pub async fn get_files(key: &str) -> Result<Option<Vec<(String, Vec<u8>)>>, String> {
+    let Ok(array) = get_value(key).await?.dyn_into::<js_sys::Array>() else { return Ok(None) };
+    let damaged = || format!("the tab's saved {key} are damaged");
+    let mut files = Vec::new();
+    for pair in array.iter() {
+        let pair: js_sys::Array = pair.dyn_into().map_err(|_| damaged())?;
+        let name = pair.get(0).as_string().ok_or_else(damaged)?;
+        let bytes: js_sys::Uint8Array = pair.get(1).dyn_into().map_err(|_| damaged())?;
+        files.push((name, bytes.to_vec()));
+    }
+    Ok(Some(files))
+}
+
+/// Forget what is kept under `key`.
+pub async fn delete(key: &str) -> Result<(), String> {
+    let store = transaction(IdbTransactionMode::Readwrite, "write").await?;
+    done(&store.delete(&JsValue::from_str(key)).map_err(|e| js_err("write", e))?, "write").await?;
     Ok(())
 }
 
 /// Forget everything kept ("Start over").
 pub async fn clear() -> Result<(), String> {
-    let db = open().await?;
-    let tx = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(|e| js_err("clear", e))?;
-    let store = tx.object_store(STORE).map_err(|e| js_err("clear", e))?;
+    let store = transaction(IdbTransactionMode::Readwrite, "clear").await?;
     done(&store.clear().map_err(|e| js_err("clear", e))?, "clear").await?;
-    db.close();
     Ok(())
+}
+
+async fn get_value(key: &str) -> Result<JsValue, String> {
+    let store = transaction(IdbTransactionMode::Readonly, "read").await?;
+    done(&store.get(&JsValue::from_str(key)).map_err(|e| js_err("read", e))?, "read").await
+}
+
+async fn put_value(key: &str, value: &JsValue) -> Result<(), String> {
+    let store = transaction(IdbTransactionMode::Readwrite, "write").await?;
+    let request =
+        store.put_with_key(value, &JsValue::from_str(key)).map_err(|e| js_err("write", e))?;
+    done(&request, "write").await?;
+    Ok(())
+}
+
+/// The object store in a fresh transaction (the database closes once it is done).
+async fn transaction(mode: IdbTransactionMode, what: &str) -> Result<IdbObjectStore, String> {
+    let db = open().await?;
+    let tx = db.transaction_with_str_and_mode(STORE, mode).map_err(|e| js_err(what, e))?;
+    db.close(); // closes once its transactions are done
+    tx.object_store(STORE).map_err(|e| js_err(what, e))
 }

@@ -260,11 +260,17 @@ fn fuzz_worker_commands() {
     let settings = Settings::default();
     let config = settings.run_config().unwrap();
     let commands = [
-        Command::Load { base_url: "./".into(), backend: Backend::Webgpu, fault: None },
+        Command::Load {
+            base_url: "./".into(),
+            backend: Backend::Webgpu,
+            fault: None,
+            built_in: false,
+        },
         Command::Load {
             base_url: ".".into(),
             backend: Backend::Cpu,
             fault: Some(Fault::Panic { at_step: 2 }),
+            built_in: true,
         },
         Command::SwitchBackend(Backend::Cpu),
         Command::Configure { config, steps: 20, eval_every: 5 },
@@ -279,6 +285,24 @@ fn fuzz_worker_commands() {
         Command::LearnFact { question: "Q?".into(), answer: "A.".into(), steps: 30 },
         Command::Attack(AttackConfig::default()),
         Command::ExportModel,
+        Command::LoadModel {
+            name: "smol".into(),
+            files: vec![forgetlab_app::protocol::LocalFile {
+                name: "config.json".into(),
+                url: "blob:http://127.0.0.1/x".into(),
+                size: 612,
+            }],
+            batch_size: 16,
+            lora_rank: 8,
+        },
+        Command::ImportFacts(forgetlab::world::imported::ImportedFile {
+            name: "facts.jsonl".into(),
+            text: "{\"question\": \"Q?\", \"answer\": \"A.\"}\n".into(),
+        }),
+        Command::ExportFacts { ids: vec!["file-facts.0".into()], file_name: "f.json".into() },
+        Command::StartOver,
+        Command::TeachWorld { steps: 300, lr: 1e-3, lora_rank: 0 },
+        Command::Benchmark { steps: 10 },
     ];
     let seeds = commands.iter().map(|c| serde_json::to_vec(c).unwrap()).collect();
     let mut m = Mutator::new(9, seeds, JSON_TOKENS);

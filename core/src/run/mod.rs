@@ -50,6 +50,8 @@ pub enum RunState {
 pub struct StepReport {
     pub step: usize,
     pub loss: f64,
+    /// Input tokens the step's loss read (forget, retain and preferred rows; padding excluded).
+    pub tokens: usize,
 }
 
 pub struct Run {
@@ -354,6 +356,9 @@ impl Run {
             n_head: self.model_config.n_head,
             seed: self.config.seed,
         });
+        let tokens = forget.tokens
+            + preferred.as_ref().map_or(0, |p| p.tokens)
+            + if spec.uses_retain { retain.tokens } else { 0 };
         let value = crate::eval::read_f32(loss.clone()).await?[0];
         if !value.is_finite() || f64::from(value.abs()) > spec.loss_limit {
             // The loss measured at this step is the previous update's doing: undo that too.
@@ -387,7 +392,7 @@ impl Run {
         }
         self.step += 1;
         self.last_loss = Some(value as f64);
-        Ok(StepReport { step: self.step, loss: value as f64 })
+        Ok(StepReport { step: self.step, loss: value as f64, tokens })
     }
 
     /// Stop stepping (the weights stay as they are).

@@ -1,8 +1,8 @@
-//! The user's facts across visits: TOFU files imported and exported, and what the tab keeps
-//! (worker/store.rs) brought back when the page loads.
+//! The user's facts as files: TOFU files imported (kept in the tab, worker/store.rs, and brought
+//! back when the page loads) and exported; "Start over".
 //!
 //! Links: an imported item's id depends only on its file's name and its place in the file
-//! (world::imported), and facts taught are taught again in the same order, so a link that names
+//! (world::imported), and facts taught are taught again in the same order (resume.rs), so a link that names
 //! them keeps working in the browser that keeps them. A link opened elsewhere names facts that
 //! browser lacks: its run is refused with the unknown ids, and nothing else changes.
 
@@ -12,7 +12,7 @@ use forgetlab::world::imported::{ImportedFile, export_items, id_prefix};
 use super::{Session, fact_row};
 use crate::protocol::{Event, Phase};
 use crate::worker::post;
-use crate::worker::store::{self, IMPORTS, OWN_FACTS, OwnFact};
+use crate::worker::store::{self, IMPORTS};
 
 impl Session {
     /// Import `file`: its items join the facts; a file of the same name replaces the earlier one.
@@ -77,39 +77,6 @@ impl Session {
                 }
                 Err(e) => post(Event::Notice(format!("{}: {e}; left out", file.name))),
             }
-        }
-    }
-
-    /// Facts taught on earlier visits, taught again in the same order (so the model and the
-    /// facts' ids are those of the last visit).
-    pub(super) async fn restore_own_facts(&mut self) -> Result<(), String> {
-        let facts: Vec<OwnFact> = match store::get(OWN_FACTS).await {
-            Ok(facts) => facts.unwrap_or_default(),
-            Err(e) => {
-                post(Event::Notice(e));
-                return Ok(());
-            }
-        };
-        if facts.is_empty() {
-            return Ok(());
-        }
-        post(Event::Notice(format!(
-            "Teaching the model your {} fact(s) from your last visit again.",
-            facts.len()
-        )));
-        for fact in facts {
-            self.teach_fact(&fact, false).await?;
-        }
-        Ok(())
-    }
-
-    /// Remember a fact taught now, for the next visit.
-    pub(super) async fn keep_own_fact(&self, fact: OwnFact) {
-        let mut facts: Vec<OwnFact> =
-            store::get(OWN_FACTS).await.ok().flatten().unwrap_or_default();
-        facts.push(fact);
-        if let Err(e) = store::put(OWN_FACTS, &facts).await {
-            post(Event::Notice(format!("The fact is learned for this visit only: {e}")));
         }
     }
 

@@ -85,14 +85,16 @@ impl Session {
         self.loaded =
             Some(Loaded { model, fluency, world, retain, retrained: None, imports: Vec::new() });
         self.custom_count = 0;
-        // What the last visit kept: imported files join the facts before the page sees them,
-        // taught facts are taught again once a device is ready, then the run (if any) follows.
+        // What the last visit kept: imported files join the facts before the page sees them; the
+        // model's log is done again once a device is ready (resume.rs), then the run follows (the
+        // page's first one may be the last visit's, resumed).
         self.restore_imports().await;
         let facts = self.loaded.as_ref().map(|l| l.world.items.iter().map(fact_row).collect());
         post(Event::Loaded { model: info, facts: facts.unwrap_or_default() });
         let (learn, run) = (self.learn.take(), self.run.take());
         self.switch_backend(backend).await?;
-        self.restore_own_facts().await?;
+        self.replay_model_log().await?;
+        self.resume_pending = true;
         match (learn, run) {
             (Some(learn), _) => self.configure_continual(learn.config.clone()).await,
             (None, Some(run)) => self.configure(run.config.clone()).await,

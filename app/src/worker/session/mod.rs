@@ -11,12 +11,13 @@ use forgetlab::world::{FactWorld, QaItem};
 
 use super::store::OwnFact;
 use super::{backend, post};
-use crate::protocol::{Backend, Command, Event, FactRow, Fault, Phase};
+use crate::protocol::{Backend, BenchReport, Command, Event, FactRow, Fault, Phase};
 
 mod device;
 mod fact_files;
 mod learn;
 mod load;
+mod resume;
 mod teach;
 mod teach_world;
 mod user_model;
@@ -62,6 +63,9 @@ pub struct Session {
     eval_every: usize,
     playing: bool,
     custom_count: usize,
+    /// The page has just opened: its first run may be the one kept from the last visit
+    /// (resume.rs).
+    resume_pending: bool,
 }
 
 /// Models whose weights (both copies) reach this many bytes show an upload progress bar.
@@ -96,8 +100,11 @@ impl Session {
 
     pub async fn handle(&mut self, cmd: Command) {
         let result = match cmd {
-            Command::Load { base_url, backend, fault } => {
+            Command::Load { base_url, backend, fault, built_in } => {
                 self.fault = fault;
+                if built_in {
+                    self.forget_user_model().await;
+                }
                 self.load(&base_url, backend).await
             }
             Command::SwitchBackend(b) => self.switch_backend(b).await,
@@ -175,8 +182,9 @@ impl Session {
             Command::ExportFacts { ids, file_name } => self.export_facts(&ids, &file_name),
             Command::StartOver => self.start_over().await,
             Command::TeachWorld { steps, lr, lora_rank } => {
-                self.teach_world(steps, lr, lora_rank).await
+                self.teach_world(steps, lr, lora_rank, true).await
             }
+            Command::Benchmark { steps } => self.benchmark(steps).await,
         };
         if let Err(message) = result {
             self.playing = false;
@@ -210,6 +218,37 @@ impl Session {
         post(Event::ModelFiles(
             files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect(),
         ));
+        Ok(())
+    }
+
+    /// The in-page benchmark on a copy of the current run: one warm-up step, `steps` timed
+    /// steps, one evaluation.
+    async fn benchmark(&mut self, steps: usize) -> Result<(), String> {
+        self.playing = false;
+        let config = self.run.as_ref().ok_or("configure a run first")?.config.clone();
+        post(Event::Phase(Phase::Busy));
+        let mut copy = self.build_run(config)?;
+        let failed = |e: ForgetError| format!("the benchmark stopped: {e}; your run is unchanged");
+        copy.step().await.map_err(failed)?;
+        let (start, mut tokens) = (now(), 0);
+        for _ in 0..steps.max(1) {
+            tokens += copy.step().await.map_err(failed)?.tokens;
+        }
+        let train_ms = now() - start;
+        let start = now();
+        copy.evaluate().await.map_err(failed)?;
+        let eval_ms = now() - start;
+        let steps = steps.max(1);
+        post(Event::Benchmarked(BenchReport {
+            backend: self.backend,
+            method: copy.config.method.spec().name.to_string(),
+            batch_size: copy.config.hyper.batch_size,
+            steps,
+            ms_per_step: train_ms / steps as f64,
+            tokens_per_s: tokens as f64 / (train_ms / 1000.0).max(1e-9),
+            eval_s: eval_ms / 1000.0,
+        }));
+        post(Event::Phase(self.idle_phase()));
         Ok(())
     }
 
@@ -303,6 +342,13 @@ impl Session {
             self.first_look().await;
         }
         self.evaluate().await?;
+        if std::mem::take(&mut self.resume_pending) {
+            self.resume_kept_run().await?;
+        } else {
+            self.keep_run().await;
+        }
+        // Idle even when a resumed run has reached its steps: Finished would keep it in the run
+        // history a second time.
         post(Event::Phase(Phase::Idle));
         Ok(())
     }
@@ -384,6 +430,7 @@ impl Session {
                 }
             }
             Ok(step) => {
+                self.keep_run().await;
                 let last = step >= self.steps;
                 if (step % self.eval_every == 0 || last)
                     && let Err(e) = self.evaluate().await
@@ -445,6 +492,7 @@ impl Session {
             Err(e) if self.device_failed(&e) => self.fall_back_to_cpu(e.to_string()).await?,
             result => {
                 result.map_err(|e| e.to_string())?;
+                self.keep_run().await;
                 self.evaluate().await?;
             }
         }
@@ -456,6 +504,7 @@ impl Session {
         self.playing = false;
         let run = self.run.as_mut().ok_or("no run is configured")?;
         run.reset().map_err(|e| e.to_string())?;
+        self.keep_run().await;
         self.evaluate().await?;
         post(Event::Phase(Phase::Idle));
         Ok(())

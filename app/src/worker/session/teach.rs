@@ -50,7 +50,7 @@ impl Session {
         loaded.world.items.push(item.clone());
         post(Event::FactLearned { fact: fact_row(&item), probability });
         if keep {
-            self.keep_own_fact(fact.clone()).await;
+            self.remember(super::resume::ModelEvent::Fact(fact.clone())).await;
         }
         if let Some(run) = self.learn.take() {
             self.configure_continual(run.config.clone()).await?;

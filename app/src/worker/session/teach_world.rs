@@ -7,6 +7,7 @@ use forgetlab::finetune::{FinetuneConfig, finetune};
 use forgetlab::model::Gpt;
 
 use super::Session;
+use super::resume::ModelEvent;
 use crate::protocol::{Event, Phase};
 use crate::worker::post;
 
@@ -14,11 +15,14 @@ use crate::worker::post;
 const QUALITY_BAR_ITEMS: usize = 40;
 
 impl Session {
+    /// `keep`: note it in the model's log for the next visit (false when it is the last visit's,
+    /// done again).
     pub(super) async fn teach_world(
         &mut self,
         steps: usize,
         lr: f64,
         lora_rank: usize,
+        keep: bool,
     ) -> Result<(), String> {
         self.playing = false;
         let device = self.device.clone().ok_or("no backend yet")?;
@@ -41,6 +45,9 @@ impl Session {
         let bar =
             ev.quality_bar(&loaded.world, QUALITY_BAR_ITEMS).await.map_err(|e| e.to_string())?;
         post(Event::QualityBar(bar));
+        if keep {
+            self.remember(ModelEvent::TaughtWorld { steps, lr, lora_rank }).await;
+        }
         if let Some(run) = self.learn.take() {
             self.configure_continual(run.config.clone()).await
         } else if let Some(run) = self.run.take() {

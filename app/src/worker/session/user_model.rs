@@ -104,10 +104,24 @@ impl Session {
             shards.push(read(f, i + 1, count).await?);
         }
         let shard_refs: Vec<&[u8]> = shards.iter().map(Vec::as_slice).collect();
-        let model = LoadedModel::from_shards(&config_json, &shard_refs, &tokenizer_json)
+        self.install_user_model(name, &config_json, &shard_refs, &tokenizer_json, true).await
+    }
+
+    /// Parse the files with the CLI's checks and make the model the one runs start from; the
+    /// current run is set up again on it. `keep`: keep the files for the next visit
+    /// (resume.rs; false when they are the last visit's).
+    pub(super) async fn install_user_model(
+        &mut self,
+        name: &str,
+        config_json: &[u8],
+        shards: &[&[u8]],
+        tokenizer_json: &[u8],
+        keep: bool,
+    ) -> Result<(), String> {
+        let kept = "the current model stays";
+        let model = LoadedModel::from_shards(config_json, shards, tokenizer_json)
             .map_err(|e| format!("{name}: {e}; {kept}"))?;
-        drop(shards);
-        let loaded = self.loaded.as_mut().expect("checked above");
+        let loaded = self.loaded.as_mut().ok_or("the built-in model is still loading")?;
         // The built-in fluency scorer reads the built-in tokenizer's ids and runs with the model's
         // head count: only a model with both the same can use it. The shipped retain models
         // describe the built-in model only.
@@ -123,7 +137,9 @@ impl Session {
         loaded.retain = RetainReferences::default();
         loaded.retrained = None;
         loaded.model = model;
-        let info = model_info(name, &loaded.model, file_bytes + config_json.len() as u64, false);
+        let bytes = (config_json.len() + tokenizer_json.len()) as u64
+            + shards.iter().map(|s| s.len() as u64).sum::<u64>();
+        let info = model_info(name, &loaded.model, bytes, false);
         post(Event::Loaded {
             model: info,
             facts: loaded.world.items.iter().map(fact_row).collect(),
@@ -131,6 +147,17 @@ impl Session {
         post(Event::Notice(format!(
             "{name} is loaded: every panel uses it. Forget quality needs a retain model of it, so it stays empty unless you retrain one here (method Retrain)."
         )));
+        if keep {
+            let mut files: Vec<(String, &[u8])> = vec![
+                ("config.json".into(), config_json),
+                ("tokenizer.json".into(), tokenizer_json),
+            ];
+            files.extend(
+                shards.iter().enumerate().map(|(i, s)| (format!("shard-{i:05}.safetensors"), *s)),
+            );
+            let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
+            self.remember_user_model(name, &refs).await;
+        }
         match (self.learn.take(), self.run.take()) {
             (Some(run), _) => self.configure_continual(run.config.clone()).await,
             (None, Some(run)) => self.configure(run.config.clone()).await,
