@@ -105,7 +105,7 @@ fn restart_engine(state: AppState, why: String) {
             state.say(
                 Level::Error,
                 format!(
-                    "The engine crashed{place} ({why}). It was restarted{again} with your settings; the run starts again from step 0."
+                    "The engine crashed{place} ({why}). It was restarted{again} with your settings; the run comes back to its last step (its steps are taken again)."
                 ),
             );
         }
