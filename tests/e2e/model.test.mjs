@@ -1,11 +1,12 @@
 // "Load a model": a Hugging Face folder made by transformers (tests/golden/make_golden_families.py)
 // is loaded through the page's file inputs, replaces the built-in model for every panel, and a
 // live gradient-ascent run trains it; a model too large for the tab's limits, and malformed files,
-// are refused with numbers or the file's error, and the model that was loaded stays.
+// are refused with numbers or the file's error, and the model that was loaded stays; files dropped
+// on the panel load too (a sharded checkpoint).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ROOT, ARTIFACTS, MINUTE, open, waitPhase, metrics, num, step, waitStep, setNumber, ready } from './helpers.mjs';
 
@@ -103,6 +104,18 @@ test('a model too large for the tab is refused with numbers, malformed files wit
   assert.deepEqual(await metrics(page), before, 'the built-in model and its run are as they were');
   await page.click('[data-testid=step]');
   await waitStep(page, 1);
+  await waitPhase(page, ['Idle']);
+
+  // Files dropped on the panel: a sharded bf16 checkpoint (its index and two shards).
+  const sharded = join(GOLDEN, 'gpt2-quick-gelu-sharded');
+  const files = readdirSync(sharded).map((name) => ({ name, base64: readFileSync(join(sharded, name)).toString('base64') }));
+  await page.evaluate((files) => {
+    const drop = new DataTransfer();
+    for (const f of files) drop.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+    document.querySelector('[data-testid=model-drop]').dispatchEvent(new DragEvent('drop', { dataTransfer: drop, bubbles: true, cancelable: true }));
+  }, files);
+  await loaded(page, 'your model (gpt2, your files)');
+  assert.ok(Number.isFinite(num(await metrics(page), 'forget.prob')), 'the dropped sharded checkpoint is evaluated');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -17,6 +17,7 @@ mod by_kind;
 mod charts;
 mod controls;
 mod downloads;
+mod dropped;
 mod edit_panel;
 mod fact_files;
 mod facts;

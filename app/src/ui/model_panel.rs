@@ -17,7 +17,7 @@ thread_local! {
 
 /// Hand `files` to the worker as the model to load. The model's name is its folder's, when the
 /// files came as a folder.
-fn load_files(state: AppState, files: Vec<File>) {
+fn load_files(state: AppState, files: Vec<File>, folder: Option<String>) {
     if files.is_empty() {
         state.say(Level::Error, "No files were picked: nothing changed.");
         return;
@@ -27,10 +27,12 @@ fn load_files(state: AppState, files: Vec<File>) {
         return;
     }
     // A folder's files carry their path in it (`webkitRelativePath`, "folder/config.json").
-    let folder = files
-        .iter()
-        .filter_map(|f| js_sys::Reflect::get(f, &"webkitRelativePath".into()).ok()?.as_string())
-        .find_map(|p| p.split_once('/').map(|(dir, _)| dir.to_string()));
+    let folder = folder.or_else(|| {
+        files
+            .iter()
+            .filter_map(|f| js_sys::Reflect::get(f, &"webkitRelativePath".into()).ok()?.as_string())
+            .find_map(|p| p.split_once('/').map(|(dir, _)| dir.to_string()))
+    });
     let mut urls = Vec::new();
     let mut local = Vec::new();
     for f in &files {
@@ -71,12 +73,25 @@ pub fn ModelPanel() -> impl IntoView {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
             return;
         };
-        load_files(state, file_list(input.files()));
+        load_files(state, file_list(input.files()), None);
         input.set_value(""); // the same folder can be picked again
     };
+    // Dropped files, or a dropped folder's files.
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        load_files(state, file_list(ev.data_transfer().and_then(|d| d.files())));
+        let Some(drop) = ev.data_transfer() else { return };
+        let entries = super::dropped::entries(&drop);
+        if entries.is_empty() {
+            // No file-system entries (a drop made by a script, say): its files as they are.
+            load_files(state, file_list(drop.files()), None);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match super::dropped::files(entries).await {
+                Ok((folder, files)) => load_files(state, files, folder),
+                Err(e) => state.say(Level::Error, e),
+            }
+        });
     };
     let summary = move || {
         state.model.get().map(|m| {
@@ -116,7 +131,7 @@ pub fn ModelPanel() -> impl IntoView {
                 <div class="drop" data-testid="model-drop"
                     on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
                     on:drop=on_drop>
-                    "…or drop the files here"
+                    "…or drop the folder or its files here"
                 </div>
             </details>
             <Benchmark />
