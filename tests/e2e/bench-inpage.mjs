@@ -4,23 +4,12 @@
 // page reports. Needs the release build in dist/ (scripts/build-web.sh).
 //
 //   node tests/e2e/bench-inpage.mjs [cpu|webgpu] [MODEL_DIR]
-import { chromium } from 'playwright-core';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from '../../scripts/serve.mjs';
+import { withBrowser } from './bench-browser.mjs';
 
 const backend = process.argv[2] ?? 'cpu';
 const model = process.argv[3];
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const server = await serve(process.env.FORGETLAB_DIST ?? join(root, 'dist'), 0);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run'],
-});
-try {
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/?backend=${backend}&eval=standard`);
+await withBrowser(async (page, base) => {
+  await page.goto(`${base}/?backend=${backend}&eval=standard`);
   const idle = () => page.waitForFunction(() => document.querySelector('[data-testid=phase]')?.dataset.phase === 'Idle', null, { timeout: 30 * 60_000, polling: 100 });
   const bench = async (what) => {
     await page.click('[data-testid=benchmark]');
@@ -37,7 +26,4 @@ try {
     await idle();
     await bench(await page.textContent('[data-testid=model-summary]'));
   }
-} finally {
-  await browser.close();
-  server.close();
-}
+});
