@@ -16,21 +16,13 @@ above 1 means ForgetLab is faster).
 docs/PERFORMANCE.md records what it printed, when a GPU was lent.
 """
 import argparse
-import pathlib
-import random
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from bench_data import TOKENIZER, Batches
+from bench_data import Batches, forgetlab_ms, ga_step_ms, save_random
 
-root = pathlib.Path(__file__).resolve().parents[1]
 ap = argparse.ArgumentParser()
 ap.add_argument("--steps", type=int, default=10)
 ap.add_argument("--batch", type=int, default=16)
@@ -44,41 +36,13 @@ cfg = LlamaConfig(vocab_size=49152, hidden_size=576, intermediate_size=1536, num
                   bos_token_id=0, eos_token_id=0)
 torch.manual_seed(0)
 model = LlamaForCausalLM(cfg)
-params = sum(p.numel() for p in model.parameters())
-out = pathlib.Path(tempfile.mkdtemp(prefix="forgetlab-gpu-bench-"))
-model.save_pretrained(out, safe_serialization=True)
-shutil.copy(TOKENIZER, out / "tokenizer.json")
-model = model.cuda().train()
-
-optim = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.0)
-rng = random.Random(0)
-batches = Batches(args.batch, device='cuda')
-
-
-def step():
-    ids, labels = batches.draw(rng)
-    loss = -model(input_ids=ids, labels=labels).loss  # gradient ascent
-    optim.zero_grad()
-    loss.backward()
-    optim.step()
-
-
-for _ in range(3):
-    step()  # warm-up: kernels, allocator
-torch.cuda.synchronize()
-start = time.perf_counter()
-for _ in range(args.steps):
-    step()
-torch.cuda.synchronize()
-torch_ms = (time.perf_counter() - start) * 1000 / args.steps
-
-cmd = ["cargo", "run", "--release", "-q", "-p", "forgetlab", "--features", "wgpu", "--",
-       "--backend", "wgpu", "bench", "--train-only", "--model", str(out), "--steps", str(args.steps)]
-text = subprocess.run(cmd, cwd=root, check=True, capture_output=True, text=True).stdout
-ours_ms = float(re.search(r"\): ([0-9.]+) ms", text).group(1))
-shutil.rmtree(out, ignore_errors=True)
+out, params = save_random(model, "forgetlab-gpu-bench-")
+model = model.cuda()
+torch_ms = ga_step_ms(model, Batches(args.batch, device="cuda"), args.steps, warmup=3,
+                      sync=torch.cuda.synchronize)
+ours_ms, text = forgetlab_ms(out, args.steps, cargo=["--features", "wgpu"], cli=["--backend", "wgpu"])
 print(f"SmolLM-135M shape: {params / 1e6:.1f} M parameters; GA step, batch {args.batch}, "
       f"{torch.cuda.get_device_name()}")
 print(f"PyTorch {torch.__version__} eager (CUDA, f32): {torch_ms:.1f} ms/step")
-print(f"ForgetLab (burn wgpu): {ours_ms:.1f} ms/step   ({text.strip()})")
+print(f"ForgetLab (burn wgpu): {ours_ms:.1f} ms/step   ({text})")
 print(f"ForgetLab's speed relative to PyTorch on the same GPU: {torch_ms / ours_ms:.2f}x")
