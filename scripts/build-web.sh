@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forgetlab/target}"
+build_tools
+# The page and the worker, compiled as trunk compiles them (the same cargo command, so trunk
+# finds them fresh), while wasm-bindgen-cli and trunk may still be compiling beside them.
+echo "==> compiling the page and the worker (wasm32, profile wasm-release; clippy on our crates)"
+cargo build --target=wasm32-unknown-unknown --manifest-path app/Cargo.toml --profile wasm-release --bins
+wait_build_tools
 echo "==> building the playground (trunk build --release)"
 trunk build --release --offline
 # The guided labs' index: every public/labs/*.toml, by file name (a teacher only adds a file).

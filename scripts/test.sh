@@ -1,29 +1,92 @@
 #!/usr/bin/env bash
-# Runs every ForgetLab test. Installs what it needs when missing (scripts/tools.sh: wasm32 target,
-# wasm-bindgen-cli, trunk, Chromium + ChromeDriver, playwright-core, binaryen; here: a Python
+# Runs every ForgetLab test; installs what it needs when missing (scripts/tools.sh, and a Python
 # virtualenv with the reference metric libraries of tests/parity/requirements.txt).
-# Cargo's target directory lives outside the clone so repeated runs are incremental.
+#
+#   bash scripts/test.sh           every test (what .ci/run calls)
+#   bash scripts/test.sh --quick   the inner loop: rustfmt, clippy and the native unit tests
+#   bash scripts/test.sh --full    every test at its long size: the page's memory over 100
+#                                  run/stop/reset cycles, 10^6 fuzz inputs per parser (the
+#                                  repository's scheduled GitHub workflow runs it)
+#
+# Every cargo command shares one build environment (scripts/tools.sh): each dependency is compiled
+# once per target, and clippy lints our crates while they are built. Each step's duration is
+# printed at the end, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forgetlab/target}"
-export CARGO_TERM_COLOR=never
-
-step() { printf '\n==> %s\n' "$*"; }
-
-step "tools"
+MODE="${1:-}"
+case "$MODE" in
+  "" | --quick | --full) ;;
+  *) echo "usage: bash scripts/test.sh [--quick | --full]" >&2; exit 2 ;;
+esac
+[ "$MODE" = --full ] && export FORGETLAB_FULL=1
 source scripts/tools.sh
 
-# Style first: it fails in seconds. Clippy checks the whole workspace natively (the playground's
-# pure parts) and the playground again for the browser, every warning an error.
-step "style: rustfmt and clippy (native and wasm32)"
-cargo fmt --all --check
-cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p forgetlab-app --target wasm32-unknown-unknown --all-targets -- -D warnings
+STEPS=()
+STARTED=$(date +%s)
+CURRENT=""
+CURRENT_AT=$STARTED
+finish_step() {
+  if [ -n "$CURRENT" ]; then STEPS+=("$(printf '%6d s  %s' $(( $(date +%s) - CURRENT_AT )) "$CURRENT")"); fi
+  CURRENT=""
+}
+step() { finish_step; CURRENT="$*"; CURRENT_AT=$(date +%s); printf '\n==> %s\n' "$*"; }
+summary() {
+  local rc=$?
+  finish_step
+  printf '\n==> step durations\n'
+  printf '%s\n' "${STEPS[@]}"
+  printf '%6d s  in all: %s\n' $(( $(date +%s) - STARTED )) "$([ $rc = 0 ] && echo passed || echo FAILED)"
+}
+trap summary EXIT
 
-# One profile (release) for building and testing: the engine trains models in its tests, and a
-# single profile means burn is compiled once per target, not twice.
+step "style: rustfmt"
+rust_component rustfmt
+cargo fmt --all --check
+
+# What only the tests need is downloaded while the code compiles: Chromium, playwright-core and
+# the Python reference libraries are network and disk work, the compiler is CPU work.
+VENV="$HOME/.cache/forgetlab/venv"
+python_venv() {
+  if "$VENV/bin/python" -c 'import rouge_score, scipy, sklearn, numpy' 2>/dev/null \
+     && cmp -s tests/parity/requirements.txt "$VENV/requirements.txt"; then return; fi
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    echo "installing python3-venv (Debian)"
+    apt_install python3-venv
+    python3 -m venv "$VENV"
+  fi
+  "$VENV/bin/pip" install -q -r tests/parity/requirements.txt
+  cp tests/parity/requirements.txt "$VENV/requirements.txt"
+}
+TOOLS_LOG="$HOME/.cache/forgetlab/test-tools.log"
+mkdir -p "$(dirname "$TOOLS_LOG")"
+if [ "$MODE" != --quick ]; then
+  { test_tools && python_venv; } > "$TOOLS_LOG" 2>&1 &
+  TOOLS_PID=$!
+fi
+wait_test_tools() {
+  if ! wait "$TOOLS_PID"; then cat "$TOOLS_LOG"; echo "installing the test tools failed" >&2; exit 1; fi
+  cat "$TOOLS_LOG"
+}
+
+if [ "$MODE" = --quick ]; then
+  rust_component clippy
+  step "native build, clippy on every target (release)"
+  cargo test --release --workspace --all-targets --no-run -q
+  step "native unit tests"
+  cargo test --release --workspace --lib --bins -q
+  exit 0
+fi
+
+# The browser build comes first: it is what `bash scripts/run.sh` builds (with the build tools),
+# so this step's time is how long the run command takes to serve on the same machine.
+step "the playground for the browser (build tools, trunk, wasm32; clippy on the page and the worker)"
+bash scripts/build-web.sh
+
+step "native build, clippy on every target (release)"
+cargo test --release --workspace --all-targets --no-run -q
+
 step "native tests (engine, CLI, the playground's pure parts: settings and link, run history, labs)"
-cargo test --release --workspace
+cargo test --release --workspace -q
 
 step "CLI smoke: the default model passes its quality bar"
 FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
@@ -34,34 +97,26 @@ step "the benchmark runs (its figures are printed, never asserted: speed is not 
 cargo run --release -q -p forgetlab -- bench --steps 2
 cargo run --release -q -p forgetlab -- bench --train-only --steps 2
 
-step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
-VENV="$HOME/.cache/forgetlab/venv"
-if ! "$VENV/bin/python" -c 'import rouge_score, scipy, sklearn, numpy' 2>/dev/null \
-   || ! cmp -s tests/parity/requirements.txt "$VENV/requirements.txt"; then
-  if ! python3 -m venv "$VENV" 2>/dev/null; then
-    echo "installing python3-venv (Debian)"
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
-    else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv; fi
-    python3 -m venv "$VENV"
-  fi
-  "$VENV/bin/pip" install -q -r tests/parity/requirements.txt
-  cp tests/parity/requirements.txt "$VENV/requirements.txt"
-fi
-"$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
-
 step "docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
 python3 scripts/reproduce.py --quick
 python3 scripts/reproduce_continual.py --quick
 
-step "the playground builds for the browser (trunk, release; wasm32)"
-bash scripts/build-web.sh
+step "tools for testing (Chromium, ChromeDriver, playwright-core, the Python reference libraries)"
+wait_test_tools
 
-step "the engine in headless Chromium: CPU (wasm) and WebGPU; the page's pure parts again as wasm (wasm-bindgen-test)"
+step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
+"$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
+
+# The engine's numbers on both backends against each other and transformers' golden logits. (The
+# page's pure parts run natively above, and as wasm inside the page in the end-to-end suite.)
+step "the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --lib --test engine_in_browser
+  cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --test engine_in_browser
 
 step "the playground end to end in headless Chromium (Playwright)"
-node --test --test-concurrency=1 tests/e2e/
+rm -rf tests/e2e/artifacts/gestures
+node --test tests/e2e/suite.mjs
 
-step "all tests passed"
+step "every control of the page was used by a gesture"
+node tests/e2e/controls.mjs

@@ -54,9 +54,11 @@ impl Backend {
 pub enum Fault {
     /// `fault=webgpu-device`: creating the WebGPU device fails.
     WebgpuDevice,
-    /// `fault=device-lost@N`: the WebGPU device is destroyed (a real `device.lost`) before step N.
+    /// `fault=device-lost@N`: the WebGPU device is destroyed (a real `device.lost`) before step N
+    /// (N = 0: once the run is configured, before its first evaluation).
     DeviceLost { at_step: usize },
-    /// `fault=panic@N`: the worker panics before step N, as a bug or an out-of-memory would.
+    /// `fault=panic@N`: the worker panics before step N (N = 0: before the run's first
+    /// evaluation), as a bug or an out-of-memory would.
     Panic { at_step: usize },
 }
 
@@ -343,8 +345,9 @@ pub enum Event {
     Notice(String),
     /// The worker's program crashed (a panic; the page restarts the worker).
     Crashed(String),
-    /// The worker's wasm memory after an evaluation, in bytes (it only grows: a leak shows here).
-    EngineMemory(u64),
+    /// The worker's memory after an evaluation, in bytes: its wasm memory (it only grows) and the
+    /// bytes allocated in it and not freed (a leak shows here first).
+    EngineMemory { reserved: u64, live: u64 },
     /// Where the first start-up went: when each phase ended (ms since the epoch), from the worker
     /// program starting to the first evaluation's metrics.
     Startup(Vec<(String, f64)>),

@@ -1,4 +1,10 @@
 //! The worker program: trunk builds it as a Web Worker (`data-type="worker"` in index.html).
+/// Counts the worker's live bytes for the memory line and the long-session test.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: forgetlab_app::worker::memory::CountingAllocator =
+    forgetlab_app::worker::memory::CountingAllocator;
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     forgetlab_app::run_static_constructors();

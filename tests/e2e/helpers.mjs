@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: Debian's Chromium driven by playwright-core, the trunk release
 // build (dist/) served from 127.0.0.1, and small helpers that read the page's state.
 import { before, after } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -35,9 +35,28 @@ after(async () => {
   server?.close();
 });
 
-/** A fresh page that records console errors and every request that leaves the origin. */
+/** Records, for tests/e2e/controls.mjs, each gesture on the page: a click, typing, a choice or a
+ * drop, attributed to the nearest element with a data-testid. Settings put in the URL fire no
+ * event, so they are not recorded. */
+export async function recordGestures(page) {
+  const dir = join(ARTIFACTS, 'gestures');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${process.pid}.jsonl`);
+  await page.exposeBinding('__forgetlabGesture', (_source, id, type) => appendFileSync(file, `${JSON.stringify({ id, type })}\n`));
+  await page.addInitScript(() => {
+    for (const type of ['click', 'input', 'change', 'drop']) {
+      addEventListener(type, (e) => {
+        const id = e.target?.closest?.('[data-testid]')?.dataset.testid;
+        if (id) globalThis.__forgetlabGesture(id, type);
+      }, true);
+    }
+  });
+}
+
+/** A fresh page that records console errors, gestures and every request that leaves the origin. */
 export async function open(query, context = browser) {
   const page = await context.newPage({ viewport: { width: 1280, height: 720 } });
+  await recordGestures(page);
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

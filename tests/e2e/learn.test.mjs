@@ -143,3 +143,52 @@ test('lab "Edit without training": IKE, fine-tuning and fine-tuning + REMIX meas
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a three-stage run built by clicks: + stage, each stage\'s data, steps, mixing and ratio, the schedule; then Run', { timeout: 15 * MINUTE }, async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await open('?backend=cpu&eval=quick', context);
+  await page.waitForSelector('[data-testid=metrics] td[data-metric="forget.prob"][data-value]:not([data-value=""])', { timeout: 5 * MINUTE });
+  await page.click('[data-testid=mode-learn]');
+  await learnReady(page);
+  const stages = () => page.$$('[data-testid=stages] li');
+  assert.equal((await stages()).length, 2, 'Learn mode starts with two stages');
+  // "+ stage" twice, then ✕ on the fourth: three stages, each set up by hand.
+  await page.click('[data-testid=add-stage]');
+  await page.click('[data-testid=add-stage]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=stages] li').length === 4);
+  await page.click('[data-testid=stage-4] [data-testid=stage-remove]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=stages] li').length === 3);
+  const set = async (k, testid, value) => {
+    const sel = `[data-testid=stage-${k}] [data-testid=${testid}]`;
+    if (testid === 'stage-data' || testid === 'stage-mixing') await page.selectOption(sel, value);
+    else { await page.fill(sel, String(value)); await page.dispatchEvent(sel, 'change'); }
+    await learnReady(page);
+  };
+  for (const [k, data, mixing] of [[1, 'factoids1', 'none'], [2, 'factoids2', 'replay'], [3, 'key_value', 'remix_generic']]) {
+    await set(k, 'stage-data', data);
+    await set(k, 'stage-steps', 12);
+    await set(k, 'stage-mixing', mixing);
+  }
+  await set(3, 'stage-ratio', 0.5);
+  await page.selectOption('[data-testid=schedule]', 'wsd');
+  for (const [testid, value] of [['learn-lr', 0.002], ['learn-eval-every', 6], ['learn-seed', 3]]) {
+    await page.fill(`[data-testid=${testid}]`, String(value));
+    await page.dispatchEvent(`[data-testid=${testid}]`, 'change');
+  }
+  await learnReady(page);
+  assert.match(decodeURIComponent(page.url()), /stages=factoids1:12:none:1,factoids2:12:replay:1,key_value:12:remix_generic:0\.5/);
+  assert.match(page.url(), /schedule=wsd/);
+  assert.equal((await page.$$('[data-chart=learn-accuracy] rect.stage-band')).length, 3);
+  assert.deepEqual(await points(page, 'schedule', 'learning rate'), [36]);
+  // Run: every stage is scored at 0, 6, …, 36.
+  await page.click('[data-testid=play]');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('forgetlab.runs.v1') ?? '[]').some((r) => r.learn?.length),
+    null, { timeout: 10 * MINUTE, polling: 500 });
+  await waitPhase(page, ['Finished']);
+  const [run] = await keptLearnRuns(page);
+  assert.deepEqual(run.learn.map((p) => p.step), [0, 6, 12, 18, 24, 30, 36]);
+  assert.ok(run.learn.every((p) => p.stage_accuracy.length === 3));
+  assert.deepEqual(await points(page, 'learn-accuracy', 'stage '), [7, 7, 7]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -31,7 +31,7 @@ pub fn KindTable() -> impl IntoView {
     };
     view! {
         <details class="by-kind" data-panel="by-kind" open>
-            <summary>"Per kind of question (step 0 → now)"</summary>
+            <summary data-testid="by-kind-open">"Per kind of question (step 0 → now)"</summary>
             <table class="metrics" data-testid="by-kind">
                 <thead>
                     <tr>

@@ -153,8 +153,8 @@ pub fn FactsPanel() -> impl IntoView {
                 </label>
             </div>
             <div class="row">
-                <input type="search" placeholder="search authors, questions, answers" aria-label="Search facts" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
-                <select aria-label="Show split" prop:value=split_filter on:change=move |ev| split_filter.set(event_target_value(&ev))>
+                <input type="search" data-testid="fact-search" placeholder="search authors, questions, answers" aria-label="Search facts" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
+                <select data-testid="split-filter" aria-label="Show split" prop:value=split_filter on:change=move |ev| split_filter.set(event_target_value(&ev))>
                     <option value="all">"all"</option>
                     <option value="forget01">"forget01"</option>
                     <option value="forget05">"forget05"</option>
@@ -183,14 +183,14 @@ pub fn FactsPanel() -> impl IntoView {
                                 view! {
                                     <tr data-id=row_id data-split=row_split>
                                         <td>
-                                            <input type="checkbox" aria-label="forget this fact" disabled=!can_pick
+                                            <input type="checkbox" data-testid="fact-pick" aria-label="forget this fact" disabled=!can_pick
                                                 prop:checked=move || is_selected(&id, &split)
                                                 on:change=move |ev| toggle(vec![id_toggle.clone()], event_target_checked(&ev)) />
                                         </td>
                                         <td>
                                             {if author.is_empty() { view! { <span class="muted">{row.kind.clone()}</span> }.into_any() } else {
                                                 let name = author.clone();
-                                                view! { <button class="link" title="forget all of this author's facts" on:click=move |_| {
+                                                view! { <button class="link" data-testid="pick-author" title="forget all of this author's facts" on:click=move |_| {
                                                     let ids: Vec<String> = state.facts.with_untracked(|f| f.iter().filter(|r| r.author == name && r.split != "holdout").map(|r| r.id.clone()).collect());
                                                     toggle(ids, true);
                                                 }>{author.clone()}</button> }.into_any()
@@ -199,7 +199,7 @@ pub fn FactsPanel() -> impl IntoView {
                                         <td>{row.question.clone()}</td>
                                         <td>{row.answer.clone()}</td>
                                         <td>
-                                            <button class="watch" aria-label="watch this answer"
+                                            <button class="watch" data-testid="watch" aria-label="watch this answer"
                                                 disabled=move || !watchable.with(|w| w.contains(&id_watch))
                                                 class:on=move || state.watched.with(|w| w.contains(&id_watch2))
                                                 on:click={ let id = row.id.clone(); move |_| actions::toggle_watch(state, id.clone()) }>"◉"</button>
@@ -235,10 +235,10 @@ fn AddFact() -> impl IntoView {
     };
     view! {
         <details class="add-fact" open>
-            <summary>"Add your own fact"</summary>
+            <summary data-testid="add-fact">"Add your own fact"</summary>
             <input data-testid="fact-question" placeholder="Question, e.g. What is the name of Lena's cat?" prop:value=question on:input=move |ev| question.set(event_target_value(&ev)) />
             <input data-testid="fact-answer" placeholder="Answer, e.g. Her cat is called Pumpernickel." prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev)) />
-            <label>"steps " <input type="number" min="1" max="500" class="num" prop:value=move || steps.get().to_string()
+            <label>"steps " <input type="number" data-testid="teach-steps" min="1" max="500" class="num" prop:value=move || steps.get().to_string()
                 on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { steps.set(v) } /></label>
             <button data-testid="teach" on:click=teach disabled=busy>"Teach the model"</button>
             <div data-testid="learning">

@@ -133,7 +133,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     view! {
                         <li data-run=r.id data-kind=if r.is_learn() { "learn" } else { "forget" }>
                             <i class="swatch" style=format!("background:{}", run_color(i))></i>
-                            <button class="link" on:click=move |_| actions::follow_link(state, &query) title="Load this run's settings">{r.label.clone()}</button>
+                            <button class="link" data-testid="run-link" on:click=move |_| actions::follow_link(state, &query) title="Load this run's settings">{r.label.clone()}</button>
                             {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {}", p.step, p.forget_prob, p.model_utility, p.forget_quality.map_or("needs a retain model".into(), |q| format!("{q:.2e}"))))}
                             {learned}
                         </li>

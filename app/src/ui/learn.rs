@@ -142,7 +142,7 @@ pub fn LearnPanel() -> impl IntoView {
             <ol class="stages" data-testid="stages">
                 {move || learn().stages.into_iter().enumerate().map(|(k, stage)| view! { <StageRow k=k stage=stage /> }).collect_view()}
             </ol>
-            <button data-testid="add-stage" on:click=add_stage disabled=move || learn().stages.len() >= MAX_STAGES>"+ stage"</button>
+            <button data-testid="add-stage" on:click=add_stage disabled={move || learn().stages.len() >= MAX_STAGES}>"+ stage"</button>
             <div class="row">
                 <label>"Schedule "
                     <select data-testid="schedule" aria-label="Learning-rate schedule" prop:value=move || learn().schedule.name()

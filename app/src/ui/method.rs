@@ -11,23 +11,27 @@ use crate::settings::{EvalSize, Settings};
 
 /// A labelled number input bound to one field of the settings. Invalid text is kept out of the
 /// settings (the field shows it, the run refuses NaN through `Hyper::validate`).
+///
+/// `set` is a plain closure over the app's state, not a `Callback`: choosing another method
+/// replaces the fields, and Chromium fires `change` on a focused field as it is removed, after
+/// the reactive values made with it are gone.
 #[component]
 fn NumberField(
     label: &'static str,
     #[prop(into)] testid: String,
     #[prop(into)] hint: Signal<&'static str>,
     get: Signal<f64>,
-    set: Callback<f64>,
+    set: impl Fn(f64) + 'static,
     #[prop(default = "any")] step: &'static str,
 ) -> impl IntoView {
     let control = testid.clone();
     view! {
         <label class="field" title=move || hint.get() data-control=control>
             <span>{label}</span>
-            <input type="number" class="num" data-testid=testid step=step prop:value=move || get.get().to_string()
+            <input type="number" class="num" data-testid=testid step=step prop:value=move || get.try_get().unwrap_or_default().to_string()
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
-                    set.run(text.trim().parse::<f64>().unwrap_or(f64::NAN));
+                    set(text.trim().parse::<f64>().unwrap_or(f64::NAN));
                 } />
         </label>
     }
@@ -41,7 +45,7 @@ pub fn MethodPanel() -> impl IntoView {
     let schedule_field = move |read: fn(&Settings) -> f64, write: fn(&mut Settings, f64)| {
         (
             Signal::derive(move || state.settings.with(read)),
-            Callback::new(move |v: f64| actions::edit_settings(state, |s| write(s, v))),
+            move |v: f64| actions::edit_settings(state, |s| write(s, v)),
         )
     };
     let (seed, set_seed) = schedule_field(
@@ -65,17 +69,21 @@ pub fn MethodPanel() -> impl IntoView {
     // for this method. An integer setting takes whole numbers (anything else becomes 0, which
     // the run refuses where 0 is out of range).
     let hyper_fields = move || {
-        method
-            .get()
+        let for_method = method.get();
+        for_method
             .spec()
             .settings()
             .map(|(setting, meaning)| {
                 let integer = setting.kind == SettingType::Integer;
                 let get = Signal::derive(move || state.settings.with(|s| (setting.get)(&s.hyper)));
-                let set = Callback::new(move |v: f64| {
+                // A change that arrives after another method was chosen (the field's last
+                // `change`, fired as it is removed) belongs to the method it was typed for.
+                let set = move |v: f64| {
                     let v = if integer && !v.is_finite() { 0.0 } else { v };
-                    actions::edit_settings(state, |s| (setting.set)(&mut s.hyper, v));
-                });
+                    if state.settings.with_untracked(|s| s.method) == for_method {
+                        actions::edit_settings(state, |s| (setting.set)(&mut s.hyper, v));
+                    }
+                };
                 let step = if integer { "1" } else { "any" };
                 view! { <NumberField label=setting.label testid=setting.dashed() hint=meaning get=get set=set step=step /> }
             })

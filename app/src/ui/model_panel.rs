@@ -115,7 +115,7 @@ pub fn ModelPanel() -> impl IntoView {
             <p data-testid="model-summary">{summary}</p>
             <p class="hint" data-testid="model-memory">{memory}</p>
             <details>
-                <summary>"Load a model"</summary>
+                <summary data-testid="load-model">"Load a model"</summary>
                 <p class="hint">
                     "A Hugging Face folder: config.json, tokenizer.json and model.safetensors "
                     "(or model.safetensors.index.json and its shards), in f32, f16 or bf16. "
@@ -182,7 +182,7 @@ fn TeachWorld() -> impl IntoView {
             <p class="hint">"Your model does not know the fictitious authors: unlearning them means something only after it has learned them (TOFU fine-tunes first). Teach it here (your LoRA rank applies), or with `forgetlab finetune`."</p>
             <label>"steps " <input type="number" min="1" class="num" data-testid="teach-world-steps" prop:value=move || steps.get().to_string()
                 on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { steps.set(v) } /></label>
-            <label>" learning rate " <input type="number" step="any" class="num" prop:value=move || lr.get().to_string()
+            <label>" learning rate " <input type="number" data-testid="teach-world-lr" step="any" class="num" prop:value=move || lr.get().to_string()
                 on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { lr.set(v) } /></label>
             <button data-testid="teach-world" disabled=busy on:click=teach>"Teach it the authors"</button>
             {move || state.teaching_world.get().map(|(step, steps, loss)| view! {

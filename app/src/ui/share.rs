@@ -92,8 +92,8 @@ pub fn ShareDialog() -> impl IntoView {
                     <input type="text" readonly data-testid="share-link" prop:value=link aria-label="Link to share" />
                 </label>
                 <div class="row">
-                    <button on:click=copy>"Copy link"</button>
-                    <button on:click=move |_| open.set(false)>"Close"</button>
+                    <button data-testid="copy-link" on:click=copy>"Copy link"</button>
+                    <button data-testid="share-close" on:click=move |_| open.set(false)>"Close"</button>
                 </div>
             </div>
         </Show>

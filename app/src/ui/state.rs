@@ -132,6 +132,8 @@ signals! {
     eval_millis: Option<f64> = None;
     /// The worker's wasm memory in bytes, as of its last evaluation (0: not yet known).
     engine_memory: u64 = 0;
+    /// The bytes allocated in it and not freed, as of its last evaluation.
+    engine_live: u64 = 0;
     /// When each start-up phase ended (ms since the epoch; Event::Startup).
     startup: Vec<(String, f64)> = vec![];
     messages: Vec<(Level, String)> = vec![];
@@ -349,7 +351,10 @@ impl AppState {
                 self.say(Level::Error, e);
             }
             Event::Notice(n) => self.say(Level::Notice, n),
-            Event::EngineMemory(bytes) => w.engine_memory.set(bytes),
+            Event::EngineMemory { reserved, live } => {
+                w.engine_memory.set(reserved);
+                w.engine_live.set(live);
+            }
             Event::Startup(phases) => w.startup.set(phases),
             Event::Facts(facts) => w.facts.set(facts),
             Event::TeachingWorld { step, steps, loss } => {

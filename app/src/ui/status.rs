@@ -93,7 +93,8 @@ pub fn StatusLine() -> impl IntoView {
             <span data-testid="train-time">{cost}</span>
             <span>{eval}</span>
             <span data-testid="startup" data-phases=startup_json>{startup}</span>
-            <span data-testid="engine-memory" data-bytes=move || state.engine_memory.get().to_string()>
+            <span data-testid="engine-memory" data-bytes=move || state.engine_memory.get().to_string()
+                data-live=move || state.engine_live.get().to_string()>
                 {move || match state.engine_memory.get() {
                     0 => String::new(),
                     b => format!("engine memory {:.0} MB", b as f64 / 1e6),

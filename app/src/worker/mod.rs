@@ -7,6 +7,7 @@
 
 mod backend;
 mod files;
+pub mod memory;
 mod session;
 pub mod store;
 
@@ -35,10 +36,6 @@ pub fn post(event: Event) {
     }
 }
 
-/// The size of this worker's wasm memory (64 KiB pages; it grows, never shrinks).
-pub fn wasm_memory_bytes() -> u64 {
-    core::arch::wasm32::memory_size::<0>() as u64 * 65536
-}
 
 thread_local! {
     static STARTED_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };

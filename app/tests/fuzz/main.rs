@@ -2,11 +2,11 @@
 //! tokenizer.json), fact files (TOFU JSON and JSON Lines), guided labs (TOML), links (the URL
 //! query) and the worker's messages (Command JSON).
 //!
-//! Each target gets `FORGETLAB_FUZZ_INPUTS` inputs (default 100,000), made by [`mutate`] from
+//! Each target gets `FORGETLAB_FUZZ_INPUTS` inputs (default 100,000; 1,000,000 with
+//! `FORGETLAB_FULL=1`, which `bash scripts/test.sh --full` sets), made by [`mutate`] from
 //! seeds that are the real files, and must answer every one with a value or an error that has a
 //! message, never a panic. A panicking input is written to `target/fuzz-failures/` and the test
-//! fails. The README's longer run: `FORGETLAB_FUZZ_INPUTS=1000000 cargo test --release -p
-//! forgetlab-app --test fuzz -- --nocapture`.
+//! fails.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod model_files;
@@ -33,7 +33,11 @@ fn read(path: &str) -> Vec<u8> {
 }
 
 fn inputs_per_target() -> usize {
-    std::env::var("FORGETLAB_FUZZ_INPUTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+    let full = std::env::var("FORGETLAB_FULL").is_ok_and(|v| v == "1");
+    std::env::var("FORGETLAB_FUZZ_INPUTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if full { 1_000_000 } else { 100_000 })
 }
 
 /// What a target says about one input: parsed, or refused with this message.

@@ -79,7 +79,8 @@ impl Session {
         self.backend == Backend::Webgpu && matches!(error, ForgetError::Readback(_))
     }
 
-    /// The test switches that fire before step `step` (1-based): a device loss, or a panic.
+    /// The test switches that fire before step `step` (1-based; 0 before the first evaluation of
+    /// a configured run): a device loss, or a panic.
     pub(super) async fn inject_fault(&mut self, step: usize) {
         match self.fault {
             Some(Fault::Panic { at_step }) if at_step == step => {

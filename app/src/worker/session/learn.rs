@@ -69,7 +69,7 @@ impl Session {
         match run.evaluate().await {
             Ok(snapshot) => {
                 post(Event::ContinualEvaluated { snapshot, millis: now() - t });
-                post(Event::EngineMemory(crate::worker::wasm_memory_bytes()));
+                post(crate::worker::memory::engine_memory());
                 Ok(())
             }
             Err(e) if self.device_failed(&e) => self.continual_to_cpu(e).await,

@@ -338,6 +338,7 @@ impl Session {
         });
         run.set_sample_ids(watch);
         self.run = Some(run);
+        self.inject_fault(0).await;
         if !self.startup.is_empty() {
             self.first_look().await;
         }
@@ -382,7 +383,7 @@ impl Session {
         let t = now();
         let snapshot: Snapshot = run.evaluate().await?;
         post(Event::Evaluated { snapshot, millis: now() - t });
-        post(Event::EngineMemory(super::wasm_memory_bytes()));
+        post(super::memory::engine_memory());
         if !self.startup.is_empty() {
             let mut phases = std::mem::take(&mut self.startup);
             phases.push(("first evaluation".into(), now()));
