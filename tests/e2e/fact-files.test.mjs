@@ -49,6 +49,10 @@ test('a TOFU file imported in the page is selectable, survives a reload with its
   await waitPhase(page, ['Idle']);
   const link = page.url();
   assert.match(link, /file-velmora\.0/, 'the link names the imported facts');
+  // "Export your facts": the fact taught by hand, in TOFU's schema.
+  const [own] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-own]')]);
+  const ownText = readFileSync(await own.path(), 'utf8');
+  assert.match(ownText, /"question": ?"What is the name of the Velmora ferry\?"/, ownText);
   await page.reload();
   await ready(page);
   await page.selectOption('select[aria-label="Show split"]', 'custom');
@@ -72,11 +76,13 @@ test('a TOFU file imported in the page is selectable, survives a reload with its
   assert.equal((await rows(page, 'file-')).length, 3);
   assert.equal(await page.textContent('[data-testid=selected-count]'), '3 selected');
 
-  // Start over: the page opens afresh, without the imported or taught facts.
+  // Start over: the page opens afresh, without the imported or taught facts. (Without a link it
+  // opens on the default backend, WebGPU, emulated here on the CPU: the test reads the fact
+  // list, which comes before the first evaluation, and does not wait for it.)
   page.once('dialog', (d) => d.accept());
   await Promise.all([page.waitForNavigation(), page.click('[data-testid=start-over]')]);
-  await ready(page);
-  await page.selectOption('select[aria-label="Show split"]', 'custom');
+  await page.waitForSelector('[data-testid=facts] tbody tr', { timeout: 5 * MINUTE });
+  await page.selectOption('[data-testid=split-filter]', 'custom');
   assert.deepEqual(await rows(page, ''), [], 'no facts of your own after Start over');
   assert.ok(!page.url().includes('file-velmora'));
   assert.deepEqual(problems, []);

@@ -13,6 +13,19 @@ import { ARTIFACTS, MINUTE, metrics, num, open, phase, ready, step, waitPhase, w
 const backendLabel = (page) => page.getAttribute('[data-testid=backend-label]', 'data-backend');
 const messages = (page) => page.textContent('[data-testid=messages]');
 const keptRuns = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('forgetlab.runs.v1') ?? '[]'));
+const liveBytes = (page) => page.getAttribute('[data-testid=engine-memory]', 'data-live').then(Number);
+// After a return to the CPU, the worker's live bytes (worker/memory.rs) equal the previous
+// return's within this: a model copy kept per switch (1.1 MB) would exceed it.
+const SWITCH_DRIFT = 512 * 2 ** 10;
+
+/** Choose `backend` in the menu and wait until the run is set up afresh on it. */
+async function switchTo(page, backend) {
+  await page.selectOption('[data-testid=backend]', backend);
+  await page.waitForFunction((label) => document.querySelector('[data-testid=backend-label]')?.dataset.backend === label,
+    backend === 'cpu' ? 'CPU (wasm)' : 'WebGPU', { timeout: 5 * MINUTE });
+  await waitStep(page, 0, 15 * MINUTE);
+  await ready(page, 15 * MINUTE);
+}
 
 test('a WebGPU device that cannot be created: the engine runs on the CPU and says why', { timeout: 10 * MINUTE }, async () => {
   const { page, problems } = await open('?backend=webgpu&fault=webgpu-device&eval=quick');
@@ -26,7 +39,7 @@ test('a WebGPU device that cannot be created: the engine runs on the CPU and say
   await page.close();
 });
 
-test('WebGPU, chosen in the backend menu: the CPU\'s step-1 metrics, a live run that forgets, and a device lost mid-run that continues on the CPU', { timeout: 30 * MINUTE }, async () => {
+test('WebGPU, chosen in the backend menu: the CPU\'s step-1 metrics, switches that keep no copies, a live run that forgets, and a device lost mid-run that continues on the CPU', { timeout: 30 * MINUTE }, async () => {
   // The device is destroyed (a real device.lost) before step 3; the last evaluation was step 2.
   const { page, problems } = await open('?backend=cpu&fault=device-lost@3&eval=quick&method=ga&steps=6&eval_every=2');
   await ready(page);
@@ -36,10 +49,7 @@ test('WebGPU, chosen in the backend menu: the CPU\'s step-1 metrics, a live run 
   const cpu = await metrics(page);
 
   // The same run, configured afresh on WebGPU by the menu.
-  await page.selectOption('[data-testid=backend]', 'webgpu');
-  await page.waitForFunction(() => document.querySelector('[data-testid=backend-label]')?.dataset.backend === 'WebGPU', null, { timeout: 5 * MINUTE });
-  await waitStep(page, 0, 15 * MINUTE);
-  await ready(page, 15 * MINUTE);
+  await switchTo(page, 'webgpu');
   await page.click('[data-testid=step]');
   await waitStep(page, 1, 15 * MINUTE);
   await waitPhase(page, ['Idle']);
@@ -51,6 +61,21 @@ test('WebGPU, chosen in the backend menu: the CPU\'s step-1 metrics, a live run 
     assert.ok(Math.abs(num(gpu, k) - num(cpu, k)) < 1e-3, `${k}: WebGPU ${gpu[k]} vs CPU ${cpu[k]}`);
   }
   console.log(`step 1 forget prob: WebGPU ${gpu['forget.prob']}, CPU ${cpu['forget.prob']}`);
+
+  // Back and forth: each return to the CPU holds what the previous one held. (The first visit to
+  // WebGPU keeps its device and compiled kernels for the tab; later visits reuse them.)
+  const switched = Date.now();
+  await switchTo(page, 'cpu');
+  const first = await liveBytes(page);
+  await switchTo(page, 'webgpu');
+  await switchTo(page, 'cpu');
+  const second = await liveBytes(page);
+  console.log(`switches: live bytes on the CPU after two returns ${(first / 2 ** 20).toFixed(2)} and ${(second / 2 ** 20).toFixed(2)} MiB (${((Date.now() - switched) / 1000).toFixed(0)} s)`);
+  assert.ok(second - first <= SWITCH_DRIFT, `live bytes grew ${((second - first) / 2 ** 20).toFixed(2)} MiB between two returns to the CPU`);
+  await switchTo(page, 'webgpu');
+  await page.click('[data-testid=step]');
+  await waitStep(page, 1, 15 * MINUTE);
+  await waitPhase(page, ['Idle']);
 
   // Run: step 2 on WebGPU (evaluated), the device lost before step 3, steps 3–6 on the CPU.
   await page.click('[data-testid=play]');

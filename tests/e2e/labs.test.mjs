@@ -28,6 +28,7 @@ async function downloads(page, selector, count = 1) {
 
 test("a teacher's link opens the same experiment, with the chosen controls hidden and the same metrics", { timeout: 20 * MINUTE }, async () => {
   const teacherContext = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 720 } });
+  await teacherContext.grantPermissions(['clipboard-read', 'clipboard-write']);
   const { page: teacher, problems } = await open('?backend=cpu&eval=quick', teacherContext);
   await ready(teacher);
   await teacher.selectOption('[data-testid=method]', 'npo');
@@ -37,10 +38,13 @@ test("a teacher's link opens the same experiment, with the chosen controls hidde
   await setNumber(teacher, 'eval-every', 10);
   await teacher.click('[data-testid=share]');
   for (const name of ['facts-panel', 'backend', 'lr']) await teacher.check(`[data-testid=hide-${name}]`);
+  await teacher.click('[data-testid=share-link]');
   const link = await teacher.inputValue('[data-testid=share-link]');
+  await teacher.click('[data-testid=copy-link]');
+  await teacher.waitForFunction((l) => navigator.clipboard.readText().then((t) => t === l), link, { timeout: 10_000 });
   assert.match(link, /method=npo/);
   assert.match(link, /hide=backend%2Cfacts-panel%2Clr|hide=backend,facts-panel,lr/);
-  await teacher.click('text=Close');
+  await teacher.click('[data-testid=share-close]');
   await teacher.click('[data-testid=play]');
   await waitPhase(teacher, ['Finished'], 10 * MINUTE);
   const [teacherRun] = await keptRuns(teacher);
@@ -73,9 +77,10 @@ test("a teacher's link opens the same experiment, with the chosen controls hidde
 });
 
 test('one kind of question can be forgotten, the link carries it (and LoRA), and the page fits a phone', { timeout: 5 * MINUTE }, async () => {
-  const { page, problems } = await open('?backend=cpu&eval=quick&forget=forget10');
+  const { page, problems } = await open('?backend=cpu&eval=quick');
   await ready(page);
-  assert.equal(await page.textContent('[data-testid=selected-count]'), '200 selected');
+  await page.selectOption('[data-testid=preset]', 'forget10');
+  await page.waitForSelector('[data-testid=selected-count]:has-text("200 selected")');
   await page.selectOption('[data-testid=kind-filter]', 'birthplace');
   await page.waitForSelector('[data-testid=selected-count]:has-text("20 selected")');
   const link = new URL(page.url());
@@ -111,8 +116,9 @@ test('a hand-edited link keeps defaults for what is invalid and says so', { time
 
 test('a guided lab runs two methods; history compares them; CSV, PNG and model files download; the attack reports', { timeout: 25 * MINUTE }, async () => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 720 } });
-  const { page, problems } = await open('?backend=cpu&eval=quick&lab=ga-breaks', context);
+  const { page, problems } = await open('?backend=cpu&eval=quick', context);
   await ready(page);
+  await page.selectOption('[data-testid=lab-select]', 'ga-breaks');
   await page.waitForSelector('[data-testid=lab-title]:has-text("Why gradient ascent breaks the model")');
   assert.ok((await page.$$('[data-testid=lab-select] option')).length >= 5, 'four labs and the placeholder');
   assert.ok((await page.$$('[data-testid=lab-questions] li')).length >= 2);
@@ -137,8 +143,17 @@ test('a guided lab runs two methods; history compares them; CSV, PNG and model f
   const lines = readFileSync(csv['forgetlab-history.csv'], 'utf8').trim().split('\n');
   assert.equal(lines[0], 'run,label,backend,query,step,loss,forget_prob,retain_prob,world_prob,forget_rouge_l,retain_rouge_l,forget_truth_ratio,kfr,krr,ls,forget_quality,model_utility');
   assert.equal(lines.length - 1, runs[0].points.length + runs[1].points.length, 'one row per evaluation of each run');
-  const png = await downloads(page, '[data-testid=png-prob]');
-  assert.deepEqual([...readFileSync(png['forgetlab-prob.png']).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
+  const history = await downloads(page, '[data-testid=export-history-json]');
+  assert.equal(JSON.parse(readFileSync(history['forgetlab-history.json'], 'utf8')).length, 2, 'both runs in the history file');
+  const current = await downloads(page, '[data-testid=export-csv]');
+  const currentRows = readFileSync(Object.values(current)[0], 'utf8').trim().split('\n');
+  assert.equal(currentRows.length - 1, runs[1].points.length, "this run's CSV: one row per evaluation");
+  const currentJson = await downloads(page, '[data-testid=export-json]');
+  assert.equal(JSON.parse(readFileSync(currentJson['forgetlab-run.json'], 'utf8')).length, runs[1].points.length);
+  for (const [button, name] of [['png-prob', 'forgetlab-prob.png'], ['png-pareto', 'forgetlab-pareto.png']]) {
+    const png = await downloads(page, `[data-testid=${button}]`);
+    assert.deepEqual([...readFileSync(png[name]).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${name} is a PNG file`);
+  }
   const model = await downloads(page, '[data-testid=export-model]', 3);
   const config = JSON.parse(readFileSync(model['config.json'], 'utf8'));
   assert.equal(config.model_type, 'gpt2');
@@ -148,6 +163,10 @@ test('a guided lab runs two methods; history compares them; CSV, PNG and model f
   await page.click('[data-testid=attack]');
   await page.waitForSelector('[data-testid=attack-report] tr[data-group=held-out], [data-testid=attack-report] tr[data-group="held out"]', { timeout: 5 * MINUTE });
   assert.equal((await page.$$('[data-testid=attack-report] tbody tr')).length, 2);
+  // Clear history: the kept runs are gone, here and in the browser's storage.
+  await page.click('[data-testid=clear-history]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] li').length === 0, null, { timeout: 10_000 });
+  assert.deepEqual(await keptRuns(page), []);
   assert.deepEqual(problems, []);
   await context.close();
 });

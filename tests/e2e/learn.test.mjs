@@ -126,7 +126,14 @@ test('lab "Edit without training": IKE, fine-tuning and fine-tuning + REMIX meas
   await page.waitForSelector('[data-testid=lab-title]:has-text("Edit without training")');
   await page.click('[data-testid=lab-step-1]');
   await learnReady(page);
-  await page.click('[data-testid=lab-step-2]');
+  assert.equal(await page.inputValue('[data-testid=edit-count]'), '10');
+  // The lab's step 2 is the panel's button; here it is pressed by hand, with the counts typed in.
+  for (const [testid, value] of [['edit-count', 8], ['edit-steps', 40]]) {
+    await page.fill(`[data-testid=${testid}]`, String(value));
+    await page.dispatchEvent(`[data-testid=${testid}]`, 'change');
+  }
+  await page.waitForFunction(() => /edits=8/.test(location.search), null, { timeout: 10_000 });
+  await page.click('[data-testid=run-edits]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=edit-results] tbody tr').length === 3, null, { timeout: 10 * MINUTE, polling: 500 });
   await waitPhase(page, ['Idle', 'Finished']);
   assert.equal((await page.$$('[data-testid=edits] li')).length, 5, 'the first five edits are shown');

@@ -4,8 +4,10 @@
 // after a collection, sampled after every cycle past warm-up and fitted by least squares. A leak
 // of one snapshot per cycle (~100 KB) or one model copy per switch (1.1 MB) fails it.
 //
-// The test command runs 20 cycles and 4 switches; `bash scripts/test.sh --full` (FORGETLAB_FULL=1)
-// runs 100 cycles and 20 switches, with the same bounds.
+// The test command runs 20 cycles (and failsafe.test.mjs checks the live bytes over two switches
+// to WebGPU and back); `bash scripts/test.sh --full` (FORGETLAB_FULL=1) runs 100 cycles and then
+// 20 switches (each WebGPU visit is an evaluation on SwiftShader, emulated on the CPU), with the
+// same bounds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MINUTE, open, ready, waitPhase, waitStep } from './helpers.mjs';
@@ -13,7 +15,7 @@ import { MINUTE, open, ready, waitPhase, waitStep } from './helpers.mjs';
 const FULL = process.env.FORGETLAB_FULL === '1';
 const CYCLES = FULL ? 100 : 20;
 const WARMUP = FULL ? 10 : 4;
-const SWITCHES = FULL ? 20 : 4;
+const SWITCHES = FULL ? 20 : 0;
 // Per cycle, after warm-up: the fitted growth must stay under these.
 const LIVE_SLOPE = 16 * 2 ** 10;
 const HEAP_SLOPE = 32 * 2 ** 10;
@@ -43,7 +45,7 @@ function slope(ys) {
   return sxy / sxx;
 }
 
-test(`${CYCLES} run → stop → reset cycles and ${SWITCHES} backend switches: nothing accumulates`, { timeout: (FULL ? 60 : 15) * MINUTE }, async () => {
+test(`${CYCLES} run → stop → reset cycles${SWITCHES ? ` and ${SWITCHES} backend switches` : ''}: nothing accumulates`, { timeout: (FULL ? 60 : 15) * MINUTE }, async () => {
   const { page, problems } = await open('?backend=cpu&eval=quick&method=ga&steps=100000&eval_every=100000');
   await ready(page);
   const samples = [];
@@ -78,12 +80,12 @@ test(`${CYCLES} run → stop → reset cycles and ${SWITCHES} backend switches: 
     if (to === 'cpu') onCpu.push(await memory(page));
   }
   const switchesSeconds = (Date.now() - started) / 1000 - cyclesSeconds;
-  console.log(`${SWITCHES} switches in ${switchesSeconds.toFixed(0)} s; live bytes on the CPU after each return: ${onCpu.map((m) => MB(m.live)).join(', ')} MiB`);
+  if (SWITCHES) console.log(`${SWITCHES} switches in ${switchesSeconds.toFixed(0)} s; live bytes on the CPU after each return: ${onCpu.map((m) => MB(m.live)).join(', ')} MiB`);
   for (let k = 1; k < onCpu.length; k++) {
     const drift = onCpu[k].live - onCpu[k - 1].live;
     assert.ok(drift <= SWITCH_DRIFT, `live bytes grew ${MB(drift)} MiB between two returns to the CPU`);
   }
-  assert.ok(onCpu.at(-1).reserved - samples[0].reserved <= RESERVED_GROWTH, `wasm memory grew ${MB(onCpu.at(-1).reserved - samples[0].reserved)} MiB over the session`);
+  if (SWITCHES) assert.ok(onCpu.at(-1).reserved - samples[0].reserved <= RESERVED_GROWTH, `wasm memory grew ${MB(onCpu.at(-1).reserved - samples[0].reserved)} MiB over the session`);
   assert.deepEqual(problems, []);
   await page.close();
 });

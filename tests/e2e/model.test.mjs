@@ -28,6 +28,8 @@ test('a GPT-2 folder with untied embeddings (folder input) and a Llama checkpoin
   assert.match(await summary(page), /^forgetlab-small \(gpt2, built in\)/);
   assert.match(await page.textContent('[data-testid=model-memory]'), /training at batch 16 needs about .* with LoRA rank 8/);
 
+  await page.click('[data-testid=load-model]');
+  assert.ok(await page.isVisible('[data-testid=model-folder]'), '"Load a model" opens the file pickers');
   await page.setInputFiles('[data-testid=model-folder]', join(GOLDEN, 'gpt2-untied-gelu'));
   await loaded(page, 'gpt2-untied-gelu');
   assert.match(await summary(page), /gpt2-untied-gelu \(gpt2, your files\): 2 layers × 16 wide/);

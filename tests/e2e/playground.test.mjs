@@ -92,8 +92,12 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   assert.ok(retainRatio > 2 * forgetRatio, `retain (ratio ${retainRatio}) fell much less than forget (ratio ${forgetRatio})`);
   const endAnswers = await page.$$eval('[data-testid=current-answer]', (tds) => tds.map((t) => t.dataset.text));
   assert.notDeepEqual(endAnswers, startAnswers, 'the generation panel changed');
-  // The per-kind table: the standard evaluation's 32 forget items, grouped by kind of question,
-  // and every kind's forget probability fell.
+  // The per-kind table (it folds away): the standard evaluation's 32 forget items, grouped by
+  // kind of question, and every kind's forget probability fell.
+  await page.click('[data-testid=by-kind-open]');
+  assert.ok(await page.isHidden('[data-testid=by-kind]'));
+  await page.click('[data-testid=by-kind-open]');
+  assert.ok(await page.isVisible('[data-testid=by-kind]'));
   const kinds = await page.$$eval('[data-testid=by-kind] tr[data-kind]', (trs) => trs.map((tr) => ({
     kind: tr.dataset.kind, forget: Number(tr.children[1].textContent), prob: tr.children[2].textContent,
   })));
@@ -105,6 +109,7 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   }
   await page.screenshot({ path: join(ARTIFACTS, 'cpu-ga-forget05.png'), fullPage: true });
   // The README's picture: the first screen after the run, remade by every test run.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ROOT, 'docs', 'playground.png') });
 
   // Stop, then Reset: exactly the step-0 metrics again.
@@ -145,6 +150,39 @@ test('add your own fact: the model learns it, then forgets it', { timeout: 20 * 
   assert.ok(num(m, 'forget.prob') < 0.5 * num(m, 'start.forget.prob'), 'and gradient ascent forgets it');
   // No retain model was trained without this fact: forget quality says so instead of a number.
   assert.equal((await page.textContent('[data-testid=metrics] td[data-metric=forget_quality]')).trim(), 'needs a retain model');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the facts table: search it, pick a whole author, watch an answer, fold the own-fact form', { timeout: 10 * MINUTE }, async () => {
+  const { page, problems } = await open('?backend=cpu&eval=quick');
+  await ready(page);
+  const author = await page.textContent('[data-testid=facts] tr[data-split=forget05] [data-testid=pick-author]');
+  await page.fill('[data-testid=fact-search]', author);
+  await page.waitForFunction((a) => [...document.querySelectorAll('[data-testid=facts] tbody tr')].every((tr) => tr.textContent.includes(a)), author, { timeout: 10_000 });
+  const rows = (await page.$$('[data-testid=facts] tbody tr')).length;
+  assert.ok(rows >= 2 && rows <= 30, `the search keeps ${author}'s facts: ${rows} rows`);
+  // Pick the author: every one of their facts outside the holdout set is selected.
+  await page.click('[data-testid=clear-selection]');
+  await page.click('[data-testid=facts] tbody tr >> nth=0 >> [data-testid=pick-author]');
+  const picked = await page.$$eval('[data-testid=facts] tbody tr:not([data-split=holdout]) [data-testid=fact-pick]', (cs) => cs.filter((c) => c.checked).length);
+  assert.ok(picked >= 2, `${author}'s facts are picked: ${picked}`);
+  assert.equal(await page.textContent('[data-testid=selected-count]'), `${picked} selected`);
+  assert.equal(await page.inputValue('[data-testid=preset]'), 'picked');
+  // Watch an answer the page is not showing yet: it joins the answers panel.
+  await page.fill('[data-testid=fact-search]', '');
+  const id = await page.$$eval('[data-testid=facts] tbody tr', (trs) => trs.find((tr) => {
+    const w = tr.querySelector('[data-testid=watch]');
+    return w && !w.disabled && !w.classList.contains('on');
+  })?.dataset.id);
+  assert.ok(id, 'a watchable fact that is not watched');
+  await page.click(`[data-testid=facts] tr[data-id="${id}"] [data-testid=watch]`);
+  await page.waitForSelector(`[data-testid=generations] tr[data-id="${id}"]`, { timeout: 2 * MINUTE });
+  // The own-fact form folds and unfolds.
+  await page.click('[data-testid=add-fact]');
+  assert.ok(await page.isHidden('[data-testid=fact-question]'));
+  await page.click('[data-testid=add-fact]');
+  assert.ok(await page.isVisible('[data-testid=fact-question]'));
   assert.deepEqual(problems, []);
   await page.close();
 });
