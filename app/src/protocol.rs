@@ -347,7 +347,10 @@ pub enum Event {
     Crashed(String),
     /// The worker's memory after an evaluation, in bytes: its wasm memory (it only grows) and the
     /// bytes allocated in it and not freed (a leak shows here first).
-    EngineMemory { reserved: u64, live: u64 },
+    EngineMemory {
+        reserved: u64,
+        live: u64,
+    },
     /// Where the first start-up went: when each phase ended (ms since the epoch), from the worker
     /// program starting to the first evaluation's metrics.
     Startup(Vec<(String, f64)>),

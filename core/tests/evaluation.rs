@@ -137,13 +137,7 @@ fn forget_quality_compares_with_a_retain_model() {
         retain: Some("forget10".into()),
         ..forgetlab::pretrain::PretrainConfig::tiny()
     };
-    let retain_model = pollster::block_on(forgetlab::pretrain::pretrain(
-        &f.world,
-        &cfg,
-        &common::device(),
-        |_, _| {},
-    ))
-    .unwrap();
+    let retain_model = common::pretrained(&f.world, &cfg);
     let config = |method| {
         let mut c = RunConfig::new(method, ForgetSelection::Split("forget10".into()));
         c.eval = EvalConfig {

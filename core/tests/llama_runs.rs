@@ -7,14 +7,13 @@ mod common;
 
 use forgetlab::methods::MethodKind;
 use forgetlab::model::LoadedModel;
-use forgetlab::pretrain::{PretrainConfig, pretrain};
+use forgetlab::pretrain::PretrainConfig;
 use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
 
 fn tiny_llama() -> LoadedModel {
     let f = common::fixture();
     let cfg = PretrainConfig { llama: true, ..PretrainConfig::tiny() };
-    let model = pollster::block_on(pretrain(&f.world, &cfg, &common::device(), |_, _| {}))
-        .expect("a tiny Llama pretrains");
+    let model = common::pretrained(&f.world, &cfg);
     let l = model.config.llama.as_ref().expect("a Llama-family config");
     assert!(l.n_kv_head < model.config.n_head, "grouped-query attention");
     model

@@ -43,10 +43,9 @@ pub fn MethodPanel() -> impl IntoView {
     let method = Memo::new(move |_| state.settings.with(|s| s.method));
     // A field of the schedule: how to read it, how to write a typed number into it.
     let schedule_field = move |read: fn(&Settings) -> f64, write: fn(&mut Settings, f64)| {
-        (
-            Signal::derive(move || state.settings.with(read)),
-            move |v: f64| actions::edit_settings(state, |s| write(s, v)),
-        )
+        (Signal::derive(move || state.settings.with(read)), move |v: f64| {
+            actions::edit_settings(state, |s| write(s, v))
+        })
     };
     let (seed, set_seed) = schedule_field(
         |s| s.seed as f64,

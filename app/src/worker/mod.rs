@@ -36,7 +36,6 @@ pub fn post(event: Event) {
     }
 }
 
-
 thread_local! {
     static STARTED_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }

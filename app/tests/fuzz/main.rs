@@ -34,10 +34,11 @@ fn read(path: &str) -> Vec<u8> {
 
 fn inputs_per_target() -> usize {
     let full = std::env::var("FORGETLAB_FULL").is_ok_and(|v| v == "1");
-    std::env::var("FORGETLAB_FUZZ_INPUTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if full { 1_000_000 } else { 100_000 })
+    std::env::var("FORGETLAB_FUZZ_INPUTS").ok().and_then(|v| v.parse().ok()).unwrap_or(if full {
+        1_000_000
+    } else {
+        100_000
+    })
 }
 
 /// What a target says about one input: parsed, or refused with this message.
