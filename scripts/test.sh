@@ -5,12 +5,15 @@
 #   bash scripts/test.sh           every test (what .ci/run calls)
 #   bash scripts/test.sh --quick   the inner loop: rustfmt, clippy and the native unit tests
 #   bash scripts/test.sh --full    every test at its long size: the page's memory over 100
-#                                  run/stop/reset cycles, 10^6 fuzz inputs per parser (the
-#                                  repository's scheduled GitHub workflow runs it)
+#                                  run/stop/reset cycles and 20 backend switches, 10^6 fuzz
+#                                  inputs per parser (the scheduled GitHub workflow runs it)
 #
 # Every cargo command shares one build environment (scripts/tools.sh): each dependency is compiled
-# once per target, and clippy lints our crates while they are built. Each step's duration is
-# printed at the end, pass or fail.
+# once per target, and clippy lints our crates while they are built. After the browser build, two
+# lanes share the two cores: the browser lane (the engine in Chromium, the page end to end) in the
+# foreground, and the native lane (build, engine and CLI tests, benchmark, reproductions, metric
+# parity) in the background at a lower priority, so the page's timing checks get the CPU first.
+# Each step's duration is printed at the end, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-}"
@@ -21,20 +24,24 @@ esac
 [ "$MODE" = --full ] && export FORGETLAB_FULL=1
 source scripts/tools.sh
 
-STEPS=()
+STATE="$HOME/.cache/forgetlab/test-run"
+rm -rf "$STATE" && mkdir -p "$STATE"
 STARTED=$(date +%s)
 CURRENT=""
 CURRENT_AT=$STARTED
+STEPS_FILE="$STATE/steps"
 finish_step() {
-  if [ -n "$CURRENT" ]; then STEPS+=("$(printf '%6d s  %s' $(( $(date +%s) - CURRENT_AT )) "$CURRENT")"); fi
+  if [ -n "$CURRENT" ]; then printf '%6d s  %s\n' $(( $(date +%s) - CURRENT_AT )) "$CURRENT" >> "$STEPS_FILE"; fi
   CURRENT=""
 }
 step() { finish_step; CURRENT="$*"; CURRENT_AT=$(date +%s); printf '\n==> %s\n' "$*"; }
+LANE_PID=""
 summary() {
   local rc=$?
   finish_step
+  [ -n "$LANE_PID" ] && kill "$LANE_PID" 2>/dev/null
   printf '\n==> step durations\n'
-  printf '%s\n' "${STEPS[@]}"
+  cat "$STEPS_FILE" 2>/dev/null || true
   printf '%6d s  in all: %s\n' $(( $(date +%s) - STARTED )) "$([ $rc = 0 ] && echo passed || echo FAILED)"
 }
 trap summary EXIT
@@ -42,6 +49,15 @@ trap summary EXIT
 step "style: rustfmt"
 rust_component rustfmt
 cargo fmt --all --check
+
+if [ "$MODE" = --quick ]; then
+  rust_component clippy
+  step "native build, clippy on every target (release)"
+  cargo test --release --workspace --all-targets --no-run -q
+  step "native unit tests"
+  cargo test --release --workspace --lib --bins -q
+  exit 0
+fi
 
 # What only the tests need is downloaded while the code compiles: Chromium, playwright-core and
 # the Python reference libraries are network and disk work, the compiler is CPU work.
@@ -57,62 +73,55 @@ python_venv() {
   "$VENV/bin/pip" install -q -r tests/parity/requirements.txt
   cp tests/parity/requirements.txt "$VENV/requirements.txt"
 }
-TOOLS_LOG="$HOME/.cache/forgetlab/test-tools.log"
-mkdir -p "$(dirname "$TOOLS_LOG")"
-if [ "$MODE" != --quick ]; then
-  { test_tools && python_venv; } > "$TOOLS_LOG" 2>&1 &
-  TOOLS_PID=$!
-fi
-wait_test_tools() {
-  if ! wait "$TOOLS_PID"; then cat "$TOOLS_LOG"; echo "installing the test tools failed" >&2; exit 1; fi
-  cat "$TOOLS_LOG"
-}
-
-if [ "$MODE" = --quick ]; then
-  rust_component clippy
-  step "native build, clippy on every target (release)"
-  cargo test --release --workspace --all-targets --no-run -q
-  step "native unit tests"
-  cargo test --release --workspace --lib --bins -q
-  exit 0
-fi
+{ test_tools && python_venv; } > "$STATE/test-tools.log" 2>&1 &
+TOOLS_PID=$!
 
 # The browser build comes first: it is what `bash scripts/run.sh` builds (with the build tools),
 # so this step's time is how long the run command takes to serve on the same machine.
 step "the playground for the browser (build tools, trunk, wasm32; clippy on the page and the worker)"
 bash scripts/build-web.sh
 
-step "native build, clippy on every target (release)"
-cargo test --release --workspace --all-targets --no-run -q
-
-step "native tests (engine, CLI, the playground's pure parts: settings and link, run history, labs)"
-cargo test --release --workspace -q
-
-step "CLI smoke: the default model passes its quality bar"
-FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
-cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee /tmp/forgetlab-eval.txt
-grep -q PASS /tmp/forgetlab-eval.txt
-
-step "the benchmark runs (its figures are printed, never asserted: speed is not a test)"
-cargo run --release -q -p forgetlab -- bench --steps 2
-cargo run --release -q -p forgetlab -- bench --train-only --steps 2
-
-step "docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
-python3 scripts/reproduce.py --quick
-python3 scripts/reproduce_continual.py --quick
+# The engine's numbers on both backends against each other and transformers' golden logits (the
+# page's pure parts run natively, and inside the page in the end-to-end suite). Built here, run
+# below without cargo, so the native lane's cargo never waits for this one.
+step "the engine's browser tests, built (wasm32; clippy on them)"
+ENGINE_TEST=$(cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown \
+  --test engine_in_browser --no-run --message-format=json \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
+[ -n "$ENGINE_TEST" ] || { echo "the engine's browser tests did not build" >&2; exit 1; }
 
 step "tools for testing (Chromium, ChromeDriver, playwright-core, the Python reference libraries)"
-wait_test_tools
+if ! wait "$TOOLS_PID"; then cat "$STATE/test-tools.log"; echo "installing the test tools failed" >&2; exit 1; fi
+cat "$STATE/test-tools.log"
 
-step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
-"$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
+# The native lane: its steps and their durations go to its own log, printed when it is done.
+native_lane() {
+  renice -n 10 -p "$BASHPID" > /dev/null
+  CURRENT=""
+  STEPS_FILE="$STATE/native-steps"
+  step "[native] build, clippy on every target (release)"
+  cargo test --release --workspace --all-targets --no-run -q
+  step "[native] tests (engine, CLI, the playground's pure parts: settings and link, run history, labs; fuzzed parsers)"
+  cargo test --release --workspace -q
+  step "[native] CLI smoke: the default model passes its quality bar"
+  FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
+  cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee "$STATE/eval.txt"
+  grep -q PASS "$STATE/eval.txt"
+  step "[native] metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
+  "$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
+  step "[native] the benchmark runs (its figures are printed, never asserted: speed is not a test)"
+  cargo run --release -q -p forgetlab -- bench --steps 2
+  cargo run --release -q -p forgetlab -- bench --train-only --steps 2
+  step "[native] docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
+  python3 scripts/reproduce.py --quick
+  python3 scripts/reproduce_continual.py --quick
+  finish_step
+}
+( native_lane ) > "$STATE/native.log" 2>&1 &
+LANE_PID=$!
 
-# The engine's numbers on both backends against each other and transformers' golden logits. (The
-# page's pure parts run natively above, and as wasm inside the page in the end-to-end suite.)
 step "the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --test engine_in_browser
+(cd app && CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 wasm-bindgen-test-runner "$ENGINE_TEST")
 
 step "the playground end to end in headless Chromium (Playwright)"
 rm -rf tests/e2e/artifacts/gestures
@@ -120,3 +129,11 @@ node --test tests/e2e/suite.mjs
 
 step "every control of the page was used by a gesture"
 node tests/e2e/controls.mjs
+
+step "the native lane (its steps are listed below)"
+LANE_RC=0
+wait "$LANE_PID" || LANE_RC=$?
+LANE_PID=""
+cat "$STATE/native.log"
+cat "$STATE/native-steps" >> "$STEPS_FILE" 2>/dev/null || true
+[ "$LANE_RC" = 0 ] || { echo "the native lane failed (its log is above)" >&2; exit 1; }
