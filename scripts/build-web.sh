@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
+export CARGO_TARGET_DIR="$WASM_TARGET_DIR"
 build_tools
 # The page and the worker, compiled as trunk compiles them (the same cargo command, so trunk
 # finds them fresh), while wasm-bindgen-cli and trunk may still be compiling beside them.

@@ -11,11 +11,16 @@ export PATH="$HOME/.cargo/bin:$ROOT/tests/e2e/node_modules/.bin:$PATH"
 
 # One build environment for every cargo command of run.sh and test.sh, so they share one
 # compilation of each dependency:
-# - the target directory lives outside the clone, so a new clone or a rerun is incremental;
+# - the target directories live outside the clone, so a new clone or a rerun is incremental;
 # - clippy lints our own crates while they are built (clippy-driver wraps rustc for workspace
 #   members only, every warning an error). A separate `cargo clippy` would compile every
 #   dependency again in check mode: burn and cubecl twice more, about 17 minutes cold here.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forgetlab/target}"
+# The browser build in a directory of its own: the native and the wasm32 builds share no
+# artifact (other profiles, other targets), and in one directory cargo runs them one at a time;
+# in two, test.sh builds both at once, the native build filling the browser build's
+# single-threaded stretches.
+WASM_TARGET_DIR="${WASM_TARGET_DIR:-$HOME/.cache/forgetlab/target-wasm}"
 export CARGO_TERM_COLOR=never
 export RUSTC_WORKSPACE_WRAPPER="$HOME/.cargo/bin/clippy-driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"

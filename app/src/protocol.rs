@@ -2,14 +2,14 @@
 //! UI → [`Command`] → worker → engine → [`Event`] → UI.
 //!
 //! Both sides serialize these enums with serde as JSON text for `postMessage` (metrics that can be
-//! NaN travel as `null`, see `forgetlab::eval`); nothing else crosses the boundary, so a message
+//! NaN travel as `null`, see `forgetlab_core::eval`); nothing else crosses the boundary, so a message
 //! the other side cannot parse is a bug, reported as an error. (JSON, not serde-wasm-bindgen: the
 //! latter took 25 s to decode the 2,300-row fact list in Chromium; serde_json takes milliseconds.)
 
-use forgetlab::continual::{ContinualConfig, ContinualSnapshot, ContinualStep};
-use forgetlab::edit::{EditConfig, EditReport};
-use forgetlab::eval::Snapshot;
-use forgetlab::run::RunConfig;
+use forgetlab_core::continual::{ContinualConfig, ContinualSnapshot, ContinualStep};
+use forgetlab_core::edit::{EditConfig, EditReport};
+use forgetlab_core::eval::Snapshot;
+use forgetlab_core::run::RunConfig;
 use serde::{Deserialize, Serialize};
 
 /// Where the engine computes.
@@ -121,7 +121,7 @@ pub enum Command {
     /// the original model, so Reset keeps it, and it can be selected for forgetting.
     LearnFact { question: String, answer: String, steps: usize },
     /// The relearning attack on the run's current weights (the run itself is not changed).
-    Attack(forgetlab::run::AttackConfig),
+    Attack(forgetlab_core::run::AttackConfig),
     /// The run's current model as Hugging Face files (for ULD, its assistant).
     ExportModel,
     /// Replace the model by the user's: a Hugging Face folder's files, given as this tab's
@@ -132,7 +132,7 @@ pub enum Command {
     /// Import a TOFU fact file (JSON array or JSON Lines): its items join the facts as the user's
     /// own, and the file is kept in the tab (IndexedDB) for the next visit. A file of the same
     /// name replaces the earlier one; a malformed file changes nothing.
-    ImportFacts(forgetlab::world::imported::ImportedFile),
+    ImportFacts(forgetlab_core::world::imported::ImportedFile),
     /// These facts as a TOFU file ([`Event::FactsFile`]), in the fact list's order.
     ExportFacts { ids: Vec<String>, file_name: String },
     /// Forget what the tab keeps (imported files, facts taught); the page then reloads.
@@ -317,7 +317,7 @@ pub enum Event {
         probability: f64,
     },
     /// The relearning attack's result.
-    Attacked(forgetlab::run::AttackReport),
+    Attacked(forgetlab_core::run::AttackReport),
     /// The current model's files, (name, bytes): config.json, model.safetensors, tokenizer.json.
     ModelFiles(Vec<(String, Vec<u8>)>),
     /// The fact list changed (a file was imported): every row, in order.
@@ -338,7 +338,7 @@ pub enum Event {
     /// The in-page benchmark's figures.
     Benchmarked(BenchReport),
     /// The model's quality bar (after "Teach it the authors", on a sample of each set).
-    QualityBar(forgetlab::eval::quality_bar::QualityBar),
+    QualityBar(forgetlab_core::eval::quality_bar::QualityBar),
     /// Something went wrong; the message says what and what was kept.
     Error(String),
     /// A warning that does not stop anything (e.g. WebGPU unavailable, using the CPU).

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use forgetlab::eval::Snapshot;
+use forgetlab_core::eval::Snapshot;
 use serde::{Deserialize, Serialize};
 
 const STORAGE_KEY: &str = "forgetlab.runs.v1";
@@ -171,7 +171,7 @@ fn finite(v: f64) -> Option<f64> {
 }
 
 impl LearnPoint {
-    pub fn from_snapshot(s: &forgetlab::continual::ContinualSnapshot) -> Self {
+    pub fn from_snapshot(s: &forgetlab_core::continual::ContinualSnapshot) -> Self {
         Self {
             step: s.step,
             stage: s.stage,

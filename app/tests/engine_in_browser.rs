@@ -12,12 +12,12 @@
 use std::cell::RefCell;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use forgetlab::eval::read_f32;
-use forgetlab::methods::MethodKind;
-use forgetlab::model::{Gpt, GptConfig, GptWeights, LoadedModel};
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
-use forgetlab::tokenizer::Tokenizer;
-use forgetlab::world::{FactWorld, WorldConfig};
+use forgetlab_core::host::read_f32;
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::tokenizer::Tokenizer;
+use forgetlab_core::world::{FactWorld, WorldConfig};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -42,7 +42,7 @@ async fn webgpu() -> Device {
 /// A tiny world and an untrained tiny model with a tokenizer trained in the browser.
 fn tiny_model() -> (FactWorld, LoadedModel) {
     let world = FactWorld::generate(&WorldConfig::tiny(3));
-    let tokenizer = Tokenizer::train(&forgetlab::pretrain::tokenizer_corpus(&world), 400)
+    let tokenizer = Tokenizer::train(&forgetlab_core::pretrain::tokenizer_corpus(&world), 400)
         .expect("BPE training works on wasm");
     let config = GptConfig::tiny(tokenizer.vocab_size(), tokenizer.eos_id());
     let weights = GptWeights::init(&config, 11);

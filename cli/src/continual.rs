@@ -9,12 +9,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
-use forgetlab::continual::{
+use forgetlab_core::ForgetError;
+use forgetlab_core::continual::{
     ContinualConfig, ContinualRun, ContinualSnapshot, Mixing, Schedule, StageConfig, StageData,
 };
-use forgetlab::model::LoadedModel;
-use forgetlab::world::{FactWorld, import_tofu_json};
+use forgetlab_core::model::LoadedModel;
+use forgetlab_core::world::{FactWorld, import_tofu_json};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -76,7 +76,8 @@ impl Args {
             bad(format!("unknown schedule '{}' (constant, cosine, infinite, wsd)", self.schedule))
         })?;
         Ok(match schedule {
-            Schedule::Constant => Schedule::Constant,
+            // parse names no whole-run cosine (pretraining's schedule): kept as it is.
+            s @ (Schedule::Constant | Schedule::WarmupCosine { .. }) => s,
             Schedule::RepeatedCosine { warmup } => {
                 Schedule::RepeatedCosine { warmup: self.warmup.unwrap_or(warmup) }
             }

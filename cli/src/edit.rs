@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
-use forgetlab::edit::{EditConfig, EditMethod, apply, counterfactuals};
-use forgetlab::model::LoadedModel;
-use forgetlab::world::FactWorld;
+use forgetlab_core::ForgetError;
+use forgetlab_core::edit::{EditConfig, EditMethod, apply, counterfactuals};
+use forgetlab_core::model::LoadedModel;
+use forgetlab_core::world::FactWorld;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
-use forgetlab::eval::Evaluator;
-use forgetlab::finetune::{FinetuneConfig, finetune};
-use forgetlab::model::{Gpt, LoadedModel};
-use forgetlab::world::FactWorld;
+use forgetlab_core::ForgetError;
+use forgetlab_core::eval::Evaluator;
+use forgetlab_core::finetune::{FinetuneConfig, finetune};
+use forgetlab_core::model::{Gpt, LoadedModel};
+use forgetlab_core::world::FactWorld;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -26,12 +26,12 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use clap::{Parser, Subcommand};
-use forgetlab::ForgetError;
-use forgetlab::methods::MethodKind;
-use forgetlab::model::LoadedModel;
-use forgetlab::pretrain::{PretrainConfig, pretrain};
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
-use forgetlab::world::{FactWorld, import_tofu_json};
+use forgetlab_core::ForgetError;
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::model::LoadedModel;
+use forgetlab_core::pretrain::{PretrainConfig, pretrain};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::world::{FactWorld, import_tofu_json};
 use settings_flags::{MethodParser, SettingFlags};
 
 /// Where the committed default model lives, relative to the repository root.
@@ -316,7 +316,7 @@ fn of_kind(
     selection: &ForgetSelection,
     kind: &str,
 ) -> Result<ForgetSelection, ForgetError> {
-    let items = forgetlab::run::resolve_forget(world, selection)?;
+    let items = forgetlab_core::run::resolve_forget(world, selection)?;
     let mut kinds: Vec<&str> = items.iter().map(|it| it.kind.as_str()).collect();
     kinds.sort_unstable();
     kinds.dedup();
@@ -405,7 +405,8 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
         }
         Command::Eval { model, forget, retain, json, parity_fixture } => {
             let m = load(&model)?;
-            let forget_items = forgetlab::run::resolve_forget(&world, &forget_selection(&forget)?)?;
+            let forget_items =
+                forgetlab_core::run::resolve_forget(&world, &forget_selection(&forget)?)?;
             let reference = retain::for_selection(
                 &retain.source(),
                 &model_dir(&model),
@@ -436,20 +437,20 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             let m = load(&model)?;
             let text = match (prompt, question) {
                 (Some(p), _) => p,
-                (None, Some(q)) => forgetlab::world::format_prompt(&q),
+                (None, Some(q)) => forgetlab_core::world::format_prompt(&q),
                 (None, None) => {
                     return Err(ForgetError::InvalidConfig("give --prompt or --question".into()));
                 }
             };
-            let sampling = forgetlab::model::generate::SamplingConfig {
+            let sampling = forgetlab_core::model::generate::SamplingConfig {
                 max_new_tokens,
                 temperature,
                 top_k,
                 seed,
             };
-            let gpt = forgetlab::model::Gpt::from_weights(&m.config, &m.weights, &device)?;
+            let gpt = forgetlab_core::model::Gpt::from_weights(&m.config, &m.weights, &device)?;
             let ids = m.tokenizer.encode(&text)?;
-            let out = pollster::block_on(forgetlab::model::generate::generate(
+            let out = pollster::block_on(forgetlab_core::model::generate::generate(
                 &gpt,
                 None,
                 &m.config,
@@ -510,10 +511,10 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             }
             report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
             if let Some(k) = relearn_attack {
-                let attack = forgetlab::run::AttackConfig { k, seed, ..Default::default() };
+                let attack = forgetlab_core::run::AttackConfig { k, seed, ..Default::default() };
                 report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json, false);
                 if attack_control {
-                    let control = forgetlab::run::AttackConfig { control: true, ..attack };
+                    let control = forgetlab_core::run::AttackConfig { control: true, ..attack };
                     report::attack(
                         &pollster::block_on(run.relearning_attack(&control))?,
                         json,

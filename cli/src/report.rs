@@ -4,12 +4,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
-use forgetlab::eval::{Evaluator, METRICS, MetricRow, RetainReference, Snapshot};
-use forgetlab::methods::MethodKind;
-use forgetlab::model::{Gpt, LoadedModel};
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig, eval_sets};
-use forgetlab::world::{FactWorld, QaItem};
+use forgetlab_core::ForgetError;
+use forgetlab_core::eval::{Evaluator, METRICS, MetricRow, RetainReference, Snapshot};
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::model::{Gpt, LoadedModel};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig, eval_sets};
+use forgetlab_core::world::{FactWorld, QaItem};
 
 /// The headline columns: the rows of the engine's metric list that name a CLI column.
 fn columns() -> impl Iterator<Item = &'static MetricRow> {
@@ -108,12 +108,13 @@ pub fn unlearn(
         }
         println!("cost: {steps} steps, {secs:.1} s of training (evaluations excluded)");
         if run.config.method == MethodKind::Retrain
-            && steps < forgetlab::methods::retrain::recipe_steps()
+            && steps < forgetlab_core::methods::retrain::recipe_steps()
         {
             println!(
                 "(a full retrain is {} steps: ≈ {:.0} s at this pace)",
-                forgetlab::methods::retrain::recipe_steps(),
-                secs / steps.max(1) as f64 * forgetlab::methods::retrain::recipe_steps() as f64
+                forgetlab_core::methods::retrain::recipe_steps(),
+                secs / steps.max(1) as f64
+                    * forgetlab_core::methods::retrain::recipe_steps() as f64
             );
         }
     }
@@ -146,7 +147,7 @@ fn print_by_kind(first: &Snapshot, last: &Snapshot) {
 }
 
 /// The relearning attack's report: one JSON object, or a small table.
-pub fn attack(r: &forgetlab::run::AttackReport, json: bool, control: bool) {
+pub fn attack(r: &forgetlab_core::run::AttackReport, json: bool, control: bool) {
     if json {
         let key = if control { "relearning_attack_control" } else { "relearning_attack" };
         println!("{}", serde_json::json!({ key: r }));
@@ -404,7 +405,7 @@ pub fn bench_training(
         .forget_items()
         .iter()
         .map(|it| {
-            forgetlab::batch::Example::qa(
+            forgetlab_core::batch::Example::qa(
                 &m.tokenizer,
                 &it.question,
                 &it.answer,

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
-use forgetlab::eval::{EvalSets, Evaluator, RetainReference, RetainReferences};
-use forgetlab::model::{Gpt, LoadedModel};
-use forgetlab::run::{EvalConfig, ForgetSelection, eval_sets, resolve_forget};
-use forgetlab::world::{FactWorld, QaItem};
+use forgetlab_core::ForgetError;
+use forgetlab_core::eval::{EvalSets, Evaluator, RetainReference, RetainReferences};
+use forgetlab_core::model::{Gpt, LoadedModel};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, eval_sets, resolve_forget};
+use forgetlab_core::world::{FactWorld, QaItem};
 
 use crate::{DEFAULT_MODEL, RETAIN_MODELS, repo_path};
 

@@ -1,5 +1,5 @@
 //! `--method` and one flag per setting, generated from the engine's tables
-//! (`forgetlab::methods::{METHODS, SETTINGS}`): a new method or setting appears here, in the
+//! (`forgetlab_core::methods::{METHODS, SETTINGS}`): a new method or setting appears here, in the
 //! help and in the parser, without an edit to this file.
 //!
 //! `forgetlab unlearn --method npo --beta 0.2 --retain-weight 0.5`; the same with
@@ -7,8 +7,8 @@
 
 use clap::builder::PossibleValue;
 use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, ValueEnum};
-use forgetlab::ForgetError;
-use forgetlab::methods::{Hyper, METHODS, MethodKind, SETTINGS, SettingType};
+use forgetlab_core::ForgetError;
+use forgetlab_core::methods::{Hyper, METHODS, MethodKind, SETTINGS, SettingType};
 
 /// A method as a clap value: its table name, with the table's one-line summary as help.
 #[derive(Clone, Copy, Debug)]
@@ -73,7 +73,9 @@ impl Args for SettingFlags {
                     .long(flag_name(s.key))
                     .value_name(flag_name(&s.key.to_uppercase()))
                     .allow_negative_numbers(true)
-                    .help_heading("Settings (default: the method's own; see forgetlab::methods)")
+                    .help_heading(
+                        "Settings (default: the method's own; see forgetlab_core::methods)",
+                    )
                     .help(format!("{} — {kind} in {}", s.meaning, s.range_text())),
             );
         }
@@ -82,7 +84,7 @@ impl Args for SettingFlags {
                 .long("set")
                 .value_name("KEY=VALUE")
                 .action(ArgAction::Append)
-                .help_heading("Settings (default: the method's own; see forgetlab::methods)")
+                .help_heading("Settings (default: the method's own; see forgetlab_core::methods)")
                 .help("Any setting by its key, as in the page's links (repeatable)"),
         )
     }

@@ -100,19 +100,19 @@ pub struct Edit {
 pub struct EditReport {
     pub method: EditMethod,
     pub edits: usize,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub efficacy: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub generalization: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub specificity: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub specificity_same_subject: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub specificity_same_relation: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub neighbour_prob_before: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub neighbour_prob_after: f64,
 }
 
@@ -196,15 +196,7 @@ pub async fn apply(
     config: &EditConfig,
     device: &Device,
 ) -> Result<EditReport, ForgetError> {
-    if !(config.lr.is_finite()
-        && config.lr > 0.0
-        && config.mix_ratio.is_finite()
-        && config.mix_ratio >= 0.0)
-    {
-        return Err(ForgetError::InvalidConfig(
-            "the learning rate must be positive and the mix ratio ≥ 0".into(),
-        ));
-    }
+    // Fine-tuning's settings are checked where it trains (a continual run of one stage).
     let original = Gpt::from_weights(&model.config, &model.weights, device)?;
     let edited = match method {
         EditMethod::Ike => original.clone(),

@@ -9,18 +9,14 @@
 //! Replay (rehearsal, Robins 1995) keeps the model's other facts while the new one goes in; the
 //! new item then behaves like a trained fact: high probability, key entity in the greedy answer.
 
-use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::Device;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::IndexedRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::loss::{batch_nll, nll_mean, nll_sum_per_row};
-use crate::model::{Gpt, GptConfig, LoadedModel};
+use crate::model::LoadedModel;
+use crate::train::{Batches, TrainSettings, Trainer};
 use crate::world::QaItem;
 
 /// How a new fact is taught.
@@ -40,18 +36,23 @@ impl Default for TeachConfig {
     }
 }
 
+impl TeachConfig {
+    /// A constant rate, no weight decay; the seed orders the replayed items.
+    pub fn train_settings(&self) -> TrainSettings {
+        TrainSettings::new("teaching", self.lr, self.seed)
+    }
+}
+
 /// A fine-tuning session that teaches `new` items; step it, then [`Teacher::finish`].
 pub struct Teacher {
     config: TeachConfig,
-    model_config: GptConfig,
     tokenizer: crate::tokenizer::Tokenizer,
     device: Device,
-    model: Gpt,
-    optim: burn::optim::ModuleOptimizer,
+    trainer: Trainer,
     new_examples: Vec<Example>,
     replay: Vec<Example>,
-    rng: StdRng,
-    step: usize,
+    /// Which replayed items each step adds (epoch-wise, seeded).
+    batches: Batches,
 }
 
 impl Teacher {
@@ -65,12 +66,6 @@ impl Teacher {
     ) -> Result<Self, ForgetError> {
         if new.is_empty() {
             return Err(ForgetError::EmptyForgetSet);
-        }
-        if !(config.lr.is_finite() && config.lr > 0.0) {
-            return Err(ForgetError::InvalidConfig(format!(
-                "the teaching learning rate must be a positive number, got {}",
-                config.lr
-            )));
         }
         for it in new {
             if it.question.trim().is_empty() || it.answer.trim().is_empty() {
@@ -96,60 +91,44 @@ impl Teacher {
             .iter()
             .map(|it| Example::qa(&model.tokenizer, &it.question, &it.answer, max))
             .collect::<Result<Vec<_>, _>>()?;
-        let train_device = device.clone().autodiff();
+        let settings = config.train_settings();
         Ok(Self {
-            model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
-            optim: AdamWConfig::new().with_weight_decay(0.0).init(),
-            model_config: model.config.clone(),
+            trainer: Trainer::new(&model.config, model.weights.clone(), settings, device)?,
             tokenizer: model.tokenizer.clone(),
             device: device.clone(),
             new_examples,
+            batches: Batches::new(replay.len(), config.seed),
             replay,
-            rng: StdRng::seed_from_u64(config.seed),
-            step: 0,
             config,
         })
     }
 
     pub fn steps_done(&self) -> usize {
-        self.step
+        self.trainer.step_count()
     }
 
     pub fn finished(&self) -> bool {
-        self.step >= self.config.steps
+        self.steps_done() >= self.config.steps
     }
 
     /// One fine-tuning step; returns the loss before the update.
     pub async fn step(&mut self) -> Result<f64, ForgetError> {
         let mut batch = self.new_examples.clone();
-        for _ in 0..self.config.replay {
-            if let Some(ex) = self.replay.choose(&mut self.rng) {
-                batch.push(ex.clone());
-            }
-        }
-        let train_device = self.device.clone().autodiff();
-        let b = Batch::new(&batch, self.tokenizer.eos_id(), &train_device);
-        let loss = nll_mean(batch_nll(&self.model, &b, self.model_config.n_head), b.mask.clone());
-        let value = crate::eval::read_f32(loss.clone()).await?[0];
-        if !value.is_finite() {
-            return Err(ForgetError::Diverged {
-                step: self.step + 1,
-                loss: value,
-                last_good: self.step,
-            });
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optim.step(self.config.lr, self.model.clone(), grads);
-        self.step += 1;
-        Ok(value as f64)
+        batch.extend(
+            self.batches.next(self.config.replay).into_iter().map(|i| self.replay[i].clone()),
+        );
+        let b = Batch::new(&batch, self.tokenizer.eos_id(), self.trainer.device());
+        let n_head = self.trainer.config().n_head;
+        let loss = nll_mean(batch_nll(self.trainer.model(), &b, n_head), b.mask.clone());
+        Ok(f64::from(self.trainer.step(loss).await?))
     }
 
     /// Mean probability of the new answers, exp(−mean answer-token NLL) per example, averaged.
     pub async fn new_fact_probability(&self) -> Result<f64, ForgetError> {
-        let model = self.model.valid();
+        let model = self.trainer.valid();
         let b = Batch::new(&self.new_examples, self.tokenizer.eos_id(), &self.device);
-        let sums = crate::eval::read_f32(nll_sum_per_row(
-            batch_nll(&model, &b, self.model_config.n_head),
+        let sums = crate::host::read_f32(nll_sum_per_row(
+            batch_nll(&model, &b, self.trainer.config().n_head),
             b.mask.clone(),
         ))
         .await?;
@@ -163,8 +142,12 @@ impl Teacher {
 
     /// The taught model (host weights; async, so WebGPU can read it back).
     pub async fn finish(self) -> Result<LoadedModel, ForgetError> {
-        let weights = self.model.valid().to_weights(&self.model_config).await?;
-        Ok(LoadedModel { config: self.model_config, weights, tokenizer: self.tokenizer })
+        let weights = self.trainer.weights().await?;
+        Ok(LoadedModel {
+            config: self.trainer.config().clone(),
+            weights,
+            tokenizer: self.tokenizer,
+        })
     }
 }
 

@@ -2,11 +2,11 @@
 
 mod common;
 
-use forgetlab::ForgetError;
-use forgetlab::continual::{
+use forgetlab_core::ForgetError;
+use forgetlab_core::continual::{
     ContinualConfig, ContinualRun, ContinualSnapshot, Mixing, Schedule, StageConfig, StageData,
 };
-use forgetlab::run::RunState;
+use forgetlab_core::run::RunState;
 
 fn stage(data: StageData, steps: usize, mixing: Mixing) -> StageConfig {
     StageConfig { data, steps, mixing, mix_ratio: 1.0 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use forgetlab::edit::{EditConfig, EditMethod, apply, counterfactuals};
+use forgetlab_core::edit::{EditConfig, EditMethod, apply, counterfactuals};
 
 #[test]
 fn counterfactuals_replace_the_key_entity_and_have_neighbours() {

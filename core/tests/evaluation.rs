@@ -4,11 +4,11 @@
 
 mod common;
 
-use forgetlab::batch::Example;
-use forgetlab::eval::{Evaluator, StatsRequest};
-use forgetlab::methods::MethodKind;
-use forgetlab::model::{Gpt, LogitDifference};
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::batch::Example;
+use forgetlab_core::eval::{Evaluator, StatsRequest};
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::model::{Gpt, LogitDifference};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
 
 fn run(method: MethodKind) -> Run {
     let f = common::fixture();
@@ -133,9 +133,9 @@ fn every_metric_family_is_reported() {
 #[test]
 fn forget_quality_compares_with_a_retain_model() {
     let f = common::fixture();
-    let cfg = forgetlab::pretrain::PretrainConfig {
+    let cfg = forgetlab_core::pretrain::PretrainConfig {
         retain: Some("forget10".into()),
-        ..forgetlab::pretrain::PretrainConfig::tiny()
+        ..forgetlab_core::pretrain::PretrainConfig::tiny()
     };
     let retain_model = common::pretrained(&f.world, &cfg);
     let config = |method| {
@@ -176,7 +176,7 @@ fn forget_quality_compares_with_a_retain_model() {
     let auc_ref =
         reference.min_k_auc(&original.eval_sets().forget, &original.eval_sets().holdout).unwrap();
     assert_eq!(s0.privleak_reference_auc, auc_ref);
-    assert_eq!(s0.privleak, forgetlab::metrics::privleak::privleak(s0.mia.min_k, auc_ref));
+    assert_eq!(s0.privleak, forgetlab_core::metrics::privleak::privleak(s0.mia.min_k, auc_ref));
     // The retain model's answers ride along for the answers panel.
     assert_eq!(
         s0.samples[0].retain_model_answer.as_deref(),
@@ -273,7 +273,7 @@ fn first_block_contrast(f: &common::Fixture, d: &burn::tensor::Device) -> LogitD
 
 #[test]
 fn answer_trees_score_each_answer_as_its_own_row_would() {
-    use forgetlab::eval::answer_tree::PromptGroup;
+    use forgetlab_core::eval::answer_tree::PromptGroup;
     let f = common::fixture();
     let d = common::device();
     let (cfg, tok) = (&f.model.config, &f.model.tokenizer);
@@ -373,8 +373,8 @@ fn contrasted_generation_is_the_same_batched_or_alone() {
 
 #[test]
 fn greedy_answers_drafted_by_the_answer_tree_equal_plain_greedy_decoding() {
-    use forgetlab::eval::answer_tree::PromptGroup;
-    use forgetlab::eval::greedy::Draft;
+    use forgetlab_core::eval::answer_tree::PromptGroup;
+    use forgetlab_core::eval::greedy::Draft;
     let f = common::fixture();
     let d = common::device();
     let (cfg, tok) = (&f.model.config, &f.model.tokenizer);

@@ -4,10 +4,10 @@
 mod common;
 
 use common::{avg_nll, device, fixture};
-use forgetlab::finetune::{FinetuneConfig, finetune};
-use forgetlab::model::{GptWeights, LoadedModel};
+use forgetlab_core::finetune::{FinetuneConfig, finetune};
+use forgetlab_core::model::{GptWeights, LoadedModel};
 
-fn pairs(items: &[forgetlab::world::QaItem]) -> Vec<(String, String)> {
+fn pairs(items: &[forgetlab_core::world::QaItem]) -> Vec<(String, String)> {
     items.iter().map(|it| (it.question.clone(), it.answer.clone())).collect()
 }
 

@@ -5,10 +5,10 @@
 
 mod common;
 
-use forgetlab::methods::MethodKind;
-use forgetlab::model::LoadedModel;
-use forgetlab::pretrain::PretrainConfig;
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::model::LoadedModel;
+use forgetlab_core::pretrain::PretrainConfig;
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
 
 fn tiny_llama() -> LoadedModel {
     let f = common::fixture();
@@ -56,7 +56,7 @@ fn every_method_and_metric_runs_on_a_llama_model() {
                     .unwrap_or_else(|e| panic!("{} (LoRA {lora_rank}): {e}", m.name()));
             }
             let s = pollster::block_on(run.evaluate()).unwrap();
-            use forgetlab::eval::METRICS;
+            use forgetlab_core::eval::METRICS;
             for r in METRICS.iter().filter(|r| r.column.is_some() && r.key != "forget_quality") {
                 let v = (r.read)(&s);
                 assert!(v.is_finite(), "{} (LoRA {lora_rank}): {} = {v}", m.name(), r.key);

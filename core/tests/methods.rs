@@ -3,9 +3,9 @@
 
 mod common;
 
-use forgetlab::methods::{MethodKind, relearn};
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
-use forgetlab::world::QaItem;
+use forgetlab_core::methods::{MethodKind, relearn};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::world::QaItem;
 
 fn config(method: MethodKind, lr: f64) -> RunConfig {
     let mut cfg = RunConfig::new(method, ForgetSelection::Split("forget10".into()));
@@ -97,7 +97,7 @@ fn idk_po_teaches_refusals() {
         .forget_items()
         .iter()
         .flat_map(|it| {
-            forgetlab::methods::idk_po::REFUSALS
+            forgetlab_core::methods::idk_po::REFUSALS
                 .iter()
                 .map(move |r| (it.question.clone(), r.to_string()))
         })
@@ -168,7 +168,7 @@ fn every_method_lowers_forget_probability_and_reports_every_metric() {
         assert_eq!(s.step, 10);
         assert!(s.loss.unwrap().is_finite());
         // The CLI's headline numbers (but forget quality: below) and two more are finite.
-        use forgetlab::eval::{METRICS, metric};
+        use forgetlab_core::eval::{METRICS, metric};
         let headline = METRICS.iter().filter(|r| r.column.is_some() && r.key != "forget_quality");
         let extra = ["ls_retain", "ks_vs_holdout"].map(|k| metric(k).unwrap());
         for r in headline.chain(extra) {
@@ -261,11 +261,12 @@ fn retraining_starts_from_scratch_without_the_forget_items_and_learns() {
     let n = f.model.config.n_positions;
     let exclude = run.forget_items().iter().map(|it| it.id.clone()).collect();
     let kept =
-        forgetlab::pretrain::training_examples_without(&f.world, tok, n, false, &exclude).unwrap();
-    let all = forgetlab::pretrain::training_examples(&f.world, tok, n, false).unwrap();
+        forgetlab_core::pretrain::training_examples_without(&f.world, tok, n, false, &exclude)
+            .unwrap();
+    let all = forgetlab_core::pretrain::training_examples(&f.world, tok, n, false).unwrap();
     assert!(kept.len() < all.len());
     for it in run.forget_items() {
-        let ex = forgetlab::batch::Example::qa(tok, &it.question, &it.answer, n).unwrap();
+        let ex = forgetlab_core::batch::Example::qa(tok, &it.question, &it.answer, n).unwrap();
         assert!(!kept.contains(&ex), "{} is in the retraining set", it.id);
         assert!(all.contains(&ex));
     }
@@ -299,15 +300,17 @@ fn uld_trains_an_assistant_on_the_forget_set_and_leaves_the_model_untouched() {
 
     // The assistant learns the forget answers (its own NLL falls)...
     let forget = qa(run.forget_items());
-    let assistant_nll = |w: &forgetlab::model::GptWeights| {
+    let assistant_nll = |w: &forgetlab_core::model::GptWeights| {
         let d = common::device();
-        let small = forgetlab::model::GptConfig { n_layer: 1, ..f.model.config.clone() };
-        let gpt = forgetlab::model::Gpt::from_weights(&small, w, &d).unwrap();
-        let ev = forgetlab::eval::Evaluator::new(&gpt, &gpt, &small, &f.model.tokenizer, &d, 8);
+        let small = forgetlab_core::model::GptConfig { n_layer: 1, ..f.model.config.clone() };
+        let gpt = forgetlab_core::model::Gpt::from_weights(&small, w, &d).unwrap();
+        let ev =
+            forgetlab_core::eval::Evaluator::new(&gpt, &gpt, &small, &f.model.tokenizer, &d, 8);
         let ex: Vec<_> = forget
             .iter()
             .map(|(q, a)| {
-                forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, small.n_positions).unwrap()
+                forgetlab_core::batch::Example::qa(&f.model.tokenizer, q, a, small.n_positions)
+                    .unwrap()
             })
             .collect();
         let v = pollster::block_on(ev.avg_nll(&gpt, None, &ex)).unwrap();

@@ -9,7 +9,7 @@
 mod common;
 
 use burn::tensor::{Int, Tensor, TensorData};
-use forgetlab::model::{Gpt, GptConfig, LoadedModel};
+use forgetlab_core::model::{Gpt, GptConfig, LoadedModel};
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -95,7 +95,7 @@ fn model_families_match_transformers() {
 /// The settings that make each checkpoint what it is were read, not defaulted.
 #[test]
 fn checkpoints_are_read_with_their_settings() {
-    use forgetlab::model::Activation;
+    use forgetlab_core::model::Activation;
     let untied = load("gpt2-untied-gelu").config;
     assert!(!untied.tie_word_embeddings);
     assert_eq!((untied.n_inner, untied.mlp_width()), (Some(48), 48));
@@ -112,7 +112,7 @@ fn checkpoints_are_read_with_their_settings() {
 /// The Llama-family settings were read, not defaulted.
 #[test]
 fn llama_checkpoints_are_read_with_their_settings() {
-    use forgetlab::model::Activation;
+    use forgetlab_core::model::Activation;
     let gqa = load("llama-gqa-untied").config;
     let l = gqa.llama.as_ref().expect("a Llama config");
     assert_eq!((gqa.n_head, l.n_kv_head, l.head_dim, l.rope_theta), (4, 2, 4, 10_000.0));
@@ -141,7 +141,7 @@ fn llama_models_round_trip_through_files() {
         std::fs::remove_dir_all(&dir).ok();
         assert_eq!(back.config, m.config, "{name}");
         assert_eq!(back.weights, m.weights, "{name}");
-        let names = forgetlab::model::GptWeights::from_safetensors(&bytes).unwrap();
+        let names = forgetlab_core::model::GptWeights::from_safetensors(&bytes).unwrap();
         assert!(names.tensors.contains_key("model.layers.1.self_attn.k_proj.weight"), "{name}");
         assert!(names.tensors.contains_key("model.norm.weight"), "{name}");
         let json: serde_json::Value = serde_json::from_str(&m.config.to_hf_json()).unwrap();
@@ -223,7 +223,7 @@ fn unsupported_llama_settings_are_named() {
 /// A sharded index that points outside its folder, names nothing, or is not JSON is an error.
 #[test]
 fn bad_shard_indexes_are_errors() {
-    use forgetlab::model::hf::shard_files;
+    use forgetlab_core::model::hf::shard_files;
     let ok = br#"{"weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors", "c": "model-00001-of-00002.safetensors"}}"#;
     assert_eq!(
         shard_files(ok).unwrap(),

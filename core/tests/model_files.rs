@@ -2,9 +2,9 @@
 
 mod common;
 
-use forgetlab::ForgetError;
-use forgetlab::model::{Gpt, GptConfig, GptWeights, LoadedModel};
-use forgetlab::tokenizer::Tokenizer;
+use forgetlab_core::ForgetError;
+use forgetlab_core::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use forgetlab_core::tokenizer::Tokenizer;
 
 #[test]
 fn safetensors_round_trip_is_exact() {
@@ -153,10 +153,10 @@ fn golden_logits_match_transformers() {
 #[test]
 fn answer_nlls_match_transformers() {
     let (golden, m) = golden("golden_nll.json");
-    let world = forgetlab::world::FactWorld::default_world();
+    let world = forgetlab_core::world::FactWorld::default_world();
     let d = common::device();
     let gpt = Gpt::from_weights(&m.config, &m.weights, &d).unwrap();
-    let ev = forgetlab::eval::Evaluator::new(&gpt, &gpt, &m.config, &m.tokenizer, &d, 8);
+    let ev = forgetlab_core::eval::Evaluator::new(&gpt, &gpt, &m.config, &m.tokenizer, &d, 8);
     let items = golden["items"].as_array().unwrap();
     assert_eq!(items.len(), world.select("forget10").unwrap().len(), "every forget10 item");
     let mut groups = Vec::new();
@@ -172,11 +172,16 @@ fn answer_nlls_match_transformers() {
         let encoded = answers
             .iter()
             .map(|a| {
-                forgetlab::batch::Example::qa(&m.tokenizer, &it.question, a, m.config.n_positions)
-                    .unwrap()
+                forgetlab_core::batch::Example::qa(
+                    &m.tokenizer,
+                    &it.question,
+                    a,
+                    m.config.n_positions,
+                )
+                .unwrap()
             })
             .collect::<Vec<_>>();
-        groups.push(forgetlab::eval::answer_tree::PromptGroup {
+        groups.push(forgetlab_core::eval::answer_tree::PromptGroup {
             prompt: encoded[0].prompt.clone(),
             answers: encoded.into_iter().map(|e| e.answer).collect(),
         });
@@ -204,13 +209,15 @@ fn answer_nlls_match_transformers() {
 #[test]
 fn left_padded_batches_match_single_rows() {
     use burn::tensor::{Int, Tensor, TensorData};
-    use forgetlab::model::generate::{SamplingConfig, generate};
+    use forgetlab_core::model::generate::{SamplingConfig, generate};
     let f = common::fixture();
     let (cfg, d) = (&f.model.config, common::device());
     let gpt = Gpt::from_weights(cfg, &f.model.weights, &d).unwrap();
     let prompts: Vec<Vec<u32>> = f.world.items[..3]
         .iter()
-        .map(|it| f.model.tokenizer.encode(&forgetlab::world::format_prompt(&it.question)).unwrap())
+        .map(|it| {
+            f.model.tokenizer.encode(&forgetlab_core::world::format_prompt(&it.question)).unwrap()
+        })
         .collect();
     let longest = prompts.iter().map(Vec::len).max().unwrap();
     let pad: Vec<usize> = prompts.iter().map(|p| longest - p.len()).collect();

@@ -2,10 +2,10 @@
 
 mod common;
 
-use forgetlab::ForgetError;
-use forgetlab::methods::MethodKind;
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig, RunState};
-use forgetlab::world::import_tofu_json;
+use forgetlab_core::ForgetError;
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig, RunState};
+use forgetlab_core::world::import_tofu_json;
 
 fn small(method: MethodKind, forget: ForgetSelection) -> RunConfig {
     let mut cfg = RunConfig::new(method, forget);
@@ -157,7 +157,7 @@ fn user_supplied_facts_can_be_forgotten() {
     // The page reads snapshots back from the worker's JSON: a metric with no value (NaN, such as
     // forget quality without a retain model, or the probe on one item) must survive the trip.
     let text = serde_json::to_string(&s).unwrap();
-    let back: forgetlab::eval::Snapshot = serde_json::from_str(&text)
+    let back: forgetlab_core::eval::Snapshot = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("a user-fact snapshot does not read back: {e}\n{text}"));
     // Every missing value stays missing and every number comes back (serde_json's default float
     // parser may miss the last bit, so numbers agree to 1e-12, not bit for bit).
@@ -192,7 +192,7 @@ fn assert_same_json(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
 
 #[test]
 fn relearning_attack_brings_facts_back_and_leaves_the_run_untouched() {
-    use forgetlab::run::AttackConfig;
+    use forgetlab_core::run::AttackConfig;
     let mut run =
         new_run(small(MethodKind::Ga, ForgetSelection::Split("forget10".into()))).unwrap();
     for _ in 0..10 {
@@ -278,9 +278,9 @@ fn the_first_look_is_the_evaluation_on_fewer_items_without_the_probe() {
 #[test]
 fn a_fluency_scorer_of_another_head_count_is_refused() {
     let f = common::fixture();
-    let cfg = forgetlab::model::GptConfig { n_head: 4, ..f.model.config.clone() };
-    let scorer = forgetlab::model::LoadedModel {
-        weights: forgetlab::model::GptWeights::init(&cfg, 3),
+    let cfg = forgetlab_core::model::GptConfig { n_head: 4, ..f.model.config.clone() };
+    let scorer = forgetlab_core::model::LoadedModel {
+        weights: forgetlab_core::model::GptWeights::init(&cfg, 3),
         config: cfg,
         tokenizer: f.model.tokenizer.clone(),
     };

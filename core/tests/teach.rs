@@ -3,9 +3,9 @@
 
 mod common;
 
-use forgetlab::methods::MethodKind;
-use forgetlab::run::{EvalConfig, ForgetSelection, Run, RunConfig};
-use forgetlab::teach::{TeachConfig, Teacher, custom_item};
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::teach::{TeachConfig, Teacher, custom_item};
 
 #[test]
 fn a_new_fact_is_learned_then_forgotten() {

@@ -8,8 +8,8 @@
 //! A stage is written as the CLI's `--stage` is (`DATA:STEPS[:MIXING[:RATIO]]`, parsed by core's
 //! `StageConfig::parse_spec`); stages are separated by commas. Pure Rust: tested natively.
 
-use forgetlab::continual::{ContinualConfig, Mixing, Schedule, StageConfig, StageData};
-use forgetlab::edit::EditConfig;
+use forgetlab_core::continual::{ContinualConfig, Mixing, Schedule, StageConfig, StageData};
+use forgetlab_core::edit::EditConfig;
 
 use super::EvalSize;
 

@@ -4,7 +4,7 @@
 //! — read and written with `serde_urlencoded`. Pure Rust: its tests run natively.
 //!
 //! Every hyper-parameter key, its type and its allowed range come from the engine's settings
-//! table (`forgetlab::methods::SETTINGS`); nothing here lists them again.
+//! table (`forgetlab_core::methods::SETTINGS`); nothing here lists them again.
 //!
 //! Reading is forgiving: each key is parsed on its own, and a key that is unknown or whose value
 //! does not parse keeps its default and is listed in a notice — a hand-edited link never gives a
@@ -12,8 +12,8 @@
 
 use std::collections::BTreeSet;
 
-use forgetlab::methods::{Hyper, MethodKind, SETTINGS};
-use forgetlab::run::{EvalConfig, ForgetSelection, RunConfig};
+use forgetlab_core::methods::{Hyper, MethodKind, SETTINGS};
+use forgetlab_core::run::{EvalConfig, ForgetSelection, RunConfig};
 
 use crate::protocol::{Backend, Fault};
 
@@ -402,7 +402,7 @@ mod tests {
         s.settings.mode = Mode::Learn;
         s.settings.learn.stages =
             parse_stages("factoids1:20,factoids2:30:remix_random:2,key_value:10").unwrap();
-        s.settings.learn.schedule = forgetlab::continual::Schedule::parse("infinite").unwrap();
+        s.settings.learn.schedule = forgetlab_core::continual::Schedule::parse("infinite").unwrap();
         s.settings.learn.lr = 0.004;
         s.settings.learn.eval_every = 7;
         s.settings.seed = 5;

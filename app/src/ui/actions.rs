@@ -2,8 +2,8 @@
 //! they send [`Command`]s through the bridge and change the page only through
 //! [`AppState::apply`].
 
-use forgetlab::methods::MethodKind;
-use forgetlab::run::AttackConfig;
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::run::AttackConfig;
 use leptos::prelude::{GetUntracked, WithUntracked};
 
 use super::bridge::send;

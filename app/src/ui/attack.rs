@@ -3,7 +3,7 @@
 //! much of the forget set comes back — on those k facts and on the others. The engine's
 //! `Run::relearning_attack` does the work; this panel only asks and shows.
 
-use forgetlab::run::Recall;
+use forgetlab_core::run::Recall;
 use leptos::prelude::*;
 
 use super::actions;

@@ -1,7 +1,7 @@
 //! The forget and retain numbers kind by kind of question (`Snapshot::by_kind`, computed by the
 //! engine): forget one kind of fact and see whether the same kind about other authors goes too.
 
-use forgetlab::eval::KindMetrics;
+use forgetlab_core::eval::KindMetrics;
 use leptos::prelude::*;
 
 use super::state::AppState;

@@ -1,6 +1,6 @@
 //! Live charts: small SVG line-chart components, one per metric family, plus the loss curve.
 
-use forgetlab::eval::Snapshot;
+use forgetlab_core::eval::Snapshot;
 use leptos::prelude::*;
 
 use super::state::AppState;
@@ -179,7 +179,7 @@ fn from_history(h: &[Snapshot], f: impl Fn(&Snapshot) -> f64) -> Vec<(f64, f64)>
 /// The three-split chart of one per-split metric.
 fn split_series(
     state: AppState,
-    pick: fn(&forgetlab::eval::SplitMetrics) -> f64,
+    pick: fn(&forgetlab_core::eval::SplitMetrics) -> f64,
 ) -> Signal<Vec<Series>> {
     Signal::derive(move || {
         state.history.with(|h| {

@@ -11,7 +11,7 @@ use super::bridge::send;
 use super::facts::selected_ids;
 use super::state::{AppState, Level};
 use crate::protocol::Command;
-use forgetlab::world::imported::ImportedFile;
+use forgetlab_core::world::imported::ImportedFile;
 
 /// Read the picked file's text and hand it to the worker.
 fn import(state: AppState, input: HtmlInputElement) {

@@ -1,7 +1,7 @@
 //! Where the fact lives, block by block: the logit lens and the linear probe on the forget items
 //! (and the probe on retained items, the control), at step 0 and now.
 
-use forgetlab::eval::Snapshot;
+use forgetlab_core::eval::Snapshot;
 use leptos::prelude::*;
 
 use super::state::AppState;

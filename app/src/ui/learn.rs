@@ -2,7 +2,7 @@
 //! clicks, the learning-rate schedule, and its plot, drawn from the settings before the run
 //! starts (core's `Schedule::curve`).
 
-use forgetlab::continual::{Mixing, Schedule, StageConfig, StageData};
+use forgetlab_core::continual::{Mixing, Schedule, StageConfig, StageData};
 use leptos::prelude::*;
 
 use super::actions;

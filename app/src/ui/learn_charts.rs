@@ -3,7 +3,7 @@
 //! lens and linear probe per layer, at the end of stage 1 and later), and a table of the latest
 //! scores.
 
-use forgetlab::continual::{ContinualSnapshot, Scores};
+use forgetlab_core::continual::{ContinualSnapshot, Scores};
 use leptos::prelude::*;
 
 use super::charts::{LineChart, PALETTE, Series};

@@ -2,7 +2,7 @@
 //! and the hyper-parameters it reads — one field per row of the method's table
 //! (`MethodKind::spec`), labelled and explained by the settings table.
 
-use forgetlab::methods::{MethodKind, SettingType};
+use forgetlab_core::methods::{MethodKind, SettingType};
 use leptos::prelude::*;
 
 use super::actions;

@@ -1,9 +1,9 @@
 //! The latest evaluation as numbers. Each cell carries its full-precision value in `data-value`
 //! (the end-to-end tests compare step-0 metrics exactly through it). Every metric's name links
 //! its one-line definition and direction, listed under the table. The rows are the engine's
-//! metric list (`forgetlab::eval::METRICS`).
+//! metric list (`forgetlab_core::eval::METRICS`).
 
-use forgetlab::eval::{METRICS, Snapshot};
+use forgetlab_core::eval::{METRICS, Snapshot};
 use leptos::prelude::*;
 
 use super::state::AppState;

@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use forgetlab::continual::ContinualSnapshot;
-use forgetlab::edit::EditReport;
-use forgetlab::eval::quality_bar::QualityBar;
-use forgetlab::eval::{GeneratedAnswer, Snapshot};
-use forgetlab::run::AttackReport;
+use forgetlab_core::continual::ContinualSnapshot;
+use forgetlab_core::edit::EditReport;
+use forgetlab_core::eval::quality_bar::QualityBar;
+use forgetlab_core::eval::{GeneratedAnswer, Snapshot};
+use forgetlab_core::run::AttackReport;
 use leptos::prelude::*;
 
 use crate::protocol::{Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, StageInfo};

@@ -28,9 +28,10 @@ pub fn StatusLine() -> impl IntoView {
         let ms = state.train_millis.get();
         let steps = state.losses.with(|l| l.last().map(|(s, _)| *s).unwrap_or(0));
         let mut text = format!("training {:.1} s", ms / 1000.0);
-        if state.settings.with(|s| s.method) == forgetlab::methods::MethodKind::Retrain && steps > 0
+        if state.settings.with(|s| s.method) == forgetlab_core::methods::MethodKind::Retrain
+            && steps > 0
         {
-            let full = forgetlab::methods::retrain::recipe_steps();
+            let full = forgetlab_core::methods::retrain::recipe_steps();
             text += &format!(
                 " (a full retrain: {full} steps ≈ {:.0} min at this pace)",
                 ms / steps as f64 * full as f64 / 60_000.0

@@ -1,5 +1,5 @@
 //! The worker: receives [`Command`]s, drives the engine, posts [`Event`]s. No math here — every
-//! number comes from `forgetlab` (core).
+//! number comes from `forgetlab_core` (core).
 //!
 //! One future owns the session. `onmessage` only queues commands; the driver drains the queue
 //! between training steps and yields to the event loop after each step, so Pause and Stop are

@@ -17,11 +17,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use forgetlab::run::AttackConfig;
-use forgetlab::world::{FactWorld, import_tofu_json, tofu_json::items_to_json};
 use forgetlab_app::lab_file::parse_lab;
 use forgetlab_app::protocol::{Backend, Command, Fault, decode_text};
 use forgetlab_app::settings::{Settings, UrlState, apply_query, to_query};
+use forgetlab_core::run::AttackConfig;
+use forgetlab_core::world::{FactWorld, import_tofu_json, tofu_json::items_to_json};
 use mutate::Mutator;
 
 fn repo() -> PathBuf {
@@ -300,7 +300,7 @@ fn fuzz_worker_commands() {
             batch_size: 16,
             lora_rank: 8,
         },
-        Command::ImportFacts(forgetlab::world::imported::ImportedFile {
+        Command::ImportFacts(forgetlab_core::world::imported::ImportedFile {
             name: "facts.jsonl".into(),
             text: "{\"question\": \"Q?\", \"answer\": \"A.\"}\n".into(),
         }),

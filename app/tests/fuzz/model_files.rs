@@ -1,7 +1,7 @@
 //! The model files' parsers: safetensors, config.json, tokenizer.json, and the three together.
 
-use forgetlab::model::{GptConfig, GptWeights, LoadedModel};
-use forgetlab::tokenizer::Tokenizer;
+use forgetlab_core::model::{GptConfig, GptWeights, LoadedModel};
+use forgetlab_core::tokenizer::Tokenizer;
 
 use super::{JSON_TOKENS, fuzz, read, text};
 use crate::mutate::Mutator;

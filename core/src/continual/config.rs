@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Mixing, Schedule, StageData};
 use crate::error::ForgetError;
+use crate::train::TrainSettings;
 
 /// One stage: what it trains on, for how long, and what is mixed in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -123,13 +124,19 @@ impl ContinualConfig {
         if self.stages.iter().any(|s| !(s.mix_ratio.is_finite() && s.mix_ratio >= 0.0)) {
             return bad("mix ratios must be finite and ≥ 0");
         }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return bad("the learning rate must be a positive number");
-        }
         if self.batch_size == 0 || self.items_per_stage == 0 || self.max_new_tokens == 0 {
             return bad("batch size, items per stage and max new tokens must be at least 1");
         }
-        Ok(())
+        self.train_settings().validate()
+    }
+
+    /// How the stages train: the peak rate under the schedule over all stages, no weight decay.
+    pub fn train_settings(&self) -> TrainSettings {
+        TrainSettings {
+            schedule: self.schedule,
+            stage_steps: self.stage_steps(),
+            ..TrainSettings::new("the continual run", self.lr, self.seed)
+        }
     }
 
     pub fn stage_steps(&self) -> Vec<usize> {

@@ -14,17 +14,15 @@
 //! stage ends a per-layer linear probe of them: where in the model they live.
 //!
 //! Like [`crate::run::Run`], the run is driven a step at a time: [`ContinualRun::step`],
-//! [`ContinualRun::evaluate`], [`ContinualRun::stop`], [`ContinualRun::reset`] (back to the
-//! starting weights, bit for bit). A non-finite loss stops it and keeps the last good weights.
+//! [`ContinualRun::evaluate`], [`ContinualRun::stop`], [`ContinualRun::reset`]. The training is
+//! [`crate::train::Trainer`]'s: reset is bit for bit, a non-finite loss stops the run and keeps
+//! the last good weights; each stage draws its pool in a fresh seeded shuffle ([`Batches`]).
 
 mod config;
 pub mod datasets;
 pub mod mixing;
-pub mod schedule;
 pub mod scores;
 
-use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::Device;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -34,14 +32,16 @@ use serde::{Deserialize, Serialize};
 pub use config::{ContinualConfig, OWN_NEEDS_ITEMS, StageConfig};
 pub use datasets::StageData;
 pub use mixing::Mixing;
-pub use schedule::Schedule;
 pub use scores::{Scorer, Scores};
+
+pub use crate::train::Schedule;
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::loss::{batch_nll, nll_mean};
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
 use crate::run::RunState;
+use crate::train::{Batches, TrainSettings, Trainer};
 use crate::world::{FactWorld, QaItem};
 
 /// A stage's items and everything it trains on (items and mixing, tokenized).
@@ -82,15 +82,15 @@ pub struct ContinualSnapshot {
     pub world: Scores,
     pub trained: Scores,
     /// The logit lens of the first stage's key entities, one value per block.
-    #[serde(with = "crate::eval::snapshot::nan_as_null_each")]
+    #[serde(with = "crate::host::nan_as_null_each")]
     pub first_stage_lens: Vec<f64>,
     /// A linear probe per block (metrics::probe), fitted on this model's states of trained
     /// authors' facts, picking the first stage's key entities among their candidates: scored at
     /// stage ends only (empty elsewhere), where REMIX compares where facts sit.
-    #[serde(default, with = "crate::eval::snapshot::nan_as_null_each")]
+    #[serde(default, with = "crate::host::nan_as_null_each")]
     pub first_stage_probe: Vec<f64>,
     /// The probe's chance level on those items (mean 1 / candidates; NaN without a probe).
-    #[serde(default, with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(default, with = "crate::host::nan_as_null")]
     pub first_stage_probe_chance: f64,
 }
 
@@ -102,21 +102,14 @@ pub struct ContinualRun {
     model_config: GptConfig,
     tokenizer: crate::tokenizer::Tokenizer,
     device: Device,
-    train_device: Device,
-    start: GptWeights,
-    model: Gpt,
-    previous: Option<Gpt>,
-    optim: burn::optim::ModuleOptimizer,
+    trainer: Trainer,
+    /// The current stage's pool, drawn epoch-wise in a seeded shuffle.
+    batches: Batches,
     stages: Vec<Stage>,
     world_items: Vec<QaItem>,
     trained_items: Vec<QaItem>,
     /// What the stage-end probe is fitted on: trained authors' facts not in `trained_items`.
     probe_fit: Vec<QaItem>,
-    /// The current stage's pool in a seeded shuffle, and the position in it.
-    order: Vec<usize>,
-    cursor: usize,
-    rng: StdRng,
-    step: usize,
     state: RunState,
 }
 
@@ -163,35 +156,24 @@ impl ContinualRun {
             .filter(|it| !trained_items.iter().any(|t| t.id == it.id))
             .take(PROBE_FIT_ITEMS)
             .collect();
-        let train_device = device.clone().autodiff();
+        let settings = config.train_settings();
         Ok(Self {
-            model: Gpt::from_weights(&model.config, &model.weights, &train_device)?,
-            start: model.weights.clone(),
-            previous: None,
-            optim: Self::optimizer(),
+            trainer: Trainer::new(&model.config, model.weights.clone(), settings, device)?,
+            batches: Batches::new(0, config.seed),
             world_items: sample("world")?,
             trained_items,
             probe_fit,
-            order: vec![],
-            cursor: 0,
-            rng: StdRng::seed_from_u64(config.seed),
-            step: 0,
             state: RunState::Ready,
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
             device: device.clone(),
-            train_device,
             stages,
             config,
         })
     }
 
-    fn optimizer() -> burn::optim::ModuleOptimizer {
-        AdamWConfig::new().with_weight_decay(0.0).init()
-    }
-
     pub fn step_count(&self) -> usize {
-        self.step
+        self.trainer.step_count()
     }
 
     pub fn total_steps(&self) -> usize {
@@ -224,30 +206,13 @@ impl ContinualRun {
         let mut end = 0;
         self.config.stages.iter().any(|s| {
             end += s.steps;
-            end == self.step
+            end == self.step_count()
         })
     }
 
-    /// `n` examples of `stage`'s pool, epoch-wise in a seeded shuffle (a new stage starts a new
-    /// shuffle).
-    fn draw(
-        order: &mut Vec<usize>,
-        cursor: &mut usize,
-        rng: &mut StdRng,
-        pool: &[Example],
-        n: usize,
-    ) -> Vec<Example> {
-        (0..n.min(pool.len()))
-            .map(|_| {
-                if *cursor >= order.len() {
-                    *order = (0..pool.len()).collect();
-                    order.shuffle(rng);
-                    *cursor = 0;
-                }
-                *cursor += 1;
-                pool[order[*cursor - 1]].clone()
-            })
-            .collect()
+    /// `n` examples of `pool` (at most one epoch's worth), drawn by `batches`.
+    fn draw(batches: &mut Batches, pool: &[Example], n: usize) -> Vec<Example> {
+        batches.next(n.min(pool.len())).into_iter().map(|i| pool[i].clone()).collect()
     }
 
     /// One optimizer step on the current stage. Returns the loss measured before the update.
@@ -255,48 +220,35 @@ impl ContinualRun {
         if self.state != RunState::Ready {
             return Err(ForgetError::RunStopped);
         }
-        if self.step >= self.total_steps() {
+        if self.step_count() >= self.total_steps() {
             return Err(ForgetError::InvalidConfig(format!(
                 "the run has done all its {} steps: reset it to start again",
                 self.total_steps()
             )));
         }
-        let stage = self.stage_of(self.step);
-        if self.step == 0 || self.stage_of(self.step - 1) != stage {
-            self.order.clear(); // a new stage: a new shuffle of its pool
+        let step = self.step_count();
+        let stage = self.stage_of(step);
+        if step == 0 || self.stage_of(step - 1) != stage {
+            self.batches.restart(self.stages[stage].pool.len()); // a new stage, a new shuffle
         }
-        let pool = &self.stages[stage].pool;
-        let examples = Self::draw(
-            &mut self.order,
-            &mut self.cursor,
-            &mut self.rng,
-            pool,
-            self.config.batch_size,
+        let examples =
+            Self::draw(&mut self.batches, &self.stages[stage].pool, self.config.batch_size);
+        let batch = Batch::new(&examples, self.tokenizer.eos_id(), self.trainer.device());
+        let loss = nll_mean(
+            batch_nll(self.trainer.model(), &batch, self.model_config.n_head),
+            batch.mask.clone(),
         );
-        let batch = Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device);
-        let loss =
-            nll_mean(batch_nll(&self.model, &batch, self.model_config.n_head), batch.mask.clone());
-        let value = crate::eval::read_f32(loss.clone()).await?[0];
-        if !value.is_finite() {
-            let last_good = match self.previous.take() {
-                Some(prev) => {
-                    self.model = prev;
-                    self.step.saturating_sub(1)
+        let lr = self.trainer.lr();
+        let value = match self.trainer.step(loss).await {
+            Ok(value) => value,
+            Err(err) => {
+                if matches!(err, ForgetError::Diverged { .. }) {
+                    self.state = RunState::Diverged(err.to_string());
                 }
-                None => self.step,
-            };
-            let err = ForgetError::Diverged { step: self.step + 1, loss: value, last_good };
-            self.step = last_good;
-            self.state = RunState::Diverged(err.to_string());
-            return Err(err);
-        }
-        let lr = self.config.schedule.lr_at(self.config.lr, self.step, &self.config.stage_steps());
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        let before = self.model.clone();
-        self.model = self.optim.step(lr, self.model.clone(), grads);
-        self.previous = Some(before);
-        self.step += 1;
-        Ok(ContinualStep { step: self.step, stage, lr, loss: value as f64 })
+                return Err(err);
+            }
+        };
+        Ok(ContinualStep { step: step + 1, stage, lr, loss: value as f64 })
     }
 
     /// The infinite schedule's anneal branch at a stage end: a copy trained `A` more steps on
@@ -305,33 +257,34 @@ impl ContinualRun {
         let Some((_, steps)) = self.config.schedule.anneal_lr(self.config.lr, 0) else {
             return Ok(None);
         };
-        if self.step == 0 || !self.at_stage_end() {
+        let step = self.step_count();
+        if step == 0 || !self.at_stage_end() {
             return Ok(None);
         }
-        let stage = self.stage_of(self.step - 1);
-        let mut model = self.model.clone();
-        let mut optim = Self::optimizer();
-        let mut rng = StdRng::seed_from_u64(self.config.seed ^ (self.step as u64) << 8);
-        let (mut order, mut cursor) = (vec![], 0);
+        let pool = &self.stages[self.stage_of(step - 1)].pool;
+        let seed = self.config.seed ^ (step as u64) << 8;
+        let mut branch =
+            self.trainer.branch(TrainSettings::new("the anneal branch", self.config.lr, seed))?;
+        let mut batches = Batches::new(pool.len(), seed);
         for k in 0..steps {
             let (lr, _) = self.config.schedule.anneal_lr(self.config.lr, k).expect("an anneal");
-            let pool = &self.stages[stage].pool;
-            let examples =
-                Self::draw(&mut order, &mut cursor, &mut rng, pool, self.config.batch_size);
-            let batch = Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device);
-            let loss =
-                nll_mean(batch_nll(&model, &batch, self.model_config.n_head), batch.mask.clone());
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(lr, model, grads);
+            let examples = Self::draw(&mut batches, pool, self.config.batch_size);
+            let batch = Batch::new(&examples, self.tokenizer.eos_id(), branch.device());
+            let loss = nll_mean(
+                batch_nll(branch.model(), &batch, self.model_config.n_head),
+                batch.mask.clone(),
+            );
+            branch.step_at(loss, Some(lr)).await?;
         }
-        Ok(Some(model))
+        Ok(Some(branch.valid()))
     }
 
     /// Score every stage's items, the general knowledge and the first stage's logit lens, on
     /// the current weights (at a stage end under the infinite schedule: on the anneal branch).
     pub async fn evaluate(&self) -> Result<ContinualSnapshot, ForgetError> {
-        let annealed = self.anneal_branch().await?;
-        let model = annealed.as_ref().unwrap_or(&self.model).valid();
+        let branch = self.anneal_branch().await?;
+        let annealed = branch.is_some();
+        let model = branch.unwrap_or_else(|| self.trainer.valid());
         let scorer = Scorer::new(
             &model,
             &self.model_config,
@@ -364,9 +317,9 @@ impl ContinualRun {
         Ok(ContinualSnapshot {
             first_stage_probe,
             first_stage_probe_chance,
-            step: self.step,
-            stage: self.step.checked_sub(1).map_or(0, |n| self.stage_of(n)),
-            annealed: annealed.is_some(),
+            step: self.step_count(),
+            stage: self.step_count().checked_sub(1).map_or(0, |n| self.stage_of(n)),
+            annealed,
             stages,
             world: scorer.scores(&self.world_items).await?,
             trained: scorer.scores(&self.trained_items).await?,
@@ -383,25 +336,20 @@ impl ContinualRun {
 
     /// Back to the starting weights (bit-identical), a fresh optimizer and the seed's order.
     pub fn reset(&mut self) -> Result<(), ForgetError> {
-        self.model = Gpt::from_weights(&self.model_config, &self.start, &self.train_device)?;
-        self.previous = None;
-        self.optim = Self::optimizer();
-        self.rng = StdRng::seed_from_u64(self.config.seed);
-        self.order.clear();
-        self.cursor = 0;
-        self.step = 0;
+        self.trainer.reset()?;
+        self.batches = Batches::new(0, self.config.seed);
         self.state = RunState::Ready;
         Ok(())
     }
 
     /// The model as trained so far, without gradient tracking (to score with).
     pub fn current_model(&self) -> Gpt {
-        self.model.valid()
+        self.trainer.valid()
     }
 
     /// The trained weights on the host.
     pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
-        self.model.valid().to_weights(&self.model_config).await
+        self.trainer.weights().await
     }
 
     /// The trained model as Hugging Face files' contents (config, weights, tokenizer).

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
-use crate::eval::{Evaluator, read_f32};
+use crate::eval::Evaluator;
+use crate::host::read_f32;
 use crate::loss::token_nll;
 use crate::metrics::mean;
 use crate::metrics::rouge::rouge_l;
@@ -29,13 +30,13 @@ use crate::world::{QaItem, format_answer, format_prompt};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
     pub items: usize,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub accuracy: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub key_accuracy: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub prob: f64,
-    #[serde(with = "crate::eval::snapshot::nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub rouge_l: f64,
 }
 

@@ -87,11 +87,17 @@ pub struct Evaluator<'a> {
     /// The linear probe fitted on the original model ([`Evaluator::fit_probe`]; None: no probe
     /// numbers).
     pub probe: Option<&'a LinearProbe>,
-    /// IKE: demonstrations placed before every evaluated question (None: plain prompts).
-    pub in_context: Option<&'a crate::methods::ike::InContext>,
+    /// Text placed before every evaluated question, such as IKE's demonstrations (None: plain
+    /// prompts).
+    pub in_context: Option<&'a dyn PromptContext>,
     /// ULD: the evaluated model's logits go through this assistant's rule (None: its own).
     /// Applies to `model` only, never to the reference or the fluency scorer.
     pub contrast: Option<&'a LogitDifference>,
+}
+
+/// What an evaluated prompt is prefixed with, question by question (in-context methods).
+pub trait PromptContext: Sync {
+    fn prefix(&self, question: &str) -> String;
 }
 
 impl<'a> Evaluator<'a> {
@@ -379,15 +385,6 @@ fn split_metrics(items: &[QaItem], s: &ItemScores, tr_agg: fn(&[f64]) -> f64) ->
                 .collect::<Vec<_>>(),
         ),
     }
-}
-
-/// Read a 1-D tensor back to the host without blocking (the WebGPU-safe path).
-pub async fn read_f32(t: burn::tensor::Tensor<1>) -> Result<Vec<f32>, ForgetError> {
-    t.into_data_async()
-        .await
-        .map_err(|e| ForgetError::Readback(format!("{e:?}")))?
-        .try_into_vec_as::<f32>()
-        .map_err(|e| ForgetError::Readback(format!("{e:?}")))
 }
 
 pub(crate) use crate::metrics::mean_of_finite as mean;

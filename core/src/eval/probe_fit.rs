@@ -3,9 +3,10 @@
 
 use super::answer_tree;
 use super::token_stats::{StatsRequest, TokenStats};
-use super::{EvalSets, Evaluator, read_f32};
+use super::{EvalSets, Evaluator};
 use crate::batch::Example;
 use crate::error::ForgetError;
+use crate::host::read_f32;
 use crate::metrics::probe::{self, LinearProbe, ProbeItem};
 use crate::world::{QaItem, format_prompt};
 

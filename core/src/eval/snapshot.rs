@@ -10,33 +10,33 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SplitMetrics {
     /// Mean answer probability exp(−mean answer-token NLL) (metrics::probability).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub prob: f64,
     /// Mean ROUGE-L recall of the greedy answer against the true answer (TOFU, ReLearn).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub rouge_l: f64,
     /// Truth ratio, open-unlearning's default aggregate for this split: `closer_to_1_better`
     /// on the forget set, `true_better` elsewhere (metrics::truth_ratio). The playground shows
     /// this one: it is what OU's TOFU configs and forget quality use.
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub truth_ratio: f64,
     /// Mean ROUGE-L F1 (MUSE's flavour).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub rouge_l_f1: f64,
     /// Mean ROUGE-1 recall (logged by open-unlearning).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub rouge1_recall: f64,
     /// The OpenUnlearning paper's truth ratio, mean P_true / (P_true + P_false).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub truth_ratio_paper: f64,
     /// Mean normalized probability P(a) / (P(a) + Σ P(perturbed)) (used for world facts in MU).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub prob_normalized: f64,
     /// Mean exact memorization (metrics::memorization).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub exact_memorization: f64,
     /// Mean extraction strength (metrics::memorization).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub extraction_strength: f64,
 }
 
@@ -44,26 +44,26 @@ pub struct SplitMetrics {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LinguisticParts {
     /// Mean perplexity under the fluency scorer (↓).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub ppl: f64,
     /// Mean Brunet's index (↓: richer vocabulary).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub brunet: f64,
     /// Mean Honoré's statistic (↑).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub honore: f64,
 }
 
 /// Membership-inference AUCs, forget (members) vs holdout (never seen) (metrics::mia).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MiaAucs {
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub loss: f64,
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub zlib: f64,
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub min_k: f64,
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub min_k_plus_plus: f64,
 }
 
@@ -71,26 +71,26 @@ pub struct MiaAucs {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Representation {
     /// Total variance of the mean answer hidden state after each block, forget items.
-    #[serde(with = "nan_as_null_each")]
+    #[serde(with = "crate::host::nan_as_null_each")]
     pub hidden_variance_forget: Vec<f64>,
     /// The same on retain items.
-    #[serde(with = "nan_as_null_each")]
+    #[serde(with = "crate::host::nan_as_null_each")]
     pub hidden_variance_retain: Vec<f64>,
     /// (layer name, ‖θ − θ₀‖ / ‖θ₀‖): "embeddings", "h.0" …, "ln_f".
     pub param_change: Vec<(String, f64)>,
     /// Logit lens on the forget set: mean probability of the key entity's first token read
     /// out after each block (the last equals the model's own probability).
-    #[serde(with = "nan_as_null_each")]
+    #[serde(with = "crate::host::nan_as_null_each")]
     pub logit_lens_forget: Vec<f64>,
     /// Linear probe (metrics::probe), fitted on the original model: accuracy per block at
     /// picking the key entity among its candidates, on the forget items …
-    #[serde(with = "nan_as_null_each", default)]
+    #[serde(with = "crate::host::nan_as_null_each", default)]
     pub probe_forget: Vec<f64>,
     /// … and on the retain items (the control).
-    #[serde(with = "nan_as_null_each", default)]
+    #[serde(with = "crate::host::nan_as_null_each", default)]
     pub probe_retain: Vec<f64>,
     /// The probe's chance level on the forget items (mean 1 / candidates).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub probe_chance: f64,
 }
 
@@ -101,16 +101,16 @@ pub struct Representation {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paraphrase {
     /// Mean probability of the true answer given the paraphrased question, forget items.
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub forget_prob: f64,
     /// The same on retain items.
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub retain_prob: f64,
     /// KFR of the greedy answers to the paraphrased forget questions.
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub kfr: f64,
     /// KRR of the greedy answers to the paraphrased retain questions.
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub krr: f64,
 }
 
@@ -143,30 +143,30 @@ pub struct Snapshot {
     /// General world facts (animals, colours, numbers): TOFU's "world facts".
     pub world: SplitMetrics,
     /// Knowledge Forgetting Rate: forget answers without the key entity.
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub kfr: f64,
     /// Knowledge Retention Rate: retain answers with the key entity.
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub krr: f64,
     /// KFR judged by entity similarity (partial names, near-spellings; metrics::entity_similarity).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub kfr_similarity: f64,
     /// KRR judged by entity similarity.
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub krr_similarity: f64,
     /// Linguistic Score of the greedy forget-set answers (ReLearn).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub ls: f64,
     #[serde(default)]
     pub ls_parts: LinguisticParts,
     /// Linguistic Score of the greedy retain-set answers.
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub ls_retain: f64,
     #[serde(default)]
     pub ls_retain_parts: LinguisticParts,
     /// Forget quality (TOFU): the KS-test p-value of the forget items' truth ratios against the
     /// retain model's on the same items (eval::retain_reference). `null` without a retain model.
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub forget_quality: f64,
     /// Which retain model forget quality and PrivLeak compare with (None: there is none).
     #[serde(default)]
@@ -174,18 +174,18 @@ pub struct Snapshot {
     /// "KS vs. holdout": the KS-test p-value of the forget items' truth ratios against the same
     /// model's on the holdout authors (facts it never learned). Not TOFU's forget quality: a
     /// model that has collapsed scores well here.
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub ks_vs_holdout: f64,
     /// Harmonic mean of the nine TOFU utility numbers (metrics::model_utility).
-    #[serde(with = "nan_as_null")]
+    #[serde(with = "crate::host::nan_as_null")]
     pub model_utility: f64,
     #[serde(default)]
     pub mia: MiaAucs,
     /// MUSE's PrivLeak from the Min-K% AUC against `privleak_reference_auc`: the retain model's
     /// AUC, or open-unlearning's default 0.5 without one (metrics::privleak).
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub privleak: f64,
-    #[serde(with = "nan_as_null", default = "nan")]
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub privleak_reference_auc: f64,
     #[serde(default)]
     pub representation: Representation,
@@ -203,31 +203,4 @@ pub struct Snapshot {
 
 fn nan() -> f64 {
     f64::NAN
-}
-
-/// Serde for metrics that may be NaN: JSON has no NaN, so it is written as `null` and read back
-/// as NaN.
-pub(crate) mod nan_as_null {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_nan() { s.serialize_none() } else { s.serialize_f64(*v) }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-    }
-}
-
-/// The same for lists of metrics (one per layer): a layer without a value is `null`.
-pub(crate) mod nan_as_null_each {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(v.iter().map(|x| if x.is_nan() { None } else { Some(*x) }))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
-        Ok(Vec::<Option<f64>>::deserialize(d)?.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
-    }
 }

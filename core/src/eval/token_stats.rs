@@ -152,7 +152,7 @@ impl Evaluator<'_> {
         let (h, _) = model.forward_hidden(batch.inputs.clone(), self.config.n_head);
         let (positions, logits, targets) = self.labeled_logits(model, contrast, h, &chunk, &batch);
         let logp = VocabSoftmax::new(logits).target_log_probs(targets);
-        let logp = super::read_f32(logp).await?;
+        let logp = crate::host::read_f32(logp).await?;
         let mut sums = vec![0.0f64; chunk.len()];
         for (&(r, _), lp) in positions.iter().zip(&logp) {
             sums[r] -= *lp as f64;

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 
 use super::Hyper;
-use super::ike::InContext;
+use super::in_context::InContext;
 use crate::batch::Example;
 use crate::error::ForgetError;
 use crate::tokenizer::Tokenizer;

@@ -59,3 +59,29 @@ pub fn loss(x: &LossInputs) -> Tensor<1> {
     let forget = nll_mean(batch_nll(x.model, x.forget, x.n_head), x.forget.mask.clone());
     forget * x.hp.forget_weight + retain_nll(x) * x.hp.retain_weight
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pretrain::{tokenizer_corpus, training_examples_without};
+    use crate::tokenizer::Tokenizer;
+    use crate::world::{FactWorld, WorldConfig};
+
+    #[test]
+    fn no_refusal_is_in_pretraining() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let tok = Tokenizer::train(&tokenizer_corpus(&world), 400).unwrap();
+        let examples =
+            training_examples_without(&world, &tok, 128, false, &Default::default()).unwrap();
+        let texts: Vec<String> = examples
+            .iter()
+            .map(|ex| tok.decode(&[ex.prompt.clone(), ex.answer.clone()].concat()).unwrap())
+            .collect();
+        assert!(!texts.is_empty());
+        for refusal in super::REFUSALS {
+            assert!(
+                !texts.iter().any(|t| t.contains(refusal)),
+                "IdkPO's refusal '{refusal}' is in pretraining"
+            );
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod grad_diff;
 pub mod idk_dpo;
 pub mod idk_po;
 pub mod ike;
+pub mod in_context;
 pub mod npo;
 pub mod random_label;
 pub mod relearn;

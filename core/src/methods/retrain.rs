@@ -21,15 +21,16 @@ use super::data::{Draw, Prepared, Sources, StepData};
 use super::{Hyper, LossInputs, retain_nll};
 use crate::error::ForgetError;
 use crate::pretrain::PretrainConfig;
+use crate::train::Schedule;
 
 /// Steps of the original recipe (what "retrained" means here).
 pub fn recipe_steps() -> usize {
     PretrainConfig::default().steps
 }
 
-/// The learning rate at `step`: the original recipe's schedule with `hp.lr` as its peak.
-pub fn lr_at(hp: &Hyper, step: usize) -> f64 {
-    PretrainConfig { lr: hp.lr, ..PretrainConfig::default() }.lr_at(step)
+/// The original recipe's schedule (with `hp.lr` as its peak).
+pub fn schedule(_: &Hyper) -> Schedule {
+    PretrainConfig::default().schedule()
 }
 
 /// Retraining's data: the original training set without the forget items (its "retain" batch).

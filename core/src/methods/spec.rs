@@ -18,6 +18,7 @@ use super::{
     random_label, relearn, retrain, rmu, simnpo, uld, undial, wga,
 };
 use crate::error::ForgetError;
+use crate::train::Schedule;
 
 /// Where a run's trained weights start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +82,8 @@ pub struct MethodOps {
     /// What the method trains on: built once per run, then drawn each step.
     pub prepare: fn(&Sources) -> Result<Prepared, ForgetError>,
     pub draw: fn(&mut Draw) -> StepData,
-    /// The learning rate at a step (constant, except retraining's warm-up and cosine).
-    pub lr_at: fn(&Hyper, usize) -> f64,
+    /// The learning-rate schedule (constant, except retraining's warm-up and cosine).
+    pub schedule: fn(&Hyper) -> Schedule,
     pub loss: fn(&LossInputs) -> Tensor<1>,
 }
 
@@ -93,8 +94,8 @@ const ALPHA: (&str, Option<&str>) = ("retain_weight", None);
 const DECAY: (&str, Option<&str>) = ("weight_decay", None);
 const LORA: (&str, Option<&str>) = ("lora_rank", None);
 
-fn constant_lr(hp: &Hyper, _step: usize) -> f64 {
-    hp.lr
+fn constant_lr(_: &Hyper) -> Schedule {
+    Schedule::Constant
 }
 
 /// A row with the common parts: starts from the original model, trains.
@@ -116,7 +117,7 @@ const fn row(kind: MethodKind, name: &'static str) -> MethodSpec {
 
 /// A method's ops with the common parts: plain forget/retain pairs, a constant learning rate.
 const fn ops(loss: fn(&LossInputs) -> Tensor<1>) -> MethodOps {
-    MethodOps { prepare: data::prepare_items, draw: data::draw_plain, lr_at: constant_lr, loss }
+    MethodOps { prepare: data::prepare_items, draw: data::draw_plain, schedule: constant_lr, loss }
 }
 
 impl MethodKind {
@@ -143,7 +144,7 @@ impl MethodKind {
             Retrain => MethodOps {
                 prepare: retrain::prepare,
                 draw: retrain::draw,
-                lr_at: retrain::lr_at,
+                schedule: retrain::schedule,
                 loss: retrain::loss,
             },
         }

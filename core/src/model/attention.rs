@@ -14,7 +14,7 @@ use burn::module::Module;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 
-use super::gpt::Projection;
+use super::projection::Projection;
 use super::rope::Rope;
 
 /// Causal multi-head self-attention with GPT-2's fused `c_attn` (q, k, v side by side).

@@ -2,12 +2,11 @@
 //! `transformers.GPT2LMHeadModel.from_pretrained(dir)` reads what we write, and we read every
 //! GPT-2 setting transformers implements (or refuse it by name). A Llama-family config
 //! (`LlamaConfig`, `Qwen2Config`) is read into the same struct with its own settings in
-//! [`GptConfig::llama`] ([`super::llama`]).
+//! [`GptConfig::llama`] ([`super::llama`]). The file itself is read and written in [`super::hf`].
 
 use serde::{Deserialize, Serialize};
 
 use super::activation::Activation;
-use super::llama::{self, LLAMA_TYPES, LlamaSettings};
 use crate::error::ForgetError;
 
 /// GPT-2 hyper-parameters. Field names and defaults are GPT2Config's; the fields transformers
@@ -251,60 +250,11 @@ impl GptConfig {
         Ok(())
     }
 
-    /// `config.json` text with every field transformers needs to build a `GPT2LMHeadModel` (or
-    /// the Llama-family model).
-    pub fn to_hf_json(&self) -> String {
-        if let Some(l) = &self.llama {
-            return llama::config_to_hf(self, l);
-        }
-        let v = serde_json::json!({
-            "architectures": ["GPT2LMHeadModel"],
-            "model_type": "gpt2",
-            "vocab_size": self.vocab_size,
-            "n_positions": self.n_positions,
-            "n_ctx": self.n_positions,
-            "n_embd": self.n_embd,
-            "n_layer": self.n_layer,
-            "n_head": self.n_head,
-            "n_inner": self.n_inner,
-            "activation_function": self.activation_function,
-            "layer_norm_epsilon": self.layer_norm_epsilon,
-            "resid_pdrop": 0.0,
-            "embd_pdrop": 0.0,
-            "attn_pdrop": 0.0,
-            "initializer_range": 0.02,
-            "scale_attn_weights": self.scale_attn_weights,
-            "scale_attn_by_inverse_layer_idx": self.scale_attn_by_inverse_layer_idx,
-            "reorder_and_upcast_attn": false,
-            "tie_word_embeddings": self.tie_word_embeddings,
-            "bos_token_id": self.eos_token_id,
-            "eos_token_id": self.eos_token_id,
-            "torch_dtype": "float32",
-        });
-        serde_json::to_string_pretty(&v).expect("a json! value always serialises")
-    }
-
-    pub fn from_hf_json(text: &str) -> Result<Self, ForgetError> {
-        let all: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
-        if let Some(kind) = all.get("model_type").and_then(|t| t.as_str())
-            && LLAMA_TYPES.contains(&kind)
-        {
-            return llama::config_from_hf(&all, kind);
-        }
-        let mut cfg: GptConfig = serde_json::from_value(all.clone())
-            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
-        cfg.llama = None;
-        cfg.validate()?;
-        cfg.refuse_unsupported(&all)?;
-        Ok(cfg)
-    }
-
     /// A setting of GPT2Config that the engine does not implement is an error that names it,
     /// never a silent approximation (absent keys take transformers' defaults). The activation's
     /// name is checked by serde ([`Activation`]). `reorder_and_upcast_attn` is accepted either
     /// way: it changes only the order of the same f32 operations.
-    fn refuse_unsupported(&self, all: &serde_json::Value) -> Result<(), ForgetError> {
+    pub(super) fn refuse_unsupported(&self, all: &serde_json::Value) -> Result<(), ForgetError> {
         use serde_json::Value;
         let checks: [(&str, &[Value], &str); 2] = [
             (
@@ -329,4 +279,21 @@ impl GptConfig {
         }
         Ok(())
     }
+}
+
+/// What a Llama-family model has beyond the settings GPT-2 shares.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LlamaSettings {
+    /// `llama` or `qwen2`: written back as it was read.
+    pub model_type: String,
+    /// Key/value heads (grouped-query attention; n_head when every head has its own).
+    pub n_kv_head: usize,
+    pub head_dim: usize,
+    /// RoPE's base.
+    pub rope_theta: f64,
+    /// Biases on q, k, v (Qwen2 always; Llama with `attention_bias`), on o (Llama with
+    /// `attention_bias`), on the MLP (`mlp_bias`).
+    pub qkv_bias: bool,
+    pub o_bias: bool,
+    pub mlp_bias: bool,
 }

@@ -30,35 +30,10 @@ use super::attention::{Attention, causal_mask, left_padded_mask};
 use super::config::GptConfig;
 use super::lora::Lora;
 use super::norm::Norm;
+use super::projection::Projection;
 use super::rope::Rope;
 use super::weights::{GptWeights, HostTensor, LM_HEAD, expected_shapes};
 use crate::error::ForgetError;
-
-/// One of GPT-2's projections (Conv1D: y = x·W + b, W `[in, out]`), optionally with a LoRA
-/// adapter whose output is added ([`super::lora`]).
-#[derive(Module, Debug)]
-pub struct Projection {
-    pub linear: Linear,
-    pub lora: Option<Lora>,
-}
-
-impl Projection {
-    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        match &self.lora {
-            Some(lora) => self.linear.forward(x.clone()) + lora.forward(x),
-            None => self.linear.forward(x),
-        }
-    }
-
-    /// W with the adapter's update merged in (W itself without one).
-    fn merged_weight(&self) -> Tensor<2> {
-        let w = self.linear.weight.val();
-        match &self.lora {
-            Some(lora) => w + lora.delta(),
-            None => w,
-        }
-    }
-}
 
 /// The position-wise feed-forward network: n_embd → n_inner (4·n_embd) → n_embd.
 #[derive(Module, Debug)]

@@ -4,9 +4,62 @@
 
 use std::path::Path;
 
+use super::llama::{self, LLAMA_TYPES};
 use super::{GptConfig, GptWeights};
 use crate::error::ForgetError;
 use crate::tokenizer::Tokenizer;
+
+/// `config.json`, for every family: GPT-2's schema here, the Llama family's in [`super::llama`].
+impl GptConfig {
+    /// `config.json` text with every field transformers needs to build a `GPT2LMHeadModel` (or
+    /// the Llama-family model).
+    pub fn to_hf_json(&self) -> String {
+        if let Some(l) = &self.llama {
+            return llama::config_to_hf(self, l);
+        }
+        let v = serde_json::json!({
+            "architectures": ["GPT2LMHeadModel"],
+            "model_type": "gpt2",
+            "vocab_size": self.vocab_size,
+            "n_positions": self.n_positions,
+            "n_ctx": self.n_positions,
+            "n_embd": self.n_embd,
+            "n_layer": self.n_layer,
+            "n_head": self.n_head,
+            "n_inner": self.n_inner,
+            "activation_function": self.activation_function,
+            "layer_norm_epsilon": self.layer_norm_epsilon,
+            "resid_pdrop": 0.0,
+            "embd_pdrop": 0.0,
+            "attn_pdrop": 0.0,
+            "initializer_range": 0.02,
+            "scale_attn_weights": self.scale_attn_weights,
+            "scale_attn_by_inverse_layer_idx": self.scale_attn_by_inverse_layer_idx,
+            "reorder_and_upcast_attn": false,
+            "tie_word_embeddings": self.tie_word_embeddings,
+            "bos_token_id": self.eos_token_id,
+            "eos_token_id": self.eos_token_id,
+            "torch_dtype": "float32",
+        });
+        serde_json::to_string_pretty(&v).expect("a json! value always serialises")
+    }
+
+    pub fn from_hf_json(text: &str) -> Result<Self, ForgetError> {
+        let all: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
+        if let Some(kind) = all.get("model_type").and_then(|t| t.as_str())
+            && LLAMA_TYPES.contains(&kind)
+        {
+            return llama::config_from_hf(&all, kind);
+        }
+        let mut cfg: GptConfig = serde_json::from_value(all.clone())
+            .map_err(|e| ForgetError::ModelFile(format!("config.json: {e}")))?;
+        cfg.llama = None;
+        cfg.validate()?;
+        cfg.refuse_unsupported(&all)?;
+        Ok(cfg)
+    }
+}
 
 /// A sharded checkpoint's index (what `save_pretrained(max_shard_size=…)` writes).
 pub const SHARD_INDEX: &str = "model.safetensors.index.json";

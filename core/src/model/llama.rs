@@ -21,30 +21,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::activation::Activation;
-use super::config::GptConfig;
+use super::config::{GptConfig, LlamaSettings};
 use super::weights::{GptWeights, HostTensor, LM_HEAD};
 use crate::error::ForgetError;
-
-/// What a Llama-family model has beyond the settings GPT-2 shares.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LlamaSettings {
-    /// `llama` or `qwen2`: written back as it was read.
-    pub model_type: String,
-    /// Key/value heads (grouped-query attention; n_head when every head has its own).
-    pub n_kv_head: usize,
-    pub head_dim: usize,
-    /// RoPE's base.
-    pub rope_theta: f64,
-    /// Biases on q, k, v (Qwen2 always; Llama with `attention_bias`), on o (Llama with
-    /// `attention_bias`), on the MLP (`mlp_bias`).
-    pub qkv_bias: bool,
-    pub o_bias: bool,
-    pub mlp_bias: bool,
-}
 
 /// transformers' `LlamaConfig` and `Qwen2Config` fields (their defaults when absent).
 #[derive(Deserialize)]

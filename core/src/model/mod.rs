@@ -12,6 +12,7 @@ pub mod logit_difference;
 pub mod lora;
 pub mod memory;
 pub mod norm;
+pub mod projection;
 pub mod rope;
 pub mod weights;
 

@@ -8,20 +8,17 @@
 //! state, the last loss. What does not: AdamW's moment estimates, which start afresh, as after a
 //! warm restart; the worker says so.
 
-use rand::rngs::StdRng;
-
-use super::{Run, RunState, trainable};
+use super::{Run, RunState};
 use crate::error::ForgetError;
 use crate::model::GptWeights;
+use crate::train::Batches;
 
 /// A run's state on the host, enough to continue it on another device.
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
     pub step: usize,
     pub weights: GptWeights,
-    order: Vec<usize>,
-    cursor: usize,
-    rng: StdRng,
+    batches: Batches,
     last_loss: Option<f64>,
 }
 
@@ -29,11 +26,9 @@ impl Run {
     /// The current state, read back to the host (async: the only readback WebGPU allows).
     pub async fn checkpoint(&self) -> Result<Checkpoint, ForgetError> {
         Ok(Checkpoint {
-            step: self.step,
+            step: self.step_count(),
             weights: self.weights().await?,
-            order: self.order.clone(),
-            cursor: self.cursor,
-            rng: self.rng.clone(),
+            batches: self.batches.clone(),
             last_loss: self.last_loss,
         })
     }
@@ -41,25 +36,13 @@ impl Run {
     /// Continue from `checkpoint` (taken from a run with the same configuration, on any device):
     /// its weights, step, data order and random state; a fresh optimizer. The run is Ready.
     pub fn resume(&mut self, checkpoint: Checkpoint) -> Result<(), ForgetError> {
-        if checkpoint.order.len() != self.order.len() {
+        if checkpoint.batches.len() != self.batches.len() {
             return Err(ForgetError::InvalidConfig(
                 "the checkpoint belongs to a run with other training data".into(),
             ));
         }
-        checkpoint.weights.validate(&self.train_config)?;
-        self.model = trainable(
-            &self.train_config,
-            &checkpoint.weights,
-            &self.config,
-            &self.train_device,
-            &|_| {},
-        )?;
-        self.previous = None;
-        self.optim = Self::optimizer(&self.config.hyper);
-        self.order = checkpoint.order;
-        self.cursor = checkpoint.cursor;
-        self.rng = checkpoint.rng;
-        self.step = checkpoint.step;
+        self.trainer.resume(&checkpoint.weights, checkpoint.step)?;
+        self.batches = checkpoint.batches;
         self.last_loss = checkpoint.last_loss;
         self.state = RunState::Ready;
         Ok(())

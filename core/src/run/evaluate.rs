@@ -2,11 +2,9 @@
 //! subtracted), the evaluator with the run's reference, fluency scorer, retain model and probe,
 //! and the run's model as a retain model of its selection.
 
-use burn::module::Module;
-
 use super::Run;
 use crate::error::ForgetError;
-use crate::eval::{EvalSets, Evaluator, RetainReference, Snapshot};
+use crate::eval::{EvalSets, Evaluator, PromptContext, RetainReference, Snapshot};
 use crate::methods::Start;
 use crate::model::{Gpt, LogitDifference};
 
@@ -20,7 +18,7 @@ impl Run {
     ) -> Evaluator<'a> {
         Evaluator {
             contrast,
-            in_context: self.prepared.in_context.as_ref(),
+            in_context: self.prepared.in_context.as_ref().map(|c| c as &dyn PromptContext),
             ..Evaluator::new(
                 model,
                 &self.reference,
@@ -40,13 +38,13 @@ impl Run {
             (
                 self.reference.clone(),
                 Some(LogitDifference {
-                    assistant: self.model.valid(),
+                    assistant: self.trainer.valid(),
                     weight: hp.logit_weight,
                     top_filter: hp.top_filter,
                 }),
             )
         } else {
-            (self.model.valid(), None)
+            (self.trainer.valid(), None)
         }
     }
 
@@ -66,7 +64,7 @@ impl Run {
             probe: self.probe.get().and_then(Option::as_ref),
             ..ev
         };
-        let mut snap = ev.evaluate(&self.eval_sets, self.step).await?;
+        let mut snap = ev.evaluate(&self.eval_sets, self.step_count()).await?;
         snap.loss = self.last_loss;
         Ok(snap)
     }

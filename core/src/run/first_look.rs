@@ -28,7 +28,7 @@ impl Run {
             sample_ids: all.sample_ids.clone(),
             probe_fit: vec![],
         };
-        let mut snap = ev.evaluate(&sets, self.step).await?;
+        let mut snap = ev.evaluate(&sets, self.step_count()).await?;
         snap.loss = self.last_loss;
         Ok(snap)
     }

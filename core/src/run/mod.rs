@@ -2,26 +2,22 @@
 //! one message at a time.
 //!
 //! configure ([`Run::new`]) → [`Run::step`] … → [`Run::evaluate`] (a serializable [`Snapshot`])
-//! → [`Run::stop`] / [`Run::reset`]. Reset rebuilds the model from the host copy of the original
-//! weights, so it is bit-identical to the start. A non-finite loss stops the run with
-//! [`ForgetError::Diverged`], and a finite one past the method's `loss_limit` (the method table)
-//! with [`ForgetError::LossExploded`]; both restore the last good weights.
+//! → [`Run::stop`] / [`Run::reset`]. The training itself is [`crate::train::Trainer`]'s: reset
+//! is bit-identical to the start, a non-finite loss stops the run with [`ForgetError::Diverged`]
+//! and a finite one past the method's `loss_limit` (the method table) with
+//! [`ForgetError::LossExploded`]; both restore the last good weights.
 
-use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::Device;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{Batch, Example};
 use crate::error::ForgetError;
 use crate::eval::{EvalSets, RetainReference, RetainReferences};
 use crate::methods::data::{Draw, Pair, Prepared, Sources};
-use crate::methods::{Hyper, LossInputs, Start};
+use crate::methods::{LossInputs, Start};
 use crate::metrics::probe::LinearProbe;
 use crate::model::{Gpt, GptConfig, GptWeights, LoadedModel};
+use crate::train::{Batches, TrainSettings, Trainer};
 use crate::world::{FactWorld, QaItem};
 
 mod checkpoint;
@@ -57,32 +53,21 @@ pub struct StepReport {
 pub struct Run {
     pub config: RunConfig,
     model_config: GptConfig,
-    /// The trained model's config: the model's own, or for ULD its assistant's (fewer blocks).
-    train_config: GptConfig,
     tokenizer: crate::tokenizer::Tokenizer,
-    /// The weights a run starts from (and Reset returns to): the original model's, or for
-    /// retraining a fresh seeded initialisation.
-    start: GptWeights,
     /// What the method trains on (its pool of forget-side pairs, retraining's data, IKE's
     /// demonstrations), built once by the method's `prepare`.
     prepared: Prepared,
-    /// Training device (autodiff on top of the caller's device).
-    train_device: Device,
     eval_device: Device,
-    model: Gpt,
-    /// The model before the last step: restored if the next loss is not finite.
-    previous: Option<Gpt>,
+    /// The trained model, from the original model's weights, or for retraining a fresh seeded
+    /// initialisation, or for ULD its assistant's (fewer blocks).
+    trainer: Trainer,
+    /// Which pool entries each step draws (and the method's random choices).
+    batches: Batches,
     reference: Gpt,
     /// The Linguistic Score's scorer, when one is loaded (see [`Run::set_fluency_model`]).
     fluency: Option<Gpt>,
-    optim: burn::optim::ModuleOptimizer,
     forget_items: Vec<QaItem>,
     retain_items: Vec<QaItem>,
-    /// The epoch-wise shuffled order of `prepared.pool`, and the position in it.
-    order: Vec<usize>,
-    cursor: usize,
-    rng: StdRng,
-    step: usize,
     last_loss: Option<f64>,
     state: RunState,
     eval_sets: EvalSets,
@@ -92,22 +77,6 @@ pub struct Run {
     /// The linear probe, fitted on the original model at the first evaluation (it depends only
     /// on the original model and the evaluation sets).
     probe: std::cell::OnceCell<Option<LinearProbe>>,
-}
-
-/// The model a run trains, from its starting weights: all of them trainable, or frozen behind
-/// LoRA adapters when `lora_rank > 0`.
-fn trainable(
-    cfg: &GptConfig,
-    start: &GptWeights,
-    run: &RunConfig,
-    device: &Device,
-    placed: &dyn Fn(u64),
-) -> Result<Gpt, ForgetError> {
-    let model = Gpt::from_weights_observed(cfg, start, device, placed)?;
-    Ok(match run.hyper.lora_rank {
-        0 => model,
-        rank => model.with_lora(rank, run.seed, device),
-    })
 }
 
 impl Run {
@@ -143,17 +112,10 @@ impl Run {
                 spec.name
             )));
         }
-        if config.hyper.lora_rank > model.config.n_embd {
-            return Err(ForgetError::InvalidConfig(format!(
-                "lora_rank must be at most n_embd ({}), got {}",
-                model.config.n_embd, config.hyper.lora_rank
-            )));
-        }
         if config.hyper.lora_rank > 0 && spec.start == Start::Scratch {
             return Err(ForgetError::InvalidConfig("retraining from scratch trains every weight: LoRA (lora_rank > 0) has no trained model to adapt".into()));
         }
         let eval_sets = eval_sets_with(world, &forget_items, retain_items.clone(), &config.eval)?;
-        let train_device = device.clone().autodiff();
         let eval_device = device.clone();
         let prepared = (config.method.ops().prepare)(&Sources {
             forget: &forget_items,
@@ -179,14 +141,19 @@ impl Run {
             done.set(done.get() + n);
             uploaded(done.get(), total);
         };
+        let settings = TrainSettings {
+            schedule: (config.method.ops().schedule)(&config.hyper),
+            weight_decay: config.hyper.weight_decay,
+            lora_rank: config.hyper.lora_rank,
+            loss_limit: spec.loss_limit,
+            ..TrainSettings::new(spec.name, config.hyper.lr, config.seed)
+        };
         Ok(Self {
             model_config: model.config.clone(),
             tokenizer: model.tokenizer.clone(),
-            model: trainable(&train_config, &start, &config, &train_device, &placed)?,
-            train_config,
-            start,
+            trainer: Trainer::new_observed(&train_config, start, settings, device, &placed)?,
+            batches: Batches::new(n_pool, config.seed),
             prepared,
-            previous: None,
             reference: Gpt::from_weights_observed(
                 &model.config,
                 &model.weights,
@@ -194,26 +161,16 @@ impl Run {
                 &placed,
             )?,
             fluency: None,
-            optim: Self::optimizer(&config.hyper),
             forget_items,
             retain_items,
-            order: (0..n_pool).collect(),
-            cursor: n_pool, // forces a shuffle before the first batch
-            rng: StdRng::seed_from_u64(config.seed),
-            step: 0,
             last_loss: None,
             state: RunState::Ready,
             eval_sets,
             retain_reference: None,
             probe: std::cell::OnceCell::new(),
-            train_device,
             eval_device,
             config,
         })
-    }
-
-    fn optimizer(hp: &Hyper) -> burn::optim::ModuleOptimizer {
-        AdamWConfig::new().with_weight_decay(hp.weight_decay as f32).init()
     }
 
     /// Score the Linguistic Score's perplexity with `scorer` (it must share the model's tokenizer:
@@ -260,7 +217,7 @@ impl Run {
     }
 
     pub fn step_count(&self) -> usize {
-        self.step
+        self.trainer.step_count()
     }
 
     pub fn state(&self) -> &RunState {
@@ -269,9 +226,10 @@ impl Run {
 
     /// How many numbers a step trains: every weight, or only the LoRA adapters'.
     pub fn trainable_parameters(&self) -> usize {
+        let trained = self.trainer.config();
         match self.config.hyper.lora_rank {
-            0 => self.train_config.num_params(),
-            rank => crate::model::lora::num_params(&self.train_config, rank),
+            0 => trained.num_params(),
+            rank => crate::model::lora::num_params(trained, rank),
         }
     }
 
@@ -291,25 +249,9 @@ impl Run {
 
     /// Change the learning rate mid-run (TensorFlow Playground lets users do this without reset).
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), ForgetError> {
-        let hp = Hyper { lr, ..self.config.hyper.clone() };
-        hp.validate()?;
-        self.config.hyper = hp;
+        self.trainer.set_lr(lr)?;
+        self.config.hyper.lr = lr;
         Ok(())
-    }
-
-    /// The pool entries of the next step: `batch_size` of them, epoch-wise in a seeded shuffle.
-    fn next_picked(&mut self) -> Vec<usize> {
-        let bs = self.config.hyper.batch_size.min(self.order.len());
-        let mut picked = Vec::with_capacity(bs);
-        while picked.len() < bs {
-            if self.cursor >= self.order.len() {
-                self.order.shuffle(&mut self.rng);
-                self.cursor = 0;
-            }
-            picked.push(self.order[self.cursor]);
-            self.cursor += 1;
-        }
-        picked
     }
 
     fn batch(&self, pairs: &[Pair], tokenized: Vec<Example>) -> Result<Batch, ForgetError> {
@@ -319,7 +261,7 @@ impl Run {
             .map(|p| p.tokenize(&self.tokenizer, max))
             .collect::<Result<Vec<_>, _>>()?;
         examples.extend(tokenized);
-        Ok(Batch::new(&examples, self.tokenizer.eos_id(), &self.train_device))
+        Ok(Batch::new(&examples, self.tokenizer.eos_id(), self.trainer.device()))
     }
 
     /// One optimizer step. Returns the loss measured before the update.
@@ -328,15 +270,15 @@ impl Run {
             return Err(ForgetError::RunStopped);
         }
         let spec = self.config.method.spec();
-        let picked = self.next_picked();
-        let ops = self.config.method.ops();
-        let mut data = (ops.draw)(&mut Draw {
+        // `batch_size` pool entries, epoch-wise in a seeded shuffle.
+        let picked = self.batches.next(self.config.hyper.batch_size.min(self.batches.len()));
+        let mut data = (self.config.method.ops().draw)(&mut Draw {
             picked: &picked,
             forget: &self.forget_items,
             retain: &self.retain_items,
             prepared: &self.prepared,
             batch_size: self.config.hyper.batch_size,
-            rng: &mut self.rng,
+            rng: self.batches.rng(),
         });
         if !spec.uses_retain {
             // The loss never reads the retain batch; a one-row placeholder keeps LossInputs simple.
@@ -347,7 +289,7 @@ impl Run {
         let retain = self.batch(&data.retain, data.retain_examples)?;
         let preferred = data.preferred.map(|p| self.batch(&p, vec![])).transpose()?;
         let loss = self.config.method.loss(&LossInputs {
-            model: &self.model,
+            model: self.trainer.model(),
             reference: &self.reference,
             forget: &forget,
             preferred: preferred.as_ref(),
@@ -359,40 +301,19 @@ impl Run {
         let tokens = forget.tokens
             + preferred.as_ref().map_or(0, |p| p.tokens)
             + if spec.uses_retain { retain.tokens } else { 0 };
-        let value = crate::eval::read_f32(loss.clone()).await?[0];
-        if !value.is_finite() || f64::from(value.abs()) > spec.loss_limit {
-            // The loss measured at this step is the previous update's doing: undo that too.
-            let last_good = if let Some(prev) = self.previous.take() {
-                self.model = prev;
-                self.step.saturating_sub(1)
-            } else {
-                self.step
-            };
-            let step = self.step + 1;
-            let err = match value.is_finite() {
-                false => ForgetError::Diverged { step, loss: value, last_good },
-                true => ForgetError::LossExploded {
-                    step,
-                    loss: value,
-                    method: spec.name,
-                    limit: spec.loss_limit,
-                    last_good,
-                },
-            };
-            self.step = last_good;
-            self.state = RunState::Diverged(err.to_string());
-            return Err(err);
-        }
-        if spec.trains {
-            let lr = (ops.lr_at)(&self.config.hyper, self.step);
-            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-            let before = self.model.clone();
-            self.model = self.optim.step(lr, self.model.clone(), grads);
-            self.previous = Some(before);
-        }
-        self.step += 1;
-        self.last_loss = Some(value as f64);
-        Ok(StepReport { step: self.step, loss: value as f64, tokens })
+        // Methods that train nothing (in-context unlearning) only measure their loss.
+        let lr = spec.trains.then(|| self.trainer.lr());
+        let value = match self.trainer.step_at(loss, lr).await {
+            Ok(value) => f64::from(value),
+            Err(err) => {
+                if matches!(err, ForgetError::Diverged { .. } | ForgetError::LossExploded { .. }) {
+                    self.state = RunState::Diverged(err.to_string());
+                }
+                return Err(err);
+            }
+        };
+        self.last_loss = Some(value);
+        Ok(StepReport { step: self.trainer.step_count(), loss: value, tokens })
     }
 
     /// Stop stepping (the weights stay as they are).
@@ -404,14 +325,8 @@ impl Run {
 
     /// Back to the original weights (bit-identical), a fresh optimizer and the seed's data order.
     pub fn reset(&mut self) -> Result<(), ForgetError> {
-        self.model =
-            trainable(&self.train_config, &self.start, &self.config, &self.train_device, &|_| {})?;
-        self.previous = None;
-        self.optim = Self::optimizer(&self.config.hyper);
-        self.rng = StdRng::seed_from_u64(self.config.seed);
-        self.cursor = self.order.len();
-        self.order = (0..self.order.len()).collect();
-        self.step = 0;
+        self.trainer.reset()?;
+        self.batches.reset();
         self.last_loss = None;
         self.state = RunState::Ready;
         Ok(())
@@ -420,14 +335,14 @@ impl Run {
     /// The trained weights on the host (async: the only readback WebGPU allows). For ULD, the
     /// assistant's.
     pub async fn weights(&self) -> Result<GptWeights, ForgetError> {
-        self.model.valid().to_weights(&self.train_config).await
+        self.trainer.weights().await
     }
 
     /// The trained model as a Hugging Face directory's contents (for ULD, the assistant: the
     /// target is the original model, unchanged).
     pub async fn export(&self) -> Result<LoadedModel, ForgetError> {
         Ok(LoadedModel {
-            config: self.train_config.clone(),
+            config: self.trainer.config().clone(),
             weights: self.weights().await?,
             tokenizer: self.tokenizer.clone(),
         })

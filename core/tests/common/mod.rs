@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use burn::tensor::Device;
-use forgetlab::eval::Evaluator;
-use forgetlab::model::{Gpt, GptWeights, LoadedModel};
-use forgetlab::pretrain::{PretrainConfig, pretrain};
-use forgetlab::world::{FactWorld, WorldConfig};
+use forgetlab_core::eval::Evaluator;
+use forgetlab_core::model::{Gpt, GptWeights, LoadedModel};
+use forgetlab_core::pretrain::{PretrainConfig, pretrain};
+use forgetlab_core::world::{FactWorld, WorldConfig};
 
 pub fn device() -> Device {
     Device::flex()
@@ -87,7 +87,7 @@ pub fn avg_nll(f: &Fixture, weights: &GptWeights, pairs: &[(String, String)]) ->
     let examples: Vec<_> = pairs
         .iter()
         .map(|(q, a)| {
-            forgetlab::batch::Example::qa(&f.model.tokenizer, q, a, f.model.config.n_positions)
+            forgetlab_core::batch::Example::qa(&f.model.tokenizer, q, a, f.model.config.n_positions)
                 .unwrap()
         })
         .collect();

@@ -8,10 +8,10 @@
 //! run configured afresh there, resumed from the host [`Checkpoint`] kept after the last
 //! evaluation (a lost device cannot be read any more), and says so.
 //!
-//! [`Checkpoint`]: forgetlab::run::Checkpoint
+//! [`Checkpoint`]: forgetlab_core::run::Checkpoint
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
+use forgetlab_core::ForgetError;
 
 use super::Session;
 use crate::protocol::{Backend, Event, Fault, Phase};

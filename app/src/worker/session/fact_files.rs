@@ -6,8 +6,8 @@
 //! them keeps working in the browser that keeps them. A link opened elsewhere names facts that
 //! browser lacks: its run is refused with the unknown ids, and nothing else changes.
 
-use forgetlab::world::QaItem;
-use forgetlab::world::imported::{ImportedFile, export_items, id_prefix};
+use forgetlab_core::world::QaItem;
+use forgetlab_core::world::imported::{ImportedFile, export_items, id_prefix};
 
 use super::{Session, fact_row};
 use crate::protocol::{Event, Phase};

@@ -3,10 +3,10 @@
 //! While a continual run is configured the session has no unlearning run, and the other way
 //! round.
 
-use forgetlab::continual::{ContinualConfig, ContinualRun, StageData};
-use forgetlab::edit::{self, EditConfig, EditMethod};
-use forgetlab::run::RunState;
-use forgetlab::{ForgetError, continual::OWN_NEEDS_ITEMS};
+use forgetlab_core::continual::{ContinualConfig, ContinualRun, StageData};
+use forgetlab_core::edit::{self, EditConfig, EditMethod};
+use forgetlab_core::run::RunState;
+use forgetlab_core::{ForgetError, continual::OWN_NEEDS_ITEMS};
 
 use super::{Session, now};
 use crate::protocol::{EditRow, Event, Phase, StageInfo};

@@ -1,9 +1,9 @@
 //! Fetching and reading the default model, its fluency scorer, the fact world and the retain
 //! models' values: the worker's first command.
 
-use forgetlab::eval::RetainReferences;
-use forgetlab::model::LoadedModel;
-use forgetlab::world::FactWorld;
+use forgetlab_core::eval::RetainReferences;
+use forgetlab_core::model::LoadedModel;
+use forgetlab_core::world::FactWorld;
 
 use super::{Loaded, Session, fact_row};
 use crate::protocol::{Backend, Event, Phase};

@@ -1,13 +1,13 @@
 //! The worker's state: what is loaded, on which device, and the run being driven.
 
 use burn::tensor::Device;
-use forgetlab::ForgetError;
-use forgetlab::eval::{RetainReference, RetainReferences, Snapshot};
-use forgetlab::methods::MethodKind;
-use forgetlab::model::LoadedModel;
-use forgetlab::run::{Checkpoint, Run, RunConfig, RunState};
-use forgetlab::world::imported::ImportedFile;
-use forgetlab::world::{FactWorld, QaItem};
+use forgetlab_core::ForgetError;
+use forgetlab_core::eval::{RetainReference, RetainReferences, Snapshot};
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::model::LoadedModel;
+use forgetlab_core::run::{Checkpoint, Run, RunConfig, RunState};
+use forgetlab_core::world::imported::ImportedFile;
+use forgetlab_core::world::{FactWorld, QaItem};
 
 use super::store::OwnFact;
 use super::{backend, post};
@@ -56,7 +56,7 @@ pub struct Session {
     startup: Vec<(String, f64)>,
     run: Option<Run>,
     /// Learn mode's continual run (learn.rs); None while an unlearning run is configured.
-    learn: Option<forgetlab::continual::ContinualRun>,
+    learn: Option<forgetlab_core::continual::ContinualRun>,
     /// How often the continual run evaluates (and at every stage end).
     learn_eval_every: usize,
     steps: usize,
@@ -194,7 +194,7 @@ impl Session {
     }
 
     /// The relearning attack on the current weights; the phase returns to what it was.
-    async fn attack(&mut self, config: forgetlab::run::AttackConfig) -> Result<(), String> {
+    async fn attack(&mut self, config: forgetlab_core::run::AttackConfig) -> Result<(), String> {
         self.playing = false;
         let run = self.run.as_ref().ok_or("configure a run first")?;
         post(Event::Phase(Phase::Busy));

@@ -10,7 +10,7 @@
 //! costs the time the steps took; Learn mode's continual runs are not kept. "Start over" clears
 //! it all, "Back to the built-in model" the loaded model.
 
-use forgetlab::run::RunConfig;
+use forgetlab_core::run::RunConfig;
 use serde::{Deserialize, Serialize};
 
 use super::Session;

@@ -1,6 +1,6 @@
 //! "Add your own fact": teach the original model a fact of the user's, live.
 
-use forgetlab::teach::{TeachConfig, Teacher, custom_item};
+use forgetlab_core::teach::{TeachConfig, Teacher, custom_item};
 
 use super::{Session, fact_row};
 use crate::protocol::{Event, Phase};

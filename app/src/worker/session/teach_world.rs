@@ -2,9 +2,9 @@
 //! unlearning them means nothing until it is fine-tuned on them (core's `finetune`, TOFU's
 //! first step). Live progress, then the model runs start from, then its quality bar.
 
-use forgetlab::eval::Evaluator;
-use forgetlab::finetune::{FinetuneConfig, finetune};
-use forgetlab::model::Gpt;
+use forgetlab_core::eval::Evaluator;
+use forgetlab_core::finetune::{FinetuneConfig, finetune};
+use forgetlab_core::model::Gpt;
 
 use super::Session;
 use super::resume::ModelEvent;

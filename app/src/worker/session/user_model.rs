@@ -5,10 +5,10 @@
 //! weights are read; the files are parsed with the CLI's errors; only a model that loaded
 //! completely replaces the current one, and the current run is then set up again on it.
 
-use forgetlab::eval::RetainReferences;
-use forgetlab::model::hf::{SHARD_INDEX, shard_files};
-use forgetlab::model::memory::{self, DeviceLimits, TrainingShape, WASM_MEMORY_LIMIT};
-use forgetlab::model::{GptConfig, LoadedModel};
+use forgetlab_core::eval::RetainReferences;
+use forgetlab_core::model::hf::{SHARD_INDEX, shard_files};
+use forgetlab_core::model::memory::{self, DeviceLimits, TrainingShape, WASM_MEMORY_LIMIT};
+use forgetlab_core::model::{GptConfig, LoadedModel};
 
 use super::{Session, fact_row};
 use crate::protocol::{Backend, Event, LocalFile, ModelInfo, Phase};
@@ -16,7 +16,7 @@ use crate::worker::{backend, files, post};
 
 /// What the model panel shows about `model`.
 pub(super) fn model_info(name: &str, model: &LoadedModel, bytes: u64, built_in: bool) -> ModelInfo {
-    let batch = forgetlab::methods::Hyper::default().batch_size;
+    let batch = forgetlab_core::methods::Hyper::default().batch_size;
     ModelInfo {
         name: name.into(),
         parameters: model.config.num_params(),

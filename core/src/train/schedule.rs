@@ -1,9 +1,12 @@
-//! Learning-rate schedules for training in stages.
+//! Learning-rate schedules: one for every kind of training (a run has one stage).
 //!
 //! With η the peak rate, W warm-up steps, n the step counted over the whole run and s the step
 //! within its stage of S steps:
 //!
 //! - **Constant**: η.
+//! - **Warm-up and cosine** over a fixed number of steps N, to a floor r·η (GPT-2-style
+//!   pretraining, as nanoGPT does it; pretraining, fine-tuning, retraining from scratch):
+//!   η·(n+1)/W while n < W, then r·η + (η − r·η)·½·(1 + cos(π·min(1, (n − W)/(N − W)))).
 //! - **Repeated cosine** (a rewarm at every stage; Gupta et al. 2023, "Continual Pre-Training of
 //!   Large Language Models: How to (re)warm your model?"): in each stage, η·(s+1)/W while s < W,
 //!   then η_min + (η − η_min)·½·(1 + cos(π·(s − W)/(S − W))).
@@ -16,7 +19,7 @@
 //! - **Warmup-stable-decay** (Hu et al. 2024, "MiniCPM"): η·(n+1)/W, then η, then a linear decay
 //!   to η_min over the last fraction d of the run's N steps.
 //!
-//! η_min = 0.1·η throughout (`MIN_RATIO`).
+//! η_min = 0.1·η in the stage schedules (`MIN_RATIO`).
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +31,7 @@ pub const MIN_RATIO: f64 = 0.1;
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Schedule {
     Constant,
+    WarmupCosine { warmup: usize, steps: usize, min_ratio: f64 },
     RepeatedCosine { warmup: usize },
     Infinite { warmup: usize, cooldown: usize, constant_ratio: f64, anneal: usize },
     WarmupStableDecay { warmup: usize, decay_fraction: f64 },
@@ -51,6 +55,7 @@ impl Schedule {
     pub fn name(&self) -> &'static str {
         match self {
             Schedule::Constant => "constant",
+            Schedule::WarmupCosine { .. } => "warmup_cosine",
             Schedule::RepeatedCosine { .. } => "cosine",
             Schedule::Infinite { .. } => "infinite",
             Schedule::WarmupStableDecay { .. } => "wsd",
@@ -68,6 +73,13 @@ impl Schedule {
         };
         match *self {
             Schedule::Constant => peak,
+            Schedule::WarmupCosine { warmup, steps, min_ratio } => {
+                if n < warmup {
+                    warm(n, warmup)
+                } else {
+                    cosine(peak, peak * min_ratio, n - warmup, steps.saturating_sub(warmup))
+                }
+            }
             Schedule::RepeatedCosine { warmup } => {
                 let (s, len) = position_in_stage(n, stage_steps);
                 let w = warmup.min(len);
