@@ -3,7 +3,8 @@
 # virtualenv with the reference metric libraries of tests/parity/requirements.txt).
 #
 #   bash scripts/test.sh           every test (what .ci/run calls)
-#   bash scripts/test.sh --quick   the inner loop: rustfmt, clippy and the native unit tests
+#   bash scripts/test.sh --quick   the inner loop: rustfmt, module cycles, clippy and the native
+#                                  unit tests
 #   bash scripts/test.sh --full    every test at its long size: the page's memory over 100
 #                                  run/stop/reset cycles and 20 backend switches, 10^6 fuzz
 #                                  inputs per parser (the scheduled GitHub workflow runs it)
@@ -47,9 +48,10 @@ summary() {
 }
 trap summary EXIT
 
-step "style: rustfmt"
+step "style: rustfmt, and no module cycle in any folder of core, app or cli"
 rust_component rustfmt
 cargo fmt --all --check
+python3 scripts/module_cycles.py
 
 if [ "$MODE" = --quick ]; then
   rust_component clippy

@@ -5,12 +5,16 @@
 //! localStorage on the page, memory in the tests. Pure Rust: its tests run natively.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use forgetlab_core::eval::Snapshot;
+use forgetlab_core::eval::{METRICS, Snapshot};
 use serde::{Deserialize, Serialize};
 
 const STORAGE_KEY: &str = "forgetlab.runs.v1";
+
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
 pub const MAX_RUNS: usize = 30;
 /// localStorage holds about 5 MB per origin; the history stays well inside it.
 pub const MAX_BYTES: usize = 1_000_000;
@@ -59,68 +63,37 @@ impl Storage for LocalStorage {
     }
 }
 
-/// A value as a CSV cell: a number, or empty where there is none.
-trait Cell {
-    fn cell(&self) -> String;
+/// The metrics of one evaluation, as kept in the history: every row of the engine's metric
+/// table that has a `kept` name, by that name (None where the evaluation has no finite value,
+/// such as forget quality without a retain model). In JSON the values sit beside `step` and
+/// `loss`: `{"step": 5, "loss": 1.5, "forget_prob": 0.25, …}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunPoint {
+    pub step: usize,
+    pub loss: Option<f64>,
+    #[serde(flatten)]
+    pub values: BTreeMap<String, Option<f64>>,
 }
 
-impl Cell for usize {
-    fn cell(&self) -> String {
-        self.to_string()
+impl RunPoint {
+    pub fn from_snapshot(s: &Snapshot) -> Self {
+        let values = METRICS
+            .iter()
+            .filter_map(|m| Some((m.kept?.to_string(), finite((m.read)(s)))))
+            .collect();
+        Self { step: s.step, loss: s.loss, values }
     }
-}
 
-impl Cell for f64 {
-    fn cell(&self) -> String {
-        self.to_string()
+    /// The value kept as `name` (a `kept` name of the metric table).
+    pub fn get(&self, name: &str) -> Option<f64> {
+        debug_assert!(METRICS.iter().any(|m| m.kept == Some(name)), "{name} is not kept");
+        self.values.get(name).copied().flatten()
     }
-}
 
-impl Cell for Option<f64> {
-    fn cell(&self) -> String {
-        self.map(|v| v.to_string()).unwrap_or_default()
+    /// The CSV's metric columns, in the metric table's order.
+    pub fn columns() -> impl Iterator<Item = &'static str> {
+        METRICS.iter().filter_map(|m| m.kept)
     }
-}
-
-/// A column of the history and its CSV header: its name and how to write a point's value.
-pub type Column = (&'static str, fn(&RunPoint) -> String);
-
-/// Generates [`RunPoint`] (one field per line), [`RunPoint::from_snapshot`] and
-/// [`RunPoint::COLUMNS`] from one list, so the kept metrics and the CSV cannot drift apart.
-macro_rules! run_point {
-    ($( $(#[doc = $doc:literal])* $field:ident : $ty:ty = $read:expr; )*) => {
-        /// The metrics of one evaluation, as kept in the history.
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub struct RunPoint {
-            $( $(#[doc = $doc])* pub $field: $ty, )*
-        }
-
-        impl RunPoint {
-            pub fn from_snapshot(s: &Snapshot) -> Self {
-                Self { $( $field: { let read: fn(&Snapshot) -> $ty = $read; read(s) }, )* }
-            }
-
-            /// The CSV's columns, in the order of the fields.
-            pub const COLUMNS: &[Column] = &[ $( (stringify!($field), |p| p.$field.cell()), )* ];
-        }
-    };
-}
-
-run_point! {
-    step: usize = |s| s.step;
-    loss: Option<f64> = |s| s.loss;
-    forget_prob: f64 = |s| s.forget.prob;
-    retain_prob: f64 = |s| s.retain.prob;
-    world_prob: f64 = |s| s.world.prob;
-    forget_rouge_l: f64 = |s| s.forget.rouge_l;
-    retain_rouge_l: f64 = |s| s.retain.rouge_l;
-    forget_truth_ratio: f64 = |s| s.forget.truth_ratio;
-    kfr: f64 = |s| s.kfr;
-    krr: f64 = |s| s.krr;
-    ls: f64 = |s| s.ls;
-    /// None without a retain model for the run's selection (forget quality is then undefined).
-    forget_quality: Option<f64> = |s| Some(s.forget_quality).filter(|q| q.is_finite());
-    model_utility: f64 = |s| s.model_utility;
 }
 
 /// One finished run.
@@ -166,10 +139,6 @@ pub struct LearnPoint {
     pub trained_prob: Option<f64>,
 }
 
-fn finite(v: f64) -> Option<f64> {
-    v.is_finite().then_some(v)
-}
-
 impl LearnPoint {
     pub fn from_snapshot(s: &forgetlab_core::continual::ContinualSnapshot) -> Self {
         Self {
@@ -185,17 +154,20 @@ impl LearnPoint {
 
 /// CSV of `runs`: one row per evaluation, the run's label and link first.
 pub fn to_csv(runs: &[RunRecord]) -> String {
-    let names: Vec<&str> = RunPoint::COLUMNS.iter().map(|(name, _)| *name).collect();
-    let mut out = format!("run,label,backend,query,{}\n", names.join(","));
+    let names: Vec<&str> = RunPoint::columns().collect();
+    let mut out = format!("run,label,backend,query,step,loss,{}\n", names.join(","));
+    let cell = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for r in runs {
         for p in &r.points {
-            let values: Vec<String> = RunPoint::COLUMNS.iter().map(|(_, value)| value(p)).collect();
+            let values: Vec<String> = names.iter().map(|n| cell(p.get(n))).collect();
             out += &format!(
-                "{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{}\n",
                 r.id,
                 csv_field(&r.label),
                 r.backend,
                 csv_field(&r.query),
+                p.step,
+                cell(p.loss),
                 values.join(",")
             );
         }
@@ -243,21 +215,21 @@ mod tests {
     use super::*;
 
     fn point(step: usize, forget_quality: Option<f64>) -> RunPoint {
-        RunPoint {
-            step,
-            loss: (step > 0).then_some(1.5),
-            forget_prob: 0.25,
-            retain_prob: 0.5,
-            world_prob: 0.75,
-            forget_rouge_l: 0.125,
-            retain_rouge_l: 1.0,
-            forget_truth_ratio: 0.5,
-            kfr: 0.0,
-            krr: 1.0,
-            ls: 0.5,
-            forget_quality,
-            model_utility: 0.625,
-        }
+        let values = [
+            ("forget_prob", Some(0.25)),
+            ("retain_prob", Some(0.5)),
+            ("world_prob", Some(0.75)),
+            ("forget_rouge_l", Some(0.125)),
+            ("retain_rouge_l", Some(1.0)),
+            ("forget_truth_ratio", Some(0.5)),
+            ("kfr", Some(0.0)),
+            ("krr", Some(1.0)),
+            ("ls", Some(0.5)),
+            ("forget_quality", forget_quality),
+            ("model_utility", Some(0.625)),
+        ];
+        let values = values.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        RunPoint { step, loss: (step > 0).then_some(1.5), values }
     }
 
     fn run(id: u64, label: &str) -> RunRecord {

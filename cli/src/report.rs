@@ -24,10 +24,9 @@ fn header() -> String {
 fn row(s: &Snapshot) -> String {
     let loss = s.loss.map(|l| format!("{l:>8.4}")).unwrap_or_else(|| format!("{:>8}", "-"));
     let values: String = columns()
-        .map(|m| {
-            let v = (m.read)(s);
-            // p-values span many orders of magnitude.
-            if m.key == "forget_quality" { format!(" {v:>9.3e}") } else { format!(" {v:>9.4}") }
+        .map(|m| match m.needs_retain_model && s.retain_model.is_none() {
+            true => format!(" {:>9}", "-"),
+            false => format!(" {:>9}", m.text(s, 4)),
         })
         .collect();
     format!("{:<6} {loss}{values}", s.step)
@@ -243,7 +242,8 @@ pub fn eval(
     Ok(())
 }
 
-/// Every metric beyond the table's columns, grouped as in the issue and the paper families.
+/// Every metric beyond the headline columns: each split's numbers, the metric table's other rows,
+/// and the per-layer readings.
 fn print_details(s: &Snapshot) {
     println!(
         "TOFU, per split          prob   p.norm  rougeL.r rougeL.f1 rouge1.r  TR(OU)  TR(paper)  EM     ES"
@@ -268,46 +268,14 @@ fn print_details(s: &Snapshot) {
         );
     }
     match &s.retain_model {
-        Some(r) => println!(
-            "forget quality {:.4e} (KS test against the {r}) · model utility {:.4} (harmonic mean of 9)",
-            s.forget_quality, s.model_utility
-        ),
-        None => println!(
-            "forget quality: needs a retain model (none for this selection) · model utility {:.4} (harmonic mean of 9)",
-            s.model_utility
-        ),
+        Some(r) => println!("retain model: the {r} (forget quality and PrivLeak compare with it)"),
+        None => println!("no retain model for this selection: forget quality needs one"),
     }
-    println!(
-        "KS vs. holdout {:.4e} (the forget truth ratios against this model's own on never-seen authors; not forget quality)",
-        s.ks_vs_holdout
-    );
-    println!(
-        "membership inference AUC (forget vs holdout): LOSS {:.4} · ZLib {:.4} · Min-K% {:.4} · Min-K%++ {:.4}",
-        s.mia.loss, s.mia.zlib, s.mia.min_k, s.mia.min_k_plus_plus
-    );
-    let reference =
-        if s.retain_model.is_some() { "the retain model's" } else { "open-unlearning's default" };
-    println!(
-        "privleak {:.2} (Min-K% AUC against {reference} AUC {:.4})",
-        s.privleak, s.privleak_reference_auc
-    );
-    let p = &s.paraphrase;
-    println!(
-        "paraphrased questions: forget prob {:.4} · retain prob {:.4} · KFR {:.3} · KRR {:.3}",
-        p.forget_prob, p.retain_prob, p.kfr, p.krr
-    );
-    println!(
-        "KFR {:.3} · KRR {:.3} (exact entity) · KFR {:.3} · KRR {:.3} (entity similarity)",
-        s.kfr, s.krr, s.kfr_similarity, s.krr_similarity
-    );
-    for (name, ls, p) in
-        [("forget", s.ls, &s.ls_parts), ("retain", s.ls_retain, &s.ls_retain_parts)]
-    {
-        println!(
-            "LS {name}: {ls:.4} = H(1/(1+PPL), 1/(1+BI), HS/(1+HS)) with PPL {:.3}, Brunet {:.3}, Honoré {:.2}",
-            p.ppl, p.brunet, p.honore
-        );
+    // Every metric of the engine's table that is not a column of the headline table.
+    for m in METRICS.iter().filter(|m| m.column.is_none()) {
+        println!("  {:<42} {:>12}  {}", m.label, m.text(s, 4), m.better.arrow());
     }
+    println!("  (PrivLeak's reference: Min-K% AUC {:.4})", s.privleak_reference_auc);
     let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(" ");
     let r = &s.representation;
     println!(

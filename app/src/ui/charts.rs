@@ -1,6 +1,6 @@
 //! Live charts: small SVG line-chart components, one per metric family, plus the loss curve.
 
-use forgetlab_core::eval::Snapshot;
+use forgetlab_core::eval::{Chart, METRICS, Role};
 use leptos::prelude::*;
 
 use super::state::AppState;
@@ -94,7 +94,7 @@ pub fn LineChart(
     };
     let png_id = id.clone();
     let on_png = move |_| {
-        super::downloads::chart_png(&png_id, &format!("forgetlab-{png_id}.png"));
+        super::actions::chart_png(&png_id);
     };
     view! {
         <figure class="chart" data-chart=id.clone()>
@@ -172,34 +172,26 @@ pub fn run_color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-fn from_history(h: &[Snapshot], f: impl Fn(&Snapshot) -> f64) -> Vec<(f64, f64)> {
-    h.iter().map(|s| (s.step as f64, f(s))).collect()
-}
-
-/// The three-split chart of one per-split metric.
-fn split_series(
-    state: AppState,
-    pick: fn(&forgetlab_core::eval::SplitMetrics) -> f64,
-) -> Signal<Vec<Series>> {
+/// The lines of one chart: the metric table's rows drawn on it, in the table's order.
+fn chart_series(state: AppState, chart: Chart) -> Signal<Vec<Series>> {
     Signal::derive(move || {
         state.history.with(|h| {
-            vec![
-                Series {
-                    name: "forget".into(),
-                    color: FORGET,
-                    points: from_history(h, |s| pick(&s.forget)),
-                },
-                Series {
-                    name: "retain".into(),
-                    color: RETAIN,
-                    points: from_history(h, |s| pick(&s.retain)),
-                },
-                Series {
-                    name: "world".into(),
-                    color: WORLD,
-                    points: from_history(h, |s| pick(&s.world)),
-                },
-            ]
+            METRICS
+                .iter()
+                .filter_map(|m| {
+                    let (c, line, role) = m.chart?;
+                    (c == chart).then(|| Series {
+                        name: line.into(),
+                        color: match role {
+                            Role::Forget => FORGET,
+                            Role::Retain => RETAIN,
+                            Role::World => WORLD,
+                            Role::Other => OTHER,
+                        },
+                        points: h.iter().map(|s| (s.step as f64, (m.read)(s))).collect(),
+                    })
+                })
+                .collect()
         })
     })
 }
@@ -208,56 +200,7 @@ fn split_series(
 #[component]
 pub fn ChartsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let knowledge = Signal::derive(move || {
-        state.history.with(|h| {
-            vec![
-                Series { name: "KFR".into(), color: FORGET, points: from_history(h, |s| s.kfr) },
-                Series { name: "KRR".into(), color: RETAIN, points: from_history(h, |s| s.krr) },
-                Series {
-                    name: "LS forget".into(),
-                    color: OTHER,
-                    points: from_history(h, |s| s.ls),
-                },
-                Series {
-                    name: "LS retain".into(),
-                    color: WORLD,
-                    points: from_history(h, |s| s.ls_retain),
-                },
-            ]
-        })
-    });
-    let quality = Signal::derive(move || {
-        state.history.with(|h| {
-            vec![
-                Series {
-                    name: "forget quality".into(),
-                    color: FORGET,
-                    points: from_history(h, |s| s.forget_quality),
-                },
-                Series {
-                    name: "KS vs. holdout".into(),
-                    color: OTHER,
-                    points: from_history(h, |s| s.ks_vs_holdout),
-                },
-            ]
-        })
-    });
-    let utility = Signal::derive(move || {
-        state.history.with(|h| {
-            vec![
-                Series {
-                    name: "model utility".into(),
-                    color: RETAIN,
-                    points: from_history(h, |s| s.model_utility),
-                },
-                Series {
-                    name: "forget prob, paraphrased".into(),
-                    color: FORGET,
-                    points: from_history(h, |s| s.paraphrase.forget_prob),
-                },
-            ]
-        })
-    });
+    let series = move |chart| chart_series(state, chart);
     let loss = Signal::derive(move || {
         state.losses.with(|l| {
             vec![Series {
@@ -271,12 +214,12 @@ pub fn ChartsPanel() -> impl IntoView {
         <section class="panel charts" aria-label="Charts" data-panel="charts-panel">
             <h2>"Metrics over steps"</h2>
             <div class="chart-grid">
-                <LineChart id="prob" title="Answer probability" series=split_series(state, |m| m.prob) y_range=Some((0.0, 1.0)) />
-                <LineChart id="rouge" title="ROUGE-L recall" series=split_series(state, |m| m.rouge_l) y_range=Some((0.0, 1.0)) />
-                <LineChart id="truth" title="Truth ratio" series=split_series(state, |m| m.truth_ratio) y_range=Some((0.0, 1.0)) />
-                <LineChart id="knowledge" title="KFR / KRR / Linguistic Score" series=knowledge y_range=Some((0.0, 1.0)) />
-                <LineChart id="quality" title="Forget quality (KS p vs. the retain model, log axis)" series=quality y_range=None log=true />
-                <LineChart id="utility" title="Model utility / forget prob., paraphrased question" series=utility y_range=Some((0.0, 1.0)) />
+                <LineChart id="prob" title="Answer probability" series=series(Chart::Prob) y_range=Some((0.0, 1.0)) />
+                <LineChart id="rouge" title="ROUGE-L recall" series=series(Chart::Rouge) y_range=Some((0.0, 1.0)) />
+                <LineChart id="truth" title="Truth ratio" series=series(Chart::Truth) y_range=Some((0.0, 1.0)) />
+                <LineChart id="knowledge" title="KFR / KRR / Linguistic Score" series=series(Chart::Knowledge) y_range=Some((0.0, 1.0)) />
+                <LineChart id="quality" title="Forget quality (KS p vs. the retain model, log axis)" series=series(Chart::Quality) y_range=None log=true />
+                <LineChart id="utility" title="Model utility / forget prob., paraphrased question" series=series(Chart::Utility) y_range=Some((0.0, 1.0)) />
                 <LineChart id="loss" title="Training loss" series=loss y_range=None />
             </div>
             <super::metrics::MetricsTable />

@@ -7,10 +7,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use super::bridge::send;
+use super::actions;
 use super::facts::selected_ids;
 use super::state::{AppState, Level};
-use crate::protocol::Command;
 use forgetlab_core::world::imported::ImportedFile;
 
 /// Read the picked file's text and hand it to the worker.
@@ -19,10 +18,10 @@ fn import(state: AppState, input: HtmlInputElement) {
     input.set_value("");
     leptos::task::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-            Ok(text) => send(Command::ImportFacts(ImportedFile {
+            Ok(text) => actions::import_facts(ImportedFile {
                 name: file.name(),
                 text: text.as_string().unwrap_or_default(),
-            })),
+            }),
             Err(e) => state.say(Level::Error, format!("{} could not be read: {e:?}", file.name())),
         }
     });
@@ -33,25 +32,15 @@ pub fn FactFiles() -> impl IntoView {
     let state = expect_context::<AppState>();
     let export_selection = move |_| {
         let ids = state.settings.with_untracked(|s| selected_ids(&state, &s.selection));
-        send(Command::ExportFacts {
-            ids: ids.into_iter().collect(),
-            file_name: "selection.json".into(),
-        });
+        actions::export_facts(ids.into_iter().collect(), "selection.json");
     };
     let export_own = move |_| {
         let ids = state.facts.with_untracked(|f| {
             f.iter().filter(|r| r.split == "custom").map(|r| r.id.clone()).collect()
         });
-        send(Command::ExportFacts { ids, file_name: "my_facts.json".into() });
+        actions::export_facts(ids, "my_facts.json");
     };
-    let start_over = move |_| {
-        let sure = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Forget your imported files, the facts you taught and the kept runs, and start over?").ok())
-            .unwrap_or(false);
-        if sure {
-            send(Command::StartOver);
-        }
-    };
+    let start_over = move |_| actions::start_over();
     view! {
         <div class="fact-files">
             <label>"Import facts (TOFU JSON or JSON Lines): "

@@ -6,10 +6,8 @@ use leptos::prelude::*;
 
 use super::actions;
 use super::charts::{LineChart, Series, run_color};
-use super::downloads::{chart_png, download_text};
 use super::state::AppState;
-use crate::run_store::{MAX_RUNS, RunPoint, RunRecord, to_csv, to_json};
-use crate::settings::to_query;
+use crate::run_store::{MAX_RUNS, RunRecord};
 
 /// The forget-quality / model-utility scatter: one point per run (its last evaluation). Forget
 /// quality is a p-value spanning many decades, so its axis is log10. Runs without a retain model
@@ -28,7 +26,7 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
     view! {
         <figure class="chart" data-chart="pareto">
             <figcaption>"Forget quality vs model utility (one point per run) "
-                <button class="link png" data-testid="png-pareto" on:click=move |_| { chart_png("pareto", "forgetlab-pareto.png"); }>"PNG"</button>
+                <button class="link png" data-testid="png-pareto" on:click=move |_| actions::chart_png("pareto")>"PNG"</button>
             </figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Forget quality against model utility, one point per run" data-testid="scatter">
                 {[0.0, -10.0, -20.0, -30.0, -40.0].into_iter().map(|d: f64| {
@@ -39,10 +37,10 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                 <text x=W - 8.0 y=H - 1.0 class="tick" text-anchor="end">"model utility →"</text>
                 {move || runs.get().into_iter().enumerate().filter_map(|(i, r)| {
                     let p = r.last()?.clone();
-                    let fq = p.forget_quality?;
+                    let (fq, mu) = (p.get("forget_quality")?, p.get("model_utility")?);
                     Some(view! {
-                        <circle data-run=r.id cx=sx(p.model_utility) cy=sy(fq) r="4" fill=run_color(i)>
-                            <title>{format!("{}: forget quality {:.3e}, model utility {:.3}", r.label, fq, p.model_utility)}</title>
+                        <circle data-run=r.id cx=sx(mu) cy=sy(fq) r="4" fill=run_color(i)>
+                            <title>{format!("{}: forget quality {:.3e}, model utility {:.3}", r.label, fq, mu)}</title>
                         </circle>
                     })
                 }).collect_view()}
@@ -56,8 +54,8 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    // One series per kept unlearning run, of one metric over steps.
-    let per_run = move |metric: fn(&RunPoint) -> f64| {
+    // One series per kept unlearning run, of one kept metric over steps.
+    let per_run = move |metric: &'static str| {
         Signal::derive(move || {
             state.runs.with(|runs| {
                 runs.iter()
@@ -66,14 +64,18 @@ pub fn HistoryPanel() -> impl IntoView {
                     .map(|(i, r)| Series {
                         name: format!("{} #{}", r.label, i + 1),
                         color: run_color(i),
-                        points: r.points.iter().map(|p| (p.step as f64, metric(p))).collect(),
+                        points: r
+                            .points
+                            .iter()
+                            .map(|p| (p.step as f64, p.get(metric).unwrap_or(f64::NAN)))
+                            .collect(),
                     })
                     .collect::<Vec<_>>()
             })
         })
     };
-    let overlay = per_run(|p| p.forget_prob);
-    let model_utility = per_run(|p| p.model_utility);
+    let overlay = per_run("forget_prob");
+    let model_utility = per_run("model_utility");
     // One series per kept Learn-mode run: stage 1's accuracy over steps (what later stages cost
     // it), and the last stage's (what the run learned last).
     let per_learn_run = move |last: bool| {
@@ -104,16 +106,8 @@ pub fn HistoryPanel() -> impl IntoView {
     let has_learn = move || state.runs.with(|r| r.iter().any(|r| r.is_learn()));
     let has_forget = move || state.runs.with(|r| r.iter().any(|r| !r.is_learn()));
     let runs = Signal::derive(move || state.runs.get());
-    let export_csv = move |_| {
-        download_text("forgetlab-history.csv", "text/csv", &to_csv(&state.runs.get_untracked()))
-    };
-    let export_json = move |_| {
-        download_text(
-            "forgetlab-history.json",
-            "application/json",
-            &to_json(&state.runs.get_untracked()),
-        )
-    };
+    let export_csv = move |_| actions::download_history(state, true);
+    let export_json = move |_| actions::download_history(state, false);
     let clear = move |_| actions::clear_history(state);
     view! {
         <section class="panel history" aria-label="Run history" data-panel="history-panel">
@@ -124,6 +118,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     let query = r.query.clone();
                     let last = r.last().cloned();
                     let fmt = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.2}"));
+                    let three = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.3}"));
                     let learned = r.learn.last().map(|p| format!(
                         " — step {}: stage accuracy {}, world facts P {}",
                         p.step,
@@ -134,7 +129,7 @@ pub fn HistoryPanel() -> impl IntoView {
                         <li data-run=r.id data-kind=if r.is_learn() { "learn" } else { "forget" }>
                             <i class="swatch" style=format!("background:{}", run_color(i))></i>
                             <button class="link" data-testid="run-link" on:click=move |_| actions::follow_link(state, &query) title="Load this run's settings">{r.label.clone()}</button>
-                            {last.map(|p| format!(" — step {}: forget prob {:.3}, MU {:.3}, FQ {}", p.step, p.forget_prob, p.model_utility, p.forget_quality.map_or("needs a retain model".into(), |q| format!("{q:.2e}"))))}
+                            {last.map(|p| format!(" — step {}: forget prob {}, MU {}, FQ {}", p.step, three(p.get("forget_prob")), three(p.get("model_utility")), p.get("forget_quality").map_or("needs a retain model".into(), |q| format!("{q:.2e}"))))}
                             {learned}
                         </li>
                     }
@@ -162,27 +157,8 @@ pub fn HistoryPanel() -> impl IntoView {
 #[component]
 pub fn ExportPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let csv = move |_| {
-        let points: Vec<RunPoint> =
-            state.history.with_untracked(|h| h.iter().map(RunPoint::from_snapshot).collect());
-        let query = to_query(&state.url_state());
-        let run = RunRecord {
-            id: 0,
-            label: "current".into(),
-            query,
-            backend: state.wanted_backend.get_untracked().name().into(),
-            points,
-            learn: vec![],
-        };
-        download_text("forgetlab-run.csv", "text/csv", &to_csv(std::slice::from_ref(&run)));
-    };
-    let json = move |_| {
-        download_text(
-            "forgetlab-run.json",
-            "application/json",
-            &serde_json::to_string_pretty(&state.history.get_untracked()).unwrap_or_default(),
-        )
-    };
+    let csv = move |_| actions::download_run(state, true);
+    let json = move |_| actions::download_run(state, false);
     let model = move |_| actions::export_model();
     view! {
         <section class="panel export" aria-label="Export" data-panel="export-panel">

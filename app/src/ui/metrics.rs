@@ -1,23 +1,12 @@
 //! The latest evaluation as numbers. Each cell carries its full-precision value in `data-value`
 //! (the end-to-end tests compare step-0 metrics exactly through it). Every metric's name links
-//! its one-line definition and direction, listed under the table. The rows are the engine's
-//! metric list (`forgetlab_core::eval::METRICS`).
+//! its one-line definition, listed under the table, and shows which way is better. The rows,
+//! their text and their direction are the engine's metric table (`forgetlab_core::eval::METRICS`).
 
 use forgetlab_core::eval::{METRICS, Snapshot};
 use leptos::prelude::*;
 
 use super::state::AppState;
-
-/// A cell's text: the number, or why there is none.
-fn shown(key: &str, s: &Snapshot, v: f64) -> String {
-    if key == "forget_quality" && s.retain_model.is_none() {
-        "needs a retain model".into()
-    } else if key == "forget_quality" || key == "ks_vs_holdout" {
-        format!("{v:.3e}")
-    } else {
-        format!("{v:.3}")
-    }
-}
 
 #[component]
 pub fn MetricsTable() -> impl IntoView {
@@ -40,13 +29,12 @@ pub fn MetricsTable() -> impl IntoView {
                 {METRICS
                     .iter()
                     .map(|r| {
-                        let (key, read) = (r.key, r.read);
-                        let cell = move |s: Option<Snapshot>| s.map(|s| (read(&s), s));
-                        let value = move |s: Option<Snapshot>| cell(s).map(|(v, _)| v.to_string()).unwrap_or_default();
-                        let text = move |s: Option<Snapshot>| cell(s).map(|(v, s)| shown(key, &s, v)).unwrap_or_default();
+                        let key = r.key;
+                        let value = move |s: Option<Snapshot>| s.map(|s| (r.read)(&s).to_string()).unwrap_or_default();
+                        let text = move |s: Option<Snapshot>| s.map(|s| r.text(&s, 3)).unwrap_or_default();
                         view! {
                             <tr>
-                                <td><a class="metric-name" href=format!("#def-{key}") title=r.definition>{r.label}</a></td>
+                                <td><a class="metric-name" href=format!("#def-{key}") title=r.definition>{r.label}</a>" "<span class="better" title="better">{r.better.arrow()}</span></td>
                                 <td data-metric=format!("start.{key}") data-value=move || value(first())>{move || text(first())}</td>
                                 <td data-metric=key data-value=move || value(last())>{move || text(last())}</td>
                             </tr>

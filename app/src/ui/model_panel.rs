@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
-use super::bridge::send;
-use super::state::{AppState, Change, Level};
-use crate::protocol::{Command, LocalFile, Phase};
+use super::actions;
+use super::state::{AppState, Level};
+use crate::protocol::{LocalFile, Phase};
 
 thread_local! {
     /// The blob: URLs of the last files handed to the worker: revoked when others replace them.
@@ -50,15 +50,7 @@ fn load_files(state: AppState, files: Vec<File>, folder: Option<String>) {
     for old in URLS.with(|u| std::mem::replace(&mut *u.borrow_mut(), urls)) {
         let _ = web_sys::Url::revoke_object_url(&old);
     }
-    let (batch_size, lora_rank) =
-        state.settings.with_untracked(|s| (s.hyper.batch_size, s.hyper.lora_rank));
-    state.apply(Change::Pending(Some("Loading your model…")));
-    send(Command::LoadModel {
-        name: folder.unwrap_or_else(|| "your model".into()),
-        files: local,
-        batch_size,
-        lora_rank,
-    });
+    actions::load_model(state, folder.unwrap_or_else(|| "your model".into()), local);
 }
 
 fn file_list(list: Option<web_sys::FileList>) -> Vec<File> {
@@ -158,13 +150,7 @@ fn TeachWorld() -> impl IntoView {
             || matches!(state.phase.get(), Phase::Busy | Phase::Learning | Phase::Running)
     };
     let teach = move |_| {
-        let lora_rank = state.settings.with_untracked(|s| s.hyper.lora_rank);
-        state.apply(Change::Pending(Some("Teaching the authors…")));
-        send(Command::TeachWorld {
-            steps: steps.get_untracked(),
-            lr: lr.get_untracked(),
-            lora_rank,
-        });
+        actions::teach_world(state, steps.get_untracked(), lr.get_untracked());
     };
     let bar = move || {
         state.quality_bar.get().map(|b| {
@@ -204,8 +190,7 @@ fn Benchmark() -> impl IntoView {
             || matches!(state.phase.get(), Phase::Busy | Phase::Learning | Phase::Running)
     };
     let run = move |_| {
-        state.apply(Change::Pending(Some("Benchmarking…")));
-        send(Command::Benchmark { steps: 10 });
+        actions::benchmark(state);
     };
     let figures = move || {
         state.bench.get().map(|b| {

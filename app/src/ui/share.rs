@@ -69,7 +69,7 @@ pub fn ShareDialog() -> impl IntoView {
         let page = page.split(['?', '#']).next().unwrap_or_default().to_string();
         format!("{page}?{}", to_query(&url))
     };
-    let copy = move |_| super::downloads::copy_text(&link());
+    let copy = move |_| super::actions::copy(&link());
     view! {
         <button data-testid="share" on:click=move |_| { to_hide.set(state.hidden.get_untracked()); open.update(|o| *o = !*o) } aria-expanded=move || open.get().to_string()>"Share…"</button>
         <Show when=move || open.get()>

@@ -1,276 +1,454 @@
-//! The metrics a snapshot reports, in one list: key, label, one-line definition with the better
-//! direction, and how to read the number. The page's metrics table and its definitions, the
-//! CLI's table (the rows with a `column`) and the tests all read this list; a new metric is one
-//! row here plus the code that computes it. Each metric's formula and source are in its file
-//! under `metrics/`.
+//! The metrics a snapshot reports, in one table: key, label, one-line definition, which way is
+//! better, how to print the number, and where each view shows it. The page's metrics table, its
+//! charts and its run history (and CSV), the CLI's tables and the tests all read this table; a
+//! new metric is its formula's file under `metrics/`, its field in [`Snapshot`], and one row here.
 
 use super::Snapshot;
 
-/// One row of the metric list.
+/// Which way a metric is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither: the closer to the retain model's value, the better (a model that never learned
+    /// the facts is the target, not zero).
+    CloserToRetain,
+    /// A diagnostic without a better direction.
+    Neither,
+}
+
+impl Better {
+    /// The arrow the page and the CLI print after a label.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Better::Higher => "↑",
+            Better::Lower => "↓",
+            Better::CloserToRetain => "≈ retain",
+            Better::Neither => "",
+        }
+    }
+}
+
+/// How a value is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Fixed decimals (the caller's precision).
+    Fixed,
+    /// A p-value: spans many orders of magnitude, printed in scientific notation.
+    PValue,
+}
+
+/// The page's charts of scalar metrics (the per-split charts draw forget, retain and world).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// Answer probability per split.
+    Prob,
+    /// ROUGE-L recall per split.
+    Rouge,
+    /// Truth ratio per split.
+    Truth,
+    /// KFR, KRR, Linguistic Score.
+    Knowledge,
+    /// Forget quality and the KS test against the holdout (log axis).
+    Quality,
+    /// Model utility and paraphrased-question probability.
+    Utility,
+}
+
+/// Which line of its chart a metric is: its legend name and its colour's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Forget,
+    Retain,
+    World,
+    Other,
+}
+
+/// One row of the metric table.
 pub struct MetricRow {
     /// Stable name (the page's `data-metric`, links `#def-…`).
     pub key: &'static str,
-    /// Its short column heading in the CLI's table, if it is one of the headline numbers there.
-    pub column: Option<&'static str>,
     pub label: &'static str,
     pub definition: &'static str,
     pub read: fn(&Snapshot) -> f64,
+    pub better: Better,
+    pub format: Format,
+    /// Without a retain model for the selection there is no value ("needs a retain model").
+    pub needs_retain_model: bool,
+    /// Its short column heading in the CLI's table, if it is one of the headline numbers there.
+    pub column: Option<&'static str>,
+    /// Its column in the page's run history (kept per evaluation, exported as CSV).
+    pub kept: Option<&'static str>,
+    /// The chart that draws it, as which line (legend name, colour role).
+    pub chart: Option<(Chart, &'static str, Role)>,
 }
 
+impl MetricRow {
+    /// The value of `s` as text: `digits` decimals, a p-value in scientific notation, or why
+    /// there is none.
+    pub fn text(&self, s: &Snapshot, digits: usize) -> String {
+        if self.needs_retain_model && s.retain_model.is_none() {
+            return "needs a retain model".into();
+        }
+        let v = (self.read)(s);
+        match self.format {
+            Format::Fixed => format!("{v:.digits$}"),
+            Format::PValue => format!("{v:.3e}"),
+        }
+    }
+
+    const fn column(self, heading: &'static str) -> Self {
+        Self { column: Some(heading), ..self }
+    }
+    const fn kept(self, name: &'static str) -> Self {
+        Self { kept: Some(name), ..self }
+    }
+    const fn chart(self, chart: Chart, line: &'static str, role: Role) -> Self {
+        Self { chart: Some((chart, line, role)), ..self }
+    }
+    const fn p_value(self) -> Self {
+        Self { format: Format::PValue, ..self }
+    }
+    const fn needs_retain_model(self) -> Self {
+        Self { needs_retain_model: true, ..self }
+    }
+}
+
+/// A row with no view beyond the metrics table (the methods above add them).
 const fn row(
     key: &'static str,
-    column: Option<&'static str>,
     label: &'static str,
+    better: Better,
     definition: &'static str,
     read: fn(&Snapshot) -> f64,
 ) -> MetricRow {
-    MetricRow { key, column, label, definition, read }
+    MetricRow {
+        key,
+        label,
+        definition,
+        read,
+        better,
+        format: Format::Fixed,
+        needs_retain_model: false,
+        column: None,
+        kept: None,
+        chart: None,
+    }
 }
+
+use Better::*;
+use Chart::*;
 
 /// Every metric, in the order the page shows them.
 pub const METRICS: &[MetricRow] = &[
     row(
         "forget.prob",
-        Some("f.prob"),
         "forget probability",
+        CloserToRetain,
         "Mean probability of the true answer given the question, forget items (TOFU). Lower = forgotten; closer to the retain model is better.",
         |s| s.forget.prob,
-    ),
+    )
+    .column("f.prob")
+    .kept("forget_prob")
+    .chart(Prob, "forget", Role::Forget),
     row(
         "retain.prob",
-        Some("r.prob"),
         "retain probability",
+        Higher,
         "The same on authors that were not forgotten. Higher is better (↑).",
         |s| s.retain.prob,
-    ),
+    )
+    .column("r.prob")
+    .kept("retain_prob")
+    .chart(Prob, "retain", Role::Retain),
     row(
         "world.prob",
-        Some("w.prob"),
         "world probability",
+        Higher,
         "The same on general world facts. Higher is better (↑).",
         |s| s.world.prob,
-    ),
+    )
+    .column("w.prob")
+    .kept("world_prob")
+    .chart(Prob, "world", Role::World),
     row(
         "forget.rouge_l",
-        Some("f.rouge"),
         "forget ROUGE-L",
+        Lower,
         "ROUGE-L recall of the greedy answer against the true answer, forget items (TOFU). Lower = forgotten.",
         |s| s.forget.rouge_l,
-    ),
+    )
+    .column("f.rouge")
+    .kept("forget_rouge_l")
+    .chart(Rouge, "forget", Role::Forget),
     row(
         "retain.rouge_l",
-        Some("r.rouge"),
         "retain ROUGE-L",
+        Higher,
         "ROUGE-L recall on retained authors. Higher is better (↑).",
         |s| s.retain.rouge_l,
-    ),
+    )
+    .column("r.rouge")
+    .kept("retain_rouge_l")
+    .chart(Rouge, "retain", Role::Retain),
     row(
         "world.rouge_l",
-        Some("w.rouge"),
         "world ROUGE-L",
+        Higher,
         "ROUGE-L recall on world facts. Higher is better (↑).",
         |s| s.world.rouge_l,
-    ),
+    )
+    .column("w.rouge")
+    .chart(Rouge, "world", Role::World),
     row(
         "forget.truth_ratio",
-        Some("f.tr"),
         "forget truth ratio",
+        CloserToRetain,
         "Mean of min(R, 1/R), R = P(wrong answers) / P(paraphrased true answer) (open-unlearning). Closer to the retain model is better.",
         |s| s.forget.truth_ratio,
-    ),
+    )
+    .column("f.tr")
+    .kept("forget_truth_ratio")
+    .chart(Truth, "forget", Role::Forget),
     row(
         "retain.truth_ratio",
-        Some("r.tr"),
         "retain truth ratio",
+        Higher,
         "Mean of max(0, 1 − R) on retained authors: prefers the truth. Higher is better (↑).",
         |s| s.retain.truth_ratio,
-    ),
+    )
+    .column("r.tr")
+    .chart(Truth, "retain", Role::Retain),
     row(
         "world.truth_ratio",
-        Some("w.tr"),
         "world truth ratio",
+        Higher,
         "Mean of max(0, 1 − R) on world facts. Higher is better (↑).",
         |s| s.world.truth_ratio,
-    ),
+    )
+    .column("w.tr")
+    .chart(Truth, "world", Role::World),
     row(
         "real_entities.prob",
-        None,
         "real entities probability",
+        Higher,
         "Answer probability on well-known named entities (TOFU's real authors). Higher is better (↑).",
         |s| s.real_entities.prob,
     ),
     row(
         "forget.truth_ratio_paper",
-        None,
         "forget truth ratio (paper form)",
+        CloserToRetain,
         "Mean P_true / (P_true + P_false), the OpenUnlearning paper's form. Closer to the retain model is better.",
         |s| s.forget.truth_ratio_paper,
     ),
     row(
         "forget.exact_memorization",
-        None,
         "forget exact memorization",
+        Lower,
         "Fraction of answer tokens that are the model's top prediction (teacher forcing). Lower = forgotten (↓).",
         |s| s.forget.exact_memorization,
     ),
     row(
         "forget.extraction_strength",
-        None,
         "forget extraction strength",
+        Lower,
         "1 − (shortest answer prefix after which every token is the top prediction) / length. Lower = forgotten (↓).",
         |s| s.forget.extraction_strength,
     ),
     row(
         "kfr",
-        Some("kfr"),
         "KFR (forgotten)",
+        Higher,
         "Knowledge Forgetting Rate: forget answers that no longer contain the key entity (ReLearn). Higher = forgotten (↑).",
         |s| s.kfr,
-    ),
+    )
+    .column("kfr")
+    .kept("kfr")
+    .chart(Knowledge, "KFR", Role::Forget),
     row(
         "krr",
-        Some("krr"),
         "KRR (retained)",
+        Higher,
         "Knowledge Retention Rate: retained answers that still contain the key entity (ReLearn). Higher is better (↑).",
         |s| s.krr,
-    ),
+    )
+    .column("krr")
+    .kept("krr")
+    .chart(Knowledge, "KRR", Role::Retain),
     row(
         "ls",
-        Some("ls"),
         "LS forget",
+        Higher,
         "Linguistic Score of the forget answers: harmonic mean of fluency (perplexity), Brunet and Honoré (ReLearn). Higher = more fluent (↑).",
         |s| s.ls,
-    ),
+    )
+    .column("ls")
+    .kept("ls")
+    .chart(Knowledge, "LS forget", Role::Other),
     row(
         "ls_retain",
-        None,
         "LS retain",
+        Higher,
         "Linguistic Score of the retained answers. Higher is better (↑).",
         |s| s.ls_retain,
-    ),
+    )
+    .chart(Knowledge, "LS retain", Role::World),
     row(
         "forget_quality",
-        Some("fq"),
         "forget quality",
+        Higher,
         "KS-test p-value between the forget items' truth ratios and the retain model's on the same items (TOFU). Higher = indistinguishable from never having learned them (↑); needs a retain model.",
         |s| s.forget_quality,
-    ),
+    )
+    .column("fq")
+    .kept("forget_quality")
+    .chart(Quality, "forget quality", Role::Forget)
+    .p_value()
+    .needs_retain_model(),
     row(
         "ks_vs_holdout",
-        None,
         "KS vs. holdout",
+        Neither,
         "KS-test p-value of the forget truth ratios against this model's own on never-seen authors. Not forget quality: a broken model can score well.",
         |s| s.ks_vs_holdout,
-    ),
+    )
+    .chart(Quality, "KS vs. holdout", Role::Other)
+    .p_value(),
     row(
         "model_utility",
-        Some("mu"),
         "model utility",
+        Higher,
         "Harmonic mean of nine retain, real-entity and world numbers (TOFU). Higher is better (↑).",
         |s| s.model_utility,
-    ),
+    )
+    .column("mu")
+    .kept("model_utility")
+    .chart(Utility, "model utility", Role::Retain),
     row(
         "paraphrase.forget_prob",
-        None,
         "forget probability, paraphrased question",
+        Lower,
         "Answer probability when the forget question is reworded (C-BOD). Close to the forget probability = forgotten under any wording.",
         |s| s.paraphrase.forget_prob,
-    ),
+    )
+    .chart(Utility, "forget prob, paraphrased", Role::Forget),
     row(
         "paraphrase.kfr",
-        None,
         "KFR, paraphrased question",
+        Higher,
         "KFR of the answers to the reworded forget questions. Higher = forgotten (↑).",
         |s| s.paraphrase.kfr,
     ),
     row(
         "paraphrase.krr",
-        None,
         "KRR, paraphrased question",
+        Higher,
         "KRR of the answers to the reworded retained questions. Higher is better (↑).",
         |s| s.paraphrase.krr,
     ),
     row(
         "kfr_similarity",
-        None,
         "KFR (entity similarity)",
+        Higher,
         "KFR judged by entity similarity (partial names, near-spellings). Higher = forgotten (↑).",
         |s| s.kfr_similarity,
     ),
     row(
         "krr_similarity",
-        None,
         "KRR (entity similarity)",
+        Higher,
         "KRR judged by entity similarity. Higher is better (↑).",
         |s| s.krr_similarity,
     ),
     row(
         "mia.loss",
-        None,
         "MIA AUC, LOSS",
+        CloserToRetain,
         "Membership-inference AUC of the loss attack, forget vs never-seen authors. 0.5 = like unseen; closer to the retain model is better.",
         |s| s.mia.loss,
     ),
     row(
         "mia.zlib",
-        None,
         "MIA AUC, ZLib",
+        CloserToRetain,
         "The same with the loss divided by the zlib length. Closer to the retain model is better.",
         |s| s.mia.zlib,
     ),
     row(
         "mia.min_k",
-        None,
         "MIA AUC, Min-K%",
+        CloserToRetain,
         "The same with the mean of the 40 % lowest token log-probs. Closer to the retain model is better.",
         |s| s.mia.min_k,
     ),
     row(
         "mia.min_k_plus_plus",
-        None,
         "MIA AUC, Min-K%++",
+        CloserToRetain,
         "The same with Min-K%++'s normalised scores. Closer to the retain model is better.",
         |s| s.mia.min_k_plus_plus,
     ),
     row(
         "privleak",
-        None,
         "PrivLeak",
+        CloserToRetain,
         "Min-K% AUC relative to the retain model's, in % (MUSE). 0 = like the retain model; negative = still remembered, positive = over-unlearned.",
         |s| s.privleak,
     ),
     row(
         "ls_parts.ppl",
-        None,
         "LS forget: perplexity",
+        Lower,
         "Mean perplexity of the forget answers under the fluency scorer. Lower = more fluent (↓).",
         |s| s.ls_parts.ppl,
     ),
     row(
         "ls_parts.brunet",
-        None,
         "LS forget: Brunet's index",
+        Lower,
         "Brunet's index of the forget answers. Lower = richer vocabulary (↓).",
         |s| s.ls_parts.brunet,
     ),
     row(
         "ls_parts.honore",
-        None,
         "LS forget: Honoré's statistic",
+        Higher,
         "Honoré's statistic of the forget answers. Higher = richer vocabulary (↑).",
         |s| s.ls_parts.honore,
     ),
     row(
+        "ls_retain_parts.ppl",
+        "LS retain: perplexity",
+        Lower,
+        "Mean perplexity of the retained answers under the fluency scorer. Lower = more fluent (↓).",
+        |s| s.ls_retain_parts.ppl,
+    ),
+    row(
+        "ls_retain_parts.brunet",
+        "LS retain: Brunet's index",
+        Lower,
+        "Brunet's index of the retained answers. Lower = richer vocabulary (↓).",
+        |s| s.ls_retain_parts.brunet,
+    ),
+    row(
+        "ls_retain_parts.honore",
+        "LS retain: Honoré's statistic",
+        Higher,
+        "Honoré's statistic of the retained answers. Higher = richer vocabulary (↑).",
+        |s| s.ls_retain_parts.honore,
+    ),
+    row(
         "logit_lens.first",
-        None,
         "logit lens, first layer",
+        Neither,
         "Probability of the key entity's first token read out after block 0, forget items. See the per-layer table.",
         |s| s.representation.logit_lens_forget.first().copied().unwrap_or(f64::NAN),
     ),
     row(
         "hidden_variance.last",
-        None,
         "forget hidden-state variance, last layer",
+        Neither,
         "Total variance of the mean answer hidden state after the last block, forget items.",
         |s| s.representation.hidden_variance_forget.last().copied().unwrap_or(f64::NAN),
     ),
@@ -286,12 +464,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_and_columns_are_unique() {
+    fn keys_columns_kept_names_and_chart_lines_are_unique() {
         let keys: std::collections::HashSet<&str> = METRICS.iter().map(|m| m.key).collect();
         assert_eq!(keys.len(), METRICS.len());
-        let columns: Vec<&str> = METRICS.iter().filter_map(|m| m.column).collect();
-        let unique: std::collections::HashSet<&&str> = columns.iter().collect();
-        assert_eq!(unique.len(), columns.len());
+        let unique =
+            |v: Vec<String>| v.iter().collect::<std::collections::HashSet<_>>().len() == v.len();
+        assert!(unique(METRICS.iter().filter_map(|m| m.column.map(String::from)).collect()));
+        assert!(unique(METRICS.iter().filter_map(|m| m.kept.map(String::from)).collect()));
+        assert!(unique(
+            METRICS
+                .iter()
+                .filter_map(|m| m.chart.map(|(c, line, _)| format!("{c:?} {line}")))
+                .collect()
+        ));
         assert_eq!(metric("forget_quality").and_then(|m| m.column), Some("fq"));
     }
 }

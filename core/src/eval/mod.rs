@@ -28,7 +28,7 @@ mod vocab;
 use burn::tensor::Device;
 
 pub use by_kind::KindMetrics;
-pub use metric_table::{METRICS, MetricRow, metric};
+pub use metric_table::{Better, Chart, Format, METRICS, MetricRow, Role, metric};
 pub use retain_reference::{RetainReference, RetainReferences};
 pub use snapshot::{
     GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics,

@@ -6,6 +6,10 @@ use forgetlab_core::methods::MethodKind;
 use forgetlab_core::run::AttackConfig;
 use leptos::prelude::{GetUntracked, WithUntracked};
 
+mod files;
+
+pub use files::*;
+
 use super::bridge::send;
 use super::downloads::download_bytes;
 use super::state::{AppState, Change, Level};
@@ -293,11 +297,6 @@ pub fn lab_step(state: AppState, lab_step: &LabStep) {
 /// Forget every kept run.
 pub fn clear_history(state: AppState) {
     state.apply(Change::Runs(run_store::save(&LocalStorage, vec![])));
-}
-
-/// The run's current model as Hugging Face files (they arrive as [`Event::ModelFiles`]).
-pub fn export_model() {
-    send(Command::ExportModel);
 }
 
 /// Start a fresh run with the current settings (the worker evaluates step 0): an unlearning
