@@ -17,22 +17,20 @@
 mod continual;
 mod edit;
 mod finetune;
+mod pretrain;
 mod report;
 mod retain;
 mod settings_flags;
+mod unlearn;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use burn::tensor::Device;
 use clap::{Parser, Subcommand};
 use forgetlab_core::ForgetError;
-use forgetlab_core::methods::MethodKind;
 use forgetlab_core::model::LoadedModel;
-use forgetlab_core::pretrain::{PretrainConfig, pretrain};
-use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};
+use forgetlab_core::run::ForgetSelection;
 use forgetlab_core::world::{FactWorld, import_tofu_json};
-use settings_flags::{MethodParser, SettingFlags};
 
 /// Where the committed default model lives, relative to the repository root.
 pub const DEFAULT_MODEL: &str = "public/models/forgetlab-small";
@@ -59,29 +57,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Generate the fact world, export it to public/data, and train the default model from scratch.
-    Pretrain {
-        /// Default: public/models/forgetlab-small (models/retain-SPLIT with --retain).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        #[arg(long, default_value = "public/data")]
-        data_out: PathBuf,
-        #[arg(long)]
-        steps: Option<usize>,
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Train the Linguistic Score's fluency scorer (no forget10 or holdout authors) instead.
-        #[arg(long, conflicts_with = "retain")]
-        fluency: bool,
-        /// Train the retain model of a forget split instead (TOFU's retain90/95/99): the same
-        /// recipe and seed without that split's authors. Written to models/retain-SPLIT unless
-        /// --out says otherwise.
-        #[arg(long, value_name = "SPLIT", value_parser = ["forget01", "forget05", "forget10", "val10"])]
-        retain: Option<String>,
-        /// Train the Llama-family twin of the default shape (rotary positions, RMSNorm,
-        /// grouped-query attention, SwiGLU) instead of GPT-2; give --out.
-        #[arg(long, requires = "out")]
-        llama: bool,
-    },
+    Pretrain(pretrain::Args),
     /// Print the model's quality bar (key entity in greedy answers) and every metric on forget10.
     Eval {
         #[arg(long)]
@@ -117,51 +93,7 @@ enum Command {
         seed: u64,
     },
     /// Run an unlearning method and print metrics every --eval-every steps.
-    Unlearn {
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// The unlearning method (the engine's method table).
-        #[arg(long, value_parser = MethodParser)]
-        method: MethodKind,
-        /// forget01 | forget05 | forget10 | val10 | a TOFU-schema JSON/JSONL file
-        #[arg(long, default_value = "forget05")]
-        forget: String,
-        #[command(flatten)]
-        retain: RetainFlags,
-        /// Forget only the items of this kind of question (birthplace, birth_year, genre,
-        /// father_profession, mother_profession, award, first_book, second_book, language,
-        /// university; world facts: capital, …). The per-kind table shows how far it spreads.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Retain items evaluated (a seeded subset of the retain split; more give steadier
-        /// per-kind numbers).
-        #[arg(long, default_value_t = EvalConfig::default().max_retain)]
-        eval_retain: usize,
-        #[arg(long, default_value_t = 30)]
-        steps: usize,
-        #[command(flatten)]
-        settings: SettingFlags,
-        #[arg(long, default_value_t = 5)]
-        eval_every: usize,
-        /// Stop at the first evaluation whose KFR reaches this value (matched forgetting: compare
-        /// methods where they have forgotten as much, not after as many steps).
-        #[arg(long, value_name = "KFR")]
-        until_kfr: Option<f64>,
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        #[arg(long)]
-        json: bool,
-        /// Write the unlearned model here (HF layout).
-        #[arg(long)]
-        save: Option<PathBuf>,
-        /// After the run, relearn this many forget items (10 steps) and report what comes back.
-        #[arg(long, value_name = "K")]
-        relearn_attack: Option<usize>,
-        /// With --relearn-attack: also run the same attack on K holdout items (never learned),
-        /// the control for what the attack teaches by itself.
-        #[arg(long, requires = "relearn_attack")]
-        attack_control: bool,
-    },
+    Unlearn(unlearn::Args),
     /// Time an evaluation pass (every metric) and training steps (a benchmark, not a test).
     Bench {
         #[arg(long)]
@@ -368,41 +300,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
     let device = device(&cli.backend)?;
     let world = FactWorld::default_world();
     match cli.command {
-        Command::Pretrain { out, data_out, steps, seed, fluency, retain, llama } => {
-            let out = match (&retain, out) {
-                (Some(split), None) => PathBuf::from(format!("{RETAIN_MODELS}/retain-{split}")),
-                (_, out) => out.unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL)),
-            };
-            let mut cfg = PretrainConfig { fluency, retain, llama, ..PretrainConfig::default() };
-            // The fluency scorer needs fluency, not recall: 1500 steps (public/models/fluency).
-            cfg.steps = steps.unwrap_or(if fluency { 1500 } else { cfg.steps });
-            cfg.seed = seed.unwrap_or(cfg.seed);
-            world.export_dir(&data_out)?;
-            println!("fact world → {} ({} items)", data_out.display(), world.items.len());
-            let start = Instant::now();
-            let mut recent = Vec::new();
-            let total = cfg.steps;
-            let model = pollster::block_on(pretrain(&world, &cfg, &device, |step, loss| {
-                recent.push(loss);
-                if (step + 1) % 200 == 0 || step + 1 == total {
-                    let avg = recent.iter().sum::<f32>() / recent.len() as f32;
-                    println!(
-                        "step {:>5}/{total}  loss {avg:.4}  {:.0}s",
-                        step + 1,
-                        start.elapsed().as_secs_f64()
-                    );
-                    recent.clear();
-                }
-            }))?;
-            model.save_dir(&out)?;
-            println!(
-                "model ({} parameters) → {} in {:.0}s",
-                model.config.num_params(),
-                out.display(),
-                start.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
+        Command::Pretrain(args) => pretrain::run(args, &world, &device),
         Command::Eval { model, forget, retain, json, parity_fixture } => {
             let m = load(&model)?;
             let forget_items =
@@ -461,73 +359,7 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
             println!("{}{}", text, m.tokenizer.decode(&out[0].tokens)?);
             Ok(())
         }
-        Command::Unlearn {
-            model,
-            method,
-            forget,
-            retain,
-            kind,
-            eval_retain,
-            steps,
-            settings,
-            eval_every,
-            until_kfr,
-            seed,
-            json,
-            save,
-            relearn_attack,
-            attack_control,
-        } => {
-            let mut selection = forget_selection(&forget)?;
-            if let Some(kind) = &kind {
-                selection = of_kind(&world, &selection, kind)?;
-            }
-            let mut cfg = RunConfig::new(method, selection);
-            cfg.seed = seed;
-            cfg.hyper = settings.apply(method)?;
-            cfg.eval = EvalConfig { max_retain: eval_retain, ..EvalConfig::default() };
-            if eval_every == 0 {
-                return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));
-            }
-            let m = load(&model)?;
-            let mut run = Run::new(&m, &world, cfg, &device)?;
-            if let Some(scorer) = load_fluency(&model, &m)? {
-                run.set_fluency_model(&scorer)?;
-            }
-            if let Some(r) = retain::for_selection(
-                &retain.source(),
-                &model_dir(&model),
-                &m,
-                &world,
-                run.forget_items(),
-                &device,
-            )? {
-                run.set_retain_reference(r)?;
-            }
-            if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
-                return Err(ForgetError::InvalidConfig(
-                    "--until-kfr is a rate between 0 and 1".into(),
-                ));
-            }
-            report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
-            if let Some(k) = relearn_attack {
-                let attack = forgetlab_core::run::AttackConfig { k, seed, ..Default::default() };
-                report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json, false);
-                if attack_control {
-                    let control = forgetlab_core::run::AttackConfig { control: true, ..attack };
-                    report::attack(
-                        &pollster::block_on(run.relearning_attack(&control))?,
-                        json,
-                        true,
-                    );
-                }
-            }
-            if let Some(dir) = save {
-                pollster::block_on(run.export())?.save_dir(&dir)?;
-                eprintln!("unlearned model → {}", dir.display());
-            }
-            Ok(())
-        }
+        Command::Unlearn(args) => unlearn::run(args, &world, &device),
         Command::Bench { model, steps, forget, continual_steps, train_only } => {
             let m = load(&model)?;
             if train_only {

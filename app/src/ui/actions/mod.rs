@@ -8,7 +8,10 @@ use leptos::prelude::{GetUntracked, WithUntracked};
 
 mod files;
 
-pub use files::*;
+pub use files::{
+    benchmark, chart_png, copy, download_history, download_run, export_facts, export_model,
+    import_facts, load_model, start_over, teach_world,
+};
 
 use super::bridge::send;
 use super::downloads::download_bytes;

@@ -1,0 +1,125 @@
+//! `forgetlab unlearn`: one unlearning run on the default model (or another), its metrics every
+//! few steps, and optionally the relearning attack and the unlearned model's files.
+
+use std::path::PathBuf;
+
+use burn::tensor::Device;
+use forgetlab_core::ForgetError;
+use forgetlab_core::methods::MethodKind;
+use forgetlab_core::run::{EvalConfig, Run, RunConfig};
+use forgetlab_core::world::FactWorld;
+
+use crate::settings_flags::{MethodParser, SettingFlags};
+use crate::{
+    RetainFlags, forget_selection, load, load_fluency, model_dir, of_kind, report, retain,
+};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// The unlearning method (the engine's method table).
+    #[arg(long, value_parser = MethodParser)]
+    method: MethodKind,
+    /// forget01 | forget05 | forget10 | val10 | a TOFU-schema JSON/JSONL file
+    #[arg(long, default_value = "forget05")]
+    forget: String,
+    #[command(flatten)]
+    retain: RetainFlags,
+    /// Forget only the items of this kind of question (birthplace, birth_year, genre,
+    /// father_profession, mother_profession, award, first_book, second_book, language,
+    /// university; world facts: capital, …). The per-kind table shows how far it spreads.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Retain items evaluated (a seeded subset of the retain split; more give steadier
+    /// per-kind numbers).
+    #[arg(long, default_value_t = EvalConfig::default().max_retain)]
+    eval_retain: usize,
+    #[arg(long, default_value_t = 30)]
+    steps: usize,
+    #[command(flatten)]
+    settings: SettingFlags,
+    #[arg(long, default_value_t = 5)]
+    eval_every: usize,
+    /// Stop at the first evaluation whose KFR reaches this value (matched forgetting: compare
+    /// methods where they have forgotten as much, not after as many steps).
+    #[arg(long, value_name = "KFR")]
+    until_kfr: Option<f64>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long)]
+    json: bool,
+    /// Write the unlearned model here (HF layout).
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// After the run, relearn this many forget items (10 steps) and report what comes back.
+    #[arg(long, value_name = "K")]
+    relearn_attack: Option<usize>,
+    /// With --relearn-attack: also run the same attack on K holdout items (never learned),
+    /// the control for what the attack teaches by itself.
+    #[arg(long, requires = "relearn_attack")]
+    attack_control: bool,
+}
+
+pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetError> {
+    let Args {
+        model,
+        method,
+        forget,
+        retain,
+        kind,
+        eval_retain,
+        steps,
+        settings,
+        eval_every,
+        until_kfr,
+        seed,
+        json,
+        save,
+        relearn_attack,
+        attack_control,
+    } = args;
+    let mut selection = forget_selection(&forget)?;
+    if let Some(kind) = &kind {
+        selection = of_kind(world, &selection, kind)?;
+    }
+    let mut cfg = RunConfig::new(method, selection);
+    cfg.seed = seed;
+    cfg.hyper = settings.apply(method)?;
+    cfg.eval = EvalConfig { max_retain: eval_retain, ..EvalConfig::default() };
+    if eval_every == 0 {
+        return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));
+    }
+    let m = load(&model)?;
+    let mut run = Run::new(&m, world, cfg, device)?;
+    if let Some(scorer) = load_fluency(&model, &m)? {
+        run.set_fluency_model(&scorer)?;
+    }
+    if let Some(r) = retain::for_selection(
+        &retain.source(),
+        &model_dir(&model),
+        &m,
+        world,
+        run.forget_items(),
+        device,
+    )? {
+        run.set_retain_reference(r)?;
+    }
+    if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
+        return Err(ForgetError::InvalidConfig("--until-kfr is a rate between 0 and 1".into()));
+    }
+    report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
+    if let Some(k) = relearn_attack {
+        let attack = forgetlab_core::run::AttackConfig { k, seed, ..Default::default() };
+        report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json, false);
+        if attack_control {
+            let control = forgetlab_core::run::AttackConfig { control: true, ..attack };
+            report::attack(&pollster::block_on(run.relearning_attack(&control))?, json, true);
+        }
+    }
+    if let Some(dir) = save {
+        pollster::block_on(run.export())?.save_dir(&dir)?;
+        eprintln!("unlearned model → {}", dir.display());
+    }
+    Ok(())
+}
