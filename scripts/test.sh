@@ -10,11 +10,10 @@
 #                                  inputs per parser (the scheduled GitHub workflow runs it)
 #
 # Every cargo command shares one build environment (scripts/tools.sh): each dependency is compiled
-# once per target, and clippy lints our crates while they are built. Two lanes share the two
-# cores from the start: in the foreground the browser build, then the page end to end; in the
-# background, at the lowest priority, the native lane (build, engine and CLI tests, metric
-# parity, benchmark, reproductions, then the engine in Chromium), which fills the foreground's
-# idle and single-threaded stretches and never slows the page's timing checks.
+# once per target, and clippy lints our crates while they are built. After the browser build, two
+# lanes share the two cores: the page end to end in the foreground, and the native lane (build,
+# engine and CLI tests, benchmark, reproductions, metric parity, then the engine in Chromium) in
+# the background at a lower priority, so the page's timing checks get the CPU first.
 # Each step's duration is printed at the end, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,54 +75,11 @@ python_venv() {
   "$VENV/bin/pip" install -q -r tests/parity/requirements.txt
   cp tests/parity/requirements.txt "$VENV/requirements.txt"
 }
-# The lanes meet at marker files: "$STATE/tools.ok" (or tools.failed) when the test tools are
-# installed, "$STATE/engine-test" (the wasm test's path, or engine-test.failed) once it is built.
-{
-  if test_tools && python_venv; then touch "$STATE/tools.ok"; else touch "$STATE/tools.failed"; exit 1; fi
-} > "$STATE/test-tools.log" 2>&1 &
+{ test_tools && python_venv; } > "$STATE/test-tools.log" 2>&1 &
 TOOLS_PID=$!
-await() { # FILE FAILED_FILE: wait until FILE exists; fail if FAILED_FILE appears
-  while [ ! -e "$1" ]; do
-    if [ -e "$2" ]; then echo "gave up waiting for $1 ($2)" >&2; return 1; fi
-    sleep 2
-  done
-}
-
-# The native lane: its steps and their durations go to its own log, printed when it is done.
-native_lane() {
-  renice -n 19 -p "$BASHPID" > /dev/null
-  CURRENT=""
-  STEPS_FILE="$STATE/native-steps"
-  step "[native] build, clippy on every target (release)"
-  cargo test --release --workspace --all-targets --no-run -q
-  step "[native] tests (engine, CLI, the playground's pure parts: settings and link, run history, labs; fuzzed parsers)"
-  cargo test --release --workspace -q
-  step "[native] CLI smoke: the default model passes its quality bar"
-  FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
-  cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee "$STATE/eval.txt"
-  grep -q PASS "$STATE/eval.txt"
-  step "[native] the benchmark runs (its figures are printed, never asserted: speed is not a test)"
-  cargo run --release -q -p forgetlab -- bench --steps 2
-  cargo run --release -q -p forgetlab -- bench --train-only --steps 2
-  step "[native] docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
-  python3 scripts/reproduce.py --quick
-  python3 scripts/reproduce_continual.py --quick
-  step "[native] metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
-  await "$STATE/tools.ok" "$STATE/tools.failed"
-  "$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
-  # A browser test in this lane: it asserts no timing, and the lanes finish closer together.
-  step "[native] the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
-  await "$STATE/engine-test" "$STATE/engine-test.failed"
-  (cd app && CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 \
-    wasm-bindgen-test-runner "$(cat "$STATE/engine-test")")
-  finish_step
-}
-( native_lane ) > "$STATE/native.log" 2>&1 &
-LANE_PID=$!
 
 # The browser build comes first: it is what `bash scripts/run.sh` builds (with the build tools),
-# so this step's time is how long the run command takes to serve on the same machine (give or
-# take the native lane's share of the CPU, which its lowest priority keeps small).
+# so this step's time is how long the run command takes to serve on the same machine.
 step "the playground for the browser (build tools, trunk, wasm32; clippy on the page and the worker)"
 bash scripts/build-web.sh
 
@@ -134,12 +90,40 @@ step "the engine's browser tests, built (wasm32; clippy on them)"
 ENGINE_TEST=$(CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo test --profile wasm-release -p forgetlab-app \
   --target wasm32-unknown-unknown --test engine_in_browser --no-run --message-format=json \
   | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
-if [ -z "$ENGINE_TEST" ]; then touch "$STATE/engine-test.failed"; echo "the engine's browser tests did not build" >&2; exit 1; fi
-echo "$ENGINE_TEST" > "$STATE/engine-test"
+[ -n "$ENGINE_TEST" ] || { echo "the engine's browser tests did not build" >&2; exit 1; }
 
 step "tools for testing (Chromium, ChromeDriver, playwright-core, the Python reference libraries)"
 if ! wait "$TOOLS_PID"; then cat "$STATE/test-tools.log"; echo "installing the test tools failed" >&2; exit 1; fi
 cat "$STATE/test-tools.log"
+
+# The native lane: its steps and their durations go to its own log, printed when it is done.
+native_lane() {
+  renice -n 10 -p "$BASHPID" > /dev/null
+  CURRENT=""
+  STEPS_FILE="$STATE/native-steps"
+  step "[native] build, clippy on every target (release)"
+  cargo test --release --workspace --all-targets --no-run -q
+  step "[native] tests (engine, CLI, the playground's pure parts: settings and link, run history, labs; fuzzed parsers)"
+  cargo test --release --workspace -q
+  step "[native] CLI smoke: the default model passes its quality bar"
+  FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
+  cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee "$STATE/eval.txt"
+  grep -q PASS "$STATE/eval.txt"
+  step "[native] metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
+  "$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
+  step "[native] the benchmark runs (its figures are printed, never asserted: speed is not a test)"
+  cargo run --release -q -p forgetlab -- bench --steps 2
+  cargo run --release -q -p forgetlab -- bench --train-only --steps 2
+  step "[native] docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
+  python3 scripts/reproduce.py --quick
+  python3 scripts/reproduce_continual.py --quick
+  # A browser test in this lane: it asserts no timing, and the lanes finish closer together.
+  step "[native] the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
+  (cd app && CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 wasm-bindgen-test-runner "$ENGINE_TEST")
+  finish_step
+}
+( native_lane ) > "$STATE/native.log" 2>&1 &
+LANE_PID=$!
 
 step "the playground end to end in headless Chromium (Playwright)"
 rm -rf tests/e2e/artifacts/gestures

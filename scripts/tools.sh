@@ -17,9 +17,8 @@ export PATH="$HOME/.cargo/bin:$ROOT/tests/e2e/node_modules/.bin:$PATH"
 #   dependency again in check mode: burn and cubecl twice more, about 17 minutes cold here.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forgetlab/target}"
 # The browser build in a directory of its own: the native and the wasm32 builds share no
-# artifact (other profiles, other targets), and in one directory cargo runs them one at a time;
-# in two, test.sh builds both at once, the native build filling the browser build's
-# single-threaded stretches.
+# artifact (other profiles, other targets), and in one directory cargo runs them one at a time
+# (one waits on the other's lock).
 WASM_TARGET_DIR="${WASM_TARGET_DIR:-$HOME/.cache/forgetlab/target-wasm}"
 export CARGO_TERM_COLOR=never
 export RUSTC_WORKSPACE_WRAPPER="$HOME/.cargo/bin/clippy-driver"
