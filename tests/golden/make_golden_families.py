@@ -23,7 +23,7 @@ and the argmax; plus the mean next-token loss. Run once (needs torch and transfo
     python3 -m venv /tmp/golden-venv && /tmp/golden-venv/bin/pip install torch transformers
     /tmp/golden-venv/bin/python tests/golden/make_golden_families.py
 
-core's test `model_families_match_transformers` (core/tests/model_families.rs) then loads each
+core's test `model_families_match_transformers` (core/tests/engine/model_families.rs) then loads each
 directory and compares (max abs diff ≤ 1e-4).
 """
 import json

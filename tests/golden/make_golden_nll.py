@@ -9,7 +9,7 @@ not scored). Run once after re-training the default model:
     python3 -m venv /tmp/golden-venv && /tmp/golden-venv/bin/pip install torch transformers
     /tmp/golden-venv/bin/python tests/golden/make_golden_nll.py
 
-The test `answer_nlls_match_transformers` (core/tests/model_files.rs) checks the engine's
+The test `answer_nlls_match_transformers` (core/tests/engine/model_files.rs) checks the engine's
 answer-tree NLLs against golden_nll.json within 1e-4.
 """
 import json

@@ -1,7 +1,7 @@
 //! Each method's loss moves the model the intended way, and a short run of each method lowers
 //! the forget probability while reporting every metric.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::methods::{MethodKind, relearn};
 use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};

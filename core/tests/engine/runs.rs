@@ -1,6 +1,6 @@
 //! The step-wise run: reset, determinism, divergence, and bad input.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::ForgetError;
 use forgetlab_core::methods::MethodKind;

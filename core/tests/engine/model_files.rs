@@ -1,6 +1,6 @@
 //! Model and tokenizer files: round trips, malformed input, and parity with transformers.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::ForgetError;
 use forgetlab_core::model::{Gpt, GptConfig, GptWeights, LoadedModel};

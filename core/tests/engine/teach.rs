@@ -1,7 +1,7 @@
 //! "Add your own fact": the model learns a new fact (its probability rises far above where it
 //! started) without losing the facts it had, and a run can then forget it.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::methods::MethodKind;
 use forgetlab_core::run::{EvalConfig, ForgetSelection, Run, RunConfig};

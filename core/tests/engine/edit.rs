@@ -1,6 +1,6 @@
 //! Editing facts: counterfactuals, and IKE vs fine-tuning vs fine-tuning with REMIX.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::edit::{EditConfig, EditMethod, apply, counterfactuals};
 

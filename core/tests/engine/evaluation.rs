@@ -2,7 +2,7 @@
 //! mean what they should (the formulas themselves are unit-tested in `metrics/` and checked
 //! against the reference libraries by tests/parity).
 
-mod common;
+use crate::common;
 
 use forgetlab_core::batch::Example;
 use forgetlab_core::eval::{Evaluator, StatsRequest};

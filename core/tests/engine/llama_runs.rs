@@ -3,7 +3,7 @@
 //! without LoRA — for a few steps, the full metric suite, greedy generation through the KV cache,
 //! and the files it exports.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::methods::MethodKind;
 use forgetlab_core::model::LoadedModel;

@@ -1,4 +1,4 @@
-//! Shared fixture: a tiny world and a toy model pretrained on it, built once per test binary and
+//! Shared fixture: a tiny world and a toy model pretrained on it, built once per process and
 //! pretrained once per source tree (see [`pretrained`]).
 
 #![allow(dead_code)]
@@ -32,7 +32,7 @@ pub fn fixture() -> &'static Fixture {
 }
 
 /// The tiny world's model pretrained with `cfg`. Pretraining takes about 30 s on two cores and
-/// every test binary needs the same model, so the first one to pretrain it keeps it in the target
+/// each test run needs the same model, so the first run to pretrain it keeps it in the target
 /// directory (Hugging Face files), keyed by everything that decides its weights: the engine's
 /// source (core/src), Cargo.lock, the build profile and `cfg`. Any change to the engine makes a
 /// new key, so a kept model is always what this code would pretrain.

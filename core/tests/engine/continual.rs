@@ -1,6 +1,6 @@
 //! Continual learning in stages: learning, forgetting, schedules, mixing, reset and bad input.
 
-mod common;
+use crate::common;
 
 use forgetlab_core::ForgetError;
 use forgetlab_core::continual::{

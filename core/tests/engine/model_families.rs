@@ -6,7 +6,7 @@
 //! f16 and bf16 weights; one checkpoint in shards — and golden_families.json the logits
 //! transformers computed for them.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Int, Tensor, TensorData};
 use forgetlab_core::model::{Gpt, GptConfig, LoadedModel};

@@ -1,9 +1,7 @@
 //! `finetune`: a model that does not know the fact world learns it (TOFU's first step); a retain
 //! model's recipe leaves its split out; LoRA fine-tuning merges into plain weights.
 
-mod common;
-
-use common::{avg_nll, device, fixture};
+use crate::common::{avg_nll, device, fixture};
 use forgetlab_core::finetune::{FinetuneConfig, finetune};
 use forgetlab_core::model::{GptWeights, LoadedModel};
 
