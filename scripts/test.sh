@@ -3,8 +3,8 @@
 # virtualenv with the reference metric libraries of tests/parity/requirements.txt).
 #
 #   bash scripts/test.sh           every test (what .ci/run calls)
-#   bash scripts/test.sh --quick   the inner loop: rustfmt, module cycles, clippy and the native
-#                                  unit tests
+#   bash scripts/test.sh --quick   the inner loop: rustfmt, module cycles, leptosfmt, clippy and
+#                                  the native unit tests
 #   bash scripts/test.sh --full    every test at its long size: the page's memory over 100
 #                                  run/stop/reset cycles and 20 backend switches, 10^6 fuzz
 #                                  inputs per parser (the scheduled GitHub workflow runs it)
@@ -54,6 +54,9 @@ python3 scripts/module_cycles.py
 
 if [ "$MODE" = --quick ]; then
   rust_component clippy
+  step "style: leptosfmt on the page's view! markup"
+  leptosfmt_tool
+  leptosfmt --check -q app/src
   step "native build, clippy on every target (release)"
   cargo test --release --workspace --all-targets --no-run -q
   step "native unit tests"
@@ -95,6 +98,9 @@ ENGINE_TEST=$(CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo test --profile wasm-rele
 step "tools for testing (Chromium, ChromeDriver, playwright-core, the Python reference libraries)"
 if ! wait "$TOOLS_PID"; then cat "$STATE/test-tools.log"; echo "installing the test tools failed" >&2; exit 1; fi
 cat "$STATE/test-tools.log"
+
+step "style: leptosfmt on the page's view! markup (rustfmt leaves macros alone)"
+leptosfmt --check -q app/src
 
 # The native lane: its steps and their durations go to its own log, printed when it is done.
 native_lane() {

@@ -5,7 +5,8 @@
 #   build_tools  what building and serving the page need: clippy (the build runs it, below),
 #                the wasm32 target, Node.js (the static server), and in the background
 #                wasm-bindgen-cli (the exact version in Cargo.lock) and trunk (wait_build_tools)
-#   test_tools   what the tests add: rustfmt, Chromium + ChromeDriver (Debian), playwright-core (npm)
+#   test_tools   what the tests add: rustfmt, leptosfmt (crates.io), Chromium + ChromeDriver
+#                (Debian), playwright-core (npm)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$ROOT/tests/e2e/node_modules/.bin:$PATH"
 
@@ -96,8 +97,17 @@ wait_build_tools() {
   note "wasm-bindgen-cli and trunk are installed"
 }
 
+# leptosfmt formats the view! markup that rustfmt leaves alone (a test step checks both).
+leptosfmt_tool() {
+  if ! leptosfmt --version 2>/dev/null | grep -q '0.1.33'; then
+    note "compiling leptosfmt 0.1.33"
+    cargo_install_tool leptosfmt --version 0.1.33 --locked
+  fi
+}
+
 test_tools() {
   rust_component rustfmt
+  leptosfmt_tool
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     note "installing Chromium and ChromeDriver (Debian)"
     apt_install chromium chromium-driver

@@ -55,7 +55,10 @@ pub fn KindTable() -> impl IntoView {
                                         <td>{change(a.forget_prob, b.forget_prob)}</td>
                                         <td>{a.retain_items}</td>
                                         <td>{change(a.retain_prob, b.retain_prob)}</td>
-                                        <td data-value=b.krr.map(|v| v.to_string()).unwrap_or_default()>{change(a.krr, b.krr)}</td>
+                                        <td data-value=b
+                                            .krr
+                                            .map(|v| v.to_string())
+                                            .unwrap_or_default()>{change(a.krr, b.krr)}</td>
                                     </tr>
                                 }
                             })

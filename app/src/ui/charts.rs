@@ -98,7 +98,17 @@ pub fn LineChart(
     };
     view! {
         <figure class="chart" data-chart=id.clone()>
-            <figcaption>{title}" "<button class="link png" data-testid=format!("png-{id}") on:click=on_png title="Download this chart as PNG">"PNG"</button></figcaption>
+            <figcaption>
+                {title}" "
+                <button
+                    class="link png"
+                    data-testid=format!("png-{id}")
+                    on:click=on_png
+                    title="Download this chart as PNG"
+                >
+                    "PNG"
+                </button>
+            </figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
                 {move || {
                     let (all, x_max, lo, hi) = geometry();
@@ -108,51 +118,104 @@ pub fn LineChart(
                             let y = sy(v, lo, hi);
                             view! {
                                 <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid"></line>
-                                <text x=LEFT - 3.0 y=y + 3.0 class="tick" text-anchor="end">{if log { format!("1e{}", v.round()) } else { fmt_tick(v) }}</text>
+                                <text x=LEFT - 3.0 y=y + 3.0 class="tick" text-anchor="end">
+                                    {if log { format!("1e{}", v.round()) } else { fmt_tick(v) }}
+                                </text>
                             }
                         })
                         .collect_view();
                     let lines = all
                         .into_iter()
                         .map(|s| {
-                            let finite: Vec<(f64, f64)> = s.points.iter().copied().filter(|p| p.1.is_finite()).collect();
-                            let pts = finite.iter().map(|&(x, y)| format!("{:.1},{:.1}", sx(x, x_max), sy(y, lo, hi))).collect::<Vec<_>>().join(" ");
+                            let finite: Vec<(f64, f64)> = s
+                                .points
+                                .iter()
+                                .copied()
+                                .filter(|p| p.1.is_finite())
+                                .collect();
+                            let pts = finite
+                                .iter()
+                                .map(|&(x, y)| format!("{:.1},{:.1}", sx(x, x_max), sy(y, lo, hi)))
+                                .collect::<Vec<_>>()
+                                .join(" ");
                             let dots = finite
                                 .iter()
-                                .map(|&(x, y)| view! { <circle cx=sx(x, x_max) cy=sy(y, lo, hi) r="1.8" fill=s.color></circle> })
+                                .map(|&(x, y)| {
+                                    view! {
+                                        <circle
+                                            cx=sx(x, x_max)
+                                            cy=sy(y, lo, hi)
+                                            r="1.8"
+                                            fill=s.color
+                                        ></circle>
+                                    }
+                                })
                                 .collect_view();
                             view! {
                                 <g data-series=s.name.clone() data-points=s.points.len()>
-                                    <polyline points=pts fill="none" stroke=s.color stroke-width="1.6"></polyline>
+                                    <polyline
+                                        points=pts
+                                        fill="none"
+                                        stroke=s.color
+                                        stroke-width="1.6"
+                                    ></polyline>
                                     {dots}
                                 </g>
                             }
                         })
                         .collect_view();
-                    // Stage bands: alternate shading, a label at the top of each.
                     let mut start = 0usize;
                     let stage_bands = band_steps()
                         .into_iter()
                         .enumerate()
                         .map(|(k, steps)| {
-                            let (x0, x1) = (sx(start as f64, x_max), sx((start + steps) as f64, x_max));
+                            let (x0, x1) = (
+                                sx(start as f64, x_max),
+                                sx((start + steps) as f64, x_max),
+                            );
                             start += steps;
+                            // Stage bands: alternate shading, a label at the top of each.
                             view! {
-                                <rect class="stage-band" class:odd=k % 2 == 1 data-stage=k + 1 x=x0 y=TOP width=(x1 - x0).max(0.0) height=H - TOP - BOTTOM></rect>
-                                <text x=x0 + 2.0 y=TOP + 8.0 class="tick band-label">{format!("stage {}", k + 1)}</text>
+                                <rect
+                                    class="stage-band"
+                                    class:odd=k % 2 == 1
+                                    data-stage=k + 1
+                                    x=x0
+                                    y=TOP
+                                    width=(x1 - x0).max(0.0)
+                                    height=H - TOP - BOTTOM
+                                ></rect>
+                                <text x=x0 + 2.0 y=TOP + 8.0 class="tick band-label">
+                                    {format!("stage {}", k + 1)}
+                                </text>
                             }
                         })
                         .collect_view();
                     view! {
                         {stage_bands}
                         {grid}
-                        <text x=W - RIGHT y=H - 4.0 class="tick" text-anchor="end">{format!("{x_label} {}", x_max as usize)}</text>
+                        <text x=W - RIGHT y=H - 4.0 class="tick" text-anchor="end">
+                            {format!("{x_label} {}", x_max as usize)}
+                        </text>
                         {lines}
                     }
                 }}
             </svg>
             <div class="legend">
-                {move || series.get().into_iter().map(|s| view! { <span><i style=format!("background:{}", s.color)></i>{s.name}</span> }).collect_view()}
+                {move || {
+                    series
+                        .get()
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <span>
+                                    <i style=format!("background:{}", s.color)></i>
+                                    {s.name}
+                                </span>
+                            }
+                        })
+                        .collect_view()
+                }}
             </div>
         </figure>
     }
@@ -214,12 +277,43 @@ pub fn ChartsPanel() -> impl IntoView {
         <section class="panel charts" aria-label="Charts" data-panel="charts-panel">
             <h2>"Metrics over steps"</h2>
             <div class="chart-grid">
-                <LineChart id="prob" title="Answer probability" series=series(Chart::Prob) y_range=Some((0.0, 1.0)) />
-                <LineChart id="rouge" title="ROUGE-L recall" series=series(Chart::Rouge) y_range=Some((0.0, 1.0)) />
-                <LineChart id="truth" title="Truth ratio" series=series(Chart::Truth) y_range=Some((0.0, 1.0)) />
-                <LineChart id="knowledge" title="KFR / KRR / Linguistic Score" series=series(Chart::Knowledge) y_range=Some((0.0, 1.0)) />
-                <LineChart id="quality" title="Forget quality (KS p vs. the retain model, log axis)" series=series(Chart::Quality) y_range=None log=true />
-                <LineChart id="utility" title="Model utility / forget prob., paraphrased question" series=series(Chart::Utility) y_range=Some((0.0, 1.0)) />
+                <LineChart
+                    id="prob"
+                    title="Answer probability"
+                    series=series(Chart::Prob)
+                    y_range=Some((0.0, 1.0))
+                />
+                <LineChart
+                    id="rouge"
+                    title="ROUGE-L recall"
+                    series=series(Chart::Rouge)
+                    y_range=Some((0.0, 1.0))
+                />
+                <LineChart
+                    id="truth"
+                    title="Truth ratio"
+                    series=series(Chart::Truth)
+                    y_range=Some((0.0, 1.0))
+                />
+                <LineChart
+                    id="knowledge"
+                    title="KFR / KRR / Linguistic Score"
+                    series=series(Chart::Knowledge)
+                    y_range=Some((0.0, 1.0))
+                />
+                <LineChart
+                    id="quality"
+                    title="Forget quality (KS p vs. the retain model, log axis)"
+                    series=series(Chart::Quality)
+                    y_range=None
+                    log=true
+                />
+                <LineChart
+                    id="utility"
+                    title="Model utility / forget prob., paraphrased question"
+                    series=series(Chart::Utility)
+                    y_range=Some((0.0, 1.0))
+                />
                 <LineChart id="loss" title="Training loss" series=loss y_range=None />
             </div>
             <super::metrics::MetricsTable />

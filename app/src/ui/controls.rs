@@ -28,20 +28,52 @@ pub fn Controls() -> impl IntoView {
         }
     };
     view! {
-        <section class="panel controls" aria-label="Controls (keys: Space run/pause, S step, R reset)">
-            <button id="play-pause" data-testid="play" class="primary" on:click=on_play disabled=busy aria-label=play_label>{play_label}</button>
-            <button data-testid="step" on:click=on_step disabled=move || busy() || running()>"Step"</button>
-            <button data-testid="stop" on:click=on_stop disabled=busy>"Stop"</button>
-            <button data-testid="reset" on:click=on_reset disabled=move || busy() || running()>"Reset"</button>
+        <section
+            class="panel controls"
+            aria-label="Controls (keys: Space run/pause, S step, R reset)"
+        >
+            <button
+                id="play-pause"
+                data-testid="play"
+                class="primary"
+                on:click=on_play
+                disabled=busy
+                aria-label=play_label
+            >
+                {play_label}
+            </button>
+            <button data-testid="step" on:click=on_step disabled=move || busy() || running()>
+                "Step"
+            </button>
+            <button data-testid="stop" on:click=on_stop disabled=busy>
+                "Stop"
+            </button>
+            <button data-testid="reset" on:click=on_reset disabled=move || busy() || running()>
+                "Reset"
+            </button>
             <label class="backend" data-control="backend">
                 "Backend "
-                <select data-testid="backend" aria-label="Backend" prop:value=move || match state.wanted_backend.get() { Backend::Cpu => "cpu", Backend::Webgpu => "webgpu" }
-                    on:change=on_backend disabled=move || busy() || running()>
+                <select
+                    data-testid="backend"
+                    aria-label="Backend"
+                    prop:value=move || match state.wanted_backend.get() {
+                        Backend::Cpu => "cpu",
+                        Backend::Webgpu => "webgpu",
+                    }
+                    on:change=on_backend
+                    disabled=move || busy() || running()
+                >
                     <option value="cpu">"CPU (wasm)"</option>
                     <option value="webgpu">"WebGPU"</option>
                 </select>
             </label>
-            <span class="phase" data-testid="phase" data-phase=move || format!("{:?}", state.phase.get())>{move || format!("{:?}", state.phase.get())}</span>
+            <span
+                class="phase"
+                data-testid="phase"
+                data-phase=move || format!("{:?}", state.phase.get())
+            >
+                {move || format!("{:?}", state.phase.get())}
+            </span>
         </section>
     }
 }

@@ -43,18 +43,34 @@ pub fn FactFiles() -> impl IntoView {
     let start_over = move |_| actions::start_over();
     view! {
         <div class="fact-files">
-            <label>"Import facts (TOFU JSON or JSON Lines): "
-                <input type="file" data-testid="import-facts" accept=".json,.jsonl,application/json"
+            <label>
+                "Import facts (TOFU JSON or JSON Lines): "
+                <input
+                    type="file"
+                    data-testid="import-facts"
+                    accept=".json,.jsonl,application/json"
                     on:change=move |ev: leptos::ev::Event| {
-                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                        if let Some(input) = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                        {
                             import(state, input);
                         }
-                    } />
+                    }
+                />
             </label>
-            <button data-testid="export-selection" on:click=export_selection>"Export selection"</button>
-            <button data-testid="export-own" on:click=export_own>"Export your facts"</button>
-            <button data-testid="start-over" on:click=start_over>"Start over"</button>
-            <p class="hint">"Imported files and the facts you teach stay in this browser (IndexedDB) and come back on your next visit, so links that name them keep working here; they never leave the tab."</p>
+            <button data-testid="export-selection" on:click=export_selection>
+                "Export selection"
+            </button>
+            <button data-testid="export-own" on:click=export_own>
+                "Export your facts"
+            </button>
+            <button data-testid="start-over" on:click=start_over>
+                "Start over"
+            </button>
+            <p class="hint">
+                "Imported files and the facts you teach stay in this browser (IndexedDB) and come back on your next visit, so links that name them keep working here; they never leave the tab."
+            </p>
         </div>
     }
 }

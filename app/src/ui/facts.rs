@@ -22,6 +22,16 @@ pub(super) fn selected_ids(state: &AppState, selection: &Selection) -> BTreeSet<
     }
 }
 
+/// Every item of `author` that can be forgotten (the holdout split never is).
+fn author_items(state: &AppState, author: &str) -> Vec<String> {
+    state.facts.with_untracked(|f| {
+        f.iter()
+            .filter(|r| r.author == author && r.split != "holdout")
+            .map(|r| r.id.clone())
+            .collect()
+    })
+}
+
 /// forget05 contains forget01, forget10 contains both (an item's split is its narrowest one).
 fn in_split(split: &str, name: &str) -> bool {
     match name {
@@ -140,21 +150,48 @@ pub fn FactsPanel() -> impl IntoView {
                         <option value="picked">"hand-picked"</option>
                     </select>
                 </label>
-                <button data-testid="clear-selection" on:click=move |_| set_selection(Selection::Items(BTreeSet::new()))>"clear"</button>
-                <span class="count" data-testid="selected-count">{move || format!("{} selected", count())}</span>
+                <button
+                    data-testid="clear-selection"
+                    on:click=move |_| set_selection(Selection::Items(BTreeSet::new()))
+                >
+                    "clear"
+                </button>
+                <span class="count" data-testid="selected-count">
+                    {move || format!("{} selected", count())}
+                </span>
             </div>
             <div class="row">
                 <label data-control="kind-filter">
                     "Keep one kind of question "
                     <select data-testid="kind-filter" on:change=on_kind>
                         <option value="">"(all kinds)"</option>
-                        {move || kinds.get().into_iter().map(|k| view! { <option value=k.clone()>{k.replace('_', " ")}</option> }).collect_view()}
+                        {move || {
+                            kinds
+                                .get()
+                                .into_iter()
+                                .map(|k| {
+                                    view! { <option value=k.clone()>{k.replace('_', " ")}</option> }
+                                })
+                                .collect_view()
+                        }}
                     </select>
                 </label>
             </div>
             <div class="row">
-                <input type="search" data-testid="fact-search" placeholder="search authors, questions, answers" aria-label="Search facts" prop:value=query on:input=move |ev| query.set(event_target_value(&ev)) />
-                <select data-testid="split-filter" aria-label="Show split" prop:value=split_filter on:change=move |ev| split_filter.set(event_target_value(&ev))>
+                <input
+                    type="search"
+                    data-testid="fact-search"
+                    placeholder="search authors, questions, answers"
+                    aria-label="Search facts"
+                    prop:value=query
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+                <select
+                    data-testid="split-filter"
+                    aria-label="Show split"
+                    prop:value=split_filter
+                    on:change=move |ev| split_filter.set(event_target_value(&ev))
+                >
                     <option value="all">"all"</option>
                     <option value="forget01">"forget01"</option>
                     <option value="forget05">"forget05"</option>
@@ -168,7 +205,15 @@ pub fn FactsPanel() -> impl IntoView {
             </div>
             <div class="table-scroll">
                 <table data-testid="facts">
-                    <thead><tr><th>"forget"</th><th>"author"</th><th>"question"</th><th>"answer"</th><th title="watch its answer in the generations panel">"watch"</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th>"forget"</th>
+                            <th>"author"</th>
+                            <th>"question"</th>
+                            <th>"answer"</th>
+                            <th title="watch its answer in the generations panel">"watch"</th>
+                        </tr>
+                    </thead>
                     <tbody>
                         <For each=move || visible.get().0 key=|r| r.id.clone() let:row>
                             {
@@ -179,30 +224,66 @@ pub fn FactsPanel() -> impl IntoView {
                                 let id_watch = id.clone();
                                 let id_watch2 = id.clone();
                                 let author = row.author.clone();
-                                let can_pick = matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "val10" | "retain" | "custom");
+                                let can_pick = matches!(
+                                    split.as_str(),
+                                    "forget01" | "forget05" | "forget10" | "val10" | "retain"
+                                    | "custom"
+                                );
                                 view! {
                                     <tr data-id=row_id data-split=row_split>
                                         <td>
-                                            <input type="checkbox" data-testid="fact-pick" aria-label="forget this fact" disabled=!can_pick
+                                            <input
+                                                type="checkbox"
+                                                data-testid="fact-pick"
+                                                aria-label="forget this fact"
+                                                disabled=!can_pick
                                                 prop:checked=move || is_selected(&id, &split)
-                                                on:change=move |ev| toggle(vec![id_toggle.clone()], event_target_checked(&ev)) />
+                                                on:change=move |ev| toggle(
+                                                    vec![id_toggle.clone()],
+                                                    event_target_checked(&ev),
+                                                )
+                                            />
                                         </td>
                                         <td>
-                                            {if author.is_empty() { view! { <span class="muted">{row.kind.clone()}</span> }.into_any() } else {
+                                            {if author.is_empty() {
+                                                view! { <span class="muted">{row.kind.clone()}</span> }
+                                                    .into_any()
+                                            } else {
                                                 let name = author.clone();
-                                                view! { <button class="link" data-testid="pick-author" title="forget all of this author's facts" on:click=move |_| {
-                                                    let ids: Vec<String> = state.facts.with_untracked(|f| f.iter().filter(|r| r.author == name && r.split != "holdout").map(|r| r.id.clone()).collect());
-                                                    toggle(ids, true);
-                                                }>{author.clone()}</button> }.into_any()
+                                                view! {
+                                                    <button
+                                                        class="link"
+                                                        data-testid="pick-author"
+                                                        title="forget all of this author's facts"
+                                                        on:click=move |_| {
+                                                            let ids = author_items(&state, &name);
+                                                            toggle(ids, true);
+                                                        }
+                                                    >
+                                                        {author.clone()}
+                                                    </button>
+                                                }
+                                                    .into_any()
                                             }}
                                         </td>
                                         <td>{row.question.clone()}</td>
                                         <td>{row.answer.clone()}</td>
                                         <td>
-                                            <button class="watch" data-testid="watch" aria-label="watch this answer"
+                                            <button
+                                                class="watch"
+                                                data-testid="watch"
+                                                aria-label="watch this answer"
                                                 disabled=move || !watchable.with(|w| w.contains(&id_watch))
-                                                class:on=move || state.watched.with(|w| w.contains(&id_watch2))
-                                                on:click={ let id = row.id.clone(); move |_| actions::toggle_watch(state, id.clone()) }>"◉"</button>
+                                                class:on=move || {
+                                                    state.watched.with(|w| w.contains(&id_watch2))
+                                                }
+                                                on:click={
+                                                    let id = row.id.clone();
+                                                    move |_| actions::toggle_watch(state, id.clone())
+                                                }
+                                            >
+                                                "◉"
+                                            </button>
                                         </td>
                                     </tr>
                                 }
@@ -211,7 +292,16 @@ pub fn FactsPanel() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <p class="hint">{move || { let (_, n) = visible.get(); if n > SHOWN { format!("showing {SHOWN} of {n}: search to narrow") } else { format!("{n} facts") } }}</p>
+            <p class="hint">
+                {move || {
+                    let (_, n) = visible.get();
+                    if n > SHOWN {
+                        format!("showing {SHOWN} of {n}: search to narrow")
+                    } else {
+                        format!("{n} facts")
+                    }
+                }}
+            </p>
             <AddFact />
         </section>
     }
@@ -236,18 +326,59 @@ fn AddFact() -> impl IntoView {
     view! {
         <details class="add-fact" open>
             <summary data-testid="add-fact">"Add your own fact"</summary>
-            <input data-testid="fact-question" placeholder="Question, e.g. What is the name of Lena's cat?" prop:value=question on:input=move |ev| question.set(event_target_value(&ev)) />
-            <input data-testid="fact-answer" placeholder="Answer, e.g. Her cat is called Pumpernickel." prop:value=answer on:input=move |ev| answer.set(event_target_value(&ev)) />
-            <label>"steps " <input type="number" data-testid="teach-steps" min="1" max="500" class="num" prop:value=move || steps.get().to_string()
-                on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { steps.set(v) } /></label>
-            <button data-testid="teach" on:click=teach disabled=busy>"Teach the model"</button>
+            <input
+                data-testid="fact-question"
+                placeholder="Question, e.g. What is the name of Lena's cat?"
+                prop:value=question
+                on:input=move |ev| question.set(event_target_value(&ev))
+            />
+            <input
+                data-testid="fact-answer"
+                placeholder="Answer, e.g. Her cat is called Pumpernickel."
+                prop:value=answer
+                on:input=move |ev| answer.set(event_target_value(&ev))
+            />
+            <label>
+                "steps "
+                <input
+                    type="number"
+                    data-testid="teach-steps"
+                    min="1"
+                    max="500"
+                    class="num"
+                    prop:value=move || steps.get().to_string()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse() {
+                            steps.set(v)
+                        }
+                    }
+                />
+            </label>
+            <button data-testid="teach" on:click=teach disabled=busy>
+                "Teach the model"
+            </button>
             <div data-testid="learning">
-                {move || state.learning.get().map(|l| view! {
-                    <progress max=l.steps value=l.step></progress>
-                    <span data-testid="learn-probability" data-value=l.probability.to_string()>
-                        {format!(" step {}/{} · answer probability {:.3}", l.step, l.steps, l.probability)}
-                    </span>
-                })}
+                {move || {
+                    state
+                        .learning
+                        .get()
+                        .map(|l| {
+                            view! {
+                                <progress max=l.steps value=l.step></progress>
+                                <span
+                                    data-testid="learn-probability"
+                                    data-value=l.probability.to_string()
+                                >
+                                    {format!(
+                                        " step {}/{} · answer probability {:.3}",
+                                        l.step,
+                                        l.steps,
+                                        l.probability,
+                                    )}
+                                </span>
+                            }
+                        })
+                }}
             </div>
         </details>
     }

@@ -16,7 +16,13 @@ fn token_style(p: f32) -> String {
 fn Tokens(tokens: Vec<(String, f32)>) -> impl IntoView {
     tokens
         .into_iter()
-        .map(|(t, p)| view! { <span class="tok" style=token_style(p) title=format!("p = {p:.3}")>{t}</span> })
+        .map(|(t, p)| {
+            view! {
+                <span class="tok" style=token_style(p) title=format!("p = {p:.3}")>
+                    {t}
+                </span>
+            }
+        })
         .collect_view()
 }
 
@@ -28,9 +34,21 @@ pub fn GenerationPanel() -> impl IntoView {
     view! {
         <section class="panel generation" aria-label="Generations" data-panel="generation-panel">
             <h2>"What the model answers"</h2>
-            <p class="hint">"Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (◉)."</p>
+            <p class="hint">
+                "Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (◉)."
+            </p>
             <table data-testid="generations">
-                <thead><tr><th>"question"</th><th>"true answer"</th><th>"original model"</th><th>"now"</th><th title="A model trained the same way without the forget set (TOFU's retain model): what successful unlearning should look like">"retain model"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th>"question"</th>
+                        <th>"true answer"</th>
+                        <th>"original model"</th>
+                        <th>"now"</th>
+                        <th title="A model trained the same way without the forget set (TOFU's retain model): what successful unlearning should look like">
+                            "retain model"
+                        </th>
+                    </tr>
+                </thead>
                 <tbody>
                     {move || {
                         samples()
@@ -44,10 +62,18 @@ pub fn GenerationPanel() -> impl IntoView {
                                         <td data-testid="original-answer">
                                             {match original {
                                                 Some(o) => view! { <Tokens tokens=o.tokens /> }.into_any(),
-                                                None => view! { <em>"(watch from step 0 to see it)"</em> }.into_any(),
+                                                None => {
+                                                    view! { <em>"(watch from step 0 to see it)"</em> }
+                                                        .into_any()
+                                                }
                                             }}
                                         </td>
-                                        <td data-testid="current-answer" data-text=s.generated.clone()><Tokens tokens=s.tokens.clone() /></td>
+                                        <td
+                                            data-testid="current-answer"
+                                            data-text=s.generated.clone()
+                                        >
+                                            <Tokens tokens=s.tokens.clone() />
+                                        </td>
                                         <td data-testid="retain-answer">
                                             {match s.retain_model_answer.clone() {
                                                 Some(a) => view! { <span>{a}</span> }.into_any(),

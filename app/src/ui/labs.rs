@@ -58,33 +58,74 @@ pub fn LabPanel() -> impl IntoView {
     view! {
         <section class="panel lab" aria-label="Guided lab" data-panel="lab-panel">
             <h2>"Guided labs"</h2>
-            <select data-testid="lab-select" aria-label="Guided lab" prop:value=move || state.lab.get().unwrap_or_default()
-                on:change=move |ev| { let v = event_target_value(&ev); done.set(Default::default()); actions::open_lab(state, Some(v).filter(|v| !v.is_empty())); }>
+            <select
+                data-testid="lab-select"
+                aria-label="Guided lab"
+                prop:value=move || state.lab.get().unwrap_or_default()
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    done.set(Default::default());
+                    actions::open_lab(state, Some(v).filter(|v| !v.is_empty()));
+                }
+            >
                 <option value="">"— pick a lab —"</option>
-                {move || labs.get().into_iter().map(|(name, lab)| view! { <option value=name>{lab.title}</option> }).collect_view()}
+                {move || {
+                    labs.get()
+                        .into_iter()
+                        .map(|(name, lab)| view! { <option value=name>{lab.title}</option> })
+                        .collect_view()
+                }}
             </select>
-            {move || current.get().map(|(_, lab)| view! {
-                <div data-testid="lab">
-                    <h3 data-testid="lab-title">{lab.title.clone()}</h3>
-                    <p>{lab.summary.clone()}</p>
-                    <ol class="lab-steps">
-                        {lab.steps.iter().cloned().enumerate().map(|(i, step)| {
-                            let label = step.button();
-                            let s2 = step.clone();
-                            view! {
-                                <li class:done=move || done.with(|d| d.contains(&i))>
-                                    {step.text.clone()} " "
-                                    <button data-testid=format!("lab-step-{}", i + 1) on:click=move |_| { actions::lab_step(state, &s2); done.update(|d| { d.insert(i); }); }>{label}</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                    <h4>"Questions"</h4>
-                    <ol class="lab-questions" data-testid="lab-questions">
-                        {lab.questions.iter().map(|q| view! { <li>{q.text.clone()}</li> }).collect_view()}
-                    </ol>
-                </div>
-            })}
+            {move || {
+                current
+                    .get()
+                    .map(|(_, lab)| {
+                        view! {
+                            <div data-testid="lab">
+                                <h3 data-testid="lab-title">{lab.title.clone()}</h3>
+                                <p>{lab.summary.clone()}</p>
+                                <ol class="lab-steps">
+                                    {lab
+                                        .steps
+                                        .iter()
+                                        .cloned()
+                                        .enumerate()
+                                        .map(|(i, step)| {
+                                            let label = step.button();
+                                            let s2 = step.clone();
+                                            view! {
+                                                <li class:done=move || {
+                                                    done.with(|d| d.contains(&i))
+                                                }>
+                                                    {step.text.clone()} " "
+                                                    <button
+                                                        data-testid=format!("lab-step-{}", i + 1)
+                                                        on:click=move |_| {
+                                                            actions::lab_step(state, &s2);
+                                                            done.update(|d| {
+                                                                d.insert(i);
+                                                            });
+                                                        }
+                                                    >
+                                                        {label}
+                                                    </button>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ol>
+                                <h4>"Questions"</h4>
+                                <ol class="lab-questions" data-testid="lab-questions">
+                                    {lab
+                                        .questions
+                                        .iter()
+                                        .map(|q| view! { <li>{q.text.clone()}</li> })
+                                        .collect_view()}
+                                </ol>
+                            </div>
+                        }
+                    })
+            }}
         </section>
     }
 }

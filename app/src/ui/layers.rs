@@ -38,22 +38,38 @@ pub fn LayersTable() -> impl IntoView {
             <caption>
                 "Inside the model, after each block (step 0 → now). Logit lens: probability of the key entity's first token read out there. "
                 "Linear probe: fitted on the original model, how often a linear read-out still picks the key entity among its candidates (chance "
-                {chance}
-                ", Kim et al. 2025)."
+                {chance} ", Kim et al. 2025)."
             </caption>
-            <thead><tr><th>"block"</th><th>"logit lens, forget"</th><th>"probe, forget"</th><th>"probe, retain"</th></tr></thead>
+            <thead>
+                <tr>
+                    <th>"block"</th>
+                    <th>"logit lens, forget"</th>
+                    <th>"probe, forget"</th>
+                    <th>"probe, retain"</th>
+                </tr>
+            </thead>
             <tbody>
-                {move || rows()
-                    .into_iter()
-                    .map(|(l, a, b)| view! {
-                        <tr data-layer=l>
-                            <td>{l}</td>
-                            <td data-metric=format!("lens.{l}")>{format!("{} → {}", a.0, b.0)}</td>
-                            <td data-metric=format!("probe_forget.{l}")>{format!("{} → {}", a.1, b.1)}</td>
-                            <td data-metric=format!("probe_retain.{l}")>{format!("{} → {}", a.2, b.2)}</td>
-                        </tr>
-                    })
-                    .collect_view()}
+                {move || {
+                    rows()
+                        .into_iter()
+                        .map(|(l, a, b)| {
+                            view! {
+                                <tr data-layer=l>
+                                    <td>{l}</td>
+                                    <td data-metric=format!(
+                                        "lens.{l}",
+                                    )>{format!("{} → {}", a.0, b.0)}</td>
+                                    <td data-metric=format!(
+                                        "probe_forget.{l}",
+                                    )>{format!("{} → {}", a.1, b.1)}</td>
+                                    <td data-metric=format!(
+                                        "probe_retain.{l}",
+                                    )>{format!("{} → {}", a.2, b.2)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()
+                }}
             </tbody>
         </table>
     }

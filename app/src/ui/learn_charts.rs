@@ -110,12 +110,48 @@ pub fn LearnCharts() -> impl IntoView {
         <section class="panel charts" aria-label="Learn charts" data-panel="learn-charts">
             <h2>"What the model knows, stage by stage"</h2>
             <div class="chart-grid">
-                <LineChart id="learn-accuracy" title="Accuracy on each stage's facts (exact match)" series=per_stage(state, |s| s.accuracy) y_range=Some((0.0, 1.0)) bands=bands />
-                <LineChart id="learn-key" title="Key entity in the answer" series=per_stage(state, |s| s.key_accuracy) y_range=Some((0.0, 1.0)) bands=bands />
-                <LineChart id="learn-prob" title="Answer probability on each stage's facts" series=per_stage(state, |s| s.prob) y_range=Some((0.0, 1.0)) bands=bands />
-                <LineChart id="learn-general" title="General knowledge kept (answer probability)" series=general y_range=Some((0.0, 1.0)) bands=bands />
-                <LineChart id="learn-loss" title="Training loss" series=loss y_range=None bands=bands />
-                <LineChart id="learn-lens" title="Where stage 1's facts live: logit lens and linear probe per layer" series=lens y_range=Some((0.0, 1.0)) x_label="layer" />
+                <LineChart
+                    id="learn-accuracy"
+                    title="Accuracy on each stage's facts (exact match)"
+                    series=per_stage(state, |s| s.accuracy)
+                    y_range=Some((0.0, 1.0))
+                    bands=bands
+                />
+                <LineChart
+                    id="learn-key"
+                    title="Key entity in the answer"
+                    series=per_stage(state, |s| s.key_accuracy)
+                    y_range=Some((0.0, 1.0))
+                    bands=bands
+                />
+                <LineChart
+                    id="learn-prob"
+                    title="Answer probability on each stage's facts"
+                    series=per_stage(state, |s| s.prob)
+                    y_range=Some((0.0, 1.0))
+                    bands=bands
+                />
+                <LineChart
+                    id="learn-general"
+                    title="General knowledge kept (answer probability)"
+                    series=general
+                    y_range=Some((0.0, 1.0))
+                    bands=bands
+                />
+                <LineChart
+                    id="learn-loss"
+                    title="Training loss"
+                    series=loss
+                    y_range=None
+                    bands=bands
+                />
+                <LineChart
+                    id="learn-lens"
+                    title="Where stage 1's facts live: logit lens and linear probe per layer"
+                    series=lens
+                    y_range=Some((0.0, 1.0))
+                    x_label="layer"
+                />
             </div>
             <ScoreTable />
         </section>
@@ -129,18 +165,71 @@ fn ScoreTable() -> impl IntoView {
     let fmt = |v: f64| if v.is_finite() { format!("{v:.3}") } else { "–".into() };
     view! {
         <table class="learn-table" data-testid="learn-table">
-            <thead><tr><th>"items"</th><th>"n"</th><th>"accuracy"</th><th>"key entity"</th><th>"probability"</th><th>"ROUGE-L"</th></tr></thead>
+            <thead>
+                <tr>
+                    <th>"items"</th>
+                    <th>"n"</th>
+                    <th>"accuracy"</th>
+                    <th>"key entity"</th>
+                    <th>"probability"</th>
+                    <th>"ROUGE-L"</th>
+                </tr>
+            </thead>
             <tbody>
-                {move || state.learn_history.with(|h| h.last().cloned()).map(|s| {
-                    let mut rows: Vec<(String, Scores)> = s.stages.iter().enumerate().map(|(k, st)| (format!("stage {}: {}", k + 1, st.name), st.scores.clone())).collect();
-                    rows.push(("world facts".into(), s.world.clone()));
-                    rows.push(("trained authors".into(), s.trained.clone()));
-                    rows.into_iter().map(|(name, sc)| view! {
-                        <tr><td>{name}</td><td>{sc.items}</td><td>{fmt(sc.accuracy)}</td><td>{fmt(sc.key_accuracy)}</td><td>{fmt(sc.prob)}</td><td>{fmt(sc.rouge_l)}</td></tr>
-                    }).collect_view()
-                })}
+                {move || {
+                    state
+                        .learn_history
+                        .with(|h| h.last().cloned())
+                        .map(|s| {
+                            let mut rows: Vec<(String, Scores)> = s
+                                .stages
+                                .iter()
+                                .enumerate()
+                                .map(|(k, st)| (
+                                    format!("stage {}: {}", k + 1, st.name),
+                                    st.scores.clone(),
+                                ))
+                                .collect();
+                            rows.push(("world facts".into(), s.world.clone()));
+                            rows.push(("trained authors".into(), s.trained.clone()));
+                            rows.into_iter()
+                                .map(|(name, sc)| {
+                                    view! {
+                                        <tr>
+                                            <td>{name}</td>
+                                            <td>{sc.items}</td>
+                                            <td>{fmt(sc.accuracy)}</td>
+                                            <td>{fmt(sc.key_accuracy)}</td>
+                                            <td>{fmt(sc.prob)}</td>
+                                            <td>{fmt(sc.rouge_l)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                }}
             </tbody>
         </table>
-        <p class="hint">{move || state.learn_history.with(|h| h.last().map(|s| format!("Step {}{}.", s.step, if s.annealed { ", scored on the anneal branch (infinite schedule)" } else { "" }))).unwrap_or_default()}</p>
+        <p class="hint">
+            {move || {
+                state
+                    .learn_history
+                    .with(|h| {
+                        h.last()
+                            .map(|s| {
+                                format!(
+                                    "Step {}{}.",
+                                    s.step,
+                                    if s.annealed {
+                                        ", scored on the anneal branch (infinite schedule)"
+                                    } else {
+                                        ""
+                                    },
+                                )
+                            })
+                    })
+                    .unwrap_or_default()
+            }}
+        </p>
     }
 }

@@ -28,11 +28,17 @@ fn NumberField(
     view! {
         <label class="field" title=move || hint.get() data-control=control>
             <span>{label}</span>
-            <input type="number" class="num" data-testid=testid step=step prop:value=move || get.try_get().unwrap_or_default().to_string()
+            <input
+                type="number"
+                class="num"
+                data-testid=testid
+                step=step
+                prop:value=move || get.try_get().unwrap_or_default().to_string()
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
                     set(text.trim().parse::<f64>().unwrap_or(f64::NAN));
-                } />
+                }
+            />
         </label>
     }
 }
@@ -84,28 +90,77 @@ pub fn MethodPanel() -> impl IntoView {
                     }
                 };
                 let step = if integer { "1" } else { "any" };
-                view! { <NumberField label=setting.label testid=setting.dashed() hint=meaning get=get set=set step=step /> }
+                view! {
+                    <NumberField
+                        label=setting.label
+                        testid=setting.dashed()
+                        hint=meaning
+                        get=get
+                        set=set
+                        step=step
+                    />
+                }
             })
             .collect_view()
     };
     view! {
         <section class="panel method" aria-label="Method" data-panel="method-panel">
             <h2>"2. Unlearning method"</h2>
-            <select data-testid="method" aria-label="Method" prop:value=move || method.get().name().to_string() on:change=on_method>
-                {MethodKind::all().map(|m| view! { <option value=m.name()>{m.name()}</option> }).collect_view()}
+            <select
+                data-testid="method"
+                aria-label="Method"
+                prop:value=move || method.get().name().to_string()
+                on:change=on_method
+            >
+                {MethodKind::all()
+                    .map(|m| view! { <option value=m.name()>{m.name()}</option> })
+                    .collect_view()}
             </select>
-            <p class="hint" data-testid="method-description">{move || method.get().spec().summary}</p>
+            <p class="hint" data-testid="method-description">
+                {move || method.get().spec().summary}
+            </p>
             <div class="fields">
                 {hyper_fields}
-                <NumberField label="seed" testid="seed" hint="data order; same seed, same run" get=seed set=set_seed step="1" />
-                <NumberField label="steps" testid="steps" hint="Run stops here" get=steps set=set_steps step="1" />
-                <NumberField label="evaluate every" testid="eval-every" hint="steps between evaluations" get=every set=set_every step="1" />
+                <NumberField
+                    label="seed"
+                    testid="seed"
+                    hint="data order; same seed, same run"
+                    get=seed
+                    set=set_seed
+                    step="1"
+                />
+                <NumberField
+                    label="steps"
+                    testid="steps"
+                    hint="Run stops here"
+                    get=steps
+                    set=set_steps
+                    step="1"
+                />
+                <NumberField
+                    label="evaluate every"
+                    testid="eval-every"
+                    hint="steps between evaluations"
+                    get=every
+                    set=set_every
+                    step="1"
+                />
             </div>
             <label class="field" data-control="eval-size">
                 <span>"evaluation size"</span>
-                <select data-testid="eval-size" prop:value=move || state.settings.with(|s| s.eval_size.name())
-                    on:change=move |ev| if let Some(e) = EvalSize::parse(&event_target_value(&ev)) { actions::edit_settings(state, |s| s.eval_size = e) }>
-                    {EvalSize::ALL.into_iter().map(|e| view! { <option value=e.name()>{e.label()}</option> }).collect_view()}
+                <select
+                    data-testid="eval-size"
+                    prop:value=move || state.settings.with(|s| s.eval_size.name())
+                    on:change=move |ev| {
+                        if let Some(e) = EvalSize::parse(&event_target_value(&ev)) {
+                            actions::edit_settings(state, |s| s.eval_size = e)
+                        }
+                    }
+                >
+                    {EvalSize::ALL
+                        .into_iter()
+                        .map(|e| view! { <option value=e.name()>{e.label()}</option> })
+                        .collect_view()}
                 </select>
             </label>
         </section>

@@ -22,7 +22,13 @@ pub fn MetricsTable() -> impl IntoView {
                 <tr>
                     <th>"metric"</th>
                     <th>"step 0"</th>
-                    <th data-testid="metrics-step">{move || last().map(|s| format!("step {}", s.step)).unwrap_or_else(|| "now".into())}</th>
+                    <th data-testid="metrics-step">
+                        {move || {
+                            last()
+                                .map(|s| format!("step {}", s.step))
+                                .unwrap_or_else(|| "now".into())
+                        }}
+                    </th>
                 </tr>
             </thead>
             <tbody>
@@ -30,25 +36,58 @@ pub fn MetricsTable() -> impl IntoView {
                     .iter()
                     .map(|r| {
                         let key = r.key;
-                        let value = move |s: Option<Snapshot>| s.map(|s| (r.read)(&s).to_string()).unwrap_or_default();
-                        let text = move |s: Option<Snapshot>| s.map(|s| r.text(&s, 3)).unwrap_or_default();
+                        let value = move |s: Option<Snapshot>| {
+                            s.map(|s| (r.read)(&s).to_string()).unwrap_or_default()
+                        };
+                        let text = move |s: Option<Snapshot>| {
+                            s.map(|s| r.text(&s, 3)).unwrap_or_default()
+                        };
                         view! {
                             <tr>
-                                <td><a class="metric-name" href=format!("#def-{key}") title=r.definition>{r.label}</a>" "<span class="better" title="better">{r.better.arrow()}</span></td>
-                                <td data-metric=format!("start.{key}") data-value=move || value(first())>{move || text(first())}</td>
-                                <td data-metric=key data-value=move || value(last())>{move || text(last())}</td>
+                                <td>
+                                    <a
+                                        class="metric-name"
+                                        href=format!("#def-{key}")
+                                        title=r.definition
+                                    >
+                                        {r.label}
+                                    </a>
+                                    " "
+                                    <span class="better" title="better">
+                                        {r.better.arrow()}
+                                    </span>
+                                </td>
+                                <td
+                                    data-metric=format!("start.{key}")
+                                    data-value=move || value(first())
+                                >
+                                    {move || text(first())}
+                                </td>
+                                <td data-metric=key data-value=move || value(last())>
+                                    {move || text(last())}
+                                </td>
                             </tr>
                         }
                     })
                     .collect_view()}
             </tbody>
         </table>
-        <p class="hint" data-testid="retain-model">{retain_model}</p>
+        <p class="hint" data-testid="retain-model">
+            {retain_model}
+        </p>
         <super::layers::LayersTable />
         <div class="definitions">
             <h3>"What each metric means"</h3>
             <dl data-testid="metric-definitions">
-                {METRICS.iter().map(|r| view! { <dt id=format!("def-{}", r.key)>{r.label}</dt><dd>{r.definition}</dd> }).collect_view()}
+                {METRICS
+                    .iter()
+                    .map(|r| {
+                        view! {
+                            <dt id=format!("def-{}", r.key)>{r.label}</dt>
+                            <dd>{r.definition}</dd>
+                        }
+                    })
+                    .collect_view()}
             </dl>
         </div>
     }

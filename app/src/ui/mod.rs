@@ -105,7 +105,9 @@ pub fn App() -> impl IntoView {
         <header>
             <h1>"ForgetLab"</h1>
             <learn::ModeSwitch />
-            <p class="tagline">"Watch a language model forget. Pick facts, pick a method, press Run — everything runs in this tab."</p>
+            <p class="tagline">
+                "Watch a language model forget. Pick facts, pick a method, press Run — everything runs in this tab."
+            </p>
             <share::ShareDialog />
         </header>
         <status::LoadingBar />

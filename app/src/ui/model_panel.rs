@@ -105,7 +105,9 @@ pub fn ModelPanel() -> impl IntoView {
         <section class="panel" data-testid="model-panel">
             <h2>"Model"</h2>
             <p data-testid="model-summary">{summary}</p>
-            <p class="hint" data-testid="model-memory">{memory}</p>
+            <p class="hint" data-testid="model-memory">
+                {memory}
+            </p>
             <details>
                 <summary data-testid="load-model">"Load a model"</summary>
                 <p class="hint">
@@ -114,22 +116,41 @@ pub fn ModelPanel() -> impl IntoView {
                     "GPT-2, Llama and Qwen2 models load; the memory a run needs is checked before "
                     "the weights are read. The files stay in this tab."
                 </p>
-                <label>"A folder: "
-                    <input type="file" data-testid="model-folder" prop:webkitdirectory=true multiple=true on:change=on_pick />
+                <label>
+                    "A folder: "
+                    <input
+                        type="file"
+                        data-testid="model-folder"
+                        prop:webkitdirectory=true
+                        multiple=true
+                        on:change=on_pick
+                    />
                 </label>
-                <label>" or files: "
-                    <input type="file" data-testid="model-files" multiple=true accept=".json,.safetensors" on:change=on_pick />
+                <label>
+                    " or files: "
+                    <input
+                        type="file"
+                        data-testid="model-files"
+                        multiple=true
+                        accept=".json,.safetensors"
+                        on:change=on_pick
+                    />
                 </label>
-                <div class="drop" data-testid="model-drop"
+                <div
+                    class="drop"
+                    data-testid="model-drop"
                     on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
-                    on:drop=on_drop>
+                    on:drop=on_drop
+                >
                     "…or drop the folder or its files here"
                 </div>
             </details>
             <Benchmark />
             <Show when=move || !built_in()>
-                <button data-testid="model-built-in"
-                    on:click=move |_| super::actions::reload_built_in(state)>
+                <button
+                    data-testid="model-built-in"
+                    on:click=move |_| super::actions::reload_built_in(state)
+                >
                     "Back to the built-in model"
                 </button>
                 <TeachWorld />
@@ -165,16 +186,55 @@ fn TeachWorld() -> impl IntoView {
     };
     view! {
         <div class="teach-world">
-            <p class="hint">"Your model does not know the fictitious authors: unlearning them means something only after it has learned them (TOFU fine-tunes first). Teach it here (your LoRA rank applies), or with `forgetlab finetune`."</p>
-            <label>"steps " <input type="number" min="1" class="num" data-testid="teach-world-steps" prop:value=move || steps.get().to_string()
-                on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { steps.set(v) } /></label>
-            <label>" learning rate " <input type="number" data-testid="teach-world-lr" step="any" class="num" prop:value=move || lr.get().to_string()
-                on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { lr.set(v) } /></label>
-            <button data-testid="teach-world" disabled=busy on:click=teach>"Teach it the authors"</button>
-            {move || state.teaching_world.get().map(|(step, steps, loss)| view! {
-                <div data-testid="teach-world-progress"><progress max=steps value=step></progress>
-                    {format!(" step {step}/{steps} · loss {loss:.3}")}</div>
-            })}
+            <p class="hint">
+                "Your model does not know the fictitious authors: unlearning them means something only after it has learned them (TOFU fine-tunes first). Teach it here (your LoRA rank applies), or with `forgetlab finetune`."
+            </p>
+            <label>
+                "steps "
+                <input
+                    type="number"
+                    min="1"
+                    class="num"
+                    data-testid="teach-world-steps"
+                    prop:value=move || steps.get().to_string()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse() {
+                            steps.set(v)
+                        }
+                    }
+                />
+            </label>
+            <label>
+                " learning rate "
+                <input
+                    type="number"
+                    data-testid="teach-world-lr"
+                    step="any"
+                    class="num"
+                    prop:value=move || lr.get().to_string()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse() {
+                            lr.set(v)
+                        }
+                    }
+                />
+            </label>
+            <button data-testid="teach-world" disabled=busy on:click=teach>
+                "Teach it the authors"
+            </button>
+            {move || {
+                state
+                    .teaching_world
+                    .get()
+                    .map(|(step, steps, loss)| {
+                        view! {
+                            <div data-testid="teach-world-progress">
+                                <progress max=steps value=step></progress>
+                                {format!(" step {step}/{steps} · loss {loss:.3}")}
+                            </div>
+                        }
+                    })
+            }}
             <p data-testid="quality-bar">{bar}</p>
         </div>
     }
@@ -207,8 +267,12 @@ fn Benchmark() -> impl IntoView {
     };
     view! {
         <div class="row">
-            <button data-testid="benchmark" disabled=busy on:click=run>"Benchmark"</button>
-            <span class="hint" data-testid="bench-figures">{figures}</span>
+            <button data-testid="benchmark" disabled=busy on:click=run>
+                "Benchmark"
+            </button>
+            <span class="hint" data-testid="bench-figures">
+                {figures}
+            </span>
         </div>
     }
 }

@@ -71,29 +71,73 @@ pub fn ShareDialog() -> impl IntoView {
     };
     let copy = move |_| super::actions::copy(&link());
     view! {
-        <button data-testid="share" on:click=move |_| { to_hide.set(state.hidden.get_untracked()); open.update(|o| *o = !*o) } aria-expanded=move || open.get().to_string()>"Share…"</button>
+        <button
+            data-testid="share"
+            on:click=move |_| {
+                to_hide.set(state.hidden.get_untracked());
+                open.update(|o| *o = !*o)
+            }
+            aria-expanded=move || open.get().to_string()
+        >
+            "Share…"
+        </button>
         <Show when=move || open.get()>
-            <div class="share-dialog panel" role="dialog" aria-label="Share this experiment" data-testid="share-dialog">
+            <div
+                class="share-dialog panel"
+                role="dialog"
+                aria-label="Share this experiment"
+                data-testid="share-dialog"
+            >
                 <h2>"Share this experiment"</h2>
-                <p class="hint">"The link opens these settings (method, facts, every hyper-parameter, seed, backend); a run from it gives the same numbers on the same backend. Tick what students should not see."</p>
+                <p class="hint">
+                    "The link opens these settings (method, facts, every hyper-parameter, seed, backend); a run from it gives the same numbers on the same backend. Tick what students should not see."
+                </p>
                 <div class="hide-list">
-                    {HIDEABLE.into_iter().map(|(name, label)| view! {
-                        <label>
-                            <input type="checkbox" data-testid=format!("hide-{name}") prop:checked=move || to_hide.with(|h| h.contains(name))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    to_hide.update(|h| { if on { h.insert(name.to_string()); } else { h.remove(name); } });
-                                } />
-                            " " {label}
-                        </label>
-                    }).collect_view()}
+                    {HIDEABLE
+                        .into_iter()
+                        .map(|(name, label)| {
+                            view! {
+                                <label>
+                                    <input
+                                        type="checkbox"
+                                        data-testid=format!("hide-{name}")
+                                        prop:checked=move || to_hide.with(|h| h.contains(name))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            to_hide
+                                                .update(|h| {
+                                                    if on {
+                                                        h.insert(name.to_string());
+                                                    } else {
+                                                        h.remove(name);
+                                                    }
+                                                });
+                                        }
+                                    />
+                                    " "
+                                    {label}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
                 </div>
-                <label class="field"><span>"Link"</span>
-                    <input type="text" readonly data-testid="share-link" prop:value=link aria-label="Link to share" />
+                <label class="field">
+                    <span>"Link"</span>
+                    <input
+                        type="text"
+                        readonly
+                        data-testid="share-link"
+                        prop:value=link
+                        aria-label="Link to share"
+                    />
                 </label>
                 <div class="row">
-                    <button data-testid="copy-link" on:click=copy>"Copy link"</button>
-                    <button data-testid="share-close" on:click=move |_| open.set(false)>"Close"</button>
+                    <button data-testid="copy-link" on:click=copy>
+                        "Copy link"
+                    </button>
+                    <button data-testid="share-close" on:click=move |_| open.set(false)>
+                        "Close"
+                    </button>
                 </div>
             </div>
         </Show>

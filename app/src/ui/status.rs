@@ -89,13 +89,23 @@ pub fn StatusLine() -> impl IntoView {
     let startup_json = move || serde_json::to_string(&since_open()).unwrap_or_default();
     view! {
         <footer class="status" aria-live="polite">
-            <span data-testid="backend-label" data-backend=move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")>{backend}</span>
+            <span
+                data-testid="backend-label"
+                data-backend=move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")
+            >
+                {backend}
+            </span>
             <span data-testid="speed">{speed}</span>
             <span data-testid="train-time">{cost}</span>
             <span>{eval}</span>
-            <span data-testid="startup" data-phases=startup_json>{startup}</span>
-            <span data-testid="engine-memory" data-bytes=move || state.engine_memory.get().to_string()
-                data-live=move || state.engine_live.get().to_string()>
+            <span data-testid="startup" data-phases=startup_json>
+                {startup}
+            </span>
+            <span
+                data-testid="engine-memory"
+                data-bytes=move || state.engine_memory.get().to_string()
+                data-live=move || state.engine_live.get().to_string()
+            >
                 {move || match state.engine_memory.get() {
                     0 => String::new(),
                     b => format!("engine memory {:.0} MB", b as f64 / 1e6),
@@ -103,14 +113,24 @@ pub fn StatusLine() -> impl IntoView {
             </span>
             <span data-testid="step-label">{step}</span>
             <span>{move || format!("forgetting {} facts", state.forget_count.get())}</span>
-            <span data-testid="trainable">{move || format!("training {} parameters", state.trainable.get())}</span>
+            <span data-testid="trainable">
+                {move || format!("training {} parameters", state.trainable.get())}
+            </span>
             <span>{model}</span>
         </footer>
         <ul class="messages" data-testid="messages">
-            {move || state.messages.get().into_iter().rev().map(|(level, text)| {
-                let class = if level == Level::Error { "error" } else { "notice" };
-                view! { <li class=class>{text}</li> }
-            }).collect_view()}
+            {move || {
+                state
+                    .messages
+                    .get()
+                    .into_iter()
+                    .rev()
+                    .map(|(level, text)| {
+                        let class = if level == Level::Error { "error" } else { "notice" };
+                        view! { <li class=class>{text}</li> }
+                    })
+                    .collect_view()
+            }}
         </ul>
     }
 }
@@ -120,15 +140,30 @@ pub fn StatusLine() -> impl IntoView {
 pub fn LoadingBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
-        {move || state.progress.get().map(|(file, index, count, loaded, total)| {
-            let frac = if total > 0 { loaded as f64 / total as f64 } else { 0.0 };
-            let overall = (index as f64 + frac) / count.max(1) as f64;
-            view! {
-                <div class="loading" data-testid="loading">
-                    <progress max="1" value=overall></progress>
-                    <span>{format!(" loading {file} ({:.0} of {} kB)", loaded as f64 / 1e3, if total > 0 { format!("{:.0}", total as f64 / 1e3) } else { "?".into() })}</span>
-                </div>
-            }
-        })}
+        {move || {
+            state
+                .progress
+                .get()
+                .map(|(file, index, count, loaded, total)| {
+                    let frac = if total > 0 { loaded as f64 / total as f64 } else { 0.0 };
+                    let overall = (index as f64 + frac) / count.max(1) as f64;
+                    view! {
+                        <div class="loading" data-testid="loading">
+                            <progress max="1" value=overall></progress>
+                            <span>
+                                {format!(
+                                    " loading {file} ({:.0} of {} kB)",
+                                    loaded as f64 / 1e3,
+                                    if total > 0 {
+                                        format!("{:.0}", total as f64 / 1e3)
+                                    } else {
+                                        "?".into()
+                                    },
+                                )}
+                            </span>
+                        </div>
+                    }
+                })
+        }}
     }
 }
