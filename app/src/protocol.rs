@@ -6,7 +6,7 @@
 //! the other side cannot parse is a bug, reported as an error. (JSON, not serde-wasm-bindgen: the
 //! latter took 25 s to decode the 2,300-row fact list in Chromium; serde_json takes milliseconds.)
 
-use forgetlab_core::continual::{ContinualConfig, ContinualSnapshot, ContinualStep};
+use forgetlab_core::continual::{ContinualConfig, ContinualSnapshot};
 use forgetlab_core::edit::{EditConfig, EditReport};
 use forgetlab_core::eval::Snapshot;
 use forgetlab_core::run::RunConfig;
@@ -262,39 +262,18 @@ pub enum Event {
         backend: Backend,
         detail: String,
     },
-    /// A run was configured: how many items it forgets, how many numbers a step trains (every
-    /// weight, or LoRA's adapters), and which items the evaluation watches.
-    Configured {
-        forget_items: usize,
-        trainable: usize,
-        eval_sizes: [usize; 4],
-        watchable: Vec<FactRow>,
-    },
+    /// A run was configured (Forget or Learn mode: one run at a time); its curves start over.
+    Configured(RunSetup),
     Phase(Phase),
-    /// One training step finished.
+    /// One training step of the run finished.
     Stepped {
         step: usize,
         loss: f64,
         millis: f64,
     },
-    /// An evaluation finished (step 0 right after Configure and Reset).
+    /// An evaluation of the run finished (step 0 right after Configure and Reset).
     Evaluated {
-        snapshot: Snapshot,
-        millis: f64,
-    },
-    /// A continual run was configured: its stages and the learning rate of every step.
-    ContinualConfigured {
-        stages: Vec<StageInfo>,
-        lr: Vec<f64>,
-    },
-    /// One step of the continual run finished.
-    ContinualStepped {
-        step: ContinualStep,
-        millis: f64,
-    },
-    /// An evaluation of the continual run (step 0 after ConfigureContinual and Reset).
-    ContinualEvaluated {
-        snapshot: ContinualSnapshot,
+        snapshot: RunSnapshot,
         millis: f64,
     },
     /// The counterfactual edits the comparison makes.
@@ -354,6 +333,29 @@ pub enum Event {
     /// Where the first start-up went: when each phase ended (ms since the epoch), from the worker
     /// program starting to the first evaluation's metrics.
     Startup(Vec<(String, f64)>),
+}
+
+/// What a configured run is, as the page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RunSetup {
+    /// An unlearning run: how many items it forgets, how many numbers a step trains (every
+    /// weight, or LoRA's adapters), the evaluation sets' sizes and the items it can watch.
+    Forget {
+        forget_items: usize,
+        trainable: usize,
+        eval_sizes: [usize; 4],
+        watchable: Vec<FactRow>,
+    },
+    /// A continual run: its stages and the learning rate of every step.
+    Learn { stages: Vec<StageInfo>, lr: Vec<f64> },
+}
+
+/// An evaluation of the run, in its mode's terms.
+#[allow(clippy::large_enum_variant)] // made once per message and serialised at once, as Event
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RunSnapshot {
+    Forget(Snapshot),
+    Learn(ContinualSnapshot),
 }
 
 /// Encode a message for `postMessage`.

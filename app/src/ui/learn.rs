@@ -198,7 +198,7 @@ pub fn LearnPanel() -> impl IntoView {
             color: super::charts::PALETTE[3],
             points: lr.iter().enumerate().step_by(every).map(|(n, v)| (n as f64, *v)).collect(),
         }];
-        let at = state.learn_losses.with(|l| l.last().map(|(s, _)| *s));
+        let at = state.losses.with(|l| l.last().map(|(s, _)| *s));
         if let Some(step) = at.filter(|s| *s > 0 && *s <= lr.len()) {
             series.push(Series {
                 name: "now".into(),

@@ -57,7 +57,7 @@ pub fn LearnCharts() -> impl IntoView {
         })
     });
     let loss = Signal::derive(move || {
-        state.learn_losses.with(|l| {
+        state.losses.with(|l| {
             vec![Series {
                 name: "loss".into(),
                 color: PALETTE[3],

@@ -12,7 +12,10 @@ use forgetlab_core::eval::{GeneratedAnswer, Snapshot};
 use forgetlab_core::run::AttackReport;
 use leptos::prelude::*;
 
-use crate::protocol::{Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, StageInfo};
+use crate::protocol::{
+    Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, RunSetup, RunSnapshot,
+    StageInfo,
+};
 use crate::run_store::RunRecord;
 use crate::settings::{Selection, Settings, UrlState};
 
@@ -123,6 +126,7 @@ signals! {
     eval_sizes: [usize; 4] = [0; 4];
     /// This run's evaluations, in step order (cleared when it starts over).
     history: Vec<Snapshot> = vec![];
+    /// The run's (step, loss), Forget or Learn mode alike (cleared when it starts over).
     losses: Vec<(usize, f64)> = vec![];
     /// Step-0 answers, by item id: "the original model's answer".
     original: HashMap<String, GeneratedAnswer> = HashMap::new();
@@ -152,10 +156,8 @@ signals! {
     /// Learn mode: the continual run's stages and every step's learning rate.
     stages: Vec<StageInfo> = vec![];
     lr_curve: Vec<f64> = vec![];
-    /// The continual run's evaluations in step order, and its losses (cleared when it starts
-    /// over).
+    /// The continual run's evaluations in step order (cleared when it starts over).
     learn_history: Vec<ContinualSnapshot> = vec![];
-    learn_losses: Vec<(usize, f64)> = vec![];
     /// The editing comparison: the edits, and each way's measurements with its time in ms.
     edit_rows: Vec<EditRow> = vec![];
     edit_reports: Vec<(EditReport, f64)> = vec![];
@@ -252,16 +254,25 @@ impl AppState {
                 w.wanted_backend.set(backend);
                 w.step_millis.set(vec![]);
             }
-            Event::Configured { forget_items, trainable, eval_sizes, watchable } => {
+            Event::Configured(setup) => {
                 w.progress.set(None);
-                w.forget_count.set(forget_items);
-                w.trainable.set(trainable);
-                w.eval_sizes.set(eval_sizes);
-                w.watchable.set(watchable);
-                w.history.set(vec![]);
                 w.losses.set(vec![]);
-                w.original.set(HashMap::new());
-                w.attack.set(None);
+                match setup {
+                    RunSetup::Forget { forget_items, trainable, eval_sizes, watchable } => {
+                        w.forget_count.set(forget_items);
+                        w.trainable.set(trainable);
+                        w.eval_sizes.set(eval_sizes);
+                        w.watchable.set(watchable);
+                        w.history.set(vec![]);
+                        w.original.set(HashMap::new());
+                        w.attack.set(None);
+                    }
+                    RunSetup::Learn { stages, lr } => {
+                        w.stages.set(stages);
+                        w.lr_curve.set(lr);
+                        w.learn_history.set(vec![]);
+                    }
+                }
             }
             Event::Phase(p) => {
                 if p != Phase::Busy {
@@ -281,54 +292,39 @@ impl AppState {
             }
             Event::Evaluated { snapshot, millis } => {
                 w.eval_millis.set(Some(millis));
-                w.watched.set(snapshot.samples.iter().map(|s| s.id.clone()).collect());
-                if snapshot.step == 0 {
+                let step = match &snapshot {
+                    RunSnapshot::Forget(s) => s.step,
+                    RunSnapshot::Learn(s) => s.step,
+                };
+                if step == 0 {
                     // A fresh start (configure or reset): the curves start over.
                     w.losses.set(vec![]);
-                    w.history.set(vec![]);
                     w.train_millis.set(0.0);
-                    w.original.update(|o| {
-                        for s in &snapshot.samples {
-                            o.insert(s.id.clone(), s.clone());
-                        }
-                    });
                 }
-                // Steps after this one are gone: the same step evaluated again (Watch), or a
-                // run that continues from an earlier checkpoint (WebGPU lost, see the worker).
-                let step = snapshot.step;
+                // Steps after this one are gone: the same step evaluated again (Watch), a reset,
+                // or a run that continues from an earlier checkpoint (WebGPU lost, see the worker).
                 w.losses.update(|l| l.retain(|(s, _)| *s <= step));
-                w.history.update(|h| {
-                    h.retain(|s| s.step < step);
-                    h.push(snapshot);
-                });
-            }
-            Event::ContinualConfigured { stages, lr } => {
-                w.stages.set(stages);
-                w.lr_curve.set(lr);
-                w.learn_history.set(vec![]);
-                w.learn_losses.set(vec![]);
-            }
-            Event::ContinualStepped { step, millis } => {
-                w.learn_losses.update(|l| l.push((step.step, step.loss)));
-                w.train_millis.update(|t| *t += millis);
-                w.step_millis.update(|m| {
-                    m.push(millis);
-                    keep_last(m, 10);
-                });
-            }
-            Event::ContinualEvaluated { snapshot, millis } => {
-                w.eval_millis.set(Some(millis));
-                let step = snapshot.step;
-                if step == 0 {
-                    w.learn_losses.set(vec![]);
-                    w.train_millis.set(0.0);
+                match snapshot {
+                    RunSnapshot::Forget(snapshot) => {
+                        w.watched.set(snapshot.samples.iter().map(|s| s.id.clone()).collect());
+                        if step == 0 {
+                            w.history.set(vec![]);
+                            w.original.update(|o| {
+                                for s in &snapshot.samples {
+                                    o.insert(s.id.clone(), s.clone());
+                                }
+                            });
+                        }
+                        w.history.update(|h| {
+                            h.retain(|s| s.step < step);
+                            h.push(snapshot);
+                        });
+                    }
+                    RunSnapshot::Learn(snapshot) => w.learn_history.update(|h| {
+                        h.retain(|s| s.step < step);
+                        h.push(snapshot);
+                    }),
                 }
-                // Later steps are gone after a reset or a run that starts again.
-                w.learn_losses.update(|l| l.retain(|(s, _)| *s <= step));
-                w.learn_history.update(|h| {
-                    h.retain(|s| s.step < step);
-                    h.push(snapshot);
-                });
             }
             Event::EditsChosen(rows) => w.edit_rows.set(rows),
             Event::Edited { report, millis } => w.edit_reports.update(|r| r.push((report, millis))),

@@ -13,7 +13,7 @@
 use burn::tensor::Device;
 use forgetlab_core::ForgetError;
 
-use super::Session;
+use super::{ActiveRun, Session};
 use crate::protocol::{Backend, Event, Fault, Phase};
 use crate::worker::{backend, post};
 
@@ -48,14 +48,7 @@ impl Session {
         self.device = Some(device);
         self.checkpoint = None;
         post(Event::BackendReady { backend, detail });
-        if let Some(run) = self.learn.take() {
-            self.configure_continual(run.config.clone()).await?;
-        } else if let Some(run) = self.run.take() {
-            self.configure(run.config.clone()).await?;
-        } else {
-            post(Event::Phase(Phase::Idle));
-        }
-        Ok(())
+        self.reconfigure().await
     }
 
     /// burn's WebGPU device: made once per worker (burn cannot initialise it twice), never again
@@ -96,17 +89,35 @@ impl Session {
         }
     }
 
-    /// WebGPU failed with `why`: continue the run on the CPU from the last checkpoint, with the
-    /// same settings; a playing run keeps playing.
+    /// WebGPU failed with `why`: an unlearning run continues on the CPU from the last checkpoint,
+    /// a continual run starts again there from step 0, both with the same settings; a playing
+    /// run keeps playing.
     pub(super) async fn fall_back_to_cpu(&mut self, why: String) -> Result<(), String> {
         self.webgpu = None;
         self.webgpu_lost = Some(why.clone());
         self.backend = Backend::Cpu;
         self.device = Some(Device::flex());
         post(Event::BackendReady { backend: Backend::Cpu, detail: CPU_DETAIL.to_string() });
-        let Some(old) = self.run.take() else {
-            post(Event::Notice(format!("WebGPU failed ({why}). Running on the CPU.")));
-            return Ok(());
+        let old = match self.active.take() {
+            None => {
+                post(Event::Notice(format!("WebGPU failed ({why}). Running on the CPU.")));
+                return Ok(());
+            }
+            Some(ActiveRun::Learn(run)) => {
+                let config = run.config.clone();
+                drop(run);
+                post(Event::Notice(format!(
+                    "WebGPU failed ({why}). The continual run starts again on the CPU from step 0, with the same settings."
+                )));
+                let playing = self.playing;
+                self.configure_continual(config).await?;
+                self.playing = playing;
+                if playing {
+                    post(Event::Phase(Phase::Running));
+                }
+                return Ok(());
+            }
+            Some(ActiveRun::Forget(run)) => run,
         };
         let mut run = self.build_run(old.config.clone())?;
         drop(old);
@@ -118,7 +129,7 @@ impl Session {
             }
             None => 0,
         };
-        self.run = Some(run);
+        self.active = Some(ActiveRun::Forget(run));
         post(Event::Notice(format!(
             "WebGPU failed ({why}). The run continues on the CPU from step {step}, the last evaluated weights, with the same settings; AdamW's moment estimates start afresh."
         )));

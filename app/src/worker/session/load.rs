@@ -91,14 +91,12 @@ impl Session {
         self.restore_imports().await;
         let facts = self.loaded.as_ref().map(|l| l.world.items.iter().map(fact_row).collect());
         post(Event::Loaded { model: info, facts: facts.unwrap_or_default() });
-        let (learn, run) = (self.learn.take(), self.run.take());
+        // The run (after a crash or Start over, the page's) is set up once, after all of it.
+        let active = self.active.take();
         self.switch_backend(backend).await?;
         self.replay_model_log().await?;
         self.resume_pending = true;
-        match (learn, run) {
-            (Some(learn), _) => self.configure_continual(learn.config.clone()).await,
-            (None, Some(run)) => self.configure(run.config.clone()).await,
-            (None, None) => Ok(()),
-        }
+        self.active = active;
+        self.reconfigure().await
     }
 }

@@ -2,19 +2,20 @@
 
 use burn::tensor::Device;
 use forgetlab_core::ForgetError;
-use forgetlab_core::eval::{RetainReference, RetainReferences, Snapshot};
-use forgetlab_core::methods::MethodKind;
+use forgetlab_core::continual::ContinualRun;
+use forgetlab_core::eval::{RetainReference, RetainReferences};
 use forgetlab_core::model::LoadedModel;
-use forgetlab_core::run::{Checkpoint, Run, RunConfig, RunState};
+use forgetlab_core::run::{Checkpoint, Run, RunState};
 use forgetlab_core::world::imported::ImportedFile;
 use forgetlab_core::world::{FactWorld, QaItem};
 
 use super::store::OwnFact;
 use super::{backend, post};
-use crate::protocol::{Backend, BenchReport, Command, Event, FactRow, Fault, Phase};
+use crate::protocol::{Backend, Command, Event, FactRow, Fault, Phase};
 
 mod device;
 mod fact_files;
+mod forget;
 mod learn;
 mod load;
 mod resume;
@@ -37,6 +38,52 @@ struct Loaded {
     imports: Vec<ImportedFile>,
 }
 
+/// The run the session drives: an unlearning run (Forget mode, forget.rs) or a continual one
+/// (Learn mode, learn.rs), never both. Play, Pause, Step, Stop, Reset and the model export act on
+/// whichever it is; every change of model or device sets it up again ([`Session::reconfigure`]).
+#[allow(clippy::large_enum_variant)] // one value, held by the session for its whole life
+enum ActiveRun {
+    Forget(Run),
+    Learn(ContinualRun),
+}
+
+impl ActiveRun {
+    fn state(&self) -> &RunState {
+        match self {
+            Self::Forget(run) => run.state(),
+            Self::Learn(run) => run.state(),
+        }
+    }
+
+    fn step_count(&self) -> usize {
+        match self {
+            Self::Forget(run) => run.step_count(),
+            Self::Learn(run) => run.step_count(),
+        }
+    }
+
+    fn stop(&mut self) {
+        match self {
+            Self::Forget(run) => run.stop(),
+            Self::Learn(run) => run.stop(),
+        }
+    }
+
+    fn reset(&mut self) -> Result<(), ForgetError> {
+        match self {
+            Self::Forget(run) => run.reset(),
+            Self::Learn(run) => run.reset(),
+        }
+    }
+
+    async fn export(&self) -> Result<LoadedModel, ForgetError> {
+        match self {
+            Self::Forget(run) => run.export().await,
+            Self::Learn(run) => run.export().await,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Session {
     loaded: Option<Loaded>,
@@ -54,12 +101,11 @@ pub struct Session {
     /// When each start-up phase ended (ms since the epoch), posted once after the first
     /// evaluation as [`Event::Startup`].
     startup: Vec<(String, f64)>,
-    run: Option<Run>,
-    /// Learn mode's continual run (learn.rs); None while an unlearning run is configured.
-    learn: Option<forgetlab_core::continual::ContinualRun>,
-    /// How often the continual run evaluates (and at every stage end).
-    learn_eval_every: usize,
+    /// The run the page drives, if one is configured.
+    active: Option<ActiveRun>,
+    /// The steps an unlearning run plays to (a continual run's come from its stages).
     steps: usize,
+    /// How often the run evaluates (a continual run also at every stage end).
     eval_every: usize,
     playing: bool,
     custom_count: usize,
@@ -114,11 +160,10 @@ impl Session {
                 self.configure(config).await
             }
             Command::ConfigureContinual { config, eval_every } => {
-                self.learn_eval_every = eval_every.max(1);
+                self.eval_every = eval_every.max(1);
                 self.configure_continual(config).await
             }
             Command::Edit(config) => self.edit(config).await,
-            Command::Play if self.learn.is_some() => self.play_continual(),
             Command::Play => self.play(),
             Command::Pause => {
                 if self.playing {
@@ -127,42 +172,26 @@ impl Session {
                 }
                 Ok(())
             }
-            Command::Step if self.learn.is_some() => {
-                self.playing = false;
-                let stepped = self.step_continual(true).await;
-                post(Event::Phase(self.idle_phase()));
-                stepped
-            }
-            Command::Step => self.step_once().await,
+            Command::Step => self.step().await,
             Command::Stop => {
                 self.playing = false;
-                if let Some(run) = self.learn.as_mut() {
-                    run.stop();
-                    post(Event::Phase(Phase::Stopped));
-                }
-                if let Some(run) = self.run.as_mut() {
+                if let Some(run) = self.active.as_mut() {
                     run.stop();
                     post(Event::Phase(Phase::Stopped));
                 }
                 Ok(())
             }
-            Command::Reset if self.learn.is_some() => self.reset_continual().await,
             Command::Reset => self.reset().await,
-            Command::SetLearningRate(lr) => match self.run.as_mut() {
+            Command::SetLearningRate(lr) => match self.forget_run_mut() {
                 Some(run) => run.set_learning_rate(lr).map_err(|e| e.to_string()),
                 None => Ok(()),
             },
-            Command::SetSchedule { steps, eval_every } if self.learn.is_some() => {
-                self.steps = steps;
-                self.learn_eval_every = eval_every.max(1);
-                Ok(())
-            }
             Command::SetSchedule { steps, eval_every } => {
                 self.steps = steps;
                 self.eval_every = eval_every.max(1);
                 Ok(())
             }
-            Command::Watch(ids) => match self.run.as_mut() {
+            Command::Watch(ids) => match self.forget_run_mut() {
                 Some(run) => {
                     run.set_sample_ids(ids);
                     self.evaluate().await
@@ -193,321 +222,139 @@ impl Session {
         }
     }
 
-    /// The relearning attack on the current weights; the phase returns to what it was.
-    async fn attack(&mut self, config: forgetlab_core::run::AttackConfig) -> Result<(), String> {
-        self.playing = false;
-        let run = self.run.as_ref().ok_or("configure a run first")?;
-        post(Event::Phase(Phase::Busy));
-        let report = run
-            .relearning_attack(&config)
-            .await
-            .map_err(|e| format!("the relearning attack failed: {e}"))?;
-        post(Event::Attacked(report));
-        post(Event::Phase(self.idle_phase()));
-        Ok(())
+    fn forget_run(&self) -> Option<&Run> {
+        match &self.active {
+            Some(ActiveRun::Forget(run)) => Some(run),
+            _ => None,
+        }
     }
 
-    async fn export_model(&mut self) -> Result<(), String> {
-        if self.learn.is_some() {
-            post(Event::ModelFiles(self.export_continual().await?));
-            return Ok(());
+    fn forget_run_mut(&mut self) -> Option<&mut Run> {
+        match &mut self.active {
+            Some(ActiveRun::Forget(run)) => Some(run),
+            _ => None,
         }
-        let run = self.run.as_ref().ok_or("configure a run first")?;
-        let model = run.export().await.map_err(|e| e.to_string())?;
-        let files = model.to_files().map_err(|e| e.to_string())?;
-        post(Event::ModelFiles(
-            files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect(),
-        ));
-        Ok(())
     }
 
-    /// The in-page benchmark on a copy of the current run: one warm-up step, `steps` timed
-    /// steps, one evaluation.
-    async fn benchmark(&mut self, steps: usize) -> Result<(), String> {
-        self.playing = false;
-        let config = self.run.as_ref().ok_or("configure a run first")?.config.clone();
-        post(Event::Phase(Phase::Busy));
-        let mut copy = self.build_run(config)?;
-        let failed = |e: ForgetError| format!("the benchmark stopped: {e}; your run is unchanged");
-        copy.step().await.map_err(failed)?;
-        let (start, mut tokens) = (now(), 0);
-        for _ in 0..steps.max(1) {
-            tokens += copy.step().await.map_err(failed)?.tokens;
+    fn learn_run(&self) -> Option<&ContinualRun> {
+        match &self.active {
+            Some(ActiveRun::Learn(run)) => Some(run),
+            _ => None,
         }
-        let train_ms = now() - start;
-        let start = now();
-        copy.evaluate().await.map_err(failed)?;
-        let eval_ms = now() - start;
-        let steps = steps.max(1);
-        post(Event::Benchmarked(BenchReport {
-            backend: self.backend,
-            method: copy.config.method.spec().name.to_string(),
-            batch_size: copy.config.hyper.batch_size,
-            steps,
-            ms_per_step: train_ms / steps as f64,
-            tokens_per_s: tokens as f64 / (train_ms / 1000.0).max(1e-9),
-            eval_s: eval_ms / 1000.0,
-        }));
-        post(Event::Phase(self.idle_phase()));
-        Ok(())
+    }
+
+    /// The step the active run plays to.
+    fn total_steps(&self) -> usize {
+        match &self.active {
+            Some(ActiveRun::Learn(run)) => run.total_steps(),
+            _ => self.steps,
+        }
+    }
+
+    /// The active run set up afresh from its settings on the current model and device, or Idle
+    /// when there is none: what a backend switch, a taught fact, the taught authors and a loaded
+    /// model all end with. The old run is dropped first, so two copies never share the memory.
+    async fn reconfigure(&mut self) -> Result<(), String> {
+        match self.active.take() {
+            Some(ActiveRun::Forget(run)) => {
+                let config = run.config.clone();
+                drop(run);
+                self.configure(config).await
+            }
+            Some(ActiveRun::Learn(run)) => {
+                let config = run.config.clone();
+                drop(run);
+                self.configure_continual(config).await
+            }
+            None => {
+                post(Event::Phase(Phase::Idle));
+                Ok(())
+            }
+        }
     }
 
     fn idle_phase(&self) -> Phase {
-        if self.learn.is_some() {
-            return self.continual_phase();
-        }
-        match self.run.as_ref().map(|r| r.state()) {
-            Some(RunState::Stopped) => Phase::Stopped,
-            Some(RunState::Diverged(_)) => Phase::Diverged,
-            Some(RunState::Ready)
-                if self.run.as_ref().is_some_and(|r| r.step_count() >= self.steps) =>
-            {
-                Phase::Finished
-            }
+        match self.active.as_ref().map(|run| (run.state(), run.step_count())) {
+            Some((RunState::Stopped, _)) => Phase::Stopped,
+            Some((RunState::Diverged(_), _)) => Phase::Diverged,
+            Some((RunState::Ready, done)) if done >= self.total_steps() => Phase::Finished,
             _ => Phase::Idle,
         }
     }
 
-    /// A run of `config` on the current device, with the fluency scorer and the retain model of
-    /// its selection (a preset split's, or one retrained in this tab).
-    fn build_run(&self, config: RunConfig) -> Result<Run, String> {
-        let loaded = self.loaded.as_ref().ok_or("the model is still loading")?;
-        let device = self.device.as_ref().ok_or("no backend yet")?;
-        // The upload bar, for models whose weights take a while to place (not the built-in one).
-        let file = format!("weights onto {}", self.backend.label());
-        let shown = std::cell::Cell::new(0u64);
-        let uploaded = |done: u64, total: u64| {
-            if total >= UPLOAD_BAR_BYTES && (done - shown.get() >= total / 50 || done == total) {
-                shown.set(done);
-                post(Event::Progress {
-                    file: file.clone(),
-                    index: 0,
-                    count: 1,
-                    loaded: done,
-                    total,
-                });
-            }
-        };
-        let mut run = Run::new_observed(&loaded.model, &loaded.world, config, device, &uploaded)
-            .map_err(|e| e.to_string())?;
-        if let Some(scorer) = &loaded.fluency {
-            run.set_fluency_model(scorer).map_err(|e| e.to_string())?;
-        }
-        // The retain model: a preset split's, or a model retrained on exactly this selection here.
-        if !run.use_retain_references(&loaded.retain)
-            && let Some(r) = loaded.retrained.clone()
-        {
-            let _ = run.set_retain_reference(r); // another selection's: forget quality stays null
-        }
-        Ok(run)
-    }
-
-    async fn configure(&mut self, mut config: RunConfig) -> Result<(), String> {
-        self.playing = false;
-        post(Event::Phase(Phase::Busy));
-        let watch = std::mem::take(&mut config.eval.sample_ids);
-        self.run = None;
-        self.learn = None;
-        self.checkpoint = None;
-        let mut run = self.build_run(config)?;
-        let sets = run.eval_sets();
-        let watch = if watch.is_empty() {
-            // Default: three forget questions, two retained ones, one world fact.
-            sets.forget
-                .iter()
-                .take(3)
-                .chain(sets.retain.iter().take(2))
-                .chain(sets.world.iter().take(1))
-                .map(|it| it.id.clone())
-                .collect()
-        } else {
-            watch
-        };
-        let watchable =
-            sets.forget.iter().chain(&sets.retain).chain(&sets.world).map(fact_row).collect();
-        post(Event::Configured {
-            forget_items: run.forget_items().len(),
-            trainable: run.trainable_parameters(),
-            eval_sizes: [
-                sets.forget.len(),
-                sets.retain.len(),
-                sets.world.len(),
-                sets.holdout.len(),
-            ],
-            watchable,
-        });
-        run.set_sample_ids(watch);
-        self.run = Some(run);
-        self.inject_fault(0).await;
-        if !self.startup.is_empty() {
-            self.first_look().await;
-        }
-        self.evaluate().await?;
-        if std::mem::take(&mut self.resume_pending) {
-            self.resume_kept_run().await?;
-        } else {
-            self.keep_run().await;
-        }
-        // Idle even when a resumed run has reached its steps: Finished would keep it in the run
-        // history a second time.
-        post(Event::Phase(Phase::Idle));
-        Ok(())
-    }
-
-    /// When the page has just opened: numbers on a few items first (core's `first_look`), then
-    /// the full evaluation replaces them. A failure here is only a missed first look.
-    async fn first_look(&mut self) {
-        let Some(run) = self.run.as_ref() else { return };
-        let t = now();
-        if let Ok(snapshot) = run.evaluate_first_look(FIRST_LOOK_ITEMS).await {
-            post(Event::Evaluated { snapshot, millis: now() - t });
-            post(Event::Notice(format!(
-                "A first look on {FIRST_LOOK_ITEMS} items per set; the full evaluation follows."
-            )));
-            self.startup.push(("first look".into(), now()));
-        }
-    }
-
-    /// Evaluate and show the current weights; on WebGPU, keep them on the host too. A failed
-    /// WebGPU device moves the run to the CPU (device.rs).
-    async fn evaluate(&mut self) -> Result<(), String> {
-        match self.try_evaluate().await {
-            Err(e) if self.device_failed(&e) => self.fall_back_to_cpu(e.to_string()).await,
-            result => result.map_err(|e| e.to_string()),
-        }
-    }
-
-    async fn try_evaluate(&mut self) -> Result<(), ForgetError> {
-        let run =
-            self.run.as_ref().ok_or(ForgetError::InvalidConfig("no run is configured".into()))?;
-        let t = now();
-        let snapshot: Snapshot = run.evaluate().await?;
-        post(Event::Evaluated { snapshot, millis: now() - t });
-        post(super::memory::engine_memory());
-        if !self.startup.is_empty() {
-            let mut phases = std::mem::take(&mut self.startup);
-            phases.push(("first evaluation".into(), now()));
-            post(Event::Startup(phases));
-        }
-        if self.backend == Backend::Webgpu {
-            self.checkpoint = Some(run.checkpoint().await?);
-        }
-        Ok(())
-    }
-
     fn play(&mut self) -> Result<(), String> {
-        let run = self.run.as_ref().ok_or("no run is configured")?;
+        let run = self.active.as_ref().ok_or("no run is configured")?;
+        let total = self.total_steps();
         match run.state() {
-            RunState::Ready if run.step_count() < self.steps => {
+            RunState::Ready if run.step_count() < total => {
                 self.playing = true;
                 post(Event::Phase(Phase::Running));
                 Ok(())
             }
-            RunState::Ready => Err(format!(
-                "the run has reached its {} steps: raise Steps to go on, or Reset",
-                self.steps
-            )),
+            RunState::Ready => Err(match run {
+                ActiveRun::Forget(_) => {
+                    format!("the run has reached its {total} steps: raise Steps to go on, or Reset")
+                }
+                ActiveRun::Learn(_) => {
+                    format!("the run has done all its {total} steps: Reset to start over")
+                }
+            }),
             RunState::Stopped => Err("the run was stopped: Reset to start over".into()),
             RunState::Diverged(why) => Err(format!("{why}: Reset to start over")),
         }
     }
 
-    /// One step, and an evaluation when the schedule says so. Ends Play at the step count.
+    /// While playing: one step, and an evaluation when the schedule says so; Play ends at the
+    /// last step or at an error.
     pub async fn play_one(&mut self) {
-        if self.learn.is_some() {
-            if let Err(e) = self.step_continual(false).await {
-                self.playing = false;
-                post(Event::Error(e));
-                post(Event::Phase(self.idle_phase()));
-            }
-            return;
-        }
-        match self.train_step().await {
-            Err(e) if self.device_failed(&e) => {
-                if let Err(e) = self.fall_back_to_cpu(e.to_string()).await {
-                    self.playing = false;
-                    post(Event::Error(e));
-                    post(Event::Phase(self.idle_phase()));
-                }
-            }
-            Ok(step) => {
-                self.keep_run().await;
-                let last = step >= self.steps;
-                if (step % self.eval_every == 0 || last)
-                    && let Err(e) = self.evaluate().await
-                {
-                    self.playing = false;
-                    post(Event::Error(e));
-                }
-                if last && self.playing {
-                    self.playing = false;
-                    if let Err(e) = self.keep_retrained().await {
-                        post(Event::Error(e));
-                    }
-                    post(Event::Phase(Phase::Finished));
-                }
-            }
-            Err(e) => {
-                self.playing = false;
-                post(Event::Error(e.to_string()));
-                // The run restored its last good weights: show them.
-                let _ = self.evaluate().await;
-                post(Event::Phase(self.idle_phase()));
-            }
-        }
-    }
-
-    /// After a Retrain run reaches its steps, its model is the retain model of its selection:
-    /// later runs on the same facts compute forget quality against it.
-    async fn keep_retrained(&mut self) -> Result<(), String> {
-        let Some(run) = self.run.as_ref().filter(|r| r.config.method == MethodKind::Retrain) else {
-            return Ok(());
+        let result = match self.active {
+            Some(ActiveRun::Learn(_)) => self.step_continual(false).await,
+            _ => self.play_forget_step().await,
         };
-        let label =
-            format!("model retrained from scratch in this tab ({} steps)", run.step_count());
-        let reference = run
-            .as_retain_reference(&label)
-            .await
-            .map_err(|e| format!("keeping the retrained model as a retain model failed: {e}"))?;
-        if let Some(loaded) = self.loaded.as_mut() {
-            loaded.retrained = Some(reference);
-            post(Event::Notice("This selection now has a retain model: the model you retrained. Forget quality of other methods on the same facts compares with it.".into()));
+        if let Err(e) = result {
+            self.playing = false;
+            post(Event::Error(e));
+            post(Event::Phase(self.idle_phase()));
         }
-        Ok(())
     }
 
-    async fn train_step(&mut self) -> Result<usize, ForgetError> {
-        let next = self.run.as_ref().map_or(1, |r| r.step_count() + 1);
-        self.inject_fault(next).await;
-        let run =
-            self.run.as_mut().ok_or(ForgetError::InvalidConfig("no run is configured".into()))?;
-        let t = now();
-        let report = run.step().await?;
-        post(Event::Stepped { step: report.step, loss: report.loss, millis: now() - t });
-        Ok(report.step)
-    }
-
-    async fn step_once(&mut self) -> Result<(), String> {
+    /// Step: one step, then an evaluation whatever the schedule.
+    async fn step(&mut self) -> Result<(), String> {
         self.playing = false;
-        match self.train_step().await {
-            Err(e) if self.device_failed(&e) => self.fall_back_to_cpu(e.to_string()).await?,
-            result => {
-                result.map_err(|e| e.to_string())?;
-                self.keep_run().await;
-                self.evaluate().await?;
-            }
+        match self.active {
+            Some(ActiveRun::Learn(_)) => self.step_continual(true).await?,
+            _ => self.step_forget().await?,
         }
         post(Event::Phase(self.idle_phase()));
         Ok(())
     }
 
+    /// Evaluate and show the current weights (a failed WebGPU device moves the run to the CPU).
+    async fn evaluate(&mut self) -> Result<(), String> {
+        match self.active {
+            Some(ActiveRun::Learn(_)) => self.evaluate_continual().await,
+            _ => self.evaluate_forget().await,
+        }
+    }
+
     async fn reset(&mut self) -> Result<(), String> {
         self.playing = false;
-        let run = self.run.as_mut().ok_or("no run is configured")?;
+        let run = self.active.as_mut().ok_or("no run is configured")?;
         run.reset().map_err(|e| e.to_string())?;
         self.keep_run().await;
         self.evaluate().await?;
         post(Event::Phase(Phase::Idle));
+        Ok(())
+    }
+
+    /// The run's model as Hugging Face files.
+    async fn export_model(&mut self) -> Result<(), String> {
+        let run = self.active.as_ref().ok_or("configure a run first")?;
+        let model = run.export().await.map_err(|e| e.to_string())?;
+        let files = model.to_files().map_err(|e| e.to_string())?;
+        post(Event::ModelFiles(
+            files.into_iter().map(|(name, bytes)| (name.to_string(), bytes)).collect(),
+        ));
         Ok(())
     }
 }

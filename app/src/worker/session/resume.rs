@@ -119,7 +119,7 @@ impl Session {
 
     /// After a step, or a new run: keep what the run is and how far it went.
     pub(super) async fn keep_run(&self) {
-        let Some(run) = self.run.as_ref() else { return };
+        let Some(run) = self.forget_run() else { return };
         let kept = KeptRun { config: run.config.clone(), steps: run.step_count() };
         // Said once, at the run's start, not at every step.
         if let Err(e) = store::put(RUN, &kept).await
@@ -133,7 +133,7 @@ impl Session {
     /// visit, take its steps again, evaluating where it evaluated, so the curves come back too.
     pub(super) async fn resume_kept_run(&mut self) -> Result<(), String> {
         let kept: Option<KeptRun> = store::get(RUN).await.ok().flatten();
-        let Some(run) = self.run.as_ref() else { return Ok(()) };
+        let Some(run) = self.forget_run() else { return Ok(()) };
         let same = kept.as_ref().is_some_and(|k| {
             k.steps > 0
                 && serde_json::to_string(&k.config).ok() == serde_json::to_string(&run.config).ok()

@@ -52,13 +52,6 @@ impl Session {
         if keep {
             self.remember(super::resume::ModelEvent::Fact(fact.clone())).await;
         }
-        if let Some(run) = self.learn.take() {
-            self.configure_continual(run.config.clone()).await?;
-        } else if let Some(run) = self.run.take() {
-            self.configure(run.config.clone()).await?;
-        } else {
-            post(Event::Phase(Phase::Idle));
-        }
-        Ok(())
+        self.reconfigure().await
     }
 }

@@ -48,13 +48,6 @@ impl Session {
         if keep {
             self.remember(ModelEvent::TaughtWorld { steps, lr, lora_rank }).await;
         }
-        if let Some(run) = self.learn.take() {
-            self.configure_continual(run.config.clone()).await
-        } else if let Some(run) = self.run.take() {
-            self.configure(run.config.clone()).await
-        } else {
-            post(Event::Phase(Phase::Idle));
-            Ok(())
-        }
+        self.reconfigure().await
     }
 }

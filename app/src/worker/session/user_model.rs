@@ -158,13 +158,6 @@ impl Session {
             let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), *b)).collect();
             self.remember_user_model(name, &refs).await;
         }
-        match (self.learn.take(), self.run.take()) {
-            (Some(run), _) => self.configure_continual(run.config.clone()).await,
-            (None, Some(run)) => self.configure(run.config.clone()).await,
-            (None, None) => {
-                post(Event::Phase(Phase::Idle));
-                Ok(())
-            }
-        }
+        self.reconfigure().await
     }
 }
