@@ -3,8 +3,8 @@
 # virtualenv with the reference metric libraries of tests/parity/requirements.txt).
 #
 #   bash scripts/test.sh           every test (what .ci/run calls)
-#   bash scripts/test.sh --quick   the inner loop: rustfmt, module cycles, leptosfmt, clippy and
-#                                  the native unit tests
+#   bash scripts/test.sh --quick   the inner loop: rustfmt, module cycles, invariants, leptosfmt,
+#                                  clippy and the native unit tests
 #   bash scripts/test.sh --full    every test at its long size: the page's memory over 100
 #                                  run/stop/reset cycles and 20 backend switches, 10^6 fuzz
 #                                  inputs per parser (the scheduled GitHub workflow runs it)
@@ -47,10 +47,13 @@ summary() {
 }
 trap summary EXIT
 
-step "style: rustfmt, and no module cycle in any folder of core, app or cli"
+step "style and layers: rustfmt, no module cycle in any folder, ARCHITECTURE.md's invariants"
 rust_component rustfmt
 cargo fmt --all --check
+python3 scripts/module_cycles.py --self-test > /dev/null  # it prints the cycles it plants
 python3 scripts/module_cycles.py
+python3 scripts/invariants.py --self-test
+python3 scripts/invariants.py
 
 if [ "$MODE" = --quick ]; then
   rust_component clippy
