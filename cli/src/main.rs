@@ -14,6 +14,7 @@
 //! This binary is the only native shell around the engine: it picks the backend (CPU `flex`,
 //! or `wgpu` when built with `--features wgpu`) and blocks on the engine's async calls.
 
+mod bench;
 mod continual;
 mod edit;
 mod finetune;
@@ -363,9 +364,9 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
         Command::Bench { model, steps, forget, continual_steps, train_only } => {
             let m = load(&model)?;
             if train_only {
-                return report::bench_training(&m, &world, &forget, steps, &device, &cli.backend);
+                return bench::bench_training(&m, &world, &forget, steps, &device, &cli.backend);
             }
-            report::bench(
+            bench::bench(
                 &m,
                 load_fluency(&model, &m)?.as_ref(),
                 &world,

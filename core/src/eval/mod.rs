@@ -14,6 +14,7 @@
 pub mod answer_tree;
 pub mod by_kind;
 pub mod greedy;
+mod metric_row;
 pub mod metric_table;
 mod parity;
 mod probe_fit;
@@ -28,7 +29,8 @@ mod vocab;
 use burn::tensor::Device;
 
 pub use by_kind::KindMetrics;
-pub use metric_table::{Better, Chart, Format, METRICS, MetricRow, Role, metric};
+pub use metric_row::{Better, Chart, Format, MetricRow, Role};
+pub use metric_table::{METRICS, metric};
 pub use retain_reference::{RetainReference, RetainReferences};
 pub use snapshot::{
     GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics,
