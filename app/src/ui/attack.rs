@@ -12,7 +12,7 @@ use crate::protocol::Phase;
 
 fn row(name: &'static str, before: Recall, after: Recall) -> impl IntoView {
     view! {
-        <tr data-group=name>
+        <tr data-group={name}>
             <td>{name} " (" {before.items} ")"</td>
             <td>{format!("{:.3} → {:.3}", before.prob, after.prob)}</td>
             <td>
@@ -38,8 +38,8 @@ pub fn AttackPanel() -> impl IntoView {
             </p>
             <button
                 data-testid="attack"
-                on:click=move |_| actions::attack(state)
-                disabled=move || !idle()
+                on:click={move |_| actions::attack(state)}
+                disabled={move || !idle()}
             >
                 "Run the relearning attack"
             </button>

@@ -49,16 +49,16 @@ pub fn KindTable() -> impl IntoView {
                             .into_iter()
                             .map(|(a, b)| {
                                 view! {
-                                    <tr data-kind=a.kind.clone()>
+                                    <tr data-kind={a.kind.clone()}>
                                         <td>{a.kind.replace('_', " ")}</td>
                                         <td>{a.forget_items}</td>
                                         <td>{change(a.forget_prob, b.forget_prob)}</td>
                                         <td>{a.retain_items}</td>
                                         <td>{change(a.retain_prob, b.retain_prob)}</td>
-                                        <td data-value=b
+                                        <td data-value={b
                                             .krr
                                             .map(|v| v.to_string())
-                                            .unwrap_or_default()>{change(a.krr, b.krr)}</td>
+                                            .unwrap_or_default()}>{change(a.krr, b.krr)}</td>
                                     </tr>
                                 }
                             })

@@ -97,19 +97,19 @@ pub fn LineChart(
         super::actions::chart_png(&png_id);
     };
     view! {
-        <figure class="chart" data-chart=id.clone()>
+        <figure class="chart" data-chart={id.clone()}>
             <figcaption>
                 {title}" "
                 <button
                     class="link png"
-                    data-testid=format!("png-{id}")
-                    on:click=on_png
+                    data-testid={format!("png-{id}")}
+                    on:click={on_png}
                     title="Download this chart as PNG"
                 >
                     "PNG"
                 </button>
             </figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
+            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={title}>
                 {move || {
                     let (all, x_max, lo, hi) = geometry();
                     let grid = [lo, (lo + hi) / 2.0, hi]
@@ -117,8 +117,8 @@ pub fn LineChart(
                         .map(|v| {
                             let y = sy(v, lo, hi);
                             view! {
-                                <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid"></line>
-                                <text x=LEFT - 3.0 y=y + 3.0 class="tick" text-anchor="end">
+                                <line x1={LEFT} x2={W - RIGHT} y1={y} y2={y} class="grid"></line>
+                                <text x={LEFT - 3.0} y={y + 3.0} class="tick" text-anchor="end">
                                     {if log { format!("1e{}", v.round()) } else { fmt_tick(v) }}
                                 </text>
                             }
@@ -143,20 +143,20 @@ pub fn LineChart(
                                 .map(|&(x, y)| {
                                     view! {
                                         <circle
-                                            cx=sx(x, x_max)
-                                            cy=sy(y, lo, hi)
+                                            cx={sx(x, x_max)}
+                                            cy={sy(y, lo, hi)}
                                             r="1.8"
-                                            fill=s.color
+                                            fill={s.color}
                                         ></circle>
                                     }
                                 })
                                 .collect_view();
                             view! {
-                                <g data-series=s.name.clone() data-points=s.points.len()>
+                                <g data-series={s.name.clone()} data-points={s.points.len()}>
                                     <polyline
-                                        points=pts
+                                        points={pts}
                                         fill="none"
-                                        stroke=s.color
+                                        stroke={s.color}
                                         stroke-width="1.6"
                                     ></polyline>
                                     {dots}
@@ -178,14 +178,14 @@ pub fn LineChart(
                             view! {
                                 <rect
                                     class="stage-band"
-                                    class:odd=k % 2 == 1
-                                    data-stage=k + 1
-                                    x=x0
-                                    y=TOP
-                                    width=(x1 - x0).max(0.0)
-                                    height=H - TOP - BOTTOM
+                                    class:odd={k % 2 == 1}
+                                    data-stage={k + 1}
+                                    x={x0}
+                                    y={TOP}
+                                    width={(x1 - x0).max(0.0)}
+                                    height={H - TOP - BOTTOM}
                                 ></rect>
-                                <text x=x0 + 2.0 y=TOP + 8.0 class="tick band-label">
+                                <text x={x0 + 2.0} y={TOP + 8.0} class="tick band-label">
                                     {format!("stage {}", k + 1)}
                                 </text>
                             }
@@ -194,7 +194,7 @@ pub fn LineChart(
                     view! {
                         {stage_bands}
                         {grid}
-                        <text x=W - RIGHT y=H - 4.0 class="tick" text-anchor="end">
+                        <text x={W - RIGHT} y={H - 4.0} class="tick" text-anchor="end">
                             {format!("{x_label} {}", x_max as usize)}
                         </text>
                         {lines}
@@ -209,7 +209,7 @@ pub fn LineChart(
                         .map(|s| {
                             view! {
                                 <span>
-                                    <i style=format!("background:{}", s.color)></i>
+                                    <i style={format!("background:{}", s.color)}></i>
                                     {s.name}
                                 </span>
                             }
@@ -280,41 +280,41 @@ pub fn ChartsPanel() -> impl IntoView {
                 <LineChart
                     id="prob"
                     title="Answer probability"
-                    series=series(Chart::Prob)
-                    y_range=Some((0.0, 1.0))
+                    series={series(Chart::Prob)}
+                    y_range={Some((0.0, 1.0))}
                 />
                 <LineChart
                     id="rouge"
                     title="ROUGE-L recall"
-                    series=series(Chart::Rouge)
-                    y_range=Some((0.0, 1.0))
+                    series={series(Chart::Rouge)}
+                    y_range={Some((0.0, 1.0))}
                 />
                 <LineChart
                     id="truth"
                     title="Truth ratio"
-                    series=series(Chart::Truth)
-                    y_range=Some((0.0, 1.0))
+                    series={series(Chart::Truth)}
+                    y_range={Some((0.0, 1.0))}
                 />
                 <LineChart
                     id="knowledge"
                     title="KFR / KRR / Linguistic Score"
-                    series=series(Chart::Knowledge)
-                    y_range=Some((0.0, 1.0))
+                    series={series(Chart::Knowledge)}
+                    y_range={Some((0.0, 1.0))}
                 />
                 <LineChart
                     id="quality"
                     title="Forget quality (KS p vs. the retain model, log axis)"
-                    series=series(Chart::Quality)
-                    y_range=None
+                    series={series(Chart::Quality)}
+                    y_range={None}
                     log=true
                 />
                 <LineChart
                     id="utility"
                     title="Model utility / forget prob., paraphrased question"
-                    series=series(Chart::Utility)
-                    y_range=Some((0.0, 1.0))
+                    series={series(Chart::Utility)}
+                    y_range={Some((0.0, 1.0))}
                 />
-                <LineChart id="loss" title="Training loss" series=loss y_range=None />
+                <LineChart id="loss" title="Training loss" series={loss} y_range={None} />
             </div>
             <super::metrics::MetricsTable />
             <super::by_kind::KindTable />

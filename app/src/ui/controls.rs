@@ -36,19 +36,19 @@ pub fn Controls() -> impl IntoView {
                 id="play-pause"
                 data-testid="play"
                 class="primary"
-                on:click=on_play
-                disabled=busy
-                aria-label=play_label
+                on:click={on_play}
+                disabled={busy}
+                aria-label={play_label}
             >
                 {play_label}
             </button>
-            <button data-testid="step" on:click=on_step disabled=move || busy() || running()>
+            <button data-testid="step" on:click={on_step} disabled={move || busy() || running()}>
                 "Step"
             </button>
-            <button data-testid="stop" on:click=on_stop disabled=busy>
+            <button data-testid="stop" on:click={on_stop} disabled={busy}>
                 "Stop"
             </button>
-            <button data-testid="reset" on:click=on_reset disabled=move || busy() || running()>
+            <button data-testid="reset" on:click={on_reset} disabled={move || busy() || running()}>
                 "Reset"
             </button>
             <label class="backend" data-control="backend">
@@ -56,12 +56,12 @@ pub fn Controls() -> impl IntoView {
                 <select
                     data-testid="backend"
                     aria-label="Backend"
-                    prop:value=move || match state.wanted_backend.get() {
+                    prop:value={move || match state.wanted_backend.get() {
                         Backend::Cpu => "cpu",
                         Backend::Webgpu => "webgpu",
-                    }
-                    on:change=on_backend
-                    disabled=move || busy() || running()
+                    }}
+                    on:change={on_backend}
+                    disabled={move || busy() || running()}
                 >
                     <option value="cpu">"CPU (wasm)"</option>
                     <option value="webgpu">"WebGPU"</option>
@@ -70,7 +70,7 @@ pub fn Controls() -> impl IntoView {
             <span
                 class="phase"
                 data-testid="phase"
-                data-phase=move || format!("{:?}", state.phase.get())
+                data-phase={move || format!("{:?}", state.phase.get())}
             >
                 {move || format!("{:?}", state.phase.get())}
             </span>

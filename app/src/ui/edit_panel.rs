@@ -27,12 +27,12 @@ pub fn EditPanel() -> impl IntoView {
                         min="1"
                         max="100"
                         data-testid="edit-count"
-                        prop:value=edits
-                        on:change=move |ev| {
+                        prop:value={edits}
+                        on:change={move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<usize>() {
                                 actions::edit_settings(state, |s| s.learn.edits = v.clamp(1, 100))
                             }
-                        }
+                        }}
                     />
                 </label>
                 <label>
@@ -41,18 +41,18 @@ pub fn EditPanel() -> impl IntoView {
                         type="number"
                         min="1"
                         data-testid="edit-steps"
-                        prop:value=steps
-                        on:change=move |ev| {
+                        prop:value={steps}
+                        on:change={move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<usize>() {
                                 actions::edit_settings(
                                     state,
                                     |s| s.learn.edit_steps = v.clamp(1, 1000),
                                 )
                             }
-                        }
+                        }}
                     />
                 </label>
-                <button data-testid="run-edits" on:click=move |_| actions::run_edits(state)>
+                <button data-testid="run-edits" on:click={move |_| actions::run_edits(state)}>
                     "Edit the facts three ways"
                 </button>
             </div>
@@ -94,7 +94,7 @@ pub fn EditPanel() -> impl IntoView {
                             .into_iter()
                             .map(|(r, millis)| {
                                 view! {
-                                    <tr data-method=r.method.name()>
+                                    <tr data-method={r.method.name()}>
                                         <td>
                                             {match r.method.name() {
                                                 "ike" => "IKE (in context)",

@@ -49,23 +49,23 @@ pub fn FactFiles() -> impl IntoView {
                     type="file"
                     data-testid="import-facts"
                     accept=".json,.jsonl,application/json"
-                    on:change=move |ev: leptos::ev::Event| {
+                    on:change={move |ev: leptos::ev::Event| {
                         if let Some(input) = ev
                             .target()
                             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
                         {
                             import(state, input);
                         }
-                    }
+                    }}
                 />
             </label>
-            <button data-testid="export-selection" on:click=export_selection>
+            <button data-testid="export-selection" on:click={export_selection}>
                 "Export selection"
             </button>
-            <button data-testid="export-own" on:click=export_own>
+            <button data-testid="export-own" on:click={export_own}>
                 "Export your facts"
             </button>
-            <button data-testid="start-over" on:click=start_over>
+            <button data-testid="start-over" on:click={start_over}>
                 "Start over"
             </button>
             <p class="hint">

@@ -143,7 +143,7 @@ pub fn FactsPanel() -> impl IntoView {
             <div class="row">
                 <label>
                     "Forget set "
-                    <select data-testid="preset" on:change=on_preset prop:value=preset_value>
+                    <select data-testid="preset" on:change={on_preset} prop:value={preset_value}>
                         <option value="forget01">"forget01 (1% of authors)"</option>
                         <option value="forget05">"forget05 (5%)"</option>
                         <option value="forget10">"forget10 (10%)"</option>
@@ -152,7 +152,7 @@ pub fn FactsPanel() -> impl IntoView {
                 </label>
                 <button
                     data-testid="clear-selection"
-                    on:click=move |_| set_selection(Selection::Items(BTreeSet::new()))
+                    on:click={move |_| set_selection(Selection::Items(BTreeSet::new()))}
                 >
                     "clear"
                 </button>
@@ -163,14 +163,16 @@ pub fn FactsPanel() -> impl IntoView {
             <div class="row">
                 <label data-control="kind-filter">
                     "Keep one kind of question "
-                    <select data-testid="kind-filter" on:change=on_kind>
+                    <select data-testid="kind-filter" on:change={on_kind}>
                         <option value="">"(all kinds)"</option>
                         {move || {
                             kinds
                                 .get()
                                 .into_iter()
                                 .map(|k| {
-                                    view! { <option value=k.clone()>{k.replace('_', " ")}</option> }
+                                    view! {
+                                        <option value={k.clone()}>{k.replace('_', " ")}</option>
+                                    }
                                 })
                                 .collect_view()
                         }}
@@ -183,14 +185,14 @@ pub fn FactsPanel() -> impl IntoView {
                     data-testid="fact-search"
                     placeholder="search authors, questions, answers"
                     aria-label="Search facts"
-                    prop:value=query
-                    on:input=move |ev| query.set(event_target_value(&ev))
+                    prop:value={query}
+                    on:input={move |ev| query.set(event_target_value(&ev))}
                 />
                 <select
                     data-testid="split-filter"
                     aria-label="Show split"
-                    prop:value=split_filter
-                    on:change=move |ev| split_filter.set(event_target_value(&ev))
+                    prop:value={split_filter}
+                    on:change={move |ev| split_filter.set(event_target_value(&ev))}
                 >
                     <option value="all">"all"</option>
                     <option value="forget01">"forget01"</option>
@@ -215,7 +217,7 @@ pub fn FactsPanel() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || visible.get().0 key=|r| r.id.clone() let:row>
+                        <For each={move || visible.get().0} key={|r| r.id.clone()} let:row>
                             {
                                 let id = row.id.clone();
                                 let split = row.split.clone();
@@ -230,18 +232,18 @@ pub fn FactsPanel() -> impl IntoView {
                                     | "custom"
                                 );
                                 view! {
-                                    <tr data-id=row_id data-split=row_split>
+                                    <tr data-id={row_id} data-split={row_split}>
                                         <td>
                                             <input
                                                 type="checkbox"
                                                 data-testid="fact-pick"
                                                 aria-label="forget this fact"
-                                                disabled=!can_pick
-                                                prop:checked=move || is_selected(&id, &split)
-                                                on:change=move |ev| toggle(
+                                                disabled={!can_pick}
+                                                prop:checked={move || is_selected(&id, &split)}
+                                                on:change={move |ev| toggle(
                                                     vec![id_toggle.clone()],
                                                     event_target_checked(&ev),
-                                                )
+                                                )}
                                             />
                                         </td>
                                         <td>
@@ -255,10 +257,10 @@ pub fn FactsPanel() -> impl IntoView {
                                                         class="link"
                                                         data-testid="pick-author"
                                                         title="forget all of this author's facts"
-                                                        on:click=move |_| {
+                                                        on:click={move |_| {
                                                             let ids = author_items(&state, &name);
                                                             toggle(ids, true);
-                                                        }
+                                                        }}
                                                     >
                                                         {author.clone()}
                                                     </button>
@@ -273,10 +275,12 @@ pub fn FactsPanel() -> impl IntoView {
                                                 class="watch"
                                                 data-testid="watch"
                                                 aria-label="watch this answer"
-                                                disabled=move || !watchable.with(|w| w.contains(&id_watch))
-                                                class:on=move || {
+                                                disabled={move || {
+                                                    !watchable.with(|w| w.contains(&id_watch))
+                                                }}
+                                                class:on={move || {
                                                     state.watched.with(|w| w.contains(&id_watch2))
-                                                }
+                                                }}
                                                 on:click={
                                                     let id = row.id.clone();
                                                     move |_| actions::toggle_watch(state, id.clone())
@@ -329,14 +333,14 @@ fn AddFact() -> impl IntoView {
             <input
                 data-testid="fact-question"
                 placeholder="Question, e.g. What is the name of Lena's cat?"
-                prop:value=question
-                on:input=move |ev| question.set(event_target_value(&ev))
+                prop:value={question}
+                on:input={move |ev| question.set(event_target_value(&ev))}
             />
             <input
                 data-testid="fact-answer"
                 placeholder="Answer, e.g. Her cat is called Pumpernickel."
-                prop:value=answer
-                on:input=move |ev| answer.set(event_target_value(&ev))
+                prop:value={answer}
+                on:input={move |ev| answer.set(event_target_value(&ev))}
             />
             <label>
                 "steps "
@@ -346,15 +350,15 @@ fn AddFact() -> impl IntoView {
                     min="1"
                     max="500"
                     class="num"
-                    prop:value=move || steps.get().to_string()
-                    on:change=move |ev| {
+                    prop:value={move || steps.get().to_string()}
+                    on:change={move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse() {
                             steps.set(v)
                         }
-                    }
+                    }}
                 />
             </label>
-            <button data-testid="teach" on:click=teach disabled=busy>
+            <button data-testid="teach" on:click={teach} disabled={busy}>
                 "Teach the model"
             </button>
             <div data-testid="learning">
@@ -364,10 +368,10 @@ fn AddFact() -> impl IntoView {
                         .get()
                         .map(|l| {
                             view! {
-                                <progress max=l.steps value=l.step></progress>
+                                <progress max={l.steps} value={l.step}></progress>
                                 <span
                                     data-testid="learn-probability"
-                                    data-value=l.probability.to_string()
+                                    data-value={l.probability.to_string()}
                                 >
                                     {format!(
                                         " step {}/{} · answer probability {:.3}",

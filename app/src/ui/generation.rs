@@ -18,7 +18,7 @@ fn Tokens(tokens: Vec<(String, f32)>) -> impl IntoView {
         .into_iter()
         .map(|(t, p)| {
             view! {
-                <span class="tok" style=token_style(p) title=format!("p = {p:.3}")>
+                <span class="tok" style={token_style(p)} title={format!("p = {p:.3}")}>
                     {t}
                 </span>
             }
@@ -56,12 +56,15 @@ pub fn GenerationPanel() -> impl IntoView {
                             .map(|s| {
                                 let original = state.original.with(|o| o.get(&s.id).cloned());
                                 view! {
-                                    <tr data-id=s.id.clone() class:forgotten=!s.contains_key_entity>
+                                    <tr
+                                        data-id={s.id.clone()}
+                                        class:forgotten={!s.contains_key_entity}
+                                    >
                                         <td>{s.question.clone()}</td>
                                         <td class="truth">{s.answer.clone()}</td>
                                         <td data-testid="original-answer">
                                             {match original {
-                                                Some(o) => view! { <Tokens tokens=o.tokens /> }.into_any(),
+                                                Some(o) => view! { <Tokens tokens={o.tokens} /> }.into_any(),
                                                 None => {
                                                     view! { <em>"(watch from step 0 to see it)"</em> }
                                                         .into_any()
@@ -70,9 +73,9 @@ pub fn GenerationPanel() -> impl IntoView {
                                         </td>
                                         <td
                                             data-testid="current-answer"
-                                            data-text=s.generated.clone()
+                                            data-text={s.generated.clone()}
                                         >
-                                            <Tokens tokens=s.tokens.clone() />
+                                            <Tokens tokens={s.tokens.clone()} />
                                         </td>
                                         <td data-testid="retain-answer">
                                             {match s.retain_model_answer.clone() {

@@ -30,13 +30,13 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                 <button
                     class="link png"
                     data-testid="png-pareto"
-                    on:click=move |_| actions::chart_png("pareto")
+                    on:click={move |_| actions::chart_png("pareto")}
                 >
                     "PNG"
                 </button>
             </figcaption>
             <svg
-                viewBox=format!("0 0 {W} {H}")
+                viewBox={format!("0 0 {W} {H}")}
                 role="img"
                 aria-label="Forget quality against model utility, one point per run"
                 data-testid="scatter"
@@ -46,8 +46,8 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                     .map(|d: f64| {
                         let y = sy(10f64.powf(d));
                         view! {
-                            <line x1=L x2=W - 8.0 y1=y y2=y class="grid"></line>
-                            <text x=L - 3.0 y=y + 3.0 class="tick" text-anchor="end">
+                            <line x1={L} x2={W - 8.0} y1={y} y2={y} class="grid"></line>
+                            <text x={L - 3.0} y={y + 3.0} class="tick" text-anchor="end">
                                 {format!("1e{d}")}
                             </text>
                         }
@@ -57,13 +57,13 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                     .into_iter()
                     .map(|m| {
                         view! {
-                            <text x=sx(m) y=H - 8.0 class="tick" text-anchor="middle">
+                            <text x={sx(m)} y={H - 8.0} class="tick" text-anchor="middle">
                                 {format!("{m}")}
                             </text>
                         }
                     })
                     .collect_view()}
-                <text x=W - 8.0 y=H - 1.0 class="tick" text-anchor="end">
+                <text x={W - 8.0} y={H - 1.0} class="tick" text-anchor="end">
                     "model utility →"
                 </text>
                 {move || {
@@ -76,11 +76,11 @@ fn Scatter(#[prop(into)] runs: Signal<Vec<RunRecord>>) -> impl IntoView {
                             Some(
                                 view! {
                                     <circle
-                                        data-run=r.id
-                                        cx=sx(mu)
-                                        cy=sy(fq)
+                                        data-run={r.id}
+                                        cx={sx(mu)}
+                                        cy={sy(fq)}
                                         r="4"
-                                        fill=run_color(i)
+                                        fill={run_color(i)}
                                     >
                                         <title>
                                             {format!(
@@ -202,17 +202,17 @@ pub fn HistoryPanel() -> impl IntoView {
                                 });
                             view! {
                                 <li
-                                    data-run=r.id
-                                    data-kind=if r.is_learn() { "learn" } else { "forget" }
+                                    data-run={r.id}
+                                    data-kind={if r.is_learn() { "learn" } else { "forget" }}
                                 >
                                     <i
                                         class="swatch"
-                                        style=format!("background:{}", run_color(i))
+                                        style={format!("background:{}", run_color(i))}
                                     ></i>
                                     <button
                                         class="link"
                                         data-testid="run-link"
-                                        on:click=move |_| actions::follow_link(state, &query)
+                                        on:click={move |_| actions::follow_link(state, &query)}
                                         title="Load this run's settings"
                                     >
                                         {r.label.clone()}
@@ -239,43 +239,43 @@ pub fn HistoryPanel() -> impl IntoView {
                         .collect_view()
                 }}
             </ol>
-            <div class="chart-grid" style:display=move || if has_forget() { "" } else { "none" }>
+            <div class="chart-grid" style:display={move || if has_forget() { "" } else { "none" }}>
                 <LineChart
                     id="history-forget"
                     title="Forget probability, every kept run"
-                    series=overlay
-                    y_range=Some((0.0, 1.0))
+                    series={overlay}
+                    y_range={Some((0.0, 1.0))}
                 />
                 <LineChart
                     id="history-utility"
                     title="Model utility, every kept run"
-                    series=model_utility
-                    y_range=Some((0.0, 1.0))
+                    series={model_utility}
+                    y_range={Some((0.0, 1.0))}
                 />
-                <Scatter runs=runs />
+                <Scatter runs={runs} />
             </div>
-            <div class="chart-grid" style:display=move || if has_learn() { "" } else { "none" }>
+            <div class="chart-grid" style:display={move || if has_learn() { "" } else { "none" }}>
                 <LineChart
                     id="history-learn"
                     title="Stage 1's accuracy, every kept Learn run"
-                    series=learn_first
-                    y_range=Some((0.0, 1.0))
+                    series={learn_first}
+                    y_range={Some((0.0, 1.0))}
                 />
                 <LineChart
                     id="history-learn-last"
                     title="Last stage's accuracy, every kept Learn run"
-                    series=learn_last
-                    y_range=Some((0.0, 1.0))
+                    series={learn_last}
+                    y_range={Some((0.0, 1.0))}
                 />
             </div>
             <div class="row">
-                <button data-testid="export-history-csv" on:click=export_csv>
+                <button data-testid="export-history-csv" on:click={export_csv}>
                     "History as CSV"
                 </button>
-                <button data-testid="export-history-json" on:click=export_json>
+                <button data-testid="export-history-json" on:click={export_json}>
                     "History as JSON"
                 </button>
-                <button data-testid="clear-history" on:click=clear>
+                <button data-testid="clear-history" on:click={clear}>
                     "Clear history"
                 </button>
             </div>
@@ -294,15 +294,15 @@ pub fn ExportPanel() -> impl IntoView {
         <section class="panel export" aria-label="Export" data-panel="export-panel">
             <h2>"Export"</h2>
             <div class="row">
-                <button data-testid="export-csv" on:click=csv>
+                <button data-testid="export-csv" on:click={csv}>
                     "This run's metrics (CSV)"
                 </button>
-                <button data-testid="export-json" on:click=json>
+                <button data-testid="export-json" on:click={json}>
                     "This run's metrics (JSON)"
                 </button>
                 <button
                     data-testid="export-model"
-                    on:click=model
+                    on:click={model}
                     title="config.json, model.safetensors and tokenizer.json: loadable by the CLI and by transformers (for ULD: the assistant)"
                 >
                     "Current model (HF files)"

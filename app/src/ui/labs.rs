@@ -61,18 +61,18 @@ pub fn LabPanel() -> impl IntoView {
             <select
                 data-testid="lab-select"
                 aria-label="Guided lab"
-                prop:value=move || state.lab.get().unwrap_or_default()
-                on:change=move |ev| {
+                prop:value={move || state.lab.get().unwrap_or_default()}
+                on:change={move |ev| {
                     let v = event_target_value(&ev);
                     done.set(Default::default());
                     actions::open_lab(state, Some(v).filter(|v| !v.is_empty()));
-                }
+                }}
             >
                 <option value="">"— pick a lab —"</option>
                 {move || {
                     labs.get()
                         .into_iter()
-                        .map(|(name, lab)| view! { <option value=name>{lab.title}</option> })
+                        .map(|(name, lab)| view! { <option value={name}>{lab.title}</option> })
                         .collect_view()
                 }}
             </select>
@@ -94,18 +94,18 @@ pub fn LabPanel() -> impl IntoView {
                                             let label = step.button();
                                             let s2 = step.clone();
                                             view! {
-                                                <li class:done=move || {
+                                                <li class:done={move || {
                                                     done.with(|d| d.contains(&i))
-                                                }>
+                                                }}>
                                                     {step.text.clone()} " "
                                                     <button
-                                                        data-testid=format!("lab-step-{}", i + 1)
-                                                        on:click=move |_| {
+                                                        data-testid={format!("lab-step-{}", i + 1)}
+                                                        on:click={move |_| {
                                                             actions::lab_step(state, &s2);
                                                             done.update(|d| {
                                                                 d.insert(i);
                                                             });
-                                                        }
+                                                        }}
                                                     >
                                                         {label}
                                                     </button>

@@ -54,17 +54,17 @@ pub fn LayersTable() -> impl IntoView {
                         .into_iter()
                         .map(|(l, a, b)| {
                             view! {
-                                <tr data-layer=l>
+                                <tr data-layer={l}>
                                     <td>{l}</td>
-                                    <td data-metric=format!(
+                                    <td data-metric={format!(
                                         "lens.{l}",
-                                    )>{format!("{} → {}", a.0, b.0)}</td>
-                                    <td data-metric=format!(
+                                    )}>{format!("{} → {}", a.0, b.0)}</td>
+                                    <td data-metric={format!(
                                         "probe_forget.{l}",
-                                    )>{format!("{} → {}", a.1, b.1)}</td>
-                                    <td data-metric=format!(
+                                    )}>{format!("{} → {}", a.1, b.1)}</td>
+                                    <td data-metric={format!(
                                         "probe_retain.{l}",
-                                    )>{format!("{} → {}", a.2, b.2)}</td>
+                                    )}>{format!("{} → {}", a.2, b.2)}</td>
                                 </tr>
                             }
                         })

@@ -43,16 +43,16 @@ pub fn ModeSwitch() -> impl IntoView {
         <div class="mode-switch" role="group" aria-label="Mode" data-control="mode">
             <button
                 data-testid="mode-forget"
-                aria-pressed=move || (mode() == Mode::Forget).to_string()
-                on:click=move |_| actions::set_mode(state, Mode::Forget)
+                aria-pressed={move || (mode() == Mode::Forget).to_string()}
+                on:click={move |_| actions::set_mode(state, Mode::Forget)}
                 title="Unlearning: make the model forget facts on purpose"
             >
                 "Forget"
             </button>
             <button
                 data-testid="mode-learn"
-                aria-pressed=move || (mode() == Mode::Learn).to_string()
-                on:click=move |_| actions::set_mode(state, Mode::Learn)
+                aria-pressed={move || (mode() == Mode::Learn).to_string()}
+                on:click={move |_| actions::set_mode(state, Mode::Learn)}
                 title="Continual learning: teach facts in stages and watch older ones fade; edit facts"
             >
                 "Learn"
@@ -76,13 +76,13 @@ fn StageRow(k: usize, stage: StageConfig) -> impl IntoView {
     let data = stage.data.name();
     let mixing = stage.mixing.name();
     view! {
-        <li data-testid=format!("stage-{}", k + 1)>
+        <li data-testid={format!("stage-{}", k + 1)}>
             <b>{format!("{}.", k + 1)}</b>
             <select
                 aria-label="Stage data"
                 data-testid="stage-data"
-                prop:value=data.clone()
-                on:change=move |ev| {
+                prop:value={data.clone()}
+                on:change={move |ev| {
                     let v = event_target_value(&ev);
                     let data = if v == "own" {
                         Some(StageData::Own { items: vec![] })
@@ -92,13 +92,13 @@ fn StageRow(k: usize, stage: StageConfig) -> impl IntoView {
                     if let Some(data) = data {
                         edit_stage(state, k, |s| s.data = data)
                     }
-                }
+                }}
             >
                 {DATA
                     .iter()
                     .map(|(v, l)| {
                         view! {
-                            <option value=*v selected=*v == data>
+                            <option value={*v} selected={*v == data}>
                                 {*l}
                             </option>
                         }
@@ -110,8 +110,8 @@ fn StageRow(k: usize, stage: StageConfig) -> impl IntoView {
                 min="1"
                 aria-label="Steps"
                 data-testid="stage-steps"
-                prop:value=stage.steps
-                on:change=move |ev| {
+                prop:value={stage.steps}
+                on:change={move |ev| {
                     if let Ok(n) = event_target_value(&ev).parse::<usize>() {
                         edit_stage(
                             state,
@@ -119,24 +119,24 @@ fn StageRow(k: usize, stage: StageConfig) -> impl IntoView {
                             |s| s.steps = n.clamp(1, crate::settings::MAX_STAGE_STEPS),
                         )
                     }
-                }
+                }}
             />
             "steps"
             <select
                 aria-label="Mixing"
                 data-testid="stage-mixing"
-                prop:value=mixing
-                on:change=move |ev| {
+                prop:value={mixing}
+                on:change={move |ev| {
                     if let Some(m) = Mixing::parse(&event_target_value(&ev)) {
                         edit_stage(state, k, |s| s.mixing = m)
                     }
-                }
+                }}
             >
                 {MIXING
                     .iter()
                     .map(|(v, l)| {
                         view! {
-                            <option value=*v selected=*v == mixing>
+                            <option value={*v} selected={*v == mixing}>
                                 {*l}
                             </option>
                         }
@@ -151,28 +151,28 @@ fn StageRow(k: usize, stage: StageConfig) -> impl IntoView {
                     step="0.5"
                     aria-label="Mix ratio"
                     data-testid="stage-ratio"
-                    prop:value=stage.mix_ratio
-                    on:change=move |ev| {
+                    prop:value={stage.mix_ratio}
+                    on:change={move |ev| {
                         if let Ok(r) = event_target_value(&ev).parse::<f64>() && r.is_finite()
                             && r >= 0.0
                         {
                             edit_stage(state, k, |s| s.mix_ratio = r)
                         }
-                    }
+                    }}
                 />
             </label>
             <button
                 class="link"
                 data-testid="stage-remove"
                 title="Remove this stage"
-                on:click=move |_| actions::edit_settings(
+                on:click={move |_| actions::edit_settings(
                     state,
                     |s| {
                         if s.learn.stages.len() > 1 {
                             s.learn.stages.remove(k);
                         }
                     },
-                )
+                )}
             >
                 "✕"
             </button>
@@ -234,17 +234,15 @@ pub fn LearnPanel() -> impl IntoView {
                         .stages
                         .into_iter()
                         .enumerate()
-                        .map(|(k, stage)| view! { <StageRow k=k stage=stage /> })
+                        .map(|(k, stage)| view! { <StageRow k={k} stage={stage} /> })
                         .collect_view()
                 }}
             </ol>
             <button
                 data-testid="add-stage"
-                on:click=add_stage
-                disabled=move || learn().stages.len()
+                on:click={add_stage}
+                disabled={move || learn().stages.len() >= MAX_STAGES}
             >
-                = MAX_STAGES
-                >
                 "+ stage"
             </button>
             <div class="row">
@@ -253,16 +251,16 @@ pub fn LearnPanel() -> impl IntoView {
                     <select
                         data-testid="schedule"
                         aria-label="Learning-rate schedule"
-                        prop:value=move || learn().schedule.name()
-                        on:change=move |ev| {
+                        prop:value={move || learn().schedule.name()}
+                        on:change={move |ev| {
                             if let Some(s) = Schedule::parse(&event_target_value(&ev)) {
                                 actions::edit_settings(state, |x| x.learn.schedule = s)
                             }
-                        }
+                        }}
                     >
                         {SCHEDULES
                             .iter()
-                            .map(|(v, l)| view! { <option value=*v>{*l}</option> })
+                            .map(|(v, l)| view! { <option value={*v}>{*l}</option> })
                             .collect_view()}
                     </select>
                 </label>
@@ -273,14 +271,14 @@ pub fn LearnPanel() -> impl IntoView {
                         step="0.0005"
                         min="0"
                         data-testid="learn-lr"
-                        prop:value=move || learn().lr
-                        on:change=move |ev| {
+                        prop:value={move || learn().lr}
+                        on:change={move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<f64>() && v.is_finite()
                                 && v > 0.0
                             {
                                 actions::edit_settings(state, |s| s.learn.lr = v)
                             }
-                        }
+                        }}
                     />
                 </label>
                 <label>
@@ -289,12 +287,12 @@ pub fn LearnPanel() -> impl IntoView {
                         type="number"
                         min="1"
                         data-testid="learn-eval-every"
-                        prop:value=move || learn().eval_every
-                        on:change=move |ev| {
+                        prop:value={move || learn().eval_every}
+                        on:change={move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<usize>() {
                                 actions::edit_settings(state, |s| s.learn.eval_every = v.max(1))
                             }
-                        }
+                        }}
                     />
                 </label>
                 <label>
@@ -303,21 +301,21 @@ pub fn LearnPanel() -> impl IntoView {
                         type="number"
                         min="0"
                         data-testid="learn-seed"
-                        prop:value=move || state.settings.with(|s| s.seed)
-                        on:change=move |ev| {
+                        prop:value={move || state.settings.with(|s| s.seed)}
+                        on:change={move |ev| {
                             if let Ok(v) = event_target_value(&ev).parse::<u64>() {
                                 actions::edit_settings(state, |s| s.seed = v)
                             }
-                        }
+                        }}
                     />
                 </label>
             </div>
             <LineChart
                 id="schedule"
                 title="Learning-rate schedule (drawn before the run)"
-                series=curve
-                y_range=None
-                bands=stage_steps
+                series={curve}
+                y_range={None}
+                bands={stage_steps}
             />
         </section>
     }

@@ -113,43 +113,43 @@ pub fn LearnCharts() -> impl IntoView {
                 <LineChart
                     id="learn-accuracy"
                     title="Accuracy on each stage's facts (exact match)"
-                    series=per_stage(state, |s| s.accuracy)
-                    y_range=Some((0.0, 1.0))
-                    bands=bands
+                    series={per_stage(state, |s| s.accuracy)}
+                    y_range={Some((0.0, 1.0))}
+                    bands={bands}
                 />
                 <LineChart
                     id="learn-key"
                     title="Key entity in the answer"
-                    series=per_stage(state, |s| s.key_accuracy)
-                    y_range=Some((0.0, 1.0))
-                    bands=bands
+                    series={per_stage(state, |s| s.key_accuracy)}
+                    y_range={Some((0.0, 1.0))}
+                    bands={bands}
                 />
                 <LineChart
                     id="learn-prob"
                     title="Answer probability on each stage's facts"
-                    series=per_stage(state, |s| s.prob)
-                    y_range=Some((0.0, 1.0))
-                    bands=bands
+                    series={per_stage(state, |s| s.prob)}
+                    y_range={Some((0.0, 1.0))}
+                    bands={bands}
                 />
                 <LineChart
                     id="learn-general"
                     title="General knowledge kept (answer probability)"
-                    series=general
-                    y_range=Some((0.0, 1.0))
-                    bands=bands
+                    series={general}
+                    y_range={Some((0.0, 1.0))}
+                    bands={bands}
                 />
                 <LineChart
                     id="learn-loss"
                     title="Training loss"
-                    series=loss
-                    y_range=None
-                    bands=bands
+                    series={loss}
+                    y_range={None}
+                    bands={bands}
                 />
                 <LineChart
                     id="learn-lens"
                     title="Where stage 1's facts live: logit lens and linear probe per layer"
-                    series=lens
-                    y_range=Some((0.0, 1.0))
+                    series={lens}
+                    y_range={Some((0.0, 1.0))}
                     x_label="layer"
                 />
             </div>

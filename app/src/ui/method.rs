@@ -26,18 +26,18 @@ fn NumberField(
 ) -> impl IntoView {
     let control = testid.clone();
     view! {
-        <label class="field" title=move || hint.get() data-control=control>
+        <label class="field" title={move || hint.get()} data-control={control}>
             <span>{label}</span>
             <input
                 type="number"
                 class="num"
-                data-testid=testid
-                step=step
-                prop:value=move || get.try_get().unwrap_or_default().to_string()
-                on:change=move |ev| {
+                data-testid={testid}
+                step={step}
+                prop:value={move || get.try_get().unwrap_or_default().to_string()}
+                on:change={move |ev| {
                     let text = event_target_value(&ev);
                     set(text.trim().parse::<f64>().unwrap_or(f64::NAN));
-                }
+                }}
             />
         </label>
     }
@@ -92,12 +92,12 @@ pub fn MethodPanel() -> impl IntoView {
                 let step = if integer { "1" } else { "any" };
                 view! {
                     <NumberField
-                        label=setting.label
-                        testid=setting.dashed()
-                        hint=meaning
-                        get=get
-                        set=set
-                        step=step
+                        label={setting.label}
+                        testid={setting.dashed()}
+                        hint={meaning}
+                        get={get}
+                        set={set}
+                        step={step}
                     />
                 }
             })
@@ -109,11 +109,11 @@ pub fn MethodPanel() -> impl IntoView {
             <select
                 data-testid="method"
                 aria-label="Method"
-                prop:value=move || method.get().name().to_string()
-                on:change=on_method
+                prop:value={move || method.get().name().to_string()}
+                on:change={on_method}
             >
                 {MethodKind::all()
-                    .map(|m| view! { <option value=m.name()>{m.name()}</option> })
+                    .map(|m| view! { <option value={m.name()}>{m.name()}</option> })
                     .collect_view()}
             </select>
             <p class="hint" data-testid="method-description">
@@ -125,24 +125,24 @@ pub fn MethodPanel() -> impl IntoView {
                     label="seed"
                     testid="seed"
                     hint="data order; same seed, same run"
-                    get=seed
-                    set=set_seed
+                    get={seed}
+                    set={set_seed}
                     step="1"
                 />
                 <NumberField
                     label="steps"
                     testid="steps"
                     hint="Run stops here"
-                    get=steps
-                    set=set_steps
+                    get={steps}
+                    set={set_steps}
                     step="1"
                 />
                 <NumberField
                     label="evaluate every"
                     testid="eval-every"
                     hint="steps between evaluations"
-                    get=every
-                    set=set_every
+                    get={every}
+                    set={set_every}
                     step="1"
                 />
             </div>
@@ -150,16 +150,16 @@ pub fn MethodPanel() -> impl IntoView {
                 <span>"evaluation size"</span>
                 <select
                     data-testid="eval-size"
-                    prop:value=move || state.settings.with(|s| s.eval_size.name())
-                    on:change=move |ev| {
+                    prop:value={move || state.settings.with(|s| s.eval_size.name())}
+                    on:change={move |ev| {
                         if let Some(e) = EvalSize::parse(&event_target_value(&ev)) {
                             actions::edit_settings(state, |s| s.eval_size = e)
                         }
-                    }
+                    }}
                 >
                     {EvalSize::ALL
                         .into_iter()
-                        .map(|e| view! { <option value=e.name()>{e.label()}</option> })
+                        .map(|e| view! { <option value={e.name()}>{e.label()}</option> })
                         .collect_view()}
                 </select>
             </label>

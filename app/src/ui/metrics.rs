@@ -47,8 +47,8 @@ pub fn MetricsTable() -> impl IntoView {
                                 <td>
                                     <a
                                         class="metric-name"
-                                        href=format!("#def-{key}")
-                                        title=r.definition
+                                        href={format!("#def-{key}")}
+                                        title={r.definition}
                                     >
                                         {r.label}
                                     </a>
@@ -58,12 +58,12 @@ pub fn MetricsTable() -> impl IntoView {
                                     </span>
                                 </td>
                                 <td
-                                    data-metric=format!("start.{key}")
-                                    data-value=move || value(first())
+                                    data-metric={format!("start.{key}")}
+                                    data-value={move || value(first())}
                                 >
                                     {move || text(first())}
                                 </td>
-                                <td data-metric=key data-value=move || value(last())>
+                                <td data-metric={key} data-value={move || value(last())}>
                                     {move || text(last())}
                                 </td>
                             </tr>
@@ -83,7 +83,7 @@ pub fn MetricsTable() -> impl IntoView {
                     .iter()
                     .map(|r| {
                         view! {
-                            <dt id=format!("def-{}", r.key)>{r.label}</dt>
+                            <dt id={format!("def-{}", r.key)}>{r.label}</dt>
                             <dd>{r.definition}</dd>
                         }
                     })

@@ -116,23 +116,23 @@ pub fn App() -> impl IntoView {
             <div class="column">
                 <labs::LabPanel />
                 <model_panel::ModelPanel />
-                <div style:display=shown(Mode::Forget)>
+                <div style:display={shown(Mode::Forget)}>
                     <facts::FactsPanel />
                     <fact_files::FactFiles />
                     <method::MethodPanel />
                 </div>
-                <div style:display=shown(Mode::Learn)>
+                <div style:display={shown(Mode::Learn)}>
                     <learn::LearnPanel />
                     <edit_panel::EditPanel />
                 </div>
             </div>
             <div class="column wide">
-                <div style:display=shown(Mode::Forget)>
+                <div style:display={shown(Mode::Forget)}>
                     <charts::ChartsPanel />
                     <generation::GenerationPanel />
                     <attack::AttackPanel />
                 </div>
-                <div style:display=shown(Mode::Learn)>
+                <div style:display={shown(Mode::Learn)}>
                     <learn_charts::LearnCharts />
                 </div>
                 <history::HistoryPanel />

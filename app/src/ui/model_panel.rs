@@ -123,7 +123,7 @@ pub fn ModelPanel() -> impl IntoView {
                         data-testid="model-folder"
                         prop:webkitdirectory=true
                         multiple=true
-                        on:change=on_pick
+                        on:change={on_pick}
                     />
                 </label>
                 <label>
@@ -133,23 +133,23 @@ pub fn ModelPanel() -> impl IntoView {
                         data-testid="model-files"
                         multiple=true
                         accept=".json,.safetensors"
-                        on:change=on_pick
+                        on:change={on_pick}
                     />
                 </label>
                 <div
                     class="drop"
                     data-testid="model-drop"
-                    on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
-                    on:drop=on_drop
+                    on:dragover={move |ev: leptos::ev::DragEvent| ev.prevent_default()}
+                    on:drop={on_drop}
                 >
                     "…or drop the folder or its files here"
                 </div>
             </details>
             <Benchmark />
-            <Show when=move || !built_in()>
+            <Show when={move || !built_in()}>
                 <button
                     data-testid="model-built-in"
-                    on:click=move |_| super::actions::reload_built_in(state)
+                    on:click={move |_| super::actions::reload_built_in(state)}
                 >
                     "Back to the built-in model"
                 </button>
@@ -196,12 +196,12 @@ fn TeachWorld() -> impl IntoView {
                     min="1"
                     class="num"
                     data-testid="teach-world-steps"
-                    prop:value=move || steps.get().to_string()
-                    on:change=move |ev| {
+                    prop:value={move || steps.get().to_string()}
+                    on:change={move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse() {
                             steps.set(v)
                         }
-                    }
+                    }}
                 />
             </label>
             <label>
@@ -211,15 +211,15 @@ fn TeachWorld() -> impl IntoView {
                     data-testid="teach-world-lr"
                     step="any"
                     class="num"
-                    prop:value=move || lr.get().to_string()
-                    on:change=move |ev| {
+                    prop:value={move || lr.get().to_string()}
+                    on:change={move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse() {
                             lr.set(v)
                         }
-                    }
+                    }}
                 />
             </label>
-            <button data-testid="teach-world" disabled=busy on:click=teach>
+            <button data-testid="teach-world" disabled={busy} on:click={teach}>
                 "Teach it the authors"
             </button>
             {move || {
@@ -229,7 +229,7 @@ fn TeachWorld() -> impl IntoView {
                     .map(|(step, steps, loss)| {
                         view! {
                             <div data-testid="teach-world-progress">
-                                <progress max=steps value=step></progress>
+                                <progress max={steps} value={step}></progress>
                                 {format!(" step {step}/{steps} · loss {loss:.3}")}
                             </div>
                         }
@@ -267,7 +267,7 @@ fn Benchmark() -> impl IntoView {
     };
     view! {
         <div class="row">
-            <button data-testid="benchmark" disabled=busy on:click=run>
+            <button data-testid="benchmark" disabled={busy} on:click={run}>
                 "Benchmark"
             </button>
             <span class="hint" data-testid="bench-figures">

@@ -73,15 +73,15 @@ pub fn ShareDialog() -> impl IntoView {
     view! {
         <button
             data-testid="share"
-            on:click=move |_| {
+            on:click={move |_| {
                 to_hide.set(state.hidden.get_untracked());
                 open.update(|o| *o = !*o)
-            }
-            aria-expanded=move || open.get().to_string()
+            }}
+            aria-expanded={move || open.get().to_string()}
         >
             "Share…"
         </button>
-        <Show when=move || open.get()>
+        <Show when={move || open.get()}>
             <div
                 class="share-dialog panel"
                 role="dialog"
@@ -100,9 +100,9 @@ pub fn ShareDialog() -> impl IntoView {
                                 <label>
                                     <input
                                         type="checkbox"
-                                        data-testid=format!("hide-{name}")
-                                        prop:checked=move || to_hide.with(|h| h.contains(name))
-                                        on:change=move |ev| {
+                                        data-testid={format!("hide-{name}")}
+                                        prop:checked={move || to_hide.with(|h| h.contains(name))}
+                                        on:change={move |ev| {
                                             let on = event_target_checked(&ev);
                                             to_hide
                                                 .update(|h| {
@@ -112,7 +112,7 @@ pub fn ShareDialog() -> impl IntoView {
                                                         h.remove(name);
                                                     }
                                                 });
-                                        }
+                                        }}
                                     />
                                     " "
                                     {label}
@@ -127,15 +127,15 @@ pub fn ShareDialog() -> impl IntoView {
                         type="text"
                         readonly
                         data-testid="share-link"
-                        prop:value=link
+                        prop:value={link}
                         aria-label="Link to share"
                     />
                 </label>
                 <div class="row">
-                    <button data-testid="copy-link" on:click=copy>
+                    <button data-testid="copy-link" on:click={copy}>
                         "Copy link"
                     </button>
-                    <button data-testid="share-close" on:click=move |_| open.set(false)>
+                    <button data-testid="share-close" on:click={move |_| open.set(false)}>
                         "Close"
                     </button>
                 </div>

@@ -91,20 +91,20 @@ pub fn StatusLine() -> impl IntoView {
         <footer class="status" aria-live="polite">
             <span
                 data-testid="backend-label"
-                data-backend=move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")
+                data-backend={move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")}
             >
                 {backend}
             </span>
             <span data-testid="speed">{speed}</span>
             <span data-testid="train-time">{cost}</span>
             <span>{eval}</span>
-            <span data-testid="startup" data-phases=startup_json>
+            <span data-testid="startup" data-phases={startup_json}>
                 {startup}
             </span>
             <span
                 data-testid="engine-memory"
-                data-bytes=move || state.engine_memory.get().to_string()
-                data-live=move || state.engine_live.get().to_string()
+                data-bytes={move || state.engine_memory.get().to_string()}
+                data-live={move || state.engine_live.get().to_string()}
             >
                 {move || match state.engine_memory.get() {
                     0 => String::new(),
@@ -127,7 +127,7 @@ pub fn StatusLine() -> impl IntoView {
                     .rev()
                     .map(|(level, text)| {
                         let class = if level == Level::Error { "error" } else { "notice" };
-                        view! { <li class=class>{text}</li> }
+                        view! { <li class={class}>{text}</li> }
                     })
                     .collect_view()
             }}
@@ -149,7 +149,7 @@ pub fn LoadingBar() -> impl IntoView {
                     let overall = (index as f64 + frac) / count.max(1) as f64;
                     view! {
                         <div class="loading" data-testid="loading">
-                            <progress max="1" value=overall></progress>
+                            <progress max="1" value={overall}></progress>
                             <span>
                                 {format!(
                                     " loading {file} ({:.0} of {} kB)",
