@@ -2,7 +2,7 @@
 //! tokenizer.json), fact files (TOFU JSON and JSON Lines), guided labs (TOML), links (the URL
 //! query) and the worker's messages (Command JSON).
 //!
-//! Each target gets `FORGETLAB_FUZZ_INPUTS` inputs (default 100,000; 1,000,000 with
+//! Each target gets `FORGETLAB_FUZZ_INPUTS` inputs (default 20,000; 1,000,000 with
 //! `FORGETLAB_FULL=1`, which `bash scripts/test.sh --full` sets), made by [`mutate`] from
 //! seeds that are the real files, and must answer every one with a value or an error that has a
 //! message, never a panic. A panicking input is written to `target/fuzz-failures/` and the test
@@ -37,7 +37,7 @@ fn inputs_per_target() -> usize {
     std::env::var("FORGETLAB_FUZZ_INPUTS").ok().and_then(|v| v.parse().ok()).unwrap_or(if full {
         1_000_000
     } else {
-        100_000
+        20_000
     })
 }
 
