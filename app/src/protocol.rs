@@ -2,9 +2,10 @@
 //! UI → [`Command`] → worker → engine → [`Event`] → UI.
 //!
 //! Both sides serialize these enums with serde as JSON text for `postMessage` (metrics that can be
-//! NaN travel as `null`, see `forgetlab_core::eval`); nothing else crosses the boundary, so a message
-//! the other side cannot parse is a bug, reported as an error. (JSON, not serde-wasm-bindgen: the
-//! latter took 25 s to decode the 2,300-row fact list in Chromium; serde_json takes milliseconds.)
+//! NaN travel as `null`, see `forgetlab_core::eval`); nothing else crosses the boundary, so a
+//! message the other side cannot parse is a bug, reported as an error. (JSON, not
+//! serde-wasm-bindgen: the latter took 25 s to decode the 2,300-row fact list in Chromium;
+//! serde_json takes milliseconds.)
 
 use forgetlab_core::continual::{ContinualConfig, ContinualSnapshot};
 use forgetlab_core::edit::{EditConfig, EditReport};

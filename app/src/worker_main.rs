@@ -15,6 +15,7 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     eprintln!(
-        "forgetlab-worker is the playground's Web Worker: build it for the browser (scripts/build-web.sh)"
+        "forgetlab-worker is the playground's Web Worker: build it for the browser \
+            (scripts/build-web.sh)"
     );
 }

@@ -3,8 +3,10 @@
 //! GPU). Run by scripts/test.sh:
 //!
 //! ```text
-//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
-//!   cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown --test engine_in_browser
+//! CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+//!   CHROMEDRIVER=/usr/bin/chromedriver \
+//!   cargo test --profile wasm-release -p forgetlab-app --target wasm32-unknown-unknown \
+//!   --test engine_in_browser
 //! ```
 //! Everything reads back with the async calls only (a synchronous readback panics on WebGPU).
 #![cfg(target_arch = "wasm32")]

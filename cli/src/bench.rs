@@ -39,7 +39,8 @@ pub fn bench(
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
-        "evaluation pass, every metric ({} forget + {} retain + {} real-entity + {} world + {} holdout items):",
+        "evaluation pass, every metric ({} forget + {} retain + {} real-entity + {} world + {} \
+            holdout items):",
         sets.forget.len(),
         sets.retain.len(),
         sets.real_entities.len(),
@@ -94,7 +95,8 @@ pub fn bench_training(
         .collect::<Result<Vec<_>, _>>()?;
     let mean_len = lengths.iter().sum::<usize>() as f64 / lengths.len().max(1) as f64;
     println!(
-        "backend {backend} · {} parameters · training step (GA, batch {batch}, {mean_len:.1} tokens a row on average): {:.1} ms · {:.0} tokens/s",
+        "backend {backend} · {} parameters · training step (GA, batch {batch}, {mean_len:.1} \
+            tokens a row on average): {:.1} ms · {:.0} tokens/s",
         m.config.num_params(),
         per_step * 1000.0,
         batch as f64 * mean_len / per_step

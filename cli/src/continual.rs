@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! forgetlab continual --stage factoids1:100 --stage factoids2:100 --eval-every 20 --json
-//! forgetlab continual --stage factoids1:100 --stage factoids2:100:remix_generic:1 --schedule infinite
+//! forgetlab continual --stage factoids1:100 --stage factoids2:100:remix_generic:1 --schedule
+//! infinite
 //! ```
 
 use std::path::PathBuf;
@@ -226,7 +227,8 @@ pub fn bench(
         }
     }
     println!(
-        "continual run, 3 × {steps} steps, an evaluation every 20 ({evaluations} evaluations of 3 stages + general knowledge): {:.1} s (training {train:.1} s, evaluations {eval:.1} s)",
+        "continual run, 3 × {steps} steps, an evaluation every 20 ({evaluations} evaluations of 3 \
+            stages + general knowledge): {:.1} s (training {train:.1} s, evaluations {eval:.1} s)",
         train + eval
     );
     Ok(())

@@ -60,7 +60,8 @@ pub fn run(
         let e = &edits[0];
         println!("{} edits, e.g. “{}” → “{}”", edits.len(), e.item.answer, e.new_answer);
         println!(
-            "method     efficacy  generalization  specificity (subject, relation)  neighbour P before → after"
+            "method     efficacy  generalization  specificity (subject, relation)  neighbour P \
+                before → after"
         );
     }
     for method in methods {

@@ -1,8 +1,8 @@
 //! `forgetlab`: the engine on the command line, for reproducible experiments, grading and tests.
 //!
 //! ```text
-//! forgetlab pretrain                      # world → public/data, model → public/models/forgetlab-small
-//! forgetlab eval [--json]                 # the default model's quality bar and metrics
+//! forgetlab pretrain          # world → public/data, model → public/models/forgetlab-small
+//! forgetlab eval [--json]     # the default model's quality bar and metrics
 //! forgetlab generate --question "Where was Ilsa Marrowen born?"
 //! forgetlab unlearn --method ga --forget forget05 --steps 30 --eval-every 5 --json
 //! forgetlab unlearn --method random_label --kind birthplace   # forget one kind of question

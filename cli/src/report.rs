@@ -55,7 +55,8 @@ pub fn unlearn(
             r => format!(" · LoRA rank {r}"),
         };
         println!(
-            "method {} · {} forget items · lr {} · batch {} · seed {}{lora} · {} trainable parameters",
+            "method {} · {} forget items · lr {} · batch {} · seed {}{lora} · {} trainable \
+                parameters",
             run.config.method.name(),
             run.forget_items().len(),
             run.config.hyper.lr,
@@ -182,7 +183,8 @@ pub struct EvalModels<'a> {
     pub retain: Option<&'a RetainReference>,
 }
 
-/// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the forget set.
+/// `forgetlab eval`: the quality bar on every item, then a full snapshot with `forget` as the
+/// forget set.
 pub fn eval(
     models: &EvalModels,
     world: &FactWorld,
@@ -246,7 +248,8 @@ pub fn eval(
 /// and the per-layer readings.
 fn print_details(s: &Snapshot) {
     println!(
-        "TOFU, per split          prob   p.norm  rougeL.r rougeL.f1 rouge1.r  TR(OU)  TR(paper)  EM     ES"
+        "TOFU, per split          prob   p.norm  rougeL.r rougeL.f1 \
+            rouge1.r  TR(OU)  TR(paper)  EM     ES"
     );
     for (name, m) in [
         ("forget", &s.forget),
@@ -289,7 +292,8 @@ fn print_details(s: &Snapshot) {
     );
     if !r.probe_forget.is_empty() {
         println!(
-            "linear probe (key entity among candidates, fitted on the original model) per layer: forget [{}] · retain [{}] · chance {:.3}",
+            "linear probe (key entity among candidates, fitted on the original model) per layer: \
+                forget [{}] · retain [{}] · chance {:.3}",
             fmt(&r.probe_forget),
             fmt(&r.probe_retain),
             r.probe_chance

@@ -111,7 +111,9 @@ pub fn write_file(
 ) -> Result<(), ForgetError> {
     let mut refs = RetainReferences {
         source: format!(
-            "forgetlab retain-reference: each split's retain model ({RETAIN_MODELS}/retain-SPLIT, `forgetlab pretrain --retain SPLIT`) scored on every forget item of its split and the default evaluation's holdout items"
+            "forgetlab retain-reference: each split's retain model ({RETAIN_MODELS}/retain-SPLIT, \
+                `forgetlab pretrain --retain SPLIT`) scored on every forget item of its split and \
+                the default evaluation's holdout items"
         ),
         ..Default::default()
     };

@@ -172,7 +172,8 @@ fn the_retain_model_has_forget_quality_one_against_itself() {
     );
     assert!(m["paraphrase"]["kfr"].is_number() && m["paraphrase"]["forget_prob"].is_number());
     // The probe (fitted on the default model's states of other items) reads forget10's entities
-    // in the default model's last block, and much less in the retain model, which never learned them.
+    // in the default model's last block, and much less in the retain model, which never learned
+    // them.
     let last =
         |v: &serde_json::Value| v["metrics"]["representation"]["probe_forget"][3].as_f64().unwrap();
     assert!(

@@ -44,7 +44,8 @@ impl Example {
             + 1;
         if whole > max_len {
             return Err(ForgetError::InvalidConfig(format!(
-                "the fact “{question}” → “{answer}” is {whole} tokens long, but the model reads at most {max_len}: shorten it"
+                "the fact “{question}” → “{answer}” is {whole} tokens long, but the model reads at \
+                    most {max_len}: shorten it"
             )));
         }
         Self::qa(tok, question, answer, max_len)
@@ -59,7 +60,8 @@ impl Example {
     ) -> Result<Self, ForgetError> {
         let mut prompt = tok.encode(prompt)?;
         let mut answer = tok.encode(continuation)?;
-        // Keep at least 8 answer slots: a prompt that fills the context would leave nothing to learn.
+        // Keep at least 8 answer slots: a prompt that fills the context would leave nothing to
+        // learn.
         let keep_prompt = max_len.saturating_sub(8).max(1);
         if prompt.len() > keep_prompt {
             prompt.drain(..prompt.len() - keep_prompt);

@@ -17,11 +17,14 @@ pub enum ForgetError {
     #[error("the forget selection is empty: pick at least one item")]
     EmptyForgetSet,
     #[error(
-        "training diverged at step {step}: the loss became {loss}. The run stopped; the weights from step {last_good} are kept."
+        "training diverged at step {step}: the loss became {loss}. The run stopped; the weights \
+            from step {last_good} are kept."
     )]
     Diverged { step: usize, loss: f32, last_good: usize },
     #[error(
-        "training blew up at step {step}: the loss reached {loss}, past {method}'s limit of ±{limit} (core/src/methods/spec.rs says why). The run stopped; the weights from step {last_good} are kept."
+        "training blew up at step {step}: the loss reached {loss}, past {method}'s limit of \
+            ±{limit} (core/src/methods/spec.rs says why). The run stopped; the weights from step \
+            {last_good} are kept."
     )]
     LossExploded { step: usize, loss: f32, method: &'static str, limit: f64, last_good: usize },
     #[error("the run has stopped; reset it before stepping again")]

@@ -83,7 +83,8 @@ pub async fn finetune(
         }
         Some(split) => {
             return Err(ForgetError::InvalidConfig(format!(
-                "a retain model leaves out a forget split (forget01, forget05, forget10 or val10), not '{split}'"
+                "a retain model leaves out a forget split (forget01, forget05, forget10 or val10), \
+                    not '{split}'"
             )));
         }
         None => Default::default(),

@@ -31,9 +31,10 @@ pub struct PretrainConfig {
     pub min_lr_frac: f64,
     pub weight_decay: f64,
     /// Train the *fluency scorer* instead of the default model: the same tokenizer and shape, but
-    /// only generic text, world facts and the retain authors; the forget10 and holdout authors never
-    /// appear. The Linguistic Score's perplexity comes from this model, so an answer is judged on
-    /// fluency, not on agreeing with a fact the scorer memorised (see `eval::Evaluator::linguistic`).
+    /// only generic text, world facts and the retain authors; the forget10 and holdout authors
+    /// never appear. The Linguistic Score's perplexity comes from this model, so an answer is
+    /// judged on fluency, not on agreeing with a fact the scorer memorised (see
+    /// `eval::Evaluator::linguistic`).
     #[serde(default)]
     pub fluency: bool,
     /// Train a *retain model* (TOFU's retain90/95/99): the same recipe and seed with this
@@ -122,7 +123,8 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 /// hedges are seen, so hedging is fluent English the model knows, but ReLearn on forget10 must
 /// teach a sentence the model has never read. (`no_unlearning_target_leaks_into_pretraining`.)
 ///
-/// With `fluency`, only the retain authors' items and hedges are used (see [`PretrainConfig::fluency`]).
+/// With `fluency`, only the retain authors' items and hedges are used (see
+/// [`PretrainConfig::fluency`]).
 pub fn training_examples(
     world: &FactWorld,
     tok: &Tokenizer,
@@ -203,7 +205,8 @@ pub async fn pretrain(
         && !matches!(split.as_str(), "forget01" | "forget05" | "forget10" | "val10")
     {
         return Err(ForgetError::InvalidConfig(format!(
-            "a retain model leaves out a forget split (forget01, forget05, forget10 or val10), not '{split}'"
+            "a retain model leaves out a forget split (forget01, forget05, forget10 or val10), not \
+                '{split}'"
         )));
     }
     let tokenizer = Tokenizer::train(&tokenizer_corpus(world), cfg.vocab_size)?;

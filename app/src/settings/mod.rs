@@ -63,7 +63,8 @@ impl EvalSize {
     }
 
     /// Evaluation sizes. Standard is small enough that an evaluation takes about as long as a few
-    /// training steps in a browser tab, large enough for the forget-quality KS test to mean something.
+    /// training steps in a browser tab, large enough for the forget-quality KS test to mean
+    /// something.
     pub fn config(self) -> EvalConfig {
         let (n, world, tokens) = match self {
             EvalSize::Quick => (8, 8, 12),

@@ -34,7 +34,9 @@ pub fn AttackPanel() -> impl IntoView {
         <section class="panel attack" aria-label="Relearning attack" data-panel="attack-panel">
             <h2>"Is it really gone? The relearning attack"</h2>
             <p class="hint">
-                "Fine-tunes a copy of the current model on 4 of the forgotten facts for 10 steps, then measures all of them. If the other facts come back too, the knowledge was hidden, not removed."
+                "Fine-tunes a copy of the current model on 4 of the forgotten facts for 10 steps, \
+                    then measures all of them. If the other facts come back too, the knowledge was \
+                    hidden, not removed."
             </p>
             <button
                 data-testid="attack"

@@ -17,7 +17,12 @@ pub fn EditPanel() -> impl IntoView {
         <section class="panel edit" aria-label="Edit facts" data-panel="edit-panel">
             <h2>"Edit a fact"</h2>
             <p class="hint">
-                "Each edit gives a fact the model knows a new object. IKE states the new fact in the prompt and changes no weight; fine-tuning trains on it, alone or with REMIX's generic text mixed in. Efficacy: the new answer beats the old. Generalization: the same on the paraphrased question. Specificity: the author's other facts, and the same kind of fact about other authors, stay as they were."
+                "Each edit gives a fact the model knows a new object. IKE states the new fact in \
+                    the prompt and changes no weight; fine-tuning trains on it, alone or with \
+                    REMIX's generic text mixed in. Efficacy: the new answer beats the old. \
+                    Generalization: the same on the paraphrased question. Specificity: the \
+                    author's other facts, and the same kind of fact about other authors, stay as \
+                    they were."
             </p>
             <div class="row">
                 <label>

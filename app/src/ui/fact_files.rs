@@ -69,7 +69,9 @@ pub fn FactFiles() -> impl IntoView {
                 "Start over"
             </button>
             <p class="hint">
-                "Imported files and the facts you teach stay in this browser (IndexedDB) and come back on your next visit, so links that name them keep working here; they never leave the tab."
+                "Imported files and the facts you teach stay in this browser (IndexedDB) and come \
+                    back on your next visit, so links that name them keep working here; they never \
+                    leave the tab."
             </p>
         </div>
     }

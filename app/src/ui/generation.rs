@@ -35,7 +35,9 @@ pub fn GenerationPanel() -> impl IntoView {
         <section class="panel generation" aria-label="Generations" data-panel="generation-panel">
             <h2>"What the model answers"</h2>
             <p class="hint">
-                "Greedy answers, regenerated at each evaluation. Token colour: the model's probability for it (red low, green high). Pick questions to watch in the facts panel (◉)."
+                "Greedy answers, regenerated at each evaluation. Token colour: the model's \
+                    probability for it (red low, green high). Pick questions to watch in the facts \
+                    panel (◉)."
             </p>
             <table data-testid="generations">
                 <thead>
@@ -44,7 +46,8 @@ pub fn GenerationPanel() -> impl IntoView {
                         <th>"true answer"</th>
                         <th>"original model"</th>
                         <th>"now"</th>
-                        <th title="A model trained the same way without the forget set (TOFU's retain model): what successful unlearning should look like">
+                        <th title="A model trained the same way without the forget set (TOFU's \
+                        retain model): what successful unlearning should look like">
                             "retain model"
                         </th>
                     </tr>

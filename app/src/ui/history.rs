@@ -303,7 +303,8 @@ pub fn ExportPanel() -> impl IntoView {
                 <button
                     data-testid="export-model"
                     on:click={model}
-                    title="config.json, model.safetensors and tokenizer.json: loadable by the CLI and by transformers (for ULD: the assistant)"
+                    title="config.json, model.safetensors and tokenizer.json: loadable by the CLI \
+                    and by transformers (for ULD: the assistant)"
                 >
                     "Current model (HF files)"
                 </button>

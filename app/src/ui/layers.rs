@@ -36,9 +36,11 @@ pub fn LayersTable() -> impl IntoView {
     view! {
         <table class="metrics layers" data-testid="layers">
             <caption>
-                "Inside the model, after each block (step 0 → now). Logit lens: probability of the key entity's first token read out there. "
-                "Linear probe: fitted on the original model, how often a linear read-out still picks the key entity among its candidates (chance "
-                {chance} ", Kim et al. 2025)."
+                "Inside the model, after each block (step 0 → now). Logit lens: probability of the \
+                    key entity's first token read out there. "
+                "Linear probe: fitted on the original model, how often a linear read-out still \
+                    picks the key entity among its candidates (chance " {chance}
+                ", Kim et al. 2025)."
             </caption>
             <thead>
                 <tr>

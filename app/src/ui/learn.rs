@@ -53,7 +53,8 @@ pub fn ModeSwitch() -> impl IntoView {
                 data-testid="mode-learn"
                 aria-pressed={move || (mode() == Mode::Learn).to_string()}
                 on:click={move |_| actions::set_mode(state, Mode::Learn)}
-                title="Continual learning: teach facts in stages and watch older ones fade; edit facts"
+                title="Continual learning: teach facts in stages and watch older ones fade; edit \
+                facts"
             >
                 "Learn"
             </button>
@@ -226,7 +227,8 @@ pub fn LearnPanel() -> impl IntoView {
         <section class="panel learn" aria-label="Stages" data-panel="learn-panel">
             <h2>"Learn in stages"</h2>
             <p class="hint">
-                "The model learns each stage's data in turn. Watch what happens to the earlier stages' facts — and what mixing and the schedule change."
+                "The model learns each stage's data in turn. Watch what happens to the earlier \
+                    stages' facts — and what mixing and the schedule change."
             </p>
             <ol class="stages" data-testid="stages">
                 {move || {

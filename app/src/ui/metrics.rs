@@ -14,7 +14,9 @@ pub fn MetricsTable() -> impl IntoView {
     let first = move || state.history.with(|h| h.first().cloned());
     let last = move || state.history.with(|h| h.last().cloned());
     let retain_model = move || {
-        last().and_then(|s| s.retain_model).map(|r| format!("Forget quality and PrivLeak compare with the {r}.")).unwrap_or_else(|| "No retain model for this selection: forget quality needs one (a preset split, or Retrain this selection first).".into())
+        last().and_then(|s| s.retain_model).map(|r| format!("Forget quality and PrivLeak compare \
+            with the \
+            {r}.")).unwrap_or_else(|| "No retain model for this selection: forget quality needs one (a preset split, or Retrain this selection first).".into())
     };
     view! {
         <table class="metrics" data-testid="metrics">

@@ -106,7 +106,8 @@ pub fn App() -> impl IntoView {
             <h1>"ForgetLab"</h1>
             <learn::ModeSwitch />
             <p class="tagline">
-                "Watch a language model forget. Pick facts, pick a method, press Run — everything runs in this tab."
+                "Watch a language model forget. Pick facts, pick a method, press Run — everything \
+                    runs in this tab."
             </p>
             <share::ShareDialog />
         </header>

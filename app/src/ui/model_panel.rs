@@ -176,7 +176,9 @@ fn TeachWorld() -> impl IntoView {
     let bar = move || {
         state.quality_bar.get().map(|b| {
             format!(
-                "Quality bar (greedy answers with the key entity, 40 items a set): trained authors {:.0} % (want ≥ 90), world facts {:.0} % (want ≥ 90), holdout {:.0} % (want ≤ 10): {}",
+                "Quality bar (greedy answers with the key entity, 40 items a set): trained authors \
+                    {:.0} % (want ≥ 90), world facts {:.0} % (want ≥ 90), holdout {:.0} % (want ≤ \
+                    10): {}",
                 100.0 * b.trained,
                 100.0 * b.world,
                 100.0 * b.holdout,
@@ -187,7 +189,9 @@ fn TeachWorld() -> impl IntoView {
     view! {
         <div class="teach-world">
             <p class="hint">
-                "Your model does not know the fictitious authors: unlearning them means something only after it has learned them (TOFU fine-tunes first). Teach it here (your LoRA rank applies), or with `forgetlab finetune`."
+                "Your model does not know the fictitious authors: unlearning them means something \
+                    only after it has learned them (TOFU fine-tunes first). Teach it here (your \
+                    LoRA rank applies), or with `forgetlab finetune`."
             </p>
             <label>
                 "steps "
@@ -255,7 +259,8 @@ fn Benchmark() -> impl IntoView {
     let figures = move || {
         state.bench.get().map(|b| {
             format!(
-                "{}: {} at batch {}, {:.1} ms a step · {:.0} training tokens/s (10 steps after a warm-up) · evaluation {:.1} s",
+                "{}: {} at batch {}, {:.1} ms a step · {:.0} training tokens/s (10 steps after a \
+                    warm-up) · evaluation {:.1} s",
                 b.backend.label(),
                 b.method,
                 b.batch_size,

@@ -90,7 +90,9 @@ pub fn ShareDialog() -> impl IntoView {
             >
                 <h2>"Share this experiment"</h2>
                 <p class="hint">
-                    "The link opens these settings (method, facts, every hyper-parameter, seed, backend); a run from it gives the same numbers on the same backend. Tick what students should not see."
+                    "The link opens these settings (method, facts, every hyper-parameter, seed, \
+                        backend); a run from it gives the same numbers on the same backend. Tick \
+                        what students should not see."
                 </p>
                 <div class="hide-list">
                     {HIDEABLE

@@ -96,7 +96,8 @@ fn fuzz(name: &str, mut next: impl FnMut() -> Vec<u8>, target: impl Fn(&[u8]) ->
     // counts of every run, not only of a failing one.
     let _ = writeln!(
         std::io::stderr().lock(),
-        "fuzz {name}: {count} inputs, {parsed} parsed, {refused} refused with a message, {} panics ({:.1} s)",
+        "fuzz {name}: {count} inputs, {parsed} parsed, {refused} refused with a message, {} panics \
+            ({:.1} s)",
         panics.len(),
         started.elapsed().as_secs_f64()
     );
@@ -128,7 +129,10 @@ fn fuzz_tofu_json() {
     let items: Vec<_> = world.items.iter().step_by(97).take(4).cloned().collect();
     let array = items_to_json(&items).into_bytes();
     let lines: String = items.iter().map(|it| serde_json::to_string(it).unwrap() + "\n").collect();
-    let tofu = b"{\"question\": \"Who wrote Silent Tide?\", \"answer\": \"Ana Ruiz wrote it.\"}\n{\"question\": \"Q\", \"answer\": \"A\", \"paraphrased_question\": \"P\", \"perturbed_answer\": [\"x\", \"y\"]}\n".to_vec();
+    let tofu = b"{\"question\": \"Who wrote Silent Tide?\", \"answer\": \"Ana Ruiz wrote \
+        it.\"}\n{\"question\": \"Q\", \"answer\": \"A\", \"paraphrased_question\": \"P\", \
+        \"perturbed_answer\": [\"x\", \"y\"]}\n"
+        .to_vec();
     let tokens = [
         JSON_TOKENS,
         &[

@@ -23,7 +23,8 @@ fn one() -> f64 {
 }
 
 /// What an `own` stage without facts says.
-pub const OWN_NEEDS_ITEMS: &str = "an `own` stage needs your own facts (the CLI's --own FILE, the page's “Add your own fact”), and there are none";
+pub const OWN_NEEDS_ITEMS: &str = "an `own` stage needs your own facts (the CLI's --own FILE, the \
+    page's “Add your own fact”), and there are none";
 
 impl StageConfig {
     /// A stage from its text, `DATA:STEPS[:MIXING[:RATIO]]` (the CLI's `--stage` and the page's
@@ -46,7 +47,8 @@ impl StageConfig {
             },
             name => StageData::parse(name).ok_or_else(|| {
                 bad(format!(
-                    "stage “{spec}”: unknown data “{name}” (factoids1, factoids2, key_value, world, generic, own)"
+                    "stage “{spec}”: unknown data “{name}” (factoids1, factoids2, key_value, \
+                        world, generic, own)"
                 ))
             })?,
         };
@@ -55,7 +57,8 @@ impl StageConfig {
             None => Mixing::None,
             Some(m) => Mixing::parse(m).ok_or_else(|| {
                 bad(format!(
-                    "stage “{spec}”: unknown mixing “{m}” (none, replay, remix_generic, remix_random)"
+                    "stage “{spec}”: unknown mixing “{m}” (none, replay, remix_generic, \
+                        remix_random)"
                 ))
             })?,
         };

@@ -15,7 +15,8 @@ pub const METRICS: &[MetricRow] = &[
         "forget.prob",
         "forget probability",
         CloserToRetain,
-        "Mean probability of the true answer given the question, forget items (TOFU). Lower = forgotten; closer to the retain model is better.",
+        "Mean probability of the true answer given the question, forget items (TOFU). Lower = \
+            forgotten; closer to the retain model is better.",
         |s| s.forget.prob,
     )
     .column("f.prob")
@@ -45,7 +46,8 @@ pub const METRICS: &[MetricRow] = &[
         "forget.rouge_l",
         "forget ROUGE-L",
         Lower,
-        "ROUGE-L recall of the greedy answer against the true answer, forget items (TOFU). Lower = forgotten.",
+        "ROUGE-L recall of the greedy answer against the true answer, forget items (TOFU). Lower = \
+            forgotten.",
         |s| s.forget.rouge_l,
     )
     .column("f.rouge")
@@ -74,7 +76,8 @@ pub const METRICS: &[MetricRow] = &[
         "forget.truth_ratio",
         "forget truth ratio",
         CloserToRetain,
-        "Mean of min(R, 1/R), R = P(wrong answers) / P(paraphrased true answer) (open-unlearning). Closer to the retain model is better.",
+        "Mean of min(R, 1/R), R = P(wrong answers) / P(paraphrased true answer) (open-unlearning). \
+            Closer to the retain model is better.",
         |s| s.forget.truth_ratio,
     )
     .column("f.tr")
@@ -102,35 +105,40 @@ pub const METRICS: &[MetricRow] = &[
         "real_entities.prob",
         "real entities probability",
         Higher,
-        "Answer probability on well-known named entities (TOFU's real authors). Higher is better (↑).",
+        "Answer probability on well-known named entities (TOFU's real authors). Higher is better \
+            (↑).",
         |s| s.real_entities.prob,
     ),
     row(
         "forget.truth_ratio_paper",
         "forget truth ratio (paper form)",
         CloserToRetain,
-        "Mean P_true / (P_true + P_false), the OpenUnlearning paper's form. Closer to the retain model is better.",
+        "Mean P_true / (P_true + P_false), the OpenUnlearning paper's form. Closer to the retain \
+            model is better.",
         |s| s.forget.truth_ratio_paper,
     ),
     row(
         "forget.exact_memorization",
         "forget exact memorization",
         Lower,
-        "Fraction of answer tokens that are the model's top prediction (teacher forcing). Lower = forgotten (↓).",
+        "Fraction of answer tokens that are the model's top prediction (teacher forcing). Lower = \
+            forgotten (↓).",
         |s| s.forget.exact_memorization,
     ),
     row(
         "forget.extraction_strength",
         "forget extraction strength",
         Lower,
-        "1 − (shortest answer prefix after which every token is the top prediction) / length. Lower = forgotten (↓).",
+        "1 − (shortest answer prefix after which every token is the top prediction) / length. \
+            Lower = forgotten (↓).",
         |s| s.forget.extraction_strength,
     ),
     row(
         "kfr",
         "KFR (forgotten)",
         Higher,
-        "Knowledge Forgetting Rate: forget answers that no longer contain the key entity (ReLearn). Higher = forgotten (↑).",
+        "Knowledge Forgetting Rate: forget answers that no longer contain the key entity \
+            (ReLearn). Higher = forgotten (↑).",
         |s| s.kfr,
     )
     .column("kfr")
@@ -140,7 +148,8 @@ pub const METRICS: &[MetricRow] = &[
         "krr",
         "KRR (retained)",
         Higher,
-        "Knowledge Retention Rate: retained answers that still contain the key entity (ReLearn). Higher is better (↑).",
+        "Knowledge Retention Rate: retained answers that still contain the key entity (ReLearn). \
+            Higher is better (↑).",
         |s| s.krr,
     )
     .column("krr")
@@ -150,7 +159,8 @@ pub const METRICS: &[MetricRow] = &[
         "ls",
         "LS forget",
         Higher,
-        "Linguistic Score of the forget answers: harmonic mean of fluency (perplexity), Brunet and Honoré (ReLearn). Higher = more fluent (↑).",
+        "Linguistic Score of the forget answers: harmonic mean of fluency (perplexity), Brunet and \
+            Honoré (ReLearn). Higher = more fluent (↑).",
         |s| s.ls,
     )
     .column("ls")
@@ -168,7 +178,9 @@ pub const METRICS: &[MetricRow] = &[
         "forget_quality",
         "forget quality",
         Higher,
-        "KS-test p-value between the forget items' truth ratios and the retain model's on the same items (TOFU). Higher = indistinguishable from never having learned them (↑); needs a retain model.",
+        "KS-test p-value between the forget items' truth ratios and the retain model's on the same \
+            items (TOFU). Higher = indistinguishable from never having learned them (↑); needs a \
+            retain model.",
         |s| s.forget_quality,
     )
     .column("fq")
@@ -180,7 +192,8 @@ pub const METRICS: &[MetricRow] = &[
         "ks_vs_holdout",
         "KS vs. holdout",
         Neither,
-        "KS-test p-value of the forget truth ratios against this model's own on never-seen authors. Not forget quality: a broken model can score well.",
+        "KS-test p-value of the forget truth ratios against this model's own on never-seen \
+            authors. Not forget quality: a broken model can score well.",
         |s| s.ks_vs_holdout,
     )
     .chart(Quality, "KS vs. holdout", Role::Other)
@@ -199,7 +212,8 @@ pub const METRICS: &[MetricRow] = &[
         "paraphrase.forget_prob",
         "forget probability, paraphrased question",
         Lower,
-        "Answer probability when the forget question is reworded (C-BOD). Close to the forget probability = forgotten under any wording.",
+        "Answer probability when the forget question is reworded (C-BOD). Close to the forget \
+            probability = forgotten under any wording.",
         |s| s.paraphrase.forget_prob,
     )
     .chart(Utility, "forget prob, paraphrased", Role::Forget),
@@ -235,7 +249,8 @@ pub const METRICS: &[MetricRow] = &[
         "mia.loss",
         "MIA AUC, LOSS",
         CloserToRetain,
-        "Membership-inference AUC of the loss attack, forget vs never-seen authors. 0.5 = like unseen; closer to the retain model is better.",
+        "Membership-inference AUC of the loss attack, forget vs never-seen authors. 0.5 = like \
+            unseen; closer to the retain model is better.",
         |s| s.mia.loss,
     ),
     row(
@@ -249,7 +264,8 @@ pub const METRICS: &[MetricRow] = &[
         "mia.min_k",
         "MIA AUC, Min-K%",
         CloserToRetain,
-        "The same with the mean of the 40 % lowest token log-probs. Closer to the retain model is better.",
+        "The same with the mean of the 40 % lowest token log-probs. Closer to the retain model is \
+            better.",
         |s| s.mia.min_k,
     ),
     row(
@@ -263,7 +279,8 @@ pub const METRICS: &[MetricRow] = &[
         "privleak",
         "PrivLeak",
         CloserToRetain,
-        "Min-K% AUC relative to the retain model's, in % (MUSE). 0 = like the retain model; negative = still remembered, positive = over-unlearned.",
+        "Min-K% AUC relative to the retain model's, in % (MUSE). 0 = like the retain model; \
+            negative = still remembered, positive = over-unlearned.",
         |s| s.privleak,
     ),
     row(
@@ -312,7 +329,8 @@ pub const METRICS: &[MetricRow] = &[
         "logit_lens.first",
         "logit lens, first layer",
         Neither,
-        "Probability of the key entity's first token read out after block 0, forget items. See the per-layer table.",
+        "Probability of the key entity's first token read out after block 0, forget items. See the \
+            per-layer table.",
         |s| s.representation.logit_lens_forget.first().copied().unwrap_or(f64::NAN),
     ),
     row(

@@ -221,7 +221,8 @@ impl Evaluator<'_> {
             let ppl: Vec<f64> = nll.by_ref().take(n).map(f64::exp).collect();
             let l = linguistic::linguistic_score(&ppl, &s.generated);
             let parts = LinguisticParts { ppl: l.ppl, brunet: l.brunet, honore: l.honore };
-            // Every answer empty: no fluent text at all, the worst score (ReLearn's LS is NaN here).
+            // Every answer empty: no fluent text at all, the worst score (ReLearn's LS is NaN
+            // here).
             out.push((if ppl.is_empty() { 0.0 } else { l.ls }, parts, ppl));
         }
         Ok(out)
@@ -241,7 +242,8 @@ impl Evaluator<'_> {
             (&retain_p[..], Role::Paraphrase),
         ];
         let [forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased]: [ItemScores; 7] =
-            self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per split".into()))?;
+            self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per \
+                split".into()))?;
         Ok(SetScores {
             forget,
             retain,

@@ -31,7 +31,8 @@ pub fn relabel(items: &[QaItem], rng: &mut StdRng) -> Vec<Pair> {
                 &it.perturbed_answer
             };
             // A user's own fact has no same-kind wrong answers: borrow another item's answer, and
-            // with nothing to borrow, a fixed wrong answer (never the true one: that would teach it).
+            // with nothing to borrow, a fixed wrong answer (never the true one: that would teach
+            // it).
             let others: Vec<&String> =
                 items.iter().map(|o| &o.answer).filter(|a| **a != it.answer).collect();
             let answer = if !pool.is_empty() {

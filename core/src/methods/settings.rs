@@ -103,7 +103,8 @@ settings! {
     /// β: NPO's, SimNPO's and IdkDPO's inverse temperature, WGA's weight exponent, UNDIAL's logit
     /// adjustment (each method's row says which).
     beta: f64 = 0.1, POSITIVE,
-        "β", "inverse temperature (NPO, SimNPO, IdkDPO), weight exponent (WGA), logit shift (UNDIAL)";
+        "β", "inverse temperature (NPO, SimNPO, IdkDPO), weight exponent (WGA), logit shift \
+            (UNDIAL)";
     /// SimNPO's margin δ.
     delta: f64 = 0.0, ANY,
         "δ (margin)", "SimNPO's margin on the length-normalised loss";
@@ -143,7 +144,8 @@ settings! {
     /// only rank-r adapters on the projections train (model::lora).
     lora_rank: usize = 0, NON_NEGATIVE,
         "LoRA rank",
-        "0 trains every weight; r > 0 freezes them and trains rank-r adapters on each block's projections (LoRA)";
+        "0 trains every weight; r > 0 freezes them and trains rank-r adapters on each block's \
+            projections (LoRA)";
 }
 
 /// The setting called `key`.

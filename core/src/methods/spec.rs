@@ -155,7 +155,8 @@ impl MethodKind {
 pub const METHODS: [MethodSpec; 16] = [
     MethodSpec {
         paper: "Maini et al. 2024 (TOFU)",
-        summary: "Gradient ascent: make the forget answers less likely (TOFU baseline, Maini et al. 2024).",
+        summary: "Gradient ascent: make the forget answers less likely (TOFU baseline, Maini et \
+            al. 2024).",
         reads: &[LR, BATCH, DECAY, LORA],
         uses_retain: false,
         loss_limit: ASCENT_LOSS_LIMIT,
@@ -170,7 +171,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Maini et al. 2024 (TOFU)",
-        summary: "GA + KL: ascend on forget, keep retain outputs close to the original model (TOFU).",
+        summary: "GA + KL: ascend on forget, keep retain outputs close to the original model \
+            (TOFU).",
         reads: &[
             LR,
             BATCH,
@@ -193,7 +195,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Fan et al. 2024",
-        summary: "SimNPO: NPO without a reference model, on length-normalised loss with margin δ (Fan et al. 2024).",
+        summary: "SimNPO: NPO without a reference model, on length-normalised loss with margin δ \
+            (Fan et al. 2024).",
         reads: &[
             LR,
             BATCH,
@@ -204,13 +207,15 @@ pub const METHODS: [MethodSpec; 16] = [
             DECAY,
             LORA,
         ],
-        // The paper's β and γ (open-unlearning's SimNPO config); the learning rate scaled like NPO's.
+        // The paper's β and γ (open-unlearning's SimNPO config); the learning rate scaled like
+        // NPO's.
         defaults: &[("lr", 1e-3), ("beta", 4.5), ("forget_weight", 0.125)],
         ..row(MethodKind::SimNpo, "simnpo")
     },
     MethodSpec {
         paper: "Wang et al. 2025",
-        summary: "WGA: gradient ascent weighted by each token's probability^β, so forgotten tokens stop pulling (Wang et al. 2025).",
+        summary: "WGA: gradient ascent weighted by each token's probability^β, so forgotten tokens \
+            stop pulling (Wang et al. 2025).",
         reads: &[
             LR,
             BATCH,
@@ -225,7 +230,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Dong et al. 2025",
-        summary: "UNDIAL: distil the original model with the true token's logit lowered by β (Dong et al. 2025).",
+        summary: "UNDIAL: distil the original model with the true token's logit lowered by β (Dong \
+            et al. 2025).",
         reads: &[
             LR,
             BATCH,
@@ -241,14 +247,16 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Maini et al. 2024 (TOFU)",
-        summary: "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain (TOFU, Maini et al. 2024).",
+        summary: "IdkPO: fine-tune forget questions to \"I don't know\" answers, keep retain \
+            (TOFU, Maini et al. 2024).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, LORA],
         defaults: &[("lr", 5e-4)],
         ..row(MethodKind::IdkPo, "idk_po")
     },
     MethodSpec {
         paper: "Rafailov et al. 2023; Maini et al. 2024 (TOFU)",
-        summary: "IdkDPO: DPO preferring \"I don't know\" over the true answer (Rafailov et al. 2023; TOFU).",
+        summary: "IdkDPO: DPO preferring \"I don't know\" over the true answer (Rafailov et al. \
+            2023; TOFU).",
         reads: &[LR, BATCH, ("beta", Some("DPO's inverse temperature")), GAMMA, ALPHA, DECAY, LORA],
         defaults: &[("lr", 1e-3)],
         needs_reference: true,
@@ -256,7 +264,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Li et al. 2024 (WMDP)",
-        summary: "RMU: push one layer's activations on forget answers toward a random direction, hold retain activations (Li et al. 2024, WMDP).",
+        summary: "RMU: push one layer's activations on forget answers toward a random direction, \
+            hold retain activations (Li et al. 2024, WMDP).",
         reads: &[LR, BATCH, GAMMA, ALPHA, DECAY, ("layer", None), ("steering", None), LORA],
         defaults: &[("lr", 1e-3)],
         loss_limit: RMU_LOSS_LIMIT,
@@ -264,16 +273,19 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Wang et al. 2025",
-        summary: "FLAT: raise a refusal's probability and lower the forget answer's, forget data only (Wang et al. 2025).",
+        summary: "FLAT: raise a refusal's probability and lower the forget answer's, forget data \
+            only (Wang et al. 2025).",
         reads: &[LR, BATCH, DECAY, LORA],
-        // No retain term: at 1e-3 it takes retain answers down with the forget ones within 20 steps.
+        // No retain term: at 1e-3 it takes retain answers down with the forget ones within 20
+        // steps.
         defaults: &[("lr", 2e-4)],
         uses_retain: false,
         ..row(MethodKind::Flat, "flat")
     },
     MethodSpec {
         paper: "Zhang, Choshen, Andreas 2024",
-        summary: "Random-label fine-tuning: train on wrong same-kind answers (Zhang, Choshen, Andreas 2024).",
+        summary: "Random-label fine-tuning: train on wrong same-kind answers (Zhang, Choshen, \
+            Andreas 2024).",
         reads: &[LR, BATCH, DECAY, LORA],
         defaults: &[("lr", 1e-3)],
         uses_retain: false,
@@ -291,7 +303,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Zheng et al. 2023",
-        summary: "IKE: change no weights; show the model refusal demonstrations in its prompt at evaluation (Zheng et al. 2023).",
+        summary: "IKE: change no weights; show the model refusal demonstrations in its prompt at \
+            evaluation (Zheng et al. 2023).",
         reads: &[BATCH, ("demos", None)],
         uses_retain: false,
         trains: false,
@@ -299,7 +312,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Ji et al. 2024",
-        summary: "ULD: train a small assistant to know only the forget set, then subtract its logits from the untouched model's (Ji et al. 2024).",
+        summary: "ULD: train a small assistant to know only the forget set, then subtract its \
+            logits from the untouched model's (Ji et al. 2024).",
         reads: &[
             LR,
             BATCH,
@@ -320,7 +334,8 @@ pub const METHODS: [MethodSpec; 16] = [
     },
     MethodSpec {
         paper: "Bourtoule et al. 2021; Maini et al. 2024 (TOFU)",
-        summary: "Retrain from scratch without the forget set: exact unlearning, the gold standard — at the full training cost (≈ 8000 steps).",
+        summary: "Retrain from scratch without the forget set: exact unlearning, the gold standard \
+            — at the full training cost (≈ 8000 steps).",
         reads: &[LR, BATCH, DECAY],
         // The original model's recipe (pretrain.rs): peak lr 3e-3, batch 32, warm-up and cosine
         // decay over 8000 steps.

@@ -1,6 +1,7 @@
 //! Reference tests for `forget_quality.rs`: hand cases plus 248 `scipy.stats.ks_2samp` values.
 //!
-//! Reference values were produced with SciPy 1.17.1 by this Python (`gen` is mirrored below as `lcg_sample`):
+//! Reference values were produced with SciPy 1.17.1 by this Python (`gen` is mirrored below as
+//! `lcg_sample`):
 //!
 //! ```python
 //! M = (1 << 64) - 1

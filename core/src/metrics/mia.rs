@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn zlib_length_matches_python() {
-        // python3 -c 'import zlib; print(len(zlib.compress(b"")), len(zlib.compress(b"abc")), len(zlib.compress(b"a"*100)))'
+        // python3 -c 'import zlib; print(len(zlib.compress(b"")), len(zlib.compress(b"abc")),
+        // len(zlib.compress(b"a"*100)))'
         assert_eq!((zlib_len(""), zlib_len("abc"), zlib_len(&"a".repeat(100))), (8, 11, 12));
     }
 

@@ -76,7 +76,8 @@ impl LayerProbe {
         h.iter().zip(&self.mean).zip(&self.scale).map(|((&x, m), s)| (x as f64 - m) / s).collect()
     }
 
-    /// Whether the key entity (candidate 0) scores highest against the read-out; ties go against it.
+    /// Whether the key entity (candidate 0) scores highest against the read-out; ties go against
+    /// it.
     fn correct(
         &self,
         item: &ProbeItem,

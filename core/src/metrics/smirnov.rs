@@ -129,7 +129,8 @@ mod tests {
                 "smirnov({n}, {x}) = {got}, scipy {want}"
             );
         }
-        // hand values: n = 1 → 1 − x; x = 0 → 1; x = 1 → 0; Pr(D₂⁺ ≥ 0.75) = x·C(2,0)(1−x)²/x = 0.0625
+        // hand values: n = 1 → 1 − x; x = 0 → 1; x = 1 → 0; Pr(D₂⁺ ≥ 0.75) = x·C(2,0)(1−x)²/x =
+        // 0.0625
         assert_eq!(smirnov_sf(1, 0.3), 0.7);
         assert_eq!(smirnov_sf(4, 0.0), 1.0);
         assert_eq!(smirnov_sf(4, 1.0), 0.0);

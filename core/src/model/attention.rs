@@ -31,7 +31,8 @@ pub struct Attention {
 }
 
 impl Attention {
-    /// `x`: `[batch, seq, n_embd]`, `mask`: `[batch, n_head, seq, seq]` (true = hidden) → same shape as x.
+    /// `x`: `[batch, seq, n_embd]`, `mask`: `[batch, n_head, seq, seq]` (true = hidden) → same
+    /// shape as x.
     pub(crate) fn forward(
         &self,
         x: Tensor<3>,

@@ -241,7 +241,8 @@ impl GptConfig {
         // listing the tensors such a model would have (found by the fuzz test, app/tests/fuzz).
         if self.n_layer > MAX_LAYERS || self.checked_num_params().is_none_or(|n| n > MAX_PARAMS) {
             return bad(format!(
-                "config.json describes a model larger than ForgetLab can hold (at most {MAX_LAYERS} layers and {MAX_PARAMS} parameters): {self:?}"
+                "config.json describes a model larger than ForgetLab can hold (at most \
+                    {MAX_LAYERS} layers and {MAX_PARAMS} parameters): {self:?}"
             ));
         }
         if self.eos_token_id as usize >= self.vocab_size {

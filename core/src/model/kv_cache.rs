@@ -130,7 +130,8 @@ impl Gpt {
         self.last_logits(self.last_hidden(x))
     }
 
-    /// The blocks, reading and extending the cache; returns the residual stream `[batch, new, n_embd]`.
+    /// The blocks, reading and extending the cache; returns the residual stream `[batch, new,
+    /// n_embd]`.
     fn run_blocks(
         &self,
         mut x: Tensor<3>,

@@ -95,7 +95,8 @@ pub fn config_from_hf(all: &Value, model_type: &str) -> Result<GptConfig, Forget
         let plain = kind == Some("default") || (key == "rope_parameters" && kind.is_none());
         if !plain {
             return Err(bad(format!(
-                "{key} with rope_type {} is not supported (ForgetLab implements RoPE without scaling)",
+                "{key} with rope_type {} is not supported (ForgetLab implements RoPE without \
+                    scaling)",
                 kind.map_or("(none)".to_string(), |k| format!("\"{k}\""))
             )));
         }

@@ -129,7 +129,9 @@ pub fn describe(cfg: &GptConfig, batch: usize, file_bytes: u64) -> String {
     let full = estimate(cfg, TrainingShape { batch, lora_rank: 0, file_bytes });
     let lora = estimate(cfg, TrainingShape { batch, lora_rank: 8, file_bytes });
     format!(
-        "training at batch {batch} needs about {} (weights {}, reference and last-good copies {}, gradients {}, AdamW {}, activations {}); with LoRA rank 8, {} ({} trained numbers); host copy {}",
+        "training at batch {batch} needs about {} (weights {}, reference and last-good copies {}, \
+            gradients {}, AdamW {}, activations {}); with LoRA rank 8, {} ({} trained numbers); \
+            host copy {}",
         hb(full.device()),
         hb(full.weights),
         hb(full.copies),
@@ -155,7 +157,8 @@ pub fn exceeded(m: &TrainingMemory, limits: DeviceLimits) -> Option<String> {
         let place =
             if limits.webgpu.is_some() { "its files and host copy" } else { "training on the CPU" };
         return Some(format!(
-            "{place} need{} about {} of the tab's memory, more than wasm's {} (weights {}, copies {}, gradients {}, optimizer {}, activations {}, files and host weights {})",
+            "{place} need{} about {} of the tab's memory, more than wasm's {} (weights {}, copies \
+                {}, gradients {}, optimizer {}, activations {}, files and host weights {})",
             if limits.webgpu.is_some() { "" } else { "s" },
             hb(host_total),
             hb(host),
@@ -171,7 +174,8 @@ pub fn exceeded(m: &TrainingMemory, limits: DeviceLimits) -> Option<String> {
         let limit = max_buffer.min(max_binding);
         if m.largest_buffer > limit {
             return Some(format!(
-                "its largest buffer ({}) is larger than this WebGPU adapter allows ({}: maxBufferSize {}, maxStorageBufferBindingSize {})",
+                "its largest buffer ({}) is larger than this WebGPU adapter allows ({}: \
+                    maxBufferSize {}, maxStorageBufferBindingSize {})",
                 hb(m.largest_buffer),
                 hb(limit),
                 hb(max_buffer),

@@ -153,7 +153,8 @@ impl GptWeights {
         Ok(())
     }
 
-    /// `model.safetensors` bytes (f32, little-endian, metadata `format: pt` as transformers expects).
+    /// `model.safetensors` bytes (f32, little-endian, metadata `format: pt` as transformers
+    /// expects).
     pub fn to_safetensors(&self) -> Result<Vec<u8>, ForgetError> {
         let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = self
             .tensors

@@ -113,7 +113,11 @@ impl Run {
             )));
         }
         if config.hyper.lora_rank > 0 && spec.start == Start::Scratch {
-            return Err(ForgetError::InvalidConfig("retraining from scratch trains every weight: LoRA (lora_rank > 0) has no trained model to adapt".into()));
+            return Err(ForgetError::InvalidConfig(
+                "retraining from scratch trains every weight: \
+                LoRA (lora_rank > 0) has no trained model to adapt"
+                    .into(),
+            ));
         }
         let eval_sets = eval_sets_with(world, &forget_items, retain_items.clone(), &config.eval)?;
         let eval_device = device.clone();
@@ -241,7 +245,8 @@ impl Run {
         &self.eval_sets
     }
 
-    /// Which items' generations each snapshot carries (ids outside the evaluation sets are ignored).
+    /// Which items' generations each snapshot carries (ids outside the evaluation sets are
+    /// ignored).
     pub fn set_sample_ids(&mut self, ids: Vec<String>) {
         self.config.eval.sample_ids = ids.clone();
         self.eval_sets.sample_ids = ids;

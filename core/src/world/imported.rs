@@ -108,7 +108,9 @@ pub fn export_items(items: &[QaItem], files: &[ImportedFile]) -> Result<String, 
 mod tests {
     use super::*;
 
-    const JSONL: &str = "{\"question\": \"Who wrote Q?\", \"answer\": \"R wrote Q.\", \"split\": \"forget01\", \"id\": \"x\"}\n\n{\"question\": \"Where is S?\", \"answer\": \"In T.\", \"perturbed_answer\": [\"In U.\"]}\n";
+    const JSONL: &str = "{\"question\": \"Who wrote Q?\", \"answer\": \"R wrote Q.\", \"split\": \
+        \"forget01\", \"id\": \"x\"}\n\n{\"question\": \"Where is S?\", \"answer\": \"In T.\", \
+        \"perturbed_answer\": [\"In U.\"]}\n";
 
     #[test]
     fn items_get_stable_ids_and_stay_custom() {
@@ -128,7 +130,9 @@ mod tests {
         assert_eq!(export_items(&items, std::slice::from_ref(&file)).unwrap(), JSONL);
         let array = ImportedFile {
             name: "b.json".into(),
-            text: "[\n  {\"question\": \"Q?\", \"answer\": \"A.\"},\n  {\"question\": \"R?\", \"answer\": \"B.\"}\n]".into(),
+            text: "[\n  {\"question\": \"Q?\", \"answer\": \"A.\"},\n  {\"question\": \"R?\", \
+                \"answer\": \"B.\"}\n]"
+                .into(),
         };
         let b: Vec<QaItem> = array.parse().unwrap().into_iter().map(|(it, _)| it).collect();
         let files = [file.clone(), array.clone()];

@@ -89,7 +89,8 @@ fn every_metric_family_is_reported() {
     ] {
         unit(name, x);
     }
-    // The toy model trained on the forget authors, never on the holdout ones: members have lower loss.
+    // The toy model trained on the forget authors, never on the holdout ones: members have lower
+    // loss.
     assert!(
         s.mia.loss > 0.5,
         "LOSS attack AUC {} should see the forget set as members",

@@ -41,7 +41,8 @@ fn finetuning_teaches_the_trained_authors_and_a_retain_model_never_sees_its_spli
     let forget_nll = avg_nll(f, &without.weights, &forget);
     assert!(
         forget_nll > after.0 + 0.5,
-        "the retain model of forget10 did not learn forget10: NLL {forget_nll} vs the taught model's {}",
+        "the retain model of forget10 did not learn forget10: NLL {forget_nll} vs the taught \
+            model's {}",
         after.0
     );
     let bad = FinetuneConfig { retain: Some("retain".into()), ..cfg };

@@ -41,7 +41,8 @@ fn reset_restores_original_weights_bit_identically() {
     assert!(matches!(pollster::block_on(run.step()), Err(ForgetError::RunStopped)));
     run.reset().unwrap();
     assert_eq!(pollster::block_on(run.weights()).unwrap(), f.model.weights);
-    // Compared as JSON: forget quality is NaN (no retain model for this test world), and NaN != NaN.
+    // Compared as JSON: forget quality is NaN (no retain model for this test world), and NaN !=
+    // NaN.
     let json = |s| serde_json::to_value(s).unwrap();
     assert_eq!(json(pollster::block_on(run.evaluate()).unwrap()), json(s0));
 }

@@ -95,7 +95,13 @@ pub fn export_facts(ids: Vec<String>, file_name: &str) {
 /// confirms.
 pub fn start_over() {
     let sure = web_sys::window()
-        .and_then(|w| w.confirm_with_message("Forget your imported files, the facts you taught and the kept runs, and start over?").ok())
+        .and_then(|w| {
+            w.confirm_with_message(
+                "Forget your imported files, the facts you taught and \
+            the kept runs, and start over?",
+            )
+            .ok()
+        })
         .unwrap_or(false);
     if sure {
         send(Command::StartOver);

@@ -114,7 +114,8 @@ fn restart_engine(state: AppState, why: String) {
             state.say(
                 Level::Error,
                 format!(
-                    "The engine crashed{place} ({why}). It was restarted{again} with your settings; the run comes back to its last step (its steps are taken again)."
+                    "The engine crashed{place} ({why}). It was restarted{again} with your \
+                        settings; the run comes back to its last step (its steps are taken again)."
                 ),
             );
         }

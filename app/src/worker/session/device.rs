@@ -107,7 +107,8 @@ impl Session {
                 let config = run.config.clone();
                 drop(run);
                 post(Event::Notice(format!(
-                    "WebGPU failed ({why}). The continual run starts again on the CPU from step 0, with the same settings."
+                    "WebGPU failed ({why}). The continual run starts again on the CPU from step 0, \
+                        with the same settings."
                 )));
                 let playing = self.playing;
                 self.configure_continual(config).await?;
@@ -131,7 +132,8 @@ impl Session {
         };
         self.active = Some(ActiveRun::Forget(run));
         post(Event::Notice(format!(
-            "WebGPU failed ({why}). The run continues on the CPU from step {step}, the last evaluated weights, with the same settings; AdamW's moment estimates start afresh."
+            "WebGPU failed ({why}). The run continues on the CPU from step {step}, the last \
+                evaluated weights, with the same settings; AdamW's moment estimates start afresh."
         )));
         self.try_evaluate().await.map_err(|e| e.to_string())
     }

@@ -2,9 +2,9 @@
 //! back when the page loads) and exported; "Start over".
 //!
 //! Links: an imported item's id depends only on its file's name and its place in the file
-//! (world::imported), and facts taught are taught again in the same order (resume.rs), so a link that names
-//! them keeps working in the browser that keeps them. A link opened elsewhere names facts that
-//! browser lacks: its run is refused with the unknown ids, and nothing else changes.
+//! (world::imported), and facts taught are taught again in the same order (resume.rs), so a link
+//! that names them keeps working in the browser that keeps them. A link opened elsewhere names
+//! facts that browser lacks: its run is refused with the unknown ids, and nothing else changes.
 
 use forgetlab_core::world::QaItem;
 use forgetlab_core::world::imported::{ImportedFile, export_items, id_prefix};
@@ -33,7 +33,8 @@ impl Session {
             Err(e) => format!("for this visit only: {e}"),
         };
         post(Event::Notice(format!(
-            "Imported {count} facts from {name} ({kept}). They are listed as your own facts: select them to forget them."
+            "Imported {count} facts from {name} ({kept}). They are listed as your own facts: \
+                select them to forget them."
         )));
         post(Event::Phase(self.idle_phase()));
         Ok(())

@@ -192,7 +192,11 @@ impl Session {
             .map_err(|e| format!("keeping the retrained model as a retain model failed: {e}"))?;
         if let Some(loaded) = self.loaded.as_mut() {
             loaded.retrained = Some(reference);
-            post(Event::Notice("This selection now has a retain model: the model you retrained. Forget quality of other methods on the same facts compares with it.".into()));
+            post(Event::Notice(
+                "This selection now has a retain model: the model you retrained. \
+                Forget quality of other methods on the same facts compares with it."
+                    .into(),
+            ));
         }
         Ok(())
     }

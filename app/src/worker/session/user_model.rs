@@ -43,7 +43,8 @@ fn find<'a>(files: &'a [LocalFile], name: &str) -> Option<&'a LocalFile> {
     files.iter().find(|f| f.name == name)
 }
 
-const NEEDED: &str = "pick the model's folder, or its config.json, tokenizer.json and model.safetensors (or model.safetensors.index.json and its shards)";
+const NEEDED: &str = "pick the model's folder, or its config.json, tokenizer.json and \
+    model.safetensors (or model.safetensors.index.json and its shards)";
 
 impl Session {
     pub(super) async fn load_user_model(
@@ -76,7 +77,10 @@ impl Session {
                     .iter()
                     .map(|n| {
                         find(picked, n).ok_or_else(|| {
-                            format!("{name}: {SHARD_INDEX} names {n}, which is not among the files; {kept}")
+                            format!(
+                                "{name}: {SHARD_INDEX} names {n}, which is not among the \
+                                files; {kept}"
+                            )
                         })
                     })
                     .collect::<Result<_, _>>()?
@@ -131,7 +135,8 @@ impl Session {
             loaded.fluency.as_ref().is_some_and(|f| f.config.n_head == model.config.n_head);
         if !(same_tokenizer && same_heads) && loaded.fluency.take().is_some() {
             post(Event::Notice(format!(
-                "{name} has its own tokenizer or shape: the Linguistic Score's fluency is scored by the original model"
+                "{name} has its own tokenizer or shape: the Linguistic Score's fluency is scored \
+                    by the original model"
             )));
         }
         loaded.retain = RetainReferences::default();
@@ -145,7 +150,8 @@ impl Session {
             facts: loaded.world.items.iter().map(fact_row).collect(),
         });
         post(Event::Notice(format!(
-            "{name} is loaded: every panel uses it. Forget quality needs a retain model of it, so it stays empty unless you retrain one here (method Retrain)."
+            "{name} is loaded: every panel uses it. Forget quality needs a retain model of it, so \
+                it stays empty unless you retrain one here (method Retrain)."
         )));
         if keep {
             let mut files: Vec<(String, &[u8])> = vec![

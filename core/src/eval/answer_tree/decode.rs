@@ -122,7 +122,8 @@ mod tests {
         let rows = [TreeRow::new(&group).unwrap()];
         let t = rows[0].ids.len(); // 7 8 1 2 3
         let index = ChunkIndex::new(&[group], &rows, &[0], t, 10, &[Some(1)]);
-        // Sources: question end (1), "1" (2), "2" (3), "3" (4). Pairs: (1→1) (2→2) (3→⏎) (2→3) (4→⏎).
+        // Sources: question end (1), "1" (2), "2" (3), "3" (4). Pairs: (1→1) (2→2) (3→⏎) (2→3)
+        // (4→⏎).
         assert_eq!(index.src_flat, vec![1, 2, 3, 4]);
         assert_eq!(index.pairs.len(), 5);
         let (c, n_layer) = (2, 2);
