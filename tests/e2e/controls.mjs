@@ -49,7 +49,13 @@ export function controls() {
   for (const name of readdirSync(UI).filter((f) => f.endsWith('.rs')).sort()) {
     const src = readFileSync(join(UI, name), 'utf8');
     // data-testid on an element: a literal, a format! family, or a component's own prop.
-    for (const m of src.matchAll(/data-testid=(?:"([^"]+)"|format!\("([^"]+)"|([A-Za-z_][\w.()]*))/g)) {
+    // leptosfmt braces every value that is not a literal: data-testid={format!(…)}. A test id
+    // this reading does not understand is an error, never a control silently left out.
+    const readable = /(?<!\[)data-testid=\{?(?:"([^"]+)"|format!\("([^"]+)"|([A-Za-z_][\w.()]*))/g;
+    const all = (src.match(/(?<!\[)data-testid=/g) ?? []).length; // not a CSS selector
+    const understood = [...src.matchAll(readable)].length;
+    if (all !== understood) throw new Error(`${name}: ${all - understood} data-testid value(s) unreadable by controls.mjs`);
+    for (const m of src.matchAll(readable)) {
       const before = src.slice(0, m.index);
       const open = [...before.matchAll(/<([A-Za-z][\w-]*)/g)].pop();
       if (!open) throw new Error(`${name}: a data-testid outside any tag`);
@@ -61,7 +67,7 @@ export function controls() {
       if (m[3] !== 'testid') throw new Error(`${name}:${before.split('\n').length}: data-testid=${m[3]} cannot be resolved; use a literal, format!(…) or a component prop named testid`);
     }
     // Component props named testid: `<NumberField … testid="seed" …>` or `testid=setting.dashed()`.
-    for (const m of src.matchAll(/<([A-Z]\w*)\b[^>]*?\stestid=(?:"([^"]+)"|(setting\.dashed\(\)))/g)) {
+    for (const m of src.matchAll(/<([A-Z]\w*)\b[^>]*?\stestid=\{?(?:"([^"]+)"|(setting\.dashed\(\)))/g)) {
       if (m[2]) add(m[2], name, m.index, src);
       else for (const id of settingIds()) add(id, name, m.index, src);
     }
