@@ -31,17 +31,12 @@ $CARGO_TARGET_DIR, default target/) with `--json` and reads the snapshots it pri
 """
 
 import argparse
-import hashlib
 import json
 import os
-import statistics
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-CLI = os.path.join(TARGET, "release", "forgetlab")
-CACHE = os.path.join(os.path.expanduser("~"), ".cache", "forgetlab", "reproduce")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from repro_cli import CACHE, CLI, ROOT, cached, call, half, mean, shown  # noqa: E402
 
 SPLIT = "forget05"          # reported
 VALIDATION = "val10"        # tuned on (disjoint authors)
@@ -113,65 +108,15 @@ def rule_representation(ga):
 
 # --- running the CLI ------------------------------------------------------------------------------
 
-def mean(v):
-    return statistics.fmean(v)
-
-
-def half(v):
-    return (max(v) - min(v)) / 2
-
-
 def fmt(values, digits=3):
     if any(x is None for x in values):
         return "–"
     return f"{mean(values):.{digits}f} ± {half(values):.{digits}f}"
 
 
-def shown(cmd):
-    """The command as a reader would type it: paths relative to the repository root."""
-    local = lambda c: c.startswith(CACHE) or c.startswith(ROOT + os.sep)
-    return "forgetlab " + " ".join(os.path.relpath(c, ROOT) if local(c) else c for c in cmd[1:])
-
-
-def call(cmd):
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{shown(cmd)} failed:\n{out.stderr}")
-    return out.stdout
-
-
-def digest(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def run_key(cmd):
-    """What a run's output depends on: the command, the CLI binary, and the model files it reads."""
-    parts = [" ".join(cmd), digest(CLI)]
-    model = cmd[cmd.index("--model") + 1] if "--model" in cmd else os.path.join(ROOT, "public/models/forgetlab-small")
-    for d in sorted({model, os.path.join(ROOT, "public/models/forgetlab-small"), os.path.join(ROOT, "public/models/fluency")}):
-        for name in ("model.safetensors", "retain_reference.json"):
-            if os.path.exists(os.path.join(d, name)):
-                parts.append(digest(os.path.join(d, name)))
-    if "--retain-model" in cmd:
-        parts.append(digest(os.path.join(cmd[cmd.index("--retain-model") + 1], "model.safetensors")))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
 def run(cmd):
-    """Run a command (or reuse its output from the cache, when nothing it depends on changed)."""
-    cache = os.path.join(CACHE, "runs", run_key(cmd) + ".txt")
-    if os.path.exists(cache):
-        with open(cache) as f:
-            text = f.read()
-    else:
-        text = call(cmd)
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        with open(cache, "w") as f:
-            f.write(text)
+    """Run a command (or reuse its output from the cache), and read its snapshots and cost."""
+    text = cached(cmd)
     lines = [json.loads(l) for l in text.splitlines() if l.strip()]
     snaps = [l for l in lines if "step" in l]
     end = next((l for l in lines if "cost" in l), None)
@@ -296,7 +241,7 @@ def main():
         per_kind[kind] = {
             "kfr": [kind_row(r["snaps"][-1])["kfr"] for r in rs],
             "same": [kind_row(r["snaps"][0])["krr"] - kind_row(r["snaps"][-1])["krr"] for r in rs],
-            "other": [statistics.fmean(a["krr"] - b["krr"] for a, b in zip(r["snaps"][0]["by_kind"], r["snaps"][-1]["by_kind"])
+            "other": [mean(a["krr"] - b["krr"] for a, b in zip(r["snaps"][0]["by_kind"], r["snaps"][-1]["by_kind"])
                                        if a["kind"] != kind and a["retain_items"] > 0) for r in rs],
         }
 

@@ -27,11 +27,11 @@ The protocol, fixed before any number was seen (each claim's ✓/✗ rule is its
 import argparse
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import reproduce as R  # the CLI, its run cache and the base models  # noqa: E402
+import reproduce as R  # the base models  # noqa: E402
+from repro_cli import CLI, ROOT, cached, call, half, mean, shown  # noqa: E402
 
 BASES = R.BASES
 STEPS = 100
@@ -71,45 +71,25 @@ def rule_ike_fewer_side_effects(ike, ft):
 
 # --- running ------------------------------------------------------------------------------------
 
-def mean(v):
-    return statistics.fmean(v)
-
-
-def half(v):
-    return (max(v) - min(v)) / 2
-
-
 def fmt(v, digits=2):
     return f"{mean(v):.{digits}f} ± {half(v):.{digits}f}"
 
 
 def continual(stages, seed, model, quick, schedule="constant"):
     steps = 2 if quick else STEPS
-    cmd = [R.CLI, "continual", "--seed", str(seed), "--lr", LR, "--schedule", schedule,
+    cmd = [CLI, "continual", "--seed", str(seed), "--lr", LR, "--schedule", schedule,
            "--eval-every", str(steps), "--json"]
     for s in stages:
         data, _, mix = s.partition(":")
         cmd += ["--stage", f"{data}:{steps}" + (f":{mix}" if mix else "")]
     if model:
         cmd += ["--model", model]
-    text = R.call(cmd) if quick else cached(cmd)
+    text = call(cmd) if quick else cached(cmd)
     lines = [json.loads(l) for l in text.splitlines() if l.strip()]
     ends = {l["step"]: l for l in lines[1:]}
     at_end = [ends[steps * (k + 1)] for k in range(len(stages))]
     acc = lambda snap, k: snap["stages"][k]["scores"]["accuracy"]
-    return {"cmd": R.shown(cmd), "acc": acc, "ends": at_end, "lens": [e["first_stage_lens"] for e in at_end]}
-
-
-def cached(cmd):
-    path = os.path.join(R.CACHE, "runs", R.run_key(cmd) + ".txt")
-    if os.path.exists(path):
-        with open(path) as f:
-            return f.read()
-    text = R.call(cmd)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
-    return text
+    return {"cmd": shown(cmd), "acc": acc, "ends": at_end, "lens": [e["first_stage_lens"] for e in at_end]}
 
 
 def forgetting(r, k):
@@ -118,11 +98,11 @@ def forgetting(r, k):
 
 
 def edit(seed, model, quick):
-    cmd = [R.CLI, "edit", "--seed", str(seed), "--json"] + (["--steps", "2", "--edits", "4"] if quick else [])
+    cmd = [CLI, "edit", "--seed", str(seed), "--json"] + (["--steps", "2", "--edits", "4"] if quick else [])
     if model:
         cmd += ["--model", model]
-    text = R.call(cmd) if quick else cached(cmd)
-    return {"cmd": R.shown(cmd), "by": {l["method"]: l for l in map(json.loads, text.splitlines())}}
+    text = call(cmd) if quick else cached(cmd)
+    return {"cmd": shown(cmd), "by": {l["method"]: l for l in map(json.loads, text.splitlines())}}
 
 
 def verdict(ok):
@@ -198,7 +178,7 @@ def main():
             + "; ".join(f"{name} at the end of stage 1 {[round(x, 3) for x in runs[name][0]['lens'][0]]}, "
                         f"at the end of the run {[round(x, 3) for x in runs[name][0]['lens'][-1]]}"
                         for name in ("factoids", "remix")), "", END]
-    path = os.path.join(R.ROOT, "docs", "REPRODUCE.md")
+    path = os.path.join(ROOT, "docs", "REPRODUCE.md")
     with open(path) as f:
         text = f.read()
     if BEGIN in text:
