@@ -103,15 +103,14 @@ impl Session {
                 post(Event::Notice(format!("WebGPU failed ({why}). Running on the CPU.")));
                 return Ok(());
             }
-            Some(ActiveRun::Learn(run)) => {
-                let config = run.config.clone();
-                drop(run);
+            Some(learn @ ActiveRun::Learn(_)) => {
                 post(Event::Notice(format!(
                     "WebGPU failed ({why}). The continual run starts again on the CPU from step 0, \
                         with the same settings."
                 )));
                 let playing = self.playing;
-                self.configure_continual(config).await?;
+                self.active = Some(learn);
+                Box::pin(self.reconfigure()).await?;
                 self.playing = playing;
                 if playing {
                     post(Event::Phase(Phase::Running));
