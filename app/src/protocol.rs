@@ -272,6 +272,9 @@ pub enum Event {
         loss: f64,
         millis: f64,
     },
+    /// The live estimate after a step between two evaluations (Forget mode; core's
+    /// `run::estimate`): replaced by the next full evaluation.
+    Estimated(forgetlab_core::run::Estimate),
     /// An evaluation of the run finished (step 0 right after Configure and Reset).
     Evaluated {
         snapshot: RunSnapshot,

@@ -9,7 +9,7 @@ use forgetlab_core::continual::ContinualSnapshot;
 use forgetlab_core::edit::EditReport;
 use forgetlab_core::eval::quality_bar::QualityBar;
 use forgetlab_core::eval::{GeneratedAnswer, Snapshot};
-use forgetlab_core::run::AttackReport;
+use forgetlab_core::run::{AttackReport, Estimate};
 use leptos::prelude::*;
 
 use crate::protocol::{
@@ -128,6 +128,8 @@ signals! {
     history: Vec<Snapshot> = vec![];
     /// The run's (step, loss), Forget or Learn mode alike (cleared when it starts over).
     losses: Vec<(usize, f64)> = vec![];
+    /// The live estimate since the last full evaluation (None: the evaluation is current).
+    estimate: Option<Estimate> = None;
     /// Step-0 answers, by item id: "the original model's answer".
     original: HashMap<String, GeneratedAnswer> = HashMap::new();
     step_millis: Vec<f64> = vec![];
@@ -257,6 +259,7 @@ impl AppState {
             Event::Configured(setup) => {
                 w.progress.set(None);
                 w.losses.set(vec![]);
+                w.estimate.set(None);
                 match setup {
                     RunSetup::Forget { forget_items, trainable, eval_sizes, watchable } => {
                         w.forget_count.set(forget_items);
@@ -290,8 +293,10 @@ impl AppState {
                     keep_last(m, 10);
                 });
             }
+            Event::Estimated(estimate) => w.estimate.set(Some(estimate)),
             Event::Evaluated { snapshot, millis } => {
                 w.eval_millis.set(Some(millis));
+                w.estimate.set(None);
                 let step = match &snapshot {
                     RunSnapshot::Forget(s) => s.step,
                     RunSnapshot::Learn(s) => s.step,

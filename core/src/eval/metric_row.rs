@@ -69,6 +69,8 @@ pub struct MetricRow {
     pub key: &'static str,
     pub label: &'static str,
     pub definition: &'static str,
+    /// Where it comes from: the paper (and the code it follows) that defines it.
+    pub source: &'static str,
     pub read: fn(&Snapshot) -> f64,
     pub better: Better,
     pub format: Format,
@@ -96,6 +98,9 @@ impl MetricRow {
         }
     }
 
+    pub(super) const fn cite(self, source: &'static str) -> Self {
+        Self { source, ..self }
+    }
     pub(super) const fn column(self, heading: &'static str) -> Self {
         Self { column: Some(heading), ..self }
     }
@@ -125,6 +130,7 @@ pub(super) const fn row(
         key,
         label,
         definition,
+        source: "",
         read,
         better,
         format: Format::Fixed,
@@ -132,5 +138,39 @@ pub(super) const fn row(
         column: None,
         kept: None,
         chart: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{METRICS, metric};
+
+    #[test]
+    fn keys_columns_kept_names_and_chart_lines_are_unique() {
+        let keys: std::collections::HashSet<&str> = METRICS.iter().map(|m| m.key).collect();
+        assert_eq!(keys.len(), METRICS.len());
+        let unique =
+            |v: Vec<String>| v.iter().collect::<std::collections::HashSet<_>>().len() == v.len();
+        assert!(unique(METRICS.iter().filter_map(|m| m.column.map(String::from)).collect()));
+        assert!(unique(METRICS.iter().filter_map(|m| m.kept.map(String::from)).collect()));
+        assert!(unique(
+            METRICS
+                .iter()
+                .filter_map(|m| m.chart.map(|(c, line, _)| format!("{c:?} {line}")))
+                .collect()
+        ));
+        assert_eq!(metric("forget_quality").and_then(|m| m.column), Some("fq"));
+    }
+
+    /// The page's explanations show each metric's source: every row names a paper (a year).
+    #[test]
+    fn every_metric_cites_where_it_comes_from() {
+        for m in METRICS {
+            assert!(
+                m.source.chars().filter(char::is_ascii_digit).count() >= 4,
+                "{} cites no paper",
+                m.key
+            );
+        }
     }
 }

@@ -19,6 +19,7 @@ pub const METRICS: &[MetricRow] = &[
             forgotten; closer to the retain model is better.",
         |s| s.forget.prob,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("f.prob")
     .kept("forget_prob")
     .chart(Prob, "forget", Role::Forget),
@@ -29,6 +30,7 @@ pub const METRICS: &[MetricRow] = &[
         "The same on authors that were not forgotten. Higher is better (↑).",
         |s| s.retain.prob,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("r.prob")
     .kept("retain_prob")
     .chart(Prob, "retain", Role::Retain),
@@ -39,6 +41,7 @@ pub const METRICS: &[MetricRow] = &[
         "The same on general world facts. Higher is better (↑).",
         |s| s.world.prob,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("w.prob")
     .kept("world_prob")
     .chart(Prob, "world", Role::World),
@@ -50,6 +53,7 @@ pub const METRICS: &[MetricRow] = &[
             forgotten.",
         |s| s.forget.rouge_l,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("f.rouge")
     .kept("forget_rouge_l")
     .chart(Rouge, "forget", Role::Forget),
@@ -60,6 +64,7 @@ pub const METRICS: &[MetricRow] = &[
         "ROUGE-L recall on retained authors. Higher is better (↑).",
         |s| s.retain.rouge_l,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("r.rouge")
     .kept("retain_rouge_l")
     .chart(Rouge, "retain", Role::Retain),
@@ -70,6 +75,7 @@ pub const METRICS: &[MetricRow] = &[
         "ROUGE-L recall on world facts. Higher is better (↑).",
         |s| s.world.rouge_l,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("w.rouge")
     .chart(Rouge, "world", Role::World),
     row(
@@ -80,6 +86,7 @@ pub const METRICS: &[MetricRow] = &[
             Closer to the retain model is better.",
         |s| s.forget.truth_ratio,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("f.tr")
     .kept("forget_truth_ratio")
     .chart(Truth, "forget", Role::Forget),
@@ -90,6 +97,7 @@ pub const METRICS: &[MetricRow] = &[
         "Mean of max(0, 1 − R) on retained authors: prefers the truth. Higher is better (↑).",
         |s| s.retain.truth_ratio,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("r.tr")
     .chart(Truth, "retain", Role::Retain),
     row(
@@ -99,6 +107,7 @@ pub const METRICS: &[MetricRow] = &[
         "Mean of max(0, 1 − R) on world facts. Higher is better (↑).",
         |s| s.world.truth_ratio,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("w.tr")
     .chart(Truth, "world", Role::World),
     row(
@@ -108,7 +117,8 @@ pub const METRICS: &[MetricRow] = &[
         "Answer probability on well-known named entities (TOFU's real authors). Higher is better \
             (↑).",
         |s| s.real_entities.prob,
-    ),
+    )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it"),
     row(
         "forget.truth_ratio_paper",
         "forget truth ratio (paper form)",
@@ -116,7 +126,8 @@ pub const METRICS: &[MetricRow] = &[
         "Mean P_true / (P_true + P_false), the OpenUnlearning paper's form. Closer to the retain \
             model is better.",
         |s| s.forget.truth_ratio_paper,
-    ),
+    )
+    .cite("Dorna et al., \"OpenUnlearning\", 2025 (arXiv 2506.12618)"),
     row(
         "forget.exact_memorization",
         "forget exact memorization",
@@ -124,7 +135,8 @@ pub const METRICS: &[MetricRow] = &[
         "Fraction of answer tokens that are the model's top prediction (teacher forcing). Lower = \
             forgotten (↓).",
         |s| s.forget.exact_memorization,
-    ),
+    )
+    .cite("Tirumala et al., \"Memorization Without Overfitting\", 2022 (arXiv 2205.10770); open-unlearning's exact_memorization"),
     row(
         "forget.extraction_strength",
         "forget extraction strength",
@@ -132,7 +144,8 @@ pub const METRICS: &[MetricRow] = &[
         "1 − (shortest answer prefix after which every token is the top prediction) / length. \
             Lower = forgotten (↓).",
         |s| s.forget.extraction_strength,
-    ),
+    )
+    .cite("Carlini et al., \"Extracting Training Data from Large Language Models\", 2021 (arXiv 2012.07805); open-unlearning's extraction_strength"),
     row(
         "kfr",
         "KFR (forgotten)",
@@ -141,6 +154,7 @@ pub const METRICS: &[MetricRow] = &[
             (ReLearn). Higher = forgotten (↑).",
         |s| s.kfr,
     )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
     .column("kfr")
     .kept("kfr")
     .chart(Knowledge, "KFR", Role::Forget),
@@ -152,6 +166,7 @@ pub const METRICS: &[MetricRow] = &[
             Higher is better (↑).",
         |s| s.krr,
     )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
     .column("krr")
     .kept("krr")
     .chart(Knowledge, "KRR", Role::Retain),
@@ -163,6 +178,7 @@ pub const METRICS: &[MetricRow] = &[
             Honoré (ReLearn). Higher = more fluent (↑).",
         |s| s.ls,
     )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
     .column("ls")
     .kept("ls")
     .chart(Knowledge, "LS forget", Role::Other),
@@ -173,6 +189,7 @@ pub const METRICS: &[MetricRow] = &[
         "Linguistic Score of the retained answers. Higher is better (↑).",
         |s| s.ls_retain,
     )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
     .chart(Knowledge, "LS retain", Role::World),
     row(
         "forget_quality",
@@ -183,6 +200,7 @@ pub const METRICS: &[MetricRow] = &[
             retain model.",
         |s| s.forget_quality,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("fq")
     .kept("forget_quality")
     .chart(Quality, "forget quality", Role::Forget)
@@ -196,6 +214,7 @@ pub const METRICS: &[MetricRow] = &[
             authors. Not forget quality: a broken model can score well.",
         |s| s.ks_vs_holdout,
     )
+    .cite("a diagnostic of ours: TOFU's KS test (Maini et al., 2024) against the holdout authors instead of a retain model")
     .chart(Quality, "KS vs. holdout", Role::Other)
     .p_value(),
     row(
@@ -205,6 +224,7 @@ pub const METRICS: &[MetricRow] = &[
         "Harmonic mean of nine retain, real-entity and world numbers (TOFU). Higher is better (↑).",
         |s| s.model_utility,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
     .column("mu")
     .kept("model_utility")
     .chart(Utility, "model utility", Role::Retain),
@@ -216,6 +236,7 @@ pub const METRICS: &[MetricRow] = &[
             probability = forgotten under any wording.",
         |s| s.paraphrase.forget_prob,
     )
+    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it; the question paraphrased")
     .chart(Utility, "forget prob, paraphrased", Role::Forget),
     row(
         "paraphrase.kfr",
@@ -223,28 +244,32 @@ pub const METRICS: &[MetricRow] = &[
         Higher,
         "KFR of the answers to the reworded forget questions. Higher = forgotten (↑).",
         |s| s.paraphrase.kfr,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); the question paraphrased"),
     row(
         "paraphrase.krr",
         "KRR, paraphrased question",
         Higher,
         "KRR of the answers to the reworded retained questions. Higher is better (↑).",
         |s| s.paraphrase.krr,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); the question paraphrased"),
     row(
         "kfr_similarity",
         "KFR (entity similarity)",
         Higher,
         "KFR judged by entity similarity (partial names, near-spellings). Higher = forgotten (↑).",
         |s| s.kfr_similarity,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190) (its entity-similarity judge)"),
     row(
         "krr_similarity",
         "KRR (entity similarity)",
         Higher,
         "KRR judged by entity similarity. Higher is better (↑).",
         |s| s.krr_similarity,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190) (its entity-similarity judge)"),
     row(
         "mia.loss",
         "MIA AUC, LOSS",
@@ -252,14 +277,16 @@ pub const METRICS: &[MetricRow] = &[
         "Membership-inference AUC of the loss attack, forget vs never-seen authors. 0.5 = like \
             unseen; closer to the retain model is better.",
         |s| s.mia.loss,
-    ),
+    )
+    .cite("Yeom et al., \"Privacy Risk in Machine Learning\", 2018 (arXiv 1709.01604); MUSE's forget-vs-holdout AUC (Shi et al., 2024)"),
     row(
         "mia.zlib",
         "MIA AUC, ZLib",
         CloserToRetain,
         "The same with the loss divided by the zlib length. Closer to the retain model is better.",
         |s| s.mia.zlib,
-    ),
+    )
+    .cite("Carlini et al., \"Extracting Training Data from Large Language Models\", 2021 (arXiv 2012.07805); MUSE's AUC"),
     row(
         "mia.min_k",
         "MIA AUC, Min-K%",
@@ -267,14 +294,16 @@ pub const METRICS: &[MetricRow] = &[
         "The same with the mean of the 40 % lowest token log-probs. Closer to the retain model is \
             better.",
         |s| s.mia.min_k,
-    ),
+    )
+    .cite("Shi et al., \"Detecting Pretraining Data from Large Language Models\" (Min-K% Prob), 2023 (arXiv 2310.16789); MUSE's AUC"),
     row(
         "mia.min_k_plus_plus",
         "MIA AUC, Min-K%++",
         CloserToRetain,
         "The same with Min-K%++'s normalised scores. Closer to the retain model is better.",
         |s| s.mia.min_k_plus_plus,
-    ),
+    )
+    .cite("Zhang et al., \"Min-K%++\", 2024 (arXiv 2404.02936); open-unlearning's AUC"),
     row(
         "privleak",
         "PrivLeak",
@@ -282,49 +311,56 @@ pub const METRICS: &[MetricRow] = &[
         "Min-K% AUC relative to the retain model's, in % (MUSE). 0 = like the retain model; \
             negative = still remembered, positive = over-unlearned.",
         |s| s.privleak,
-    ),
+    )
+    .cite("Shi et al., \"MUSE: Machine Unlearning Six-Way Evaluation\", 2024 (arXiv 2407.06460)"),
     row(
         "ls_parts.ppl",
         "LS forget: perplexity",
         Lower,
         "Mean perplexity of the forget answers under the fluency scorer. Lower = more fluent (↓).",
         |s| s.ls_parts.ppl,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)"),
     row(
         "ls_parts.brunet",
         "LS forget: Brunet's index",
         Lower,
         "Brunet's index of the forget answers. Lower = richer vocabulary (↓).",
         |s| s.ls_parts.brunet,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); Brunet, 1978"),
     row(
         "ls_parts.honore",
         "LS forget: Honoré's statistic",
         Higher,
         "Honoré's statistic of the forget answers. Higher = richer vocabulary (↑).",
         |s| s.ls_parts.honore,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); Honoré, 1979"),
     row(
         "ls_retain_parts.ppl",
         "LS retain: perplexity",
         Lower,
         "Mean perplexity of the retained answers under the fluency scorer. Lower = more fluent (↓).",
         |s| s.ls_retain_parts.ppl,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)"),
     row(
         "ls_retain_parts.brunet",
         "LS retain: Brunet's index",
         Lower,
         "Brunet's index of the retained answers. Lower = richer vocabulary (↓).",
         |s| s.ls_retain_parts.brunet,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); Brunet, 1978"),
     row(
         "ls_retain_parts.honore",
         "LS retain: Honoré's statistic",
         Higher,
         "Honoré's statistic of the retained answers. Higher = richer vocabulary (↑).",
         |s| s.ls_retain_parts.honore,
-    ),
+    )
+    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); Honoré, 1979"),
     row(
         "logit_lens.first",
         "logit lens, first layer",
@@ -332,39 +368,19 @@ pub const METRICS: &[MetricRow] = &[
         "Probability of the key entity's first token read out after block 0, forget items. See the \
             per-layer table.",
         |s| s.representation.logit_lens_forget.first().copied().unwrap_or(f64::NAN),
-    ),
+    )
+    .cite("nostalgebraist, \"interpreting GPT: the logit lens\", 2020; as used in Hong et al., \"Intrinsic Evaluation of Unlearning Using Parametric Knowledge Traces\", 2024 (arXiv 2406.11614)"),
     row(
         "hidden_variance.last",
         "forget hidden-state variance, last layer",
         Neither,
         "Total variance of the mean answer hidden state after the last block, forget items.",
         |s| s.representation.hidden_variance_forget.last().copied().unwrap_or(f64::NAN),
-    ),
+    )
+    .cite("Zhang, Choshen and Andreas, \"Unforgettable Generalization in Language Models\", 2024 (arXiv 2409.02228)"),
 ];
 
 /// The row called `key`.
 pub fn metric(key: &str) -> Option<&'static MetricRow> {
     METRICS.iter().find(|m| m.key == key)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_columns_kept_names_and_chart_lines_are_unique() {
-        let keys: std::collections::HashSet<&str> = METRICS.iter().map(|m| m.key).collect();
-        assert_eq!(keys.len(), METRICS.len());
-        let unique =
-            |v: Vec<String>| v.iter().collect::<std::collections::HashSet<_>>().len() == v.len();
-        assert!(unique(METRICS.iter().filter_map(|m| m.column.map(String::from)).collect()));
-        assert!(unique(METRICS.iter().filter_map(|m| m.kept.map(String::from)).collect()));
-        assert!(unique(
-            METRICS
-                .iter()
-                .filter_map(|m| m.chart.map(|(c, line, _)| format!("{c:?} {line}")))
-                .collect()
-        ));
-        assert_eq!(metric("forget_quality").and_then(|m| m.column), Some("fq"));
-    }
 }

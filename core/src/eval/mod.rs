@@ -16,6 +16,7 @@ pub mod by_kind;
 pub mod greedy;
 mod metric_row;
 pub mod metric_table;
+mod nll_cache;
 mod parity;
 mod probe_fit;
 pub mod quality_bar;
@@ -31,6 +32,7 @@ use burn::tensor::Device;
 pub use by_kind::KindMetrics;
 pub use metric_row::{Better, Chart, Format, MetricRow, Role};
 pub use metric_table::{METRICS, metric};
+pub use nll_cache::NllCache;
 pub use retain_reference::{RetainReference, RetainReferences};
 pub use snapshot::{
     GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics,
@@ -78,6 +80,9 @@ pub struct Evaluator<'a> {
     /// or holdout authors). Without one, the reference model scores, which penalises any answer
     /// that departs from the fact it memorised — a hedge as much as gibberish.
     pub fluency: Option<&'a Gpt>,
+    /// The fluency scorer's values remembered from earlier evaluations of the same run (None:
+    /// score every answer).
+    pub fluency_cache: Option<&'a NllCache>,
     pub config: &'a GptConfig,
     pub tokenizer: &'a Tokenizer,
     pub device: &'a Device,
@@ -117,6 +122,7 @@ impl<'a> Evaluator<'a> {
             model,
             reference,
             fluency: None,
+            fluency_cache: None,
             config,
             tokenizer,
             device,

@@ -210,11 +210,7 @@ impl Evaluator<'_> {
             }
             counts.push(examples.len() - before);
         }
-        let nll = if examples.is_empty() {
-            vec![]
-        } else {
-            self.avg_nll(self.fluency.unwrap_or(self.reference), None, &examples).await?
-        };
+        let nll = self.fluency_nll(&examples).await?;
         let mut nll = nll.into_iter();
         let mut out = Vec::with_capacity(splits.len());
         for ((_, s), n) in splits.iter().zip(counts) {
@@ -226,6 +222,29 @@ impl Evaluator<'_> {
             out.push((if ppl.is_empty() { 0.0 } else { l.ls }, parts, ppl));
         }
         Ok(out)
+    }
+
+    /// Each example's mean NLL under the fluency scorer (the reference model when none is
+    /// loaded); only the examples the run's cache has not seen are scored.
+    async fn fluency_nll(
+        &self,
+        examples: &[crate::batch::Example],
+    ) -> Result<Vec<f64>, ForgetError> {
+        let scorer = self.fluency.unwrap_or(self.reference);
+        let Some(cache) = self.fluency_cache else {
+            return self.avg_nll(scorer, None, examples).await;
+        };
+        let mut nll = cache.get(examples);
+        let missing: Vec<usize> = (0..examples.len()).filter(|&i| nll[i].is_none()).collect();
+        if !missing.is_empty() {
+            let fresh: Vec<_> = missing.iter().map(|&i| examples[i].clone()).collect();
+            let values = self.avg_nll(scorer, None, &fresh).await?;
+            cache.put(&fresh, &values);
+            for (&i, v) in missing.iter().zip(values) {
+                nll[i] = Some(v);
+            }
+        }
+        Ok(nll.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     }
 
     /// Score the evaluation sets in the one layout every pass uses (so a retain model's

@@ -53,6 +53,7 @@ impl Run {
         let (model, contrast) = self.answering_model();
         let ev = Evaluator {
             fluency: self.fluency.as_ref(),
+            fluency_cache: Some(&self.fluency_cache),
             ..self.evaluator(&model, contrast.as_ref())
         };
         if self.probe.get().is_none() {

@@ -14,6 +14,7 @@ impl Run {
         let (model, contrast) = self.answering_model();
         let ev = Evaluator {
             fluency: self.fluency.as_ref(),
+            fluency_cache: Some(&self.fluency_cache),
             retain_reference: self.retain_reference.as_ref(),
             ..self.evaluator(&model, contrast.as_ref())
         };

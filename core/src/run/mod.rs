@@ -22,10 +22,12 @@ use crate::world::{FactWorld, QaItem};
 
 mod checkpoint;
 mod config;
+mod estimate;
 mod evaluate;
 mod first_look;
 pub use checkpoint::Checkpoint;
 use config::eval_sets_with;
+pub use estimate::{ESTIMATE_ITEMS, Estimate};
 pub mod relearning_attack;
 pub use config::{
     EvalConfig, ForgetSelection, PROBE_FIT_MAX, PROBE_FIT_PER_RETAIN, RunConfig, eval_sets,
@@ -66,6 +68,8 @@ pub struct Run {
     reference: Gpt,
     /// The Linguistic Score's scorer, when one is loaded (see [`Run::set_fluency_model`]).
     fluency: Option<Gpt>,
+    /// The fluency scorer's values on answers already scored (it and the reference are frozen).
+    fluency_cache: crate::eval::NllCache,
     forget_items: Vec<QaItem>,
     retain_items: Vec<QaItem>,
     last_loss: Option<f64>,
@@ -165,6 +169,7 @@ impl Run {
                 &placed,
             )?,
             fluency: None,
+            fluency_cache: Default::default(),
             forget_items,
             retain_items,
             last_loss: None,
@@ -193,6 +198,7 @@ impl Run {
             )));
         }
         self.fluency = Some(Gpt::from_weights(&scorer.config, &scorer.weights, &self.eval_device)?);
+        self.fluency_cache = Default::default(); // its values were another scorer's
         Ok(())
     }
 

@@ -9,6 +9,7 @@ mod continual;
 mod edit;
 mod evaluation;
 mod finetune;
+mod live;
 mod llama_runs;
 mod methods;
 mod model_families;

@@ -148,6 +148,8 @@ impl Session {
                 let last = step >= self.steps;
                 if step % self.eval_every == 0 || last {
                     self.evaluate_forget().await?;
+                } else {
+                    self.estimate().await;
                 }
                 if last && self.playing {
                     self.playing = false;
@@ -163,6 +165,15 @@ impl Session {
                 let _ = self.evaluate_forget().await;
                 Err(e.to_string())
             }
+        }
+    }
+
+    /// The live estimate between evaluations (core's `run::estimate`); a failure only misses it.
+    async fn estimate(&mut self) {
+        if let Some(run) = self.forget_run()
+            && let Ok(estimate) = run.estimate().await
+        {
+            post(Event::Estimated(estimate));
         }
     }
 
