@@ -199,12 +199,14 @@ pub struct UrlState {
     pub hidden: BTreeSet<String>,
     /// A guided lab to open, by file name without `.toml`.
     pub lab: Option<String>,
+    /// The panels opened on demand (all metrics, history, …), by their `data-panel` name.
+    pub open: BTreeSet<String>,
 }
 
 impl UrlState {
     /// A link to `settings` alone: no backend, nothing hidden, no lab.
     pub fn of(settings: Settings) -> Self {
-        Self { settings, backend: None, hidden: BTreeSet::new(), lab: None }
+        Self { settings, backend: None, hidden: BTreeSet::new(), lab: None, open: BTreeSet::new() }
     }
 }
 
@@ -273,6 +275,7 @@ pub fn apply_query(base: &UrlState, query: &str) -> (UrlState, Vec<String>) {
                 None => bad(),
             },
             "hide" => state.hidden = names(value),
+            "open" => state.open = names(value),
             "lab" => state.lab = Some(value.clone()).filter(|v| !v.is_empty()),
             // The tests' fault switch (protocol::Fault), read by the page at start: not a setting.
             "fault" => {}
@@ -324,6 +327,9 @@ pub fn to_query(state: &UrlState) -> String {
     }
     if let Some(lab) = &state.lab {
         pairs.push(("lab", lab.clone()));
+    }
+    if !state.open.is_empty() {
+        pairs.push(("open", state.open.iter().cloned().collect::<Vec<_>>().join(",")));
     }
     serde_urlencoded::to_string(&pairs).unwrap_or_default()
 }

@@ -27,6 +27,7 @@ fn a_link_round_trips_every_setting() {
     s.backend = Some(Backend::Cpu);
     s.hidden = ["facts".to_string(), "backend".to_string()].into();
     s.lab = Some("ga-breaks".into());
+    s.open = ["all-metrics".to_string(), "history".to_string()].into();
     let (back, problems) = apply_query(&base(), &to_query(&s));
     assert_eq!(problems, Vec::<String>::new());
     assert_eq!(back, s);

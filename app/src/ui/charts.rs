@@ -109,7 +109,11 @@ pub fn LineChart(
                     "PNG"
                 </button>
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={title}>
+            <svg
+                viewBox={format!("0 0 {W} {H}")}
+                role="img"
+                aria-label={move || alt_text(title, &series.get())}
+            >
                 {move || {
                     let (all, x_max, lo, hi) = geometry();
                     let grid = [lo, (lo + hi) / 2.0, hi]
@@ -221,6 +225,19 @@ pub fn LineChart(
     }
 }
 
+/// A chart's text alternative: its title and each line's latest value.
+fn alt_text(title: &str, series: &[Series]) -> String {
+    let latest: Vec<String> = series
+        .iter()
+        .filter_map(|s| s.points.last().map(|(x, y)| format!("{} {y:.3} at {x}", s.name)))
+        .collect();
+    if latest.is_empty() {
+        format!("{title}: no values yet")
+    } else {
+        format!("{title}, latest: {}", latest.join("; "))
+    }
+}
+
 /// The page's one palette: the first four colours mean forget, retain, world and "other" in the
 /// charts; kept runs in the history take them in turn.
 pub const PALETTE: [&str; 8] =
@@ -259,7 +276,21 @@ fn chart_series(state: AppState, chart: Chart) -> Signal<Vec<Series>> {
     })
 }
 
-/// Every chart of the page.
+/// The first screen's chart: answer probability of forget, retain and world items.
+#[component]
+pub fn MainChart() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <LineChart
+            id="prob"
+            title="Answer probability"
+            series={chart_series(state, Chart::Prob)}
+            y_range={Some((0.0, 1.0))}
+        />
+    }
+}
+
+/// Every other chart of the page, the metrics table and the per-kind table.
 #[component]
 pub fn ChartsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -277,12 +308,6 @@ pub fn ChartsPanel() -> impl IntoView {
         <section class="panel charts" aria-label="Charts" data-panel="charts-panel">
             <h2>"Metrics over steps"</h2>
             <div class="chart-grid">
-                <LineChart
-                    id="prob"
-                    title="Answer probability"
-                    series={series(Chart::Prob)}
-                    y_range={Some((0.0, 1.0))}
-                />
                 <LineChart
                     id="rouge"
                     title="ROUGE-L recall"

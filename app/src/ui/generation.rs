@@ -31,13 +31,37 @@ pub fn GenerationPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let samples =
         move || state.history.with(|h| h.last().map(|s| s.samples.clone()).unwrap_or_default());
+    // The live estimate's probability of the true answer, after the last evaluation's answer.
+    let live = move |id: &str| {
+        let id = id.to_string();
+        move || {
+            state.estimate.with(|e| {
+                e.as_ref().and_then(|e| e.watched.iter().find(|(w, _)| *w == id)).map(|(_, p)| {
+                    view! {
+                        <span
+                            class="live"
+                            data-testid="live-probability"
+                            data-value={p.to_string()}
+                        >
+                            {format!(" ≈ p {p:.2}")}
+                        </span>
+                    }
+                })
+            })
+        }
+    };
     view! {
-        <section class="panel generation" aria-label="Generations" data-panel="generation-panel">
+        <section
+            class="panel generation"
+            aria-label="What the model answers"
+            data-panel="generation-panel"
+            data-testid="answers"
+        >
             <h2>"What the model answers"</h2>
             <p class="hint">
-                "Greedy answers, regenerated at each evaluation. Token colour: the model's \
-                    probability for it (red low, green high). Pick questions to watch in the facts \
-                    panel (◉)."
+                "Greedy answers at each evaluation, each token coloured by its probability (red \
+                    low, green high); between evaluations, ≈ the true answer's probability. Watch \
+                    other questions with ◉ in the facts table."
             </p>
             <table data-testid="generations">
                 <thead>
@@ -79,6 +103,7 @@ pub fn GenerationPanel() -> impl IntoView {
                                             data-text={s.generated.clone()}
                                         >
                                             <Tokens tokens={s.tokens.clone()} />
+                                            {live(&s.id)}
                                         </td>
                                         <td data-testid="retain-answer">
                                             {match s.retain_model_answer.clone() {

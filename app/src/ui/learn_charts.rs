@@ -10,7 +10,7 @@ use super::charts::{LineChart, PALETTE, Series};
 use super::state::AppState;
 
 /// One series per stage of a score of its items.
-fn per_stage(state: AppState, pick: fn(&Scores) -> f64) -> Signal<Vec<Series>> {
+pub(super) fn per_stage(state: AppState, pick: fn(&Scores) -> f64) -> Signal<Vec<Series>> {
     Signal::derive(move || {
         let names: Vec<String> =
             state.stages.with(|s| s.iter().map(|st| st.name.clone()).collect());
@@ -37,12 +37,31 @@ fn end_of_stage_one(state: AppState) -> Option<ContinualSnapshot> {
     state.learn_history.with(|h| h.iter().find(|s| s.step == end).cloned())
 }
 
+/// Each stage's step count, for the charts' stage bands.
+fn stage_bands(state: AppState) -> Signal<Vec<usize>> {
+    Signal::derive(move || state.stages.with(|s| s.iter().map(|st| st.steps).collect::<Vec<_>>()))
+}
+
+/// The first screen's chart: accuracy on each stage's facts.
+#[component]
+pub fn LearnMainChart() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <LineChart
+            id="learn-accuracy"
+            title="Accuracy on each stage's facts (exact match)"
+            series={per_stage(state, |s| s.accuracy)}
+            y_range={Some((0.0, 1.0))}
+            bands={stage_bands(state)}
+        />
+    }
+}
+
+/// Every other chart and the score table (a panel that opens on demand).
 #[component]
 pub fn LearnCharts() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let bands = Signal::derive(move || {
-        state.stages.with(|s| s.iter().map(|st| st.steps).collect::<Vec<_>>())
-    });
+    let bands = stage_bands(state);
     let general = Signal::derive(move || {
         state.learn_history.with(|h| {
             let line = |name: &str, color, f: fn(&ContinualSnapshot) -> f64| Series {
@@ -110,13 +129,6 @@ pub fn LearnCharts() -> impl IntoView {
         <section class="panel charts" aria-label="Learn charts" data-panel="learn-charts">
             <h2>"What the model knows, stage by stage"</h2>
             <div class="chart-grid">
-                <LineChart
-                    id="learn-accuracy"
-                    title="Accuracy on each stage's facts (exact match)"
-                    series={per_stage(state, |s| s.accuracy)}
-                    y_range={Some((0.0, 1.0))}
-                    bands={bands}
-                />
                 <LineChart
                     id="learn-key"
                     title="Key entity in the answer"

@@ -6,6 +6,7 @@ use forgetlab_core::methods::{MethodKind, SettingType};
 use leptos::prelude::*;
 
 use super::actions;
+use super::panel::Panel;
 use super::state::AppState;
 use crate::settings::{EvalSize, Settings};
 
@@ -73,11 +74,14 @@ pub fn MethodPanel() -> impl IntoView {
     // One field per setting the method reads, in the settings table's order, with what it means
     // for this method. An integer setting takes whole numbers (anything else becomes 0, which
     // the run refuses where 0 is out of range).
-    let hyper_fields = move || {
+    // The learning rate is on the first screen; the method's other settings under "More
+    // settings".
+    let hyper_fields = move |main: bool| {
         let for_method = method.get();
         for_method
             .spec()
             .settings()
+            .filter(move |(setting, _)| (setting.key == "lr") == main)
             .map(|(setting, meaning)| {
                 let integer = setting.kind == SettingType::Integer;
                 let get = Signal::derive(move || state.settings.with(|s| (setting.get)(&s.hyper)));
@@ -120,15 +124,7 @@ pub fn MethodPanel() -> impl IntoView {
                 {move || method.get().spec().summary}
             </p>
             <div class="fields">
-                {hyper_fields}
-                <NumberField
-                    label="seed"
-                    testid="seed"
-                    hint="data order; same seed, same run"
-                    get={seed}
-                    set={set_seed}
-                    step="1"
-                />
+                {move || hyper_fields(true)}
                 <NumberField
                     label="steps"
                     testid="steps"
@@ -137,32 +133,45 @@ pub fn MethodPanel() -> impl IntoView {
                     set={set_steps}
                     step="1"
                 />
-                <NumberField
-                    label="evaluate every"
-                    testid="eval-every"
-                    hint="steps between evaluations"
-                    get={every}
-                    set={set_every}
-                    step="1"
-                />
             </div>
-            <label class="field" data-control="eval-size">
-                <span>"evaluation size"</span>
-                <select
-                    data-testid="eval-size"
-                    prop:value={move || state.settings.with(|s| s.eval_size.name())}
-                    on:change={move |ev| {
-                        if let Some(e) = EvalSize::parse(&event_target_value(&ev)) {
-                            actions::edit_settings(state, |s| s.eval_size = e)
-                        }
-                    }}
-                >
-                    {EvalSize::ALL
-                        .into_iter()
-                        .map(|e| view! { <option value={e.name()}>{e.label()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+            <Panel name="method-settings" title="More settings" testid="open-method-settings">
+                <div class="fields">
+                    {move || hyper_fields(false)}
+                    <NumberField
+                        label="seed"
+                        testid="seed"
+                        hint="data order; same seed, same run"
+                        get={seed}
+                        set={set_seed}
+                        step="1"
+                    />
+                    <NumberField
+                        label="evaluate every"
+                        testid="eval-every"
+                        hint="steps between evaluations"
+                        get={every}
+                        set={set_every}
+                        step="1"
+                    />
+                </div>
+                <label class="field" data-control="eval-size">
+                    <span>"evaluation size"</span>
+                    <select
+                        data-testid="eval-size"
+                        prop:value={move || state.settings.with(|s| s.eval_size.name())}
+                        on:change={move |ev| {
+                            if let Some(e) = EvalSize::parse(&event_target_value(&ev)) {
+                                actions::edit_settings(state, |s| s.eval_size = e)
+                            }
+                        }}
+                    >
+                        {EvalSize::ALL
+                            .into_iter()
+                            .map(|e| view! { <option value={e.name()}>{e.label()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+            </Panel>
         </section>
     }
 }

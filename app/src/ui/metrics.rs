@@ -1,11 +1,12 @@
 //! The latest evaluation as numbers. Each cell carries its full-precision value in `data-value`
-//! (the end-to-end tests compare step-0 metrics exactly through it). Every metric's name links
-//! its one-line definition, listed under the table, and shows which way is better. The rows,
-//! their text and their direction are the engine's metric table (`forgetlab_core::eval::METRICS`).
+//! (the end-to-end tests compare step-0 metrics exactly through it). Every metric's name shows
+//! which way is better and has a tip with its definition and paper. The rows, their text and
+//! their direction are the engine's metric table (`forgetlab_core::eval::METRICS`).
 
 use forgetlab_core::eval::{METRICS, Snapshot};
 use leptos::prelude::*;
 
+use super::metric_tip::MetricTip;
 use super::state::AppState;
 
 #[component]
@@ -47,17 +48,10 @@ pub fn MetricsTable() -> impl IntoView {
                         view! {
                             <tr>
                                 <td>
-                                    <a
-                                        class="metric-name"
-                                        href={format!("#def-{key}")}
-                                        title={r.definition}
-                                    >
-                                        {r.label}
-                                    </a>
+                                    <span class="metric-name">{r.label}</span>
                                     " "
-                                    <span class="better" title="better">
-                                        {r.better.arrow()}
-                                    </span>
+                                    <span class="better">{r.better.arrow()}</span>
+                                    <MetricTip row={r} />
                                 </td>
                                 <td
                                     data-metric={format!("start.{key}")}
@@ -78,19 +72,5 @@ pub fn MetricsTable() -> impl IntoView {
             {retain_model}
         </p>
         <super::layers::LayersTable />
-        <div class="definitions">
-            <h3>"What each metric means"</h3>
-            <dl data-testid="metric-definitions">
-                {METRICS
-                    .iter()
-                    .map(|r| {
-                        view! {
-                            <dt id={format!("def-{}", r.key)}>{r.label}</dt>
-                            <dd>{r.definition}</dd>
-                        }
-                    })
-                    .collect_view()}
-            </dl>
-        </div>
     }
 }

@@ -22,15 +22,19 @@ mod edit_panel;
 mod fact_files;
 mod facts;
 mod generation;
+mod headline;
 mod history;
 mod keyboard;
 mod labs;
 mod layers;
 mod learn;
 mod learn_charts;
+mod learn_headline;
 mod method;
+mod metric_tip;
 mod metrics;
 mod model_panel;
+mod panel;
 mod share;
 pub mod state;
 mod status;
@@ -43,6 +47,7 @@ use crate::run_store::{self, LocalStorage, Storage};
 /// Where the last settings are kept (localStorage), for a page opened without a link.
 pub const SETTINGS_KEY: &str = "forgetlab.settings";
 use crate::settings::{Mode, UrlState, to_query};
+use panel::Panel;
 use state::{AppState, Change, Level};
 
 /// The backend when the link names none: WebGPU when the browser has it (the worker falls back
@@ -75,6 +80,7 @@ pub fn App() -> impl IntoView {
             backend: Some(state.wanted_backend.get()),
             hidden: state.hidden.get(),
             lab: state.lab.get(),
+            open: state.open.get(),
         };
         let query = format!("?{}", to_query(&url));
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -100,6 +106,15 @@ pub fn App() -> impl IntoView {
     }
     let shown =
         move |mode: Mode| move || if state.settings.with(|s| s.mode) == mode { "" } else { "none" };
+    // The first screen tells the story (facts, method, Run, the headline numbers, the answers,
+    // one chart); everything else is a panel that opens on demand (panel.rs).
+    let facts_title = Signal::derive(move || {
+        let what = match state.settings.with(|s| s.selection.clone()) {
+            crate::settings::Selection::Preset(name) => format!("the {name} split"),
+            crate::settings::Selection::Items(_) => "facts you picked".into(),
+        };
+        format!("1. Forgetting {} facts: {what} — show the table", state.forget_count.get())
+    });
     view! {
         <share::HideStyle />
         <header>
@@ -115,31 +130,81 @@ pub fn App() -> impl IntoView {
         <controls::Controls />
         <main class="layout">
             <div class="column">
-                <labs::LabPanel />
-                <model_panel::ModelPanel />
                 <div style:display={shown(Mode::Forget)}>
-                    <facts::FactsPanel />
-                    <fact_files::FactFiles />
+                    <Panel name="facts-panel" title={facts_title} testid="open-facts">
+                        <facts::FactsPanel />
+                    </Panel>
                     <method::MethodPanel />
+                    <charts::MainChart />
                 </div>
                 <div style:display={shown(Mode::Learn)}>
                     <learn::LearnPanel />
-                    <edit_panel::EditPanel />
                 </div>
             </div>
             <div class="column wide">
                 <div style:display={shown(Mode::Forget)}>
-                    <charts::ChartsPanel />
+                    <headline::Headline />
                     <generation::GenerationPanel />
-                    <attack::AttackPanel />
                 </div>
                 <div style:display={shown(Mode::Learn)}>
-                    <learn_charts::LearnCharts />
+                    <learn_headline::LearnHeadline />
+                    <learn_charts::LearnMainChart />
                 </div>
-                <history::HistoryPanel />
-                <history::ExportPanel />
             </div>
         </main>
+        <div class="more">
+            <div style:display={shown(Mode::Forget)}>
+                <Panel
+                    name="charts-panel"
+                    title="All metrics: charts, table, per kind, per layer"
+                    testid="open-charts"
+                >
+                    <charts::ChartsPanel />
+                </Panel>
+                <Panel
+                    name="attack-panel"
+                    title="Is it really gone? The relearning attack"
+                    testid="open-attack"
+                >
+                    <attack::AttackPanel />
+                </Panel>
+                <Panel
+                    name="fact-files"
+                    title="Your own facts: import and export"
+                    testid="open-fact-files"
+                >
+                    <fact_files::FactFiles />
+                </Panel>
+            </div>
+            <div style:display={shown(Mode::Learn)}>
+                <Panel name="learn-charts" title="All charts and scores" testid="open-learn-charts">
+                    <learn_charts::LearnCharts />
+                </Panel>
+                <Panel
+                    name="edit-panel"
+                    title="Edit a fact: fine-tuning vs. editing in context"
+                    testid="open-edit"
+                >
+                    <edit_panel::EditPanel />
+                </Panel>
+            </div>
+            <Panel name="history-panel" title="Run history and comparison" testid="open-history">
+                <history::HistoryPanel />
+            </Panel>
+            <Panel name="export-panel" title="Export" testid="open-export">
+                <history::ExportPanel />
+            </Panel>
+            <Panel name="lab-panel" title="Guided labs" testid="open-labs">
+                <labs::LabPanel />
+            </Panel>
+            <Panel
+                name="model-panel"
+                title="Model: size, memory, load your own"
+                testid="open-model"
+            >
+                <model_panel::ModelPanel />
+            </Panel>
+        </div>
         <status::StatusLine />
     }
 }

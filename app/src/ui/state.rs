@@ -64,6 +64,8 @@ pub enum Change {
     Editing,
     /// The guided lab that is open.
     Lab(Option<String>),
+    /// A panel opened or closed by its reader.
+    Panel(String, bool),
     /// The kept runs.
     Runs(Vec<RunRecord>),
     /// The worker crashed and a fresh one is loading: the run is configured again when it is
@@ -149,6 +151,8 @@ signals! {
     applied: Option<Settings> = None;
     /// Teacher mode: panels and controls hidden by the link (see `share.rs`).
     hidden: BTreeSet<String> = BTreeSet::new();
+    /// The panels opened on demand, by name (kept in the URL, see `panel.rs`).
+    open: BTreeSet<String> = BTreeSet::new();
     /// The open guided lab (file name without `.toml`).
     lab: Option<String> = None;
     /// Kept runs (see `run_store.rs`).
@@ -180,6 +184,7 @@ impl AppState {
             backend: Some(self.wanted_backend.get_untracked()),
             hidden: self.hidden.get_untracked(),
             lab: self.lab.get_untracked(),
+            open: self.open.get_untracked(),
         }
     }
 
@@ -215,6 +220,7 @@ impl AppState {
                 w.settings.set(url.settings);
                 w.hidden.set(url.hidden);
                 w.lab.set(url.lab);
+                w.open.set(url.open);
                 if let Some(b) = url.backend {
                     w.wanted_backend.set(b);
                 }
@@ -223,6 +229,13 @@ impl AppState {
             Change::Pending(p) => w.pending.set(p),
             Change::Applied(s) => w.applied.set(Some(s)),
             Change::Watched(ids) => w.watched.set(ids),
+            Change::Panel(name, open) => w.open.update(|o| {
+                if open {
+                    o.insert(name);
+                } else {
+                    o.remove(&name);
+                }
+            }),
             Change::Teaching => w.learning.set(None),
             Change::Editing => {
                 w.edit_rows.set(vec![]);

@@ -1,4 +1,5 @@
-//! The status line (backend, speed, model size, step) and the messages below it.
+//! The status line — one line: backend, speed, step; the rest (timings, memory, model size) on
+//! tap — and the messages below it.
 
 use leptos::prelude::*;
 
@@ -87,8 +88,19 @@ pub fn StatusLine() -> impl IntoView {
         None => String::new(),
     };
     let startup_json = move || serde_json::to_string(&since_open()).unwrap_or_default();
+    let open = RwSignal::new(false);
     view! {
-        <footer class="status" aria-live="polite">
+        <footer class="status" class:open={move || open.get()} aria-live="polite">
+            <button
+                type="button"
+                class="status-more"
+                data-testid="status-details"
+                aria-expanded={move || open.get().to_string()}
+                aria-label="Status details"
+                on:click={move |_| open.update(|o| *o = !*o)}
+            >
+                {move || if open.get() { "▾" } else { "▸" }}
+            </button>
             <span
                 data-testid="backend-label"
                 data-backend={move || state.backend.get().map(|(b, _)| b.label()).unwrap_or("")}
@@ -96,12 +108,15 @@ pub fn StatusLine() -> impl IntoView {
                 {backend}
             </span>
             <span data-testid="speed">{speed}</span>
-            <span data-testid="train-time">{cost}</span>
-            <span>{eval}</span>
-            <span data-testid="startup" data-phases={startup_json}>
+            <span class="detail" data-testid="train-time">
+                {cost}
+            </span>
+            <span class="detail">{eval}</span>
+            <span class="detail" data-testid="startup" data-phases={startup_json}>
                 {startup}
             </span>
             <span
+                class="detail"
                 data-testid="engine-memory"
                 data-bytes={move || state.engine_memory.get().to_string()}
                 data-live={move || state.engine_live.get().to_string()}
@@ -112,11 +127,13 @@ pub fn StatusLine() -> impl IntoView {
                 }}
             </span>
             <span data-testid="step-label">{step}</span>
-            <span>{move || format!("forgetting {} facts", state.forget_count.get())}</span>
-            <span data-testid="trainable">
+            <span class="detail">
+                {move || format!("forgetting {} facts", state.forget_count.get())}
+            </span>
+            <span class="detail" data-testid="trainable">
                 {move || format!("training {} parameters", state.trainable.get())}
             </span>
-            <span>{model}</span>
+            <span class="detail">{model}</span>
         </footer>
         <ul class="messages" data-testid="messages">
             {move || {

@@ -232,6 +232,13 @@ pub fn teach(state: AppState, question: String, answer: String, steps: usize) {
 }
 
 /// Open a guided lab (None: close it).
+/// A panel opened or closed by its reader (kept in the URL with the settings).
+pub fn open_panel(state: AppState, name: &str, open: bool) {
+    if state.open.with_untracked(|o| o.contains(name)) != open {
+        state.apply(Change::Panel(name.to_string(), open));
+    }
+}
+
 pub fn open_lab(state: AppState, lab: Option<String>) {
     state.apply(Change::Lab(lab));
 }
