@@ -73,6 +73,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         parity_fixture: Option<PathBuf>,
     },
+    /// Print every metric's definition, direction and source paper as a Markdown table (the
+    /// table in docs/METRICS.md, and the page's tips, come from the same rows).
+    Metrics,
     /// Continue a prompt (or answer a question) with the model.
     Generate {
         #[arg(long)]
@@ -302,6 +305,10 @@ fn run(cli: Cli) -> Result<(), ForgetError> {
     let world = FactWorld::default_world();
     match cli.command {
         Command::Pretrain(args) => pretrain::run(args, &world, &device),
+        Command::Metrics => {
+            print!("{}", report::metrics_markdown());
+            Ok(())
+        }
         Command::Eval { model, forget, retain, json, parity_fixture } => {
             let m = load(&model)?;
             let forget_items =

@@ -304,3 +304,26 @@ fn print_details(s: &Snapshot) {
         r.param_change.iter().map(|(l, c)| format!("{l} {c:.2e}")).collect::<Vec<_>>().join(" · ")
     );
 }
+
+/// Every row of the metric table as Markdown: key, name, which way is better, definition,
+/// source. docs/METRICS.md holds this output (a test checks it is current).
+pub fn metrics_markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from(
+        "| key | metric | better | definition | source |\n|---|---|---|---|---|\n",
+    );
+    for m in forgetlab_core::eval::METRICS {
+        out += &format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            m.key,
+            cell(m.label),
+            match m.better.arrow() {
+                "" => "–",
+                a => a,
+            },
+            cell(m.definition),
+            cell(m.source)
+        );
+    }
+    out
+}

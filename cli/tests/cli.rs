@@ -317,3 +317,16 @@ fn edit_json_reports_each_method_on_the_same_edits() {
     let out = forgetlab(&["edit", "--method", "rome"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown edit method 'rome'"));
 }
+
+/// docs/METRICS.md's table is `forgetlab metrics`' output: the docs, the CLI and the page's tips
+/// read one table (core's METRICS).
+#[test]
+fn the_docs_metric_table_is_the_engines() {
+    let out = forgetlab(&["metrics"]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.lines().count() > 30, "{table}");
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/METRICS.md"))
+        .unwrap();
+    assert!(docs.contains(&table), "docs/METRICS.md is out of date: run `forgetlab metrics`");
+}

@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../scripts/serve.mjs';
+import { openPanelsFirst } from './panels.mjs';
 
 export async function withBrowser(measure) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,7 +15,7 @@ export async function withBrowser(measure) {
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run'],
   });
   try {
-    await measure(await browser.newPage(), `http://127.0.0.1:${server.address().port}`);
+    await measure(openPanelsFirst(await browser.newPage()), `http://127.0.0.1:${server.address().port}`);
   } finally {
     await browser.close();
     server.close();

@@ -6,6 +6,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
+import { openPanelsFirst } from './panels.mjs';
+
+export { openPanelsFirst };
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = process.env.FORGETLAB_DIST ?? join(ROOT, 'dist');
@@ -55,7 +58,7 @@ export async function recordGestures(page) {
 
 /** A fresh page that records console errors, gestures and every request that leaves the origin. */
 export async function open(query, context = browser) {
-  const page = await context.newPage({ viewport: { width: 1280, height: 720 } });
+  const page = openPanelsFirst(await context.newPage({ viewport: { width: 1280, height: 720 } }));
   await recordGestures(page);
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });

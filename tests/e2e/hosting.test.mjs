@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '../../scripts/serve.mjs';
-import { browser, DIST, MINUTE, ready, recordGestures, waitStep } from './helpers.mjs';
+import { browser, DIST, MINUTE, ready, recordGestures, openPanelsFirst, waitStep } from './helpers.mjs';
 
 // A CSP violation is a console error ("Refused to …"), which `problems` records below.
 
@@ -18,7 +18,7 @@ test('the build served from a sub-folder loads, steps and works offline there', 
   const server = await serve(root, 0);
   const site = `http://127.0.0.1:${server.address().port}`;
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
+  const page = openPanelsFirst(await context.newPage());
   await recordGestures(page);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -57,6 +57,7 @@ test("a teacher's link opens the same experiment, with the chosen controls hidde
   for (const hidden of ['[data-panel=facts-panel]', '[data-control=backend]', '[data-control=lr]']) {
     assert.ok(await student.isHidden(hidden), `${hidden} is hidden by the link`);
   }
+  if (!(await student.$eval('[data-testid=open-method-settings]', (s) => s.parentElement.open))) await student.click('[data-testid=open-method-settings]');
   assert.ok(await student.isVisible('[data-control=seed]'), 'what the teacher did not hide stays');
   assert.equal(await student.inputValue('[data-testid=method]'), 'npo');
   assert.equal(await student.inputValue('[data-testid=seed]'), '7');

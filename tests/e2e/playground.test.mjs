@@ -46,7 +46,7 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   assert.ok(num(start, 'forget.prob') > 0.5, `the default model knows forget05: ${start['forget.prob']}`);
   // Forget quality is TOFU's, against forget05's retain model (its per-item values ship beside
   // the default model); its chart has a log axis; the answers panel shows what the retain model
-  // answers; the probe and the lens are reported per block; every metric links its definition.
+  // answers; the probe and the lens are reported per block; every metric has a tip.
   assert.match(await page.textContent('[data-testid=retain-model]'), /retain model of forget05/);
   assert.ok(num(start, 'forget_quality') >= 0 && num(start, 'forget_quality') < 1e-3, `the original model is far from the retain model: FQ ${start.forget_quality}`);
   assert.ok(Number.isFinite(num(start, 'ks_vs_holdout')), 'KS vs. holdout is reported under its own name');
@@ -55,7 +55,8 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   const retainAnswers = await page.$$eval('[data-testid=retain-answer] span', (ss) => ss.map((s) => s.textContent));
   assert.ok(retainAnswers.length >= 1 && retainAnswers.every((a) => a.length > 0), `the retain model's answers for watched forget items: ${retainAnswers}`);
   assert.equal((await page.$$('[data-testid=layers] tr[data-layer]')).length, 4, 'lens and probe after each of the 4 blocks');
-  assert.ok(await page.$('a.metric-name[href="#def-forget_quality"]') && await page.$('#def-forget_quality'), 'forget quality links its definition');
+  const tipped = await page.$$eval('[data-testid=metrics] [data-testid=metric-tip]', (ts) => ts.map((t) => t.dataset.key));
+  assert.equal(tipped.length, await page.$$eval('[data-testid=metrics] tbody tr', (trs) => trs.length), 'every metric in the table has its tip');
 
   // One step, then Reset: exactly step 0 again.
   await page.click('[data-testid=step]');

@@ -3,6 +3,7 @@
 // runs `node --test tests/e2e/suite.mjs`; one file alone runs with `node --test tests/e2e/NAME.test.mjs`.
 // The order puts the quick tests first, so a broken page fails in the first minutes.
 import './playground.test.mjs';
+import './first-minute.test.mjs';
 import './settings.test.mjs';
 import './labs.test.mjs';
 import './learn.test.mjs';

@@ -152,7 +152,7 @@ pub fn App() -> impl IntoView {
                 </div>
             </div>
         </main>
-        <div class="more">
+        <section class="more" aria-label="More: panels that open on demand">
             <div style:display={shown(Mode::Forget)}>
                 <Panel
                     name="charts-panel"
@@ -204,7 +204,7 @@ pub fn App() -> impl IntoView {
             >
                 <model_panel::ModelPanel />
             </Panel>
-        </div>
+        </section>
         <status::StatusLine />
     }
 }

@@ -107,7 +107,22 @@ pub fn StatusLine() -> impl IntoView {
             >
                 {backend}
             </span>
-            <span data-testid="speed">{speed}</span>
+            <span
+                data-testid="speed"
+                data-step-ms={move || {
+                    state
+                        .step_millis
+                        .with(|m| {
+                            if m.is_empty() {
+                                String::new()
+                            } else {
+                                (m.iter().sum::<f64>() / m.len() as f64).to_string()
+                            }
+                        })
+                }}
+            >
+                {speed}
+            </span>
             <span class="detail" data-testid="train-time">
                 {cost}
             </span>

@@ -144,12 +144,15 @@ impl Session {
         match self.train_step().await {
             Err(e) if self.device_failed(&e) => self.fall_back_to_cpu(e.to_string()).await,
             Ok(step) => {
-                self.keep_run().await;
                 let last = step >= self.steps;
-                if step % self.eval_every == 0 || last {
-                    self.evaluate_forget().await?;
-                } else {
+                let evaluate = step % self.eval_every == 0 || last;
+                // The live estimate first: the page's next number comes within a step of Run.
+                if !evaluate {
                     self.estimate().await;
+                }
+                self.keep_run().await;
+                if evaluate {
+                    self.evaluate_forget().await?;
                 }
                 if last && self.playing {
                     self.playing = false;
