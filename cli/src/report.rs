@@ -309,9 +309,8 @@ fn print_details(s: &Snapshot) {
 /// source. docs/METRICS.md holds this output (a test checks it is current).
 pub fn metrics_markdown() -> String {
     let cell = |s: &str| s.replace('|', "\\|");
-    let mut out = String::from(
-        "| key | metric | better | definition | source |\n|---|---|---|---|---|\n",
-    );
+    let mut out =
+        String::from("| key | metric | better | definition | source |\n|---|---|---|---|---|\n");
     for m in forgetlab_core::eval::METRICS {
         out += &format!(
             "| `{}` | {} | {} | {} | {} |\n",

@@ -96,6 +96,7 @@ test('panels open on demand, stay open across a reload; axe-core finds nothing s
   await page.click('[data-testid=mode-learn]');
   await page.waitForSelector('[data-testid=learn-headline] [data-metric]');
   for (const id of ['open-learn-charts', 'open-edit']) await page.click(`[data-testid=${id}]`);
+  await page.evaluate(() => scrollTo(0, 0)); // opening the panels scrolled down to them
   for (const what of ['[data-testid=play]', '[data-testid=learn-headline]', '[data-chart=learn-accuracy]']) {
     const b = await box(page, what);
     assert.ok(b.top >= 0 && b.bottom <= page.viewportSize().height, `Learn mode: ${what} is on the first screen: ${JSON.stringify(b)}`);

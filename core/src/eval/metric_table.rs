@@ -384,3 +384,7 @@ pub const METRICS: &[MetricRow] = &[
 pub fn metric(key: &str) -> Option<&'static MetricRow> {
     METRICS.iter().find(|m| m.key == key)
 }
+
+#[cfg(test)]
+#[path = "metric_table_tests.rs"]
+mod tests;

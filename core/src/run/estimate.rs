@@ -4,7 +4,7 @@
 //! The answer probability P(a | q) = exp(−(1/|a|) Σ_t log p(a_t | q, a_<t)) (TOFU, Maini et al.
 //! 2024, "Probability") on a small fixed sample: the first [`ESTIMATE_ITEMS`] forget, retain and
 //! world items of the evaluation sets (the ones the full evaluation starts with) and the watched
-//! facts. One forward pass, no generation, nothing else: it is an *estimate* of the full
+//! facts (each item scored once: by default the watched facts are among those). One forward pass, no generation, nothing else: it is an *estimate* of the full
 //! evaluation's forget, retain and world probabilities (the mean over every item), and the page
 //! marks it so until the next full evaluation replaces it.
 
@@ -16,7 +16,7 @@ use crate::error::ForgetError;
 use crate::world::QaItem;
 
 /// Items per set in the estimate's sample.
-pub const ESTIMATE_ITEMS: usize = 8;
+pub const ESTIMATE_ITEMS: usize = 6;
 
 /// Answer probabilities on the estimate's sample, after `step` steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,22 +52,24 @@ impl Run {
                     .find_map(|items| items.iter().find(|it| &it.id == id))
             })
             .collect();
-        let examples = forget
+        // Each item once: the watched facts are usually among the first items already.
+        let mut scored: Vec<&QaItem> = forget.iter().chain(&retain).chain(&world).collect();
+        for it in &watched {
+            if !scored.iter().any(|s| s.id == it.id) {
+                scored.push(it);
+            }
+        }
+        let examples = scored
             .iter()
-            .chain(&retain)
-            .chain(&world)
-            .chain(watched.iter().copied())
             .map(|it| ev.example(&it.question, &it.answer))
             .collect::<Result<Vec<Example>, _>>()?;
         let prob: Vec<f64> = if examples.is_empty() {
             vec![]
         } else {
-            ev.avg_nll(&model, contrast.as_ref(), &examples)
-                .await?
-                .iter()
-                .map(|n| (-n).exp())
-                .collect()
+            let nll = ev.avg_nll(&model, contrast.as_ref(), &examples).await?;
+            nll.iter().map(|n| (-n).exp()).collect()
         };
+        let of = |id: &str| scored.iter().position(|s| s.id == id).map_or(f64::NAN, |i| prob[i]);
         let mean = |p: &[f64]| crate::eval::mean(p);
         let (nf, nr, nw) = (forget.len(), retain.len(), world.len());
         Ok(Estimate {
@@ -75,11 +77,7 @@ impl Run {
             forget_prob: mean(&prob[..nf]),
             retain_prob: mean(&prob[nf..nf + nr]),
             world_prob: mean(&prob[nf + nr..nf + nr + nw]),
-            watched: watched
-                .iter()
-                .map(|it| it.id.clone())
-                .zip(prob[nf + nr + nw..].iter().copied())
-                .collect(),
+            watched: watched.iter().map(|it| (it.id.clone(), of(&it.id))).collect(),
             sample: [nf, nr, nw],
         })
     }
