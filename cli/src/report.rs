@@ -209,7 +209,13 @@ pub fn eval(
     let bar_secs = start.elapsed().as_secs_f64();
     let sets = eval_sets(world, forget_items, &EvalConfig::default())?;
     let probe = pollster::block_on(ev.fit_probe(&sets))?;
-    let ev = Evaluator { retain_reference: models.retain, probe: probe.as_ref(), ..ev };
+    let original_states = pollster::block_on(ev.hidden_states(&original, &sets.forget))?;
+    let ev = Evaluator {
+        retain_reference: models.retain,
+        original_states: Some(&original_states),
+        probe: probe.as_ref(),
+        ..ev
+    };
     if let Some(path) = fixture {
         let value = pollster::block_on(ev.parity_fixture(&sets))?;
         std::fs::write(path, serde_json::to_string(&value).expect("the fixture serialises"))

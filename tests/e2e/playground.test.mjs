@@ -55,6 +55,8 @@ test('CPU: gradient ascent on forget05 forgets, live, and Reset restores step 0 
   const retainAnswers = await page.$$eval('[data-testid=retain-answer] span', (ss) => ss.map((s) => s.textContent));
   assert.ok(retainAnswers.length >= 1 && retainAnswers.every((a) => a.length > 0), `the retain model's answers for watched forget items: ${retainAnswers}`);
   assert.equal((await page.$$('[data-testid=layers] tr[data-layer]')).length, 4, 'lens and probe after each of the 4 blocks');
+  const cka = await page.$$eval('[data-testid=layers] td[data-metric^="cka_original."]', (tds) => tds.map((t) => t.textContent));
+  assert.ok(cka.length === 4 && cka.every((t) => t.startsWith('1.000')), `CKA to the original model is 1 at step 0: ${cka}`);
   const tipped = await page.$$eval('[data-testid=metrics] [data-testid=metric-tip]', (ts) => ts.map((t) => t.dataset.key));
   assert.equal(tipped.length, await page.$$eval('[data-testid=metrics] tbody tr', (trs) => trs.length), 'every metric in the table has its tip');
 

@@ -1,5 +1,6 @@
 //! Where the fact lives, block by block: the logit lens and the linear probe on the forget items
-//! (and the probe on retained items, the control), at step 0 and now.
+//! (and the probe on retained items, the control), at step 0 and now, and how similar the forget
+//! items' representations still are to the original model's and the retain model's (CKA).
 
 use forgetlab_core::eval::Snapshot;
 use leptos::prelude::*;
@@ -26,6 +27,8 @@ pub fn LayersTable() -> impl IntoView {
                 at(&s.representation.logit_lens_forget, l),
                 at(&s.representation.probe_forget, l),
                 at(&s.representation.probe_retain, l),
+                at(&s.representation.cka_original, l),
+                at(&s.representation.cka_retain, l),
             )
         };
         (0..n).map(|l| (l, cols(&first, l), cols(&last, l))).collect::<Vec<_>>()
@@ -40,7 +43,9 @@ pub fn LayersTable() -> impl IntoView {
                     key entity's first token read out there. "
                 "Linear probe: fitted on the original model, how often a linear read-out still \
                     picks the key entity among its candidates (chance " {chance}
-                ", Kim et al. 2025)."
+                ", Kim et al. 2025). CKA: linear CKA of the forget items' hidden states with \
+                    the original model's and the retain model's (Kornblith et al. 2019; – where \
+                    the retain model's states are not known)."
             </caption>
             <thead>
                 <tr>
@@ -48,6 +53,8 @@ pub fn LayersTable() -> impl IntoView {
                     <th>"logit lens, forget"</th>
                     <th>"probe, forget"</th>
                     <th>"probe, retain"</th>
+                    <th>"CKA to original"</th>
+                    <th>"CKA to retain model"</th>
                 </tr>
             </thead>
             <tbody>
@@ -67,6 +74,12 @@ pub fn LayersTable() -> impl IntoView {
                                     <td data-metric={format!(
                                         "probe_retain.{l}",
                                     )}>{format!("{} → {}", a.2, b.2)}</td>
+                                    <td data-metric={format!(
+                                        "cka_original.{l}",
+                                    )}>{format!("{} → {}", a.3, b.3)}</td>
+                                    <td data-metric={format!(
+                                        "cka_retain.{l}",
+                                    )}>{format!("{} → {}", a.4, b.4)}</td>
                                 </tr>
                             }
                         })

@@ -5,6 +5,11 @@
 //! [`Snapshot`](super::Snapshot), and one row here.
 
 use super::metric_row::{Better, Chart, MetricRow, Role, row};
+use super::metric_rows_inside as inside;
+
+/// The sources most rows cite.
+const TOFU: &str = "Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it";
+const RELEARN: &str = "Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)";
 
 use Better::*;
 use Chart::*;
@@ -19,7 +24,7 @@ pub const METRICS: &[MetricRow] = &[
             forgotten; closer to the retain model is better.",
         |s| s.forget.prob,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("f.prob")
     .kept("forget_prob")
     .chart(Prob, "forget", Role::Forget),
@@ -30,7 +35,7 @@ pub const METRICS: &[MetricRow] = &[
         "The same on authors that were not forgotten. Higher is better (↑).",
         |s| s.retain.prob,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("r.prob")
     .kept("retain_prob")
     .chart(Prob, "retain", Role::Retain),
@@ -41,7 +46,7 @@ pub const METRICS: &[MetricRow] = &[
         "The same on general world facts. Higher is better (↑).",
         |s| s.world.prob,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("w.prob")
     .kept("world_prob")
     .chart(Prob, "world", Role::World),
@@ -53,7 +58,7 @@ pub const METRICS: &[MetricRow] = &[
             forgotten.",
         |s| s.forget.rouge_l,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("f.rouge")
     .kept("forget_rouge_l")
     .chart(Rouge, "forget", Role::Forget),
@@ -64,7 +69,7 @@ pub const METRICS: &[MetricRow] = &[
         "ROUGE-L recall on retained authors. Higher is better (↑).",
         |s| s.retain.rouge_l,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("r.rouge")
     .kept("retain_rouge_l")
     .chart(Rouge, "retain", Role::Retain),
@@ -75,7 +80,7 @@ pub const METRICS: &[MetricRow] = &[
         "ROUGE-L recall on world facts. Higher is better (↑).",
         |s| s.world.rouge_l,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("w.rouge")
     .chart(Rouge, "world", Role::World),
     row(
@@ -86,7 +91,7 @@ pub const METRICS: &[MetricRow] = &[
             Closer to the retain model is better.",
         |s| s.forget.truth_ratio,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("f.tr")
     .kept("forget_truth_ratio")
     .chart(Truth, "forget", Role::Forget),
@@ -97,7 +102,7 @@ pub const METRICS: &[MetricRow] = &[
         "Mean of max(0, 1 − R) on retained authors: prefers the truth. Higher is better (↑).",
         |s| s.retain.truth_ratio,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("r.tr")
     .chart(Truth, "retain", Role::Retain),
     row(
@@ -107,7 +112,7 @@ pub const METRICS: &[MetricRow] = &[
         "Mean of max(0, 1 − R) on world facts. Higher is better (↑).",
         |s| s.world.truth_ratio,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("w.tr")
     .chart(Truth, "world", Role::World),
     row(
@@ -118,7 +123,7 @@ pub const METRICS: &[MetricRow] = &[
             (↑).",
         |s| s.real_entities.prob,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it"),
+    .cite(TOFU),
     row(
         "forget.truth_ratio_paper",
         "forget truth ratio (paper form)",
@@ -154,7 +159,7 @@ pub const METRICS: &[MetricRow] = &[
             (ReLearn). Higher = forgotten (↑).",
         |s| s.kfr,
     )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
+    .cite(RELEARN)
     .column("kfr")
     .kept("kfr")
     .chart(Knowledge, "KFR", Role::Forget),
@@ -166,7 +171,7 @@ pub const METRICS: &[MetricRow] = &[
             Higher is better (↑).",
         |s| s.krr,
     )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
+    .cite(RELEARN)
     .column("krr")
     .kept("krr")
     .chart(Knowledge, "KRR", Role::Retain),
@@ -178,7 +183,7 @@ pub const METRICS: &[MetricRow] = &[
             Honoré (ReLearn). Higher = more fluent (↑).",
         |s| s.ls,
     )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
+    .cite(RELEARN)
     .column("ls")
     .kept("ls")
     .chart(Knowledge, "LS forget", Role::Other),
@@ -189,7 +194,7 @@ pub const METRICS: &[MetricRow] = &[
         "Linguistic Score of the retained answers. Higher is better (↑).",
         |s| s.ls_retain,
     )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)")
+    .cite(RELEARN)
     .chart(Knowledge, "LS retain", Role::World),
     row(
         "forget_quality",
@@ -200,7 +205,7 @@ pub const METRICS: &[MetricRow] = &[
             retain model.",
         |s| s.forget_quality,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("fq")
     .kept("forget_quality")
     .chart(Quality, "forget quality", Role::Forget)
@@ -224,7 +229,7 @@ pub const METRICS: &[MetricRow] = &[
         "Harmonic mean of nine retain, real-entity and world numbers (TOFU). Higher is better (↑).",
         |s| s.model_utility,
     )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it")
+    .cite(TOFU)
     .column("mu")
     .kept("model_utility")
     .chart(Utility, "model utility", Role::Retain),
@@ -320,7 +325,7 @@ pub const METRICS: &[MetricRow] = &[
         "Mean perplexity of the forget answers under the fluency scorer. Lower = more fluent (↓).",
         |s| s.ls_parts.ppl,
     )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)"),
+    .cite(RELEARN),
     row(
         "ls_parts.brunet",
         "LS forget: Brunet's index",
@@ -344,7 +349,7 @@ pub const METRICS: &[MetricRow] = &[
         "Mean perplexity of the retained answers under the fluency scorer. Lower = more fluent (↓).",
         |s| s.ls_retain_parts.ppl,
     )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190)"),
+    .cite(RELEARN),
     row(
         "ls_retain_parts.brunet",
         "LS retain: Brunet's index",
@@ -361,23 +366,10 @@ pub const METRICS: &[MetricRow] = &[
         |s| s.ls_retain_parts.honore,
     )
     .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); Honoré, 1979"),
-    row(
-        "logit_lens.first",
-        "logit lens, first layer",
-        Neither,
-        "Probability of the key entity's first token read out after block 0, forget items. See the \
-            per-layer table.",
-        |s| s.representation.logit_lens_forget.first().copied().unwrap_or(f64::NAN),
-    )
-    .cite("nostalgebraist, \"interpreting GPT: the logit lens\", 2020; as used in Hong et al., \"Intrinsic Evaluation of Unlearning Using Parametric Knowledge Traces\", 2024 (arXiv 2406.11614)"),
-    row(
-        "hidden_variance.last",
-        "forget hidden-state variance, last layer",
-        Neither,
-        "Total variance of the mean answer hidden state after the last block, forget items.",
-        |s| s.representation.hidden_variance_forget.last().copied().unwrap_or(f64::NAN),
-    )
-    .cite("Zhang, Choshen and Andreas, \"Unforgettable Generalization in Language Models\", 2024 (arXiv 2409.02228)"),
+    inside::LOGIT_LENS_FIRST,
+    inside::CKA_ORIGINAL,
+    inside::CKA_RETAIN,
+    inside::HIDDEN_VARIANCE_LAST,
 ];
 
 /// The row called `key`.

@@ -15,6 +15,7 @@ pub mod answer_tree;
 pub mod by_kind;
 pub mod greedy;
 mod metric_row;
+mod metric_rows_inside;
 pub mod metric_table;
 mod nll_cache;
 mod parity;
@@ -91,6 +92,9 @@ pub struct Evaluator<'a> {
     /// PrivLeak's reference (None: forget quality is NaN, PrivLeak uses open-unlearning's
     /// default reference AUC 0.5).
     pub retain_reference: Option<&'a RetainReference>,
+    /// The original model's hidden states on the forget items ([`Evaluator::hidden_states`];
+    /// None: no CKA to the original).
+    pub original_states: Option<&'a [Vec<Vec<f32>>]>,
     /// The linear probe fitted on the original model ([`Evaluator::fit_probe`]; None: no probe
     /// numbers).
     pub probe: Option<&'a LinearProbe>,
@@ -128,6 +132,7 @@ impl<'a> Evaluator<'a> {
             device,
             max_new_tokens,
             retain_reference: None,
+            original_states: None,
             probe: None,
             in_context: None,
             contrast: None,
@@ -151,37 +156,6 @@ impl Evaluator<'_> {
             Some(ctx) => format!("{}{}", ctx.prefix(q), format_prompt(q)),
             None => format_prompt(q),
         }
-    }
-
-    /// This model's per-item values as a *retain model* of `sets.forget` (see
-    /// [`retain_reference`]): its truth ratios and membership scores on the forget items, its
-    /// membership scores on the holdout items, its greedy answers.
-    pub async fn retain_reference(
-        &self,
-        sets: &EvalSets,
-        label: &str,
-    ) -> Result<RetainReference, ForgetError> {
-        let s = self.score_sets(sets).await?;
-        let forget = sets
-            .forget
-            .iter()
-            .enumerate()
-            .map(|(i, it)| {
-                let item = retain_reference::ForgetItemReference {
-                    truth_ratio: Some(s.forget.tr[i]).filter(|x| x.is_finite()),
-                    mia: mia_scores(it, &s.forget.stats[i]).into(),
-                    answer: s.forget.generated[i].clone(),
-                };
-                (it.id.clone(), item)
-            })
-            .collect();
-        let holdout = sets
-            .holdout
-            .iter()
-            .zip(&s.holdout.stats)
-            .map(|(it, st)| (it.id.clone(), mia_scores(it, st).into()))
-            .collect();
-        Ok(RetainReference { label: label.to_string(), forget, holdout })
     }
 
     /// The full evaluation pass.
@@ -258,6 +232,8 @@ impl Evaluator<'_> {
             }
             None => (vec![], vec![], f64::NAN),
         };
+        let now_states: Vec<Vec<Vec<f32>>> =
+            forget.stats.iter().map(|st| st.pooled_hidden.clone()).collect();
         let representation = Representation {
             hidden_variance_forget: representation::hidden_variance(&forget.stats),
             hidden_variance_retain: representation::hidden_variance(&retain.stats),
@@ -266,6 +242,15 @@ impl Evaluator<'_> {
             probe_forget,
             probe_retain,
             probe_chance,
+            cka_original: self
+                .original_states
+                .map(|o| representation::cka_per_layer(&now_states, o))
+                .unwrap_or_default(),
+            cka_retain: self
+                .retain_reference
+                .and_then(|r| r.hidden_states(&sets.forget))
+                .map(|r| representation::cka_per_layer(&now_states, &r))
+                .unwrap_or_default(),
         };
 
         let (forget_p, retain_p) = (forget.p_answer(), retain.p_answer());

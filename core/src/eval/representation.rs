@@ -4,10 +4,15 @@
 
 use burn::tensor::{Tensor, Transaction};
 
-use super::token_stats::TokenStats;
+use super::Evaluator;
+use super::answer_tree::PromptGroup;
+use super::token_stats::{StatsRequest, TokenStats};
+use crate::batch::Example;
 use crate::error::ForgetError;
+use crate::metrics::cka::linear_cka;
 use crate::metrics::representation::{relative_change, total_variance};
 use crate::model::Gpt;
+use crate::world::{QaItem, format_answer, format_prompt};
 
 /// The layer a GPT-2 parameter belongs to: "embeddings", "h.<i>" or "ln_f".
 fn layer_of(name: &str) -> String {
@@ -73,6 +78,48 @@ pub fn mean_lens(stats: &[TokenStats]) -> Vec<f64> {
     (0..first.lens.len())
         .map(|l| with.iter().map(|s| s.lens[l]).sum::<f64>() / with.len() as f64)
         .collect()
+}
+
+/// Linear CKA after each block between two sets of per-item hidden states of the same items
+/// (`[item][layer][n_embd]` each); empty when they do not match.
+pub fn cka_per_layer(a: &[Vec<Vec<f32>>], b: &[Vec<Vec<f32>>]) -> Vec<f64> {
+    let layers = a.first().map_or(0, Vec::len);
+    if a.len() != b.len() || layers == 0 || a.iter().chain(b).any(|x| x.len() != layers) {
+        return vec![];
+    }
+    let layer = |s: &[Vec<Vec<f32>>], l: usize| s.iter().map(|x| x[l].clone()).collect::<Vec<_>>();
+    (0..layers).map(|l| linear_cka(&layer(a, l), &layer(b, l))).collect()
+}
+
+impl Evaluator<'_> {
+    /// Each item's mean answer hidden state after every block under `model`, with plain prompts
+    /// (`[item][layer][n_embd]`): the original model's side of CKA, computed once per run.
+    pub async fn hidden_states(
+        &self,
+        model: &Gpt,
+        items: &[QaItem],
+    ) -> Result<Vec<Vec<Vec<f32>>>, ForgetError> {
+        let mut groups = Vec::with_capacity(items.len());
+        for it in items {
+            let ex = Example::raw(
+                self.tokenizer,
+                &format_prompt(&it.question),
+                &format_answer(&it.answer),
+                self.config.n_positions,
+            )?;
+            groups.push(PromptGroup { prompt: ex.prompt, answers: vec![ex.answer] });
+        }
+        if groups.is_empty() {
+            return Ok(vec![]);
+        }
+        let req = StatsRequest {
+            pooled_hidden: true,
+            lens_token: vec![None; items.len()],
+            lens_hidden: false,
+        };
+        let scores = self.score_groups(model, None, &groups, &req).await?;
+        Ok(scores.into_iter().map(|g| g.detail.pooled_hidden).collect())
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::{EvalSets, mia_scores};
+use crate::error::ForgetError;
 use crate::metrics::mia::MiaScores;
 use crate::world::QaItem;
 
@@ -49,6 +51,10 @@ pub struct ForgetItemReference {
     pub mia: MiaItem,
     /// The retain model's greedy answer.
     pub answer: String,
+    /// Its mean answer hidden state after each block (`[layer][n_embd]`), for CKA; kept in
+    /// memory only (not written to the reference files the page downloads).
+    #[serde(skip)]
+    pub pooled_hidden: Vec<Vec<f32>>,
 }
 
 /// One retain model's per-item values for one forget selection.
@@ -75,6 +81,16 @@ impl RetainReference {
         items
             .iter()
             .map(|it| self.forget.get(&it.id).map(|r| r.truth_ratio.unwrap_or(f64::NAN)))
+            .collect()
+    }
+
+    /// The retain model's hidden states on `items`, for CKA (None if one is missing or unknown).
+    pub fn hidden_states(&self, items: &[QaItem]) -> Option<Vec<Vec<Vec<f32>>>> {
+        items
+            .iter()
+            .map(|it| {
+                self.forget.get(&it.id).map(|r| r.pooled_hidden.clone()).filter(|h| !h.is_empty())
+            })
             .collect()
     }
 
@@ -106,6 +122,40 @@ impl RetainReferences {
     pub fn from_json(text: &str) -> Result<Self, crate::ForgetError> {
         serde_json::from_str(text)
             .map_err(|e| crate::ForgetError::InvalidConfig(format!("retain_reference.json: {e}")))
+    }
+}
+
+impl super::Evaluator<'_> {
+    /// This model's per-item values as a *retain model* of `sets.forget` (see
+    /// [`retain_reference`]): its truth ratios and membership scores on the forget items, its
+    /// membership scores on the holdout items, its greedy answers.
+    pub async fn retain_reference(
+        &self,
+        sets: &EvalSets,
+        label: &str,
+    ) -> Result<RetainReference, ForgetError> {
+        let s = self.score_sets(sets).await?;
+        let forget = sets
+            .forget
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let item = ForgetItemReference {
+                    truth_ratio: Some(s.forget.tr[i]).filter(|x| x.is_finite()),
+                    mia: mia_scores(it, &s.forget.stats[i]).into(),
+                    answer: s.forget.generated[i].clone(),
+                    pooled_hidden: s.forget.stats[i].pooled_hidden.clone(),
+                };
+                (it.id.clone(), item)
+            })
+            .collect();
+        let holdout = sets
+            .holdout
+            .iter()
+            .zip(&s.holdout.stats)
+            .map(|(it, st)| (it.id.clone(), mia_scores(it, st).into()))
+            .collect();
+        Ok(RetainReference { label: label.to_string(), forget, holdout })
     }
 }
 

@@ -92,6 +92,15 @@ pub struct Representation {
     /// The probe's chance level on the forget items (mean 1 / candidates).
     #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub probe_chance: f64,
+    /// Linear CKA (metrics::cka) after each block between the forget items' mean answer hidden
+    /// states and the original model's on the same items (1 at step 0) …
+    #[serde(with = "crate::host::nan_as_null_each", default)]
+    pub cka_original: Vec<f64>,
+    /// … and the retain model's (empty when its hidden states are not known: the retain
+    /// references shipped with a model carry only per-item values; a retain model loaded by the
+    /// CLI's `--retain-model` or retrained in the page carries them).
+    #[serde(with = "crate::host::nan_as_null_each", default)]
+    pub cka_retain: Vec<f64>,
 }
 
 /// Paraphrase robustness, in the spirit of C-BOD (Cohen-Inger et al., "Forget What You Know

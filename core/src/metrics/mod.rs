@@ -1,6 +1,7 @@
 //! Pure metric formulas (no model, no burn): one file per metric; each file's top comment gives
 //! the formula, its direction and its source (the paper, and the file of the reference code).
 
+pub mod cka;
 pub mod entity_similarity;
 pub mod forget_quality;
 pub mod knowledge;

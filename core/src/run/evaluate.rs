@@ -60,8 +60,13 @@ impl Run {
             let probe = ev.fit_probe(&self.eval_sets).await?;
             let _ = self.probe.set(probe);
         }
+        if self.original_states.get().is_none() {
+            let states = ev.hidden_states(&self.reference, &self.eval_sets.forget).await?;
+            let _ = self.original_states.set(states);
+        }
         let ev = Evaluator {
             retain_reference: self.retain_reference.as_ref(),
+            original_states: self.original_states.get().map(Vec::as_slice),
             probe: self.probe.get().and_then(Option::as_ref),
             ..ev
         };

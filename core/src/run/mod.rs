@@ -81,6 +81,9 @@ pub struct Run {
     /// The linear probe, fitted on the original model at the first evaluation (it depends only
     /// on the original model and the evaluation sets).
     probe: std::cell::OnceCell<Option<LinearProbe>>,
+    /// The original model's hidden states on the forget items of the evaluation (CKA's other
+    /// side), computed at the first evaluation.
+    original_states: std::cell::OnceCell<Vec<Vec<Vec<f32>>>>,
 }
 
 impl Run {
@@ -177,6 +180,7 @@ impl Run {
             eval_sets,
             retain_reference: None,
             probe: std::cell::OnceCell::new(),
+            original_states: std::cell::OnceCell::new(),
             eval_device,
             config,
         })

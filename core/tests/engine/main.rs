@@ -14,5 +14,6 @@ mod llama_runs;
 mod methods;
 mod model_families;
 mod model_files;
+mod representations;
 mod runs;
 mod teach;
