@@ -112,6 +112,8 @@ pub struct Session {
     /// The page has just opened: its first run may be the one kept from the last visit
     /// (resume.rs).
     resume_pending: bool,
+    /// Whether the training code has run once in this worker (forget.rs, `warm_up`).
+    warmed_up: bool,
 }
 
 /// Models whose weights (both copies) reach this many bytes show an upload progress bar.
