@@ -32,6 +32,12 @@ def shown(cmd):
     return "forgetlab " + " ".join(os.path.relpath(c, ROOT) if local(c) else c for c in cmd[1:])
 
 
+def require_cli():
+    """Stop with the command that builds the CLI when it is missing."""
+    if not os.path.exists(CLI):
+        sys.exit(f"{CLI} not found: run `cargo build --release -p forgetlab` first")
+
+
 def call(cmd):
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:

@@ -36,7 +36,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from repro_cli import CACHE, CLI, ROOT, cached, call, half, mean, shown  # noqa: E402
+from repro_cli import CACHE, CLI, ROOT, cached, call, half, mean, require_cli, shown  # noqa: E402
 
 SPLIT = "forget05"          # reported
 VALIDATION = "val10"        # tuned on (disjoint authors)
@@ -106,6 +106,27 @@ def rule_representation(ga):
     return p < 0.1 * p0 and kept
 
 
+def rule_refit_probe(ga):
+    """The same question with the probe refitted on the evaluated model's own states (Kim et al.'s
+    protocol), so drift of the features cannot explain it: at GA's match, at some block the
+    refitted probe picks the key entity on the forget items at least 80 % as often as at step 0
+    (where it did so at least twice as often as chance), and at that block it keeps at least 80 %
+    of step 0's accuracy on the retain items."""
+    return any(mean(after) >= 0.8 * mean(before) and mean(before) >= 2 * mean(ga["chance"])
+               and mean(r_after) >= 0.8 * mean(r_before)
+               for before, after, r_before, r_after in zip(ga["refit0"], ga["refit"], ga["refit_retain0"], ga["refit_retain"]))
+
+
+def rule_cka(with_retain):
+    """Kim et al. 2025: logit-level unlearning leaves the forget items' representations closer to the
+    original model's than to a model that never learned them. For GA and NPO at the match, on every
+    base seed with a retain model, at every block linear CKA to the original model is above CKA to
+    the retain model, and CKA to the retain model has risen by less than 0.05 over step 0's."""
+    return bool(with_retain) and all(
+        all(o > r and r < r0 + 0.05 for o, r, r0 in zip(s["cka_o"], s["cka_r"], s["cka_r0"]))
+        for s in with_retain)
+
+
 # --- running the CLI ------------------------------------------------------------------------------
 
 def fmt(values, digits=3):
@@ -171,8 +192,7 @@ def main():
     ap.add_argument("--warm", type=int, metavar="BASE", help="only run (and cache) the sweep and this base seed's runs")
     args = ap.parse_args()
     quick = args.quick
-    if not os.path.exists(CLI):
-        sys.exit(f"{CLI} not found: run `cargo build --release -p forgetlab` first")
+    require_cli()
     bases = BASES[:1] if quick else [b for b in BASES if args.warm is None or b[0] == args.warm]
     grid = LR_GRID[:1] if quick else LR_GRID
     match = ["--until-kfr", str(MATCH_KFR)]
@@ -198,7 +218,7 @@ def main():
     for base, seed in bases:
         model, retain = base_models(base, quick)
         for method, steps in METHODS.items():
-            extra = match + (ATTACK if method in ("ga", "npo") else [])
+            extra = match + (ATTACK if method in ("ga", "npo") else []) + (["--refit-probe"] if method == "ga" else [])
             cmd = unlearn(method, SPLIT, chosen[method], steps, seed, None if quick else model, retain, extra, quick)
             commands.setdefault(method, shown(cmd))
             runs[method].append(run(cmd))
@@ -221,6 +241,12 @@ def main():
             "probe": [[s["representation"]["probe_forget"][l] for s in last] for l in range(n_layers)],
             "probe_retain": [[s["representation"]["probe_retain"][l] for s in last] for l in range(n_layers)],
             "chance": [s["representation"]["probe_chance"] for s in last],
+            **{k: [[s["representation"][key][l] if s["representation"][key] else None for s in snaps] for l in range(n_layers)]
+               for k, key, snaps in (("refit0", "probe_refit_forget", first), ("refit", "probe_refit_forget", last),
+                                     ("refit_retain0", "probe_refit_retain", first), ("refit_retain", "probe_refit_retain", last))},
+            # Per seed with a retain model: CKA per block at the match, and to the retain model at step 0.
+            "cka": [{"cka_o": b["representation"]["cka_original"], "cka_r": b["representation"]["cka_retain"],
+                     "cka_r0": a["representation"]["cka_retain"]} for a, b in zip(first, last) if b["representation"]["cka_retain"]],
             "retain_weight": rs[0]["cost"]["retain_weight"],
         }
     m = {method: summary(method) for method in METHODS}
@@ -287,6 +313,19 @@ def main():
          + ", ".join(f"{l}: {fmt(b)} → {fmt(a)}" for l, (b, a) in enumerate(zip(ga["probe0"], ga["probe"])))
          + f" (chance {fmt(ga['chance'])}; on retain items at block {best_layer}: {fmt(ga['probe_retain'][best_layer])})",
          rule_representation(ga)),
+        ("… and with the probe refitted on the unlearned model, so feature drift cannot explain it — \"Are we truly forgetting?\"", [commands["ga"]],
+         f"GA at KFR ≥ {MATCH_KFR}: refitted probe on forget items per block: "
+         + ", ".join(f"{l}: {fmt(b)} → {fmt(a)}" for l, (b, a) in enumerate(zip(ga["refit0"], ga["refit"])))
+         + "; on retain items: " + ", ".join(f"{l}: {fmt(b)} → {fmt(a)}" for l, (b, a) in enumerate(zip(ga["refit_retain0"], ga["refit_retain"])))
+         + f" (chance {fmt(ga['chance'])})", rule_refit_probe(ga)),
+        ("Unlearned representations stay closer to the original model than to the retain model (linear CKA) — \"Are we truly forgetting?\"",
+         [commands["ga"], commands["npo"]],
+         "; ".join(f"{name} at KFR ≥ {MATCH_KFR}, per block (bases with a retain model: {len(x['cka'])}): CKA to original "
+                   + " ".join(fmt([c["cka_o"][l] for c in x["cka"]]) for l in range(len(x["cka"][0]["cka_o"])))
+                   + ", to retain model " + " ".join(f"{fmt([c['cka_r0'][l] for c in x['cka']])} → {fmt([c['cka_r'][l] for c in x['cka']])}"
+                                                    for l in range(len(x["cka"][0]["cka_r"])))
+                   for name, x in (("GA", ga), ("NPO", npo)) if x["cka"]),
+         rule_cka(ga["cka"] + npo["cka"])),
     ]
 
     if quick:
@@ -342,13 +381,14 @@ def main():
         out.append(f"- {method}: {c['steps']} steps, {c['training_seconds']:.1f} s")
     out.append("")
     path = os.path.join(ROOT, "docs", "REPRODUCE.md")
-    # The continual-learning section belongs to scripts/reproduce_continual.py: keep it.
+    # The sections of scripts/reproduce_experiments.py and reproduce_continual.py: keep them.
     kept = ""
     if os.path.exists(path):
         with open(path) as f:
             old = f.read()
-        if "<!-- continual: begin" in old:
-            kept = "\n" + old[old.index("<!-- continual: begin"):]
+        marks = [old.index(m) for m in ("<!-- experiments: begin", "<!-- continual: begin") if m in old]
+        if marks:
+            kept = "\n" + old[min(marks):]
     with open(path, "w") as f:
         f.write("\n".join(out) + kept)
     print(f"wrote {path}", file=sys.stderr)

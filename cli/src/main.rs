@@ -21,6 +21,7 @@ mod finetune;
 mod pretrain;
 mod report;
 mod retain;
+mod sequential;
 mod settings_flags;
 mod unlearn;
 

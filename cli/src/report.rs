@@ -172,6 +172,23 @@ pub fn attack(r: &forgetlab_core::run::AttackReport, json: bool, control: bool) 
     }
 }
 
+/// The worst-case selection: one JSON object, or the ranking with the chosen authors marked.
+pub fn worst_case(found: &forgetlab_core::run::WorstCase, n: usize, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "worst_case": found }));
+        return;
+    }
+    println!(
+        "worst-case selection: the {n} of {} authors whose answers fell least in the proxy \
+            (5 GA steps on the whole pool; change of mean answer log-probability)",
+        found.ranking.len()
+    );
+    for (k, (author, r)) in found.ranking.iter().enumerate() {
+        let mark = if k < n { "chosen" } else { "" };
+        println!("  {author:<28} {r:>8.4}  {mark}");
+    }
+}
+
 /// The models `forgetlab eval` reads.
 pub struct EvalModels<'a> {
     pub model: &'a LoadedModel,
@@ -214,6 +231,7 @@ pub fn eval(
         retain_reference: models.retain,
         original_states: Some(&original_states),
         probe: probe.as_ref(),
+        refit_probe: true,
         ..ev
     };
     if let Some(path) = fixture {
@@ -298,11 +316,19 @@ fn print_details(s: &Snapshot) {
     );
     if !r.probe_forget.is_empty() {
         println!(
-            "linear probe (key entity among candidates, fitted on the original model) per layer: \
-                forget [{}] · retain [{}] · chance {:.3}",
+            "frozen linear probe (key entity among candidates, fitted once on the original model: \
+                drift) per layer: forget [{}] · retain [{}] · chance {:.3}",
             fmt(&r.probe_forget),
             fmt(&r.probe_retain),
             r.probe_chance
+        );
+    }
+    if !r.probe_refit_forget.is_empty() {
+        println!(
+            "refitted linear probe (fitted on this model's own states) per layer: forget [{}] · \
+                retain [{}]",
+            fmt(&r.probe_refit_forget),
+            fmt(&r.probe_refit_retain)
         );
     }
     println!(

@@ -6,12 +6,16 @@ use std::path::PathBuf;
 use burn::tensor::Device;
 use forgetlab_core::ForgetError;
 use forgetlab_core::methods::MethodKind;
-use forgetlab_core::run::{EvalConfig, Run, RunConfig};
+use forgetlab_core::run::{
+    EvalConfig, ForgetSelection, Run, RunConfig, WorstCaseConfig,
+    random_authors as random_authors_of, resolve_forget, split_requests, worst_case_authors,
+};
 use forgetlab_core::world::FactWorld;
 
 use crate::settings_flags::{MethodParser, SettingFlags};
 use crate::{
     RetainFlags, forget_selection, load, load_fluency, model_dir, of_kind, report, retain,
+    sequential,
 };
 
 #[derive(clap::Args)]
@@ -59,6 +63,24 @@ pub struct Args {
     /// the control for what the attack teaches by itself.
     #[arg(long, requires = "relearn_attack")]
     attack_control: bool,
+    /// Forget the selection as N sequential requests (whole authors, in order), each one a run
+    /// of --steps (or to --until-kfr) from the weights the previous one left; after each,
+    /// every request's set is measured again: does an earlier one come back?
+    #[arg(long, value_name = "N", conflicts_with = "relearn_attack")]
+    requests: Option<usize>,
+    /// Forget the N authors of the --forget pool that are hardest to unlearn, by a stated proxy:
+    /// the N whose answers' log-probability falls least in 5 gradient-ascent steps on the whole
+    /// pool (a one-shot greedy proxy of the bi-level worst-case forget sets of Fan et al. 2024).
+    #[arg(long, value_name = "N", conflicts_with_all = ["random_authors", "kind"])]
+    worst_case: Option<usize>,
+    /// The worst-case selection's control: N authors of the --forget pool drawn with --seed.
+    #[arg(long, value_name = "N", conflicts_with = "kind")]
+    random_authors: Option<usize>,
+    /// At every evaluation, also fit the linear probe again on the evaluated model's own states
+    /// (`probe_refit_*`; the frozen probe fitted on the original model stays, as drift). About
+    /// doubles an evaluation's time.
+    #[arg(long)]
+    refit_probe: bool,
 }
 
 pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetError> {
@@ -78,23 +100,57 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
         save,
         relearn_attack,
         attack_control,
+        requests,
+        worst_case,
+        random_authors,
+        refit_probe,
     } = args;
+    if eval_every == 0 {
+        return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));
+    }
+    if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
+        return Err(ForgetError::InvalidConfig("--until-kfr is a rate between 0 and 1".into()));
+    }
+    let m = load(&model)?;
     let mut selection = forget_selection(&forget)?;
     if let Some(kind) = &kind {
         selection = of_kind(world, &selection, kind)?;
+    }
+    if let Some(n) = worst_case {
+        let pool = resolve_forget(world, &selection)?;
+        let cfg = WorstCaseConfig { authors: n, seed, ..Default::default() };
+        let found = pollster::block_on(worst_case_authors(&m, world, &pool, &cfg, device))?;
+        report::worst_case(&found, n, json);
+        selection = ForgetSelection::Items(found.items);
+    } else if let Some(n) = random_authors {
+        let items = random_authors_of(&resolve_forget(world, &selection)?, n, seed)?;
+        if json {
+            let authors: std::collections::BTreeSet<&str> =
+                items.iter().map(|it| it.author.as_str()).collect();
+            println!("{}", serde_json::json!({ "random_authors": authors }));
+        }
+        selection = ForgetSelection::Items(items);
     }
     let mut cfg = RunConfig::new(method, selection);
     cfg.seed = seed;
     cfg.hyper = settings.apply(method)?;
     cfg.eval = EvalConfig { max_retain: eval_retain, ..EvalConfig::default() };
-    if eval_every == 0 {
-        return Err(ForgetError::InvalidConfig("--eval-every must be at least 1".into()));
+    let fluency = load_fluency(&model, &m)?;
+    if let Some(n) = requests {
+        let sets = split_requests(&resolve_forget(world, &cfg.forget)?, n)?;
+        let budget = sequential::Budget { steps, eval_every, until_kfr, json };
+        let last = sequential::run(&m, fluency, world, cfg, sets, &budget, device)?;
+        if let Some(dir) = save {
+            last.save_dir(&dir)?;
+            eprintln!("unlearned model → {}", dir.display());
+        }
+        return Ok(());
     }
-    let m = load(&model)?;
     let mut run = Run::new(&m, world, cfg, device)?;
-    if let Some(scorer) = load_fluency(&model, &m)? {
-        run.set_fluency_model(&scorer)?;
+    if let Some(scorer) = &fluency {
+        run.set_fluency_model(scorer)?;
     }
+    run.set_refit_probe(refit_probe);
     if let Some(r) = retain::for_selection(
         &retain.source(),
         &model_dir(&model),
@@ -104,9 +160,6 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
         device,
     )? {
         run.set_retain_reference(r)?;
-    }
-    if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
-        return Err(ForgetError::InvalidConfig("--until-kfr is a rate between 0 and 1".into()));
     }
     report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
     if let Some(k) = relearn_attack {

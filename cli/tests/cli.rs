@@ -1,15 +1,9 @@
 //! The `forgetlab` binary end to end on the committed default model: the JSON line format the
 //! issue fixes, and bad input that must be a clear error (exit code 1), never a panic.
 
-use std::process::Command;
+mod common;
 
-fn forgetlab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_forgetlab"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .output()
-        .expect("the binary runs")
-}
+use common::{forgetlab, json_lines};
 
 #[test]
 fn unlearn_json_prints_one_object_per_evaluation_then_the_cost() {
@@ -108,14 +102,6 @@ fn kind_forgets_one_kind_of_question_and_reports_every_kind() {
     assert_eq!(retained, 100, "the default 100 retain items, grouped by kind");
 }
 
-fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect()
-}
-
 /// Forget quality is TOFU's: against the preset split's retain model (shipped as per-item values
 /// beside the default model), and null for a selection no retain model was trained without.
 #[test]
@@ -171,6 +157,11 @@ fn the_retain_model_has_forget_quality_one_against_itself() {
         m["representation"]
     );
     assert!(m["paraphrase"]["kfr"].is_number() && m["paraphrase"]["forget_prob"].is_number());
+    // `eval` also refits the probe on the evaluated model: for the default model that is the
+    // model the frozen probe was fitted on, so the two agree.
+    let r = &m["representation"];
+    assert_eq!(r["probe_refit_forget"], r["probe_forget"], "{r}");
+    assert_eq!(r["probe_refit_retain"], r["probe_retain"], "{r}");
     // The probe (fitted on the default model's states of other items) reads forget10's entities
     // in the default model's last block, and much less in the retain model, which never learned
     // them.

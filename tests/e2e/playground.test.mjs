@@ -157,7 +157,7 @@ test('add your own fact: the model learns it, then forgets it', { timeout: 20 * 
   await page.close();
 });
 
-test('the facts table: search it, pick a whole author, watch an answer, fold the own-fact form', { timeout: 10 * MINUTE }, async () => {
+test('the facts table: search it, pick a whole author, watch an answer, find the worst case, fold the own-fact form', { timeout: 10 * MINUTE }, async () => {
   const { page, problems } = await open('?backend=cpu&eval=quick');
   await ready(page);
   const author = await page.textContent('[data-testid=facts] tr[data-split=forget05] [data-testid=pick-author]');
@@ -181,6 +181,18 @@ test('the facts table: search it, pick a whole author, watch an answer, fold the
   assert.ok(id, 'a watchable fact that is not watched');
   await page.click(`[data-testid=facts] tr[data-id="${id}"] [data-testid=watch]`);
   await page.waitForSelector(`[data-testid=generations] tr[data-id="${id}"]`, { timeout: 2 * MINUTE });
+  // The worst case beside the presets: the 3 authors of forget10 hardest to unlearn, found by the
+  // worker's proxy run; their facts become the selection, and the next run forgets them.
+  await setNumber(page, 'worst-case-authors', 3);
+  await page.click('[data-testid=worst-case]');
+  await page.waitForSelector('[data-testid=worst-case-note]', { timeout: 2 * MINUTE });
+  assert.match(await page.textContent('[data-testid=worst-case-note]'), /Selected the 3 of forget10's 20 authors whose answers' log-probability fell least/);
+  assert.equal(await page.textContent('[data-testid=selected-count]'), '30 selected');
+  await waitPhase(page, ['Idle']);
+  await page.click('[data-testid=step]');
+  await waitStep(page, 1);
+  await waitPhase(page, ['Idle']);
+  assert.match(await page.textContent('[data-testid=open-facts]'), /Forgetting 30 facts/);
   // The own-fact form folds and unfolds.
   await page.click('[data-testid=add-fact]');
   assert.ok(await page.isHidden('[data-testid=fact-question]'));

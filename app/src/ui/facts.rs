@@ -160,6 +160,7 @@ pub fn FactsPanel() -> impl IntoView {
                     {move || format!("{} selected", count())}
                 </span>
             </div>
+            <super::worst_case::WorstCase />
             <div class="row">
                 <label data-control="kind-filter">
                     "Keep one kind of question "

@@ -38,6 +38,7 @@ mod panel;
 mod share;
 pub mod state;
 mod status;
+mod worst_case;
 
 use leptos::prelude::*;
 

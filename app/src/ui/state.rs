@@ -14,7 +14,7 @@ use leptos::prelude::*;
 
 use crate::protocol::{
     Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, RunSetup, RunSnapshot,
-    StageInfo,
+    StageInfo, WorstCaseRow,
 };
 use crate::run_store::RunRecord;
 use crate::settings::{Selection, Settings, UrlState};
@@ -119,6 +119,8 @@ signals! {
     quality_bar: Option<QualityBar> = None;
     /// The in-page benchmark's last figures.
     bench: Option<BenchReport> = None;
+    /// The last worst-case forget set found (its facts are then the selection).
+    worst_case: Option<WorstCaseRow> = None;
     facts: Vec<FactRow> = vec![];
     watchable: Vec<FactRow> = vec![];
     watched: Vec<String> = vec![];
@@ -376,6 +378,11 @@ impl AppState {
             }
             Event::QualityBar(bar) => w.quality_bar.set(Some(bar)),
             Event::Benchmarked(report) => w.bench.set(Some(report)),
+            Event::WorstCase(row) => {
+                let ids = row.ids.iter().cloned().collect();
+                w.settings.update(|s| s.selection = Selection::Items(ids));
+                w.worst_case.set(Some(row));
+            }
             // Files go to the user, a crash restarts the worker, a cleared store reloads the page
             // (see `actions::on_event`).
             Event::ModelFiles(_)

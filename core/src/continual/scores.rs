@@ -108,8 +108,6 @@ impl<'a> Scorer<'a> {
         Ok(nll.into_iter().map(|x| (-x).exp()).collect())
     }
 
-    /// The logit lens of the items' key entities, one mean probability per block (items whose
-    /// answer does not contain their key entity are skipped; empty if none is left).
     /// Where `items`' key entities can be read, block by block: a linear probe fitted on this
     /// model's states of `fit` (see [`Evaluator::probe_accuracy`]).
     pub async fn probe_accuracy(
@@ -117,9 +115,11 @@ impl<'a> Scorer<'a> {
         fit: &[QaItem],
         items: &[QaItem],
     ) -> Result<Vec<f64>, ForgetError> {
-        self.ev.probe_accuracy(fit, items).await
+        Ok(self.ev.probe_accuracy(fit, &[items]).await?.pop().unwrap_or_default())
     }
 
+    /// The logit lens of the items' key entities, one mean probability per block (items whose
+    /// answer does not contain their key entity are skipped; empty if none is left).
     pub async fn logit_lens(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
         let (model, config, tokenizer) = (self.ev.model, self.ev.config, self.ev.tokenizer);
         let max = config.n_positions;

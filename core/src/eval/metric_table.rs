@@ -237,8 +237,8 @@ pub const METRICS: &[MetricRow] = &[
         "paraphrase.forget_prob",
         "forget probability, paraphrased question",
         Lower,
-        "Answer probability when the forget question is reworded (C-BOD). Close to the forget \
-            probability = forgotten under any wording.",
+        "Answer probability when the forget question is reworded (TOFU's paraphrase). Close to \
+            the forget probability = forgotten under any wording.",
         |s| s.paraphrase.forget_prob,
     )
     .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it; the question paraphrased")

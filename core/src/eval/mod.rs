@@ -98,6 +98,8 @@ pub struct Evaluator<'a> {
     /// The linear probe fitted on the original model ([`Evaluator::fit_probe`]; None: no probe
     /// numbers).
     pub probe: Option<&'a LinearProbe>,
+    /// Also fit the probe again on `model`'s own states at each evaluation (the refitted probe).
+    pub refit_probe: bool,
     /// Text placed before every evaluated question, such as IKE's demonstrations (None: plain
     /// prompts).
     pub in_context: Option<&'a dyn PromptContext>,
@@ -134,6 +136,7 @@ impl<'a> Evaluator<'a> {
             retain_reference: None,
             original_states: None,
             probe: None,
+            refit_probe: false,
             in_context: None,
             contrast: None,
         }
@@ -222,16 +225,16 @@ impl Evaluator<'_> {
             .filter(|a| a.is_finite())
             .unwrap_or(privleak::DEFAULT_REFERENCE_AUC);
 
-        let (probe_forget, probe_retain, probe_chance) = match self.probe {
-            Some(p) => {
-                let (f, r) = (
-                    probe_items(&sets.forget.iter().collect::<Vec<_>>(), forget.stats.iter()),
-                    probe_items(&sets.retain.iter().collect::<Vec<_>>(), retain.stats.iter()),
-                );
-                (p.accuracy(&f), p.accuracy(&r), probe::chance(&f))
-            }
-            None => (vec![], vec![], f64::NAN),
-        };
+        let (f, r) = (
+            probe_items(&sets.forget.iter().collect::<Vec<_>>(), forget.stats.iter()),
+            probe_items(&sets.retain.iter().collect::<Vec<_>>(), retain.stats.iter()),
+        );
+        let refit =
+            if self.refit_probe { self.fit_probe_on(self.model, sets).await? } else { None };
+        let on = |p: Option<&LinearProbe>| p.map(|p| (p.accuracy(&f), p.accuracy(&r)));
+        let (probe_forget, probe_retain) = on(self.probe).unwrap_or_default();
+        let (probe_refit_forget, probe_refit_retain) = on(refit.as_ref()).unwrap_or_default();
+        let probe_chance = if f.is_empty() { f64::NAN } else { probe::chance(&f) };
         let now_states: Vec<Vec<Vec<f32>>> =
             forget.stats.iter().map(|st| st.pooled_hidden.clone()).collect();
         let representation = Representation {
@@ -241,6 +244,8 @@ impl Evaluator<'_> {
             logit_lens_forget: representation::mean_lens(&forget.stats),
             probe_forget,
             probe_retain,
+            probe_refit_forget,
+            probe_refit_retain,
             probe_chance,
             cka_original: self
                 .original_states

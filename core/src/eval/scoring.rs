@@ -118,8 +118,11 @@ impl Evaluator<'_> {
         }
         // Pooled hidden states for every split (only forget and retain are reported; the
         // averaging is a small matmul per layer, cheaper than a second kind of chunk).
-        let req =
-            StatsRequest { pooled_hidden: true, lens_token, lens_hidden: self.probe.is_some() };
+        let req = StatsRequest {
+            pooled_hidden: true,
+            lens_token,
+            lens_hidden: self.probe.is_some() || self.refit_probe,
+        };
         let scores = if groups.is_empty() {
             vec![]
         } else {

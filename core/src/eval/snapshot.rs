@@ -82,13 +82,22 @@ pub struct Representation {
     /// out after each block (the last equals the model's own probability).
     #[serde(with = "crate::host::nan_as_null_each")]
     pub logit_lens_forget: Vec<f64>,
-    /// Linear probe (metrics::probe), fitted on the original model: accuracy per block at
-    /// picking the key entity among its candidates, on the forget items …
+    /// The frozen linear probe (metrics::probe), fitted once on the original model: accuracy
+    /// per block at picking the key entity among its candidates, on the forget items … Its fall
+    /// measures drift from the original features as much as lost knowledge: see
+    /// `probe_refit_forget`.
     #[serde(with = "crate::host::nan_as_null_each", default)]
     pub probe_forget: Vec<f64>,
     /// … and on the retain items (the control).
     #[serde(with = "crate::host::nan_as_null_each", default)]
     pub probe_retain: Vec<f64>,
+    /// The probe refitted on the evaluated model's own states (Kim et al. 2025's protocol):
+    /// accuracy per block on the forget items … (empty unless the run refits: `Run::set_refit_probe`)
+    #[serde(with = "crate::host::nan_as_null_each", default)]
+    pub probe_refit_forget: Vec<f64>,
+    /// … and on the retain items.
+    #[serde(with = "crate::host::nan_as_null_each", default)]
+    pub probe_refit_retain: Vec<f64>,
     /// The probe's chance level on the forget items (mean 1 / candidates).
     #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub probe_chance: f64,
@@ -103,10 +112,11 @@ pub struct Representation {
     pub cka_retain: Vec<f64>,
 }
 
-/// Paraphrase robustness, in the spirit of C-BOD (Cohen-Inger et al., "Forget What You Know
-/// about LLMs Evaluations — LLMs are Like a Chameleon", 2025): the same numbers asked with each
-/// item's paraphrased question instead of the wording a method trained on. Is a fact forgotten
-/// only under the words used to forget it? (metrics::probability, metrics::knowledge)
+/// Paraphrase robustness: the same numbers asked with each item's paraphrased question (TOFU's
+/// paraphrase, one fixed rewording per template) instead of the question a method trained on.
+/// Is a fact forgotten only under the words used to forget it? (metrics::probability,
+/// metrics::knowledge) Not C-BOD (Cohen-Inger et al. 2025), which needs graded distortion levels
+/// and McNemar's test; and the rewording is one the base model pretrained on.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paraphrase {
     /// Mean probability of the true answer given the paraphrased question, forget items.

@@ -7,6 +7,7 @@ use crate::error::ForgetError;
 use crate::eval::{EvalSets, Evaluator, PromptContext, RetainReference, Snapshot};
 use crate::methods::Start;
 use crate::model::{Gpt, LogitDifference};
+use crate::world::QaItem;
 
 impl Run {
     /// An evaluator of `model` (from [`Run::answering_model`]) with this run's reference,
@@ -68,6 +69,7 @@ impl Run {
             retain_reference: self.retain_reference.as_ref(),
             original_states: self.original_states.get().map(Vec::as_slice),
             probe: self.probe.get().and_then(Option::as_ref),
+            refit_probe: self.refit_probe,
             ..ev
         };
         let mut snap = ev.evaluate(&self.eval_sets, self.step_count()).await?;
@@ -83,5 +85,16 @@ impl Run {
         let ev = self.evaluator(&model, contrast.as_ref());
         let sets = EvalSets { forget: self.forget_items.clone(), ..self.eval_sets.clone() };
         ev.retain_reference(&sets, label).await
+    }
+
+    /// Each item's mean answer-token NLL under the model as it answers now.
+    pub async fn answer_nll(&self, items: &[QaItem]) -> Result<Vec<f64>, ForgetError> {
+        let (model, contrast) = self.answering_model();
+        let ev = self.evaluator(&model, contrast.as_ref());
+        let examples = items
+            .iter()
+            .map(|it| ev.example(&it.question, &it.answer))
+            .collect::<Result<Vec<_>, _>>()?;
+        ev.avg_nll(&model, contrast.as_ref(), &examples).await
     }
 }

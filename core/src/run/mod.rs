@@ -29,11 +29,15 @@ pub use checkpoint::Checkpoint;
 use config::eval_sets_with;
 pub use estimate::{ESTIMATE_ITEMS, Estimate};
 pub mod relearning_attack;
+mod sequential;
+mod worst_case;
 pub use config::{
     EvalConfig, ForgetSelection, PROBE_FIT_MAX, PROBE_FIT_PER_RETAIN, RunConfig, eval_sets,
     resolve_forget, retain_without,
 };
 pub use relearning_attack::{AttackConfig, AttackReport, Recall};
+pub use sequential::{SequentialRun, split_requests};
+pub use worst_case::{WorstCase, WorstCaseConfig, random_authors, worst_case_authors};
 
 /// Why a run is not stepping.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,6 +88,8 @@ pub struct Run {
     /// The original model's hidden states on the forget items of the evaluation (CKA's other
     /// side), computed at the first evaluation.
     original_states: std::cell::OnceCell<Vec<Vec<Vec<f32>>>>,
+    /// Fit the probe again on the evaluated model at each evaluation ([`Run::set_refit_probe`]).
+    refit_probe: bool,
 }
 
 impl Run {
@@ -181,6 +187,7 @@ impl Run {
             retain_reference: None,
             probe: std::cell::OnceCell::new(),
             original_states: std::cell::OnceCell::new(),
+            refit_probe: false,
             eval_device,
             config,
         })
@@ -224,6 +231,13 @@ impl Run {
         }
         self.retain_reference = Some(reference);
         Ok(())
+    }
+
+    /// Also refit the linear probe on the evaluated model's own states at each evaluation (Kim
+    /// et al. 2025's protocol; one more forward pass over the probe's fitting items, about as
+    /// long as the rest of an evaluation on the default model). The frozen probe stays.
+    pub fn set_refit_probe(&mut self, on: bool) {
+        self.refit_probe = on;
     }
 
     pub fn retain_reference(&self) -> Option<&RetainReference> {

@@ -138,6 +138,12 @@ impl Run {
         })
     }
 
+    /// Probability and key-entity recall of `items` under the model as it answers now.
+    pub async fn recall_of(&self, items: &[QaItem]) -> Result<Recall, ForgetError> {
+        let (model, contrast) = self.answering_model();
+        self.recall(&model, contrast.as_ref(), items).await
+    }
+
     async fn recall(
         &self,
         model: &Gpt,

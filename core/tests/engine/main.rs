@@ -15,5 +15,6 @@ mod methods;
 mod model_families;
 mod model_files;
 mod representations;
+mod requests;
 mod runs;
 mod teach;

@@ -58,3 +58,23 @@ fn cka_is_one_at_the_start_and_falls_as_gradient_ascent_moves_the_forget_items()
     read.set_retain_reference(from_file).unwrap();
     assert!(pollster::block_on(read.evaluate()).unwrap().representation.cka_retain.is_empty());
 }
+
+/// The refitted probe is fitted on the evaluated model's own states: at step 0 that model is the
+/// original, so it equals the frozen probe; it is only computed when asked for.
+#[test]
+fn the_refitted_probe_is_the_frozen_one_at_the_start_and_only_on_request() {
+    let mut run = ga_run();
+    let plain = pollster::block_on(run.evaluate()).unwrap();
+    assert!(plain.representation.probe_refit_forget.is_empty());
+    run.set_refit_probe(true);
+    let start = pollster::block_on(run.evaluate()).unwrap().representation;
+    assert!(!start.probe_forget.is_empty(), "the tiny world's items have probe candidates");
+    assert_eq!(start.probe_refit_forget, start.probe_forget);
+    assert_eq!(start.probe_refit_retain, start.probe_retain);
+    for _ in 0..6 {
+        pollster::block_on(run.step()).unwrap();
+    }
+    let after = pollster::block_on(run.evaluate()).unwrap().representation;
+    assert_eq!(after.probe_refit_forget.len(), after.probe_forget.len());
+    assert!(after.probe_refit_forget.iter().all(|a| (0.0..=1.0).contains(a)));
+}

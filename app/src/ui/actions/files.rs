@@ -76,6 +76,12 @@ pub fn teach_world(state: AppState, steps: usize, lr: f64) {
 }
 
 /// The in-page benchmark.
+/// Find the `authors` authors of `pool` hardest to unlearn; the worker's answer selects them.
+pub fn find_worst_case(state: AppState, pool: &str, authors: usize) {
+    state.apply(Change::Pending(Some("Finding the worst case…")));
+    send(Command::WorstCase { pool: pool.into(), authors });
+}
+
 pub fn benchmark(state: AppState) {
     state.apply(Change::Pending(Some("Benchmarking…")));
     send(Command::Benchmark { steps: 10 });

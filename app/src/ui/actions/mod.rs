@@ -10,7 +10,7 @@ mod settings;
 
 pub use files::{
     benchmark, chart_png, copy, download_history, download_run, export_facts, export_model,
-    import_facts, load_model, start_over, teach_world,
+    find_worst_case, import_facts, load_model, start_over, teach_world,
 };
 pub use settings::{choose_method, edit_settings, select, set_mode, toggle_watch};
 use settings::{configure, learn_follows, sync_settings};

@@ -5,10 +5,13 @@
 use forgetlab_core::ForgetError;
 use forgetlab_core::eval::Snapshot;
 use forgetlab_core::methods::MethodKind;
-use forgetlab_core::run::{AttackConfig, Run, RunConfig};
+use forgetlab_core::run::{
+    AttackConfig, ForgetSelection, Run, RunConfig, WorstCaseConfig, resolve_forget,
+    worst_case_authors,
+};
 
 use super::{ActiveRun, FIRST_LOOK_ITEMS, Session, UPLOAD_BAR_BYTES, fact_row, now};
-use crate::protocol::{Backend, BenchReport, Event, Phase, RunSetup, RunSnapshot};
+use crate::protocol::{Backend, BenchReport, Event, Phase, RunSetup, RunSnapshot, WorstCaseRow};
 use crate::worker::post;
 
 impl Session {
@@ -291,6 +294,28 @@ impl Session {
             ms_per_step: train_ms / steps as f64,
             tokens_per_s: tokens as f64 / (train_ms / 1000.0).max(1e-9),
             eval_s: eval_ms / 1000.0,
+        }));
+        post(Event::Phase(self.idle_phase()));
+        Ok(())
+    }
+
+    /// The `authors` authors of the `pool` split hardest to unlearn (core's proxy: a short
+    /// gradient-ascent run of its own on the whole pool; the current run is untouched).
+    pub(super) async fn worst_case(&mut self, pool: &str, authors: usize) -> Result<(), String> {
+        let loaded = self.loaded.as_ref().ok_or("the model is still loading")?;
+        let device = self.device.as_ref().ok_or("no backend yet")?;
+        post(Event::Phase(Phase::Busy));
+        let items = resolve_forget(&loaded.world, &ForgetSelection::Split(pool.into()))
+            .map_err(|e| e.to_string())?;
+        let cfg = WorstCaseConfig { authors, ..Default::default() };
+        let found = worst_case_authors(&loaded.model, &loaded.world, &items, &cfg, device)
+            .await
+            .map_err(|e| e.to_string())?;
+        post(Event::WorstCase(WorstCaseRow {
+            pool: pool.into(),
+            authors,
+            ranking: found.ranking,
+            ids: found.items.into_iter().map(|it| it.id).collect(),
         }));
         post(Event::Phase(self.idle_phase()));
         Ok(())

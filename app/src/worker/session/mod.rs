@@ -216,6 +216,7 @@ impl Session {
                 self.teach_world(steps, lr, lora_rank, true).await
             }
             Command::Benchmark { steps } => self.benchmark(steps).await,
+            Command::WorstCase { pool, authors } => self.worst_case(&pool, authors).await,
         };
         if let Err(message) = result {
             self.playing = false;

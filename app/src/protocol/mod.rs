@@ -13,6 +13,9 @@ use forgetlab_core::eval::Snapshot;
 use forgetlab_core::run::RunConfig;
 use serde::{Deserialize, Serialize};
 
+mod rows;
+pub use rows::{BenchReport, EditRow, FactRow, LocalFile, ModelInfo, StageInfo, WorstCaseRow};
+
 /// Where the engine computes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -144,78 +147,9 @@ pub enum Command {
     /// The in-page benchmark: a copy of the current run (which is not changed) trains `steps`
     /// steps after one warm-up step, then evaluates once ([`Event::Benchmarked`]).
     Benchmark { steps: usize },
-}
-
-/// What the in-page benchmark measured (never asserted: speed is not a test).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BenchReport {
-    pub backend: Backend,
-    pub method: String,
-    pub batch_size: usize,
-    pub steps: usize,
-    pub ms_per_step: f64,
-    /// Input tokens the steps' losses read (padding excluded) per second of training.
-    pub tokens_per_s: f64,
-    pub eval_s: f64,
-}
-
-/// A file the user picked or dropped: its name in the folder, a `blob:` URL of this tab, its size.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LocalFile {
-    pub name: String,
-    pub url: String,
-    pub size: u64,
-}
-
-/// A row of the facts panel.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FactRow {
-    pub id: String,
-    /// Author name, "" for world facts and the user's own facts.
-    pub author: String,
-    pub question: String,
-    pub answer: String,
-    /// forget01 … holdout, world, custom.
-    pub split: String,
-    pub kind: String,
-}
-
-/// A stage of a continual run, as the timeline shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StageInfo {
-    pub name: String,
-    pub steps: usize,
-    /// Its own items, and everything it trains on (with the mixing items).
-    pub items: usize,
-    pub pool: usize,
-    pub mixing: String,
-}
-
-/// One counterfactual edit: the question, the answer the model was trained on, the new one.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EditRow {
-    pub question: String,
-    pub old_answer: String,
-    pub new_answer: String,
-}
-
-/// What the page shows about the loaded model.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ModelInfo {
-    pub name: String,
-    pub parameters: usize,
-    pub layers: usize,
-    pub width: usize,
-    pub bytes: u64,
-    /// "gpt2", "llama", "qwen2".
-    #[serde(default)]
-    pub family: String,
-    /// The memory training needs, estimated (model::memory), with and without LoRA.
-    #[serde(default)]
-    pub memory: String,
-    /// The model the page shipped with (false: the user's files).
-    #[serde(default)]
-    pub built_in: bool,
+    /// Find the `authors` authors of the `pool` split hardest to unlearn, by core's stated proxy
+    /// ([`Event::WorstCase`]); the page then selects them.
+    WorstCase { pool: String, authors: usize },
 }
 
 /// The worker's run lifecycle, as the controls need it.
@@ -312,6 +246,8 @@ pub enum Event {
     },
     /// What the tab kept is gone ([`Command::StartOver`]).
     StoreCleared,
+    /// The worst-case forget set ([`Command::WorstCase`]).
+    WorstCase(WorstCaseRow),
     /// A step of "Teach it the authors".
     TeachingWorld {
         step: usize,
