@@ -80,12 +80,12 @@ test('panels open on demand, stay open across a reload; axe-core finds nothing s
   const { page, problems } = await open('?backend=cpu');
   await ready(page);
   assert.deepEqual(await axeViolations(page), [], 'Forget mode, first screen');
-  const forget = ['open-facts', 'open-method-settings', 'open-charts', 'open-attack', 'open-fact-files', 'open-history', 'open-export', 'open-labs', 'open-model'];
+  const forget = ['open-facts', 'open-method-settings', 'open-charts', 'open-attack', 'open-requests', 'open-fact-files', 'open-history', 'open-export', 'open-labs', 'open-model'];
   for (const id of forget) {
     await page.click(`[data-testid=${id}]`);
     assert.ok(await page.$eval(`[data-testid=${id}]`, (s) => s.parentElement.open), `${id} opens its panel`);
   }
-  await page.waitForFunction(() => new URL(location.href).searchParams.get('open')?.split(',').length === 9, null, { timeout: MINUTE });
+  await page.waitForFunction((n) => new URL(location.href).searchParams.get('open')?.split(',').length === n, forget.length, { timeout: MINUTE });
   assert.deepEqual(await axeViolations(page), [], 'Forget mode, every panel open');
   await page.reload();
   await ready(page);

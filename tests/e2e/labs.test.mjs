@@ -115,7 +115,7 @@ test('a hand-edited link keeps defaults for what is invalid and says so', { time
   await page.close();
 });
 
-test('a guided lab runs two methods; history compares them; CSV, PNG and model files download; the attack reports', { timeout: 25 * MINUTE }, async () => {
+test('a guided lab runs two methods; history compares them; CSV, PNG and model files download; the attack and sequential requests report', { timeout: 25 * MINUTE }, async () => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 720 } });
   const { page, problems } = await open('?backend=cpu&eval=quick', context);
   await ready(page);
@@ -164,6 +164,16 @@ test('a guided lab runs two methods; history compares them; CSV, PNG and model f
   await page.click('[data-testid=attack]');
   await page.waitForSelector('[data-testid=attack-report] tr[data-group=held-out], [data-testid=attack-report] tr[data-group="held out"]', { timeout: 5 * MINUTE });
   assert.equal((await page.$$('[data-testid=attack-report] tbody tr')).length, 2);
+  // Sequential requests by clicks: forget05 as 2 requests of 3 GradDiff steps, in turn; each set
+  // is measured before the first request and after each.
+  await setNumber(page, 'requests-count', 2);
+  await setNumber(page, 'requests-steps', 3);
+  await page.click('[data-testid=run-requests]');
+  await page.waitForSelector('[data-testid=requests-report] tr[data-set="1"] td[data-after="2"]', { timeout: 5 * MINUTE });
+  const set1 = await page.$$eval('[data-testid=requests-report] tr[data-set="1"] td[data-after]', (tds) => tds.map((t) => Number(t.textContent.split(' ')[0])));
+  assert.equal(set1.length, 3, 'before, after request 1, after request 2');
+  assert.ok(set1[1] < set1[0], `request 1 lowered its own set's probability: ${set1}`);
+  assert.equal((await page.$$('[data-testid=requests-report] tr[data-set]')).length, 3, 'two sets and model utility');
   // Clear history: the kept runs are gone, here and in the browser's storage.
   await page.click('[data-testid=clear-history]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs] li').length === 0, null, { timeout: 10_000 });

@@ -14,7 +14,9 @@ use forgetlab_core::run::RunConfig;
 use serde::{Deserialize, Serialize};
 
 mod rows;
-pub use rows::{BenchReport, EditRow, FactRow, LocalFile, ModelInfo, StageInfo, WorstCaseRow};
+pub use rows::{
+    BenchReport, EditRow, FactRow, LocalFile, ModelInfo, RequestRow, StageInfo, WorstCaseRow,
+};
 
 /// Where the engine computes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +152,9 @@ pub enum Command {
     /// Find the `authors` authors of the `pool` split hardest to unlearn, by core's stated proxy
     /// ([`Event::WorstCase`]); the page then selects them.
     WorstCase { pool: String, authors: usize },
+    /// The current run's forget set as `requests` sequential requests of `steps` steps each, on
+    /// copies ([`Event::Request`] before the first and after each).
+    Requests { requests: usize, steps: usize },
 }
 
 /// The worker's run lifecycle, as the controls need it.
@@ -248,6 +253,8 @@ pub enum Event {
     StoreCleared,
     /// The worst-case forget set ([`Command::WorstCase`]).
     WorstCase(WorstCaseRow),
+    /// Every request's set measured after request `after` (0: before the first).
+    Request(RequestRow),
     /// A step of "Teach it the authors".
     TeachingWorld {
         step: usize,

@@ -87,3 +87,14 @@ pub struct WorstCaseRow {
     pub ranking: Vec<(String, f64)>,
     pub ids: Vec<String>,
 }
+
+/// Sequential requests (core's `run::SequentialRun`): after request `after` (0: before the
+/// first), each request's set (of `sizes[j]` facts) measured on the current weights, and the model
+/// utility of that request's evaluation (None when it is not a number).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestRow {
+    pub after: usize,
+    pub sizes: Vec<usize>,
+    pub recall: Vec<forgetlab_core::run::Recall>,
+    pub utility: Option<f64>,
+}

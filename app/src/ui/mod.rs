@@ -35,6 +35,7 @@ mod metric_tip;
 mod metrics;
 mod model_panel;
 mod panel;
+mod requests;
 mod share;
 pub mod state;
 mod status;
@@ -168,6 +169,13 @@ pub fn App() -> impl IntoView {
                     testid="open-attack"
                 >
                     <attack::AttackPanel />
+                </Panel>
+                <Panel
+                    name="requests-panel"
+                    title="Sequential requests: forget in turn"
+                    testid="open-requests"
+                >
+                    <requests::RequestsPanel />
                 </Panel>
                 <Panel
                     name="fact-files"

@@ -13,8 +13,8 @@ use forgetlab_core::run::{AttackReport, Estimate};
 use leptos::prelude::*;
 
 use crate::protocol::{
-    Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, RunSetup, RunSnapshot,
-    StageInfo, WorstCaseRow,
+    Backend, BenchReport, EditRow, Event, FactRow, ModelInfo, Phase, RequestRow, RunSetup,
+    RunSnapshot, StageInfo, WorstCaseRow,
 };
 use crate::run_store::RunRecord;
 use crate::settings::{Selection, Settings, UrlState};
@@ -121,6 +121,8 @@ signals! {
     bench: Option<BenchReport> = None;
     /// The last worst-case forget set found (its facts are then the selection).
     worst_case: Option<WorstCaseRow> = None;
+    /// The last sequential requests, before the first and after each one so far.
+    requests: Vec<RequestRow> = vec![];
     facts: Vec<FactRow> = vec![];
     watchable: Vec<FactRow> = vec![];
     watched: Vec<String> = vec![];
@@ -378,6 +380,10 @@ impl AppState {
             }
             Event::QualityBar(bar) => w.quality_bar.set(Some(bar)),
             Event::Benchmarked(report) => w.bench.set(Some(report)),
+            Event::Request(row) => w.requests.update(|r| {
+                r.retain(|x| x.after < row.after);
+                r.push(row);
+            }),
             Event::WorstCase(row) => {
                 let ids = row.ids.iter().cloned().collect();
                 w.settings.update(|s| s.selection = Selection::Items(ids));

@@ -221,6 +221,15 @@ pub fn attack(state: AppState) {
     send(Command::Attack(AttackConfig { seed, ..AttackConfig::default() }));
 }
 
+/// The run's forget set as `requests` sequential requests of `steps` steps each, on copies.
+pub fn run_requests(state: AppState, requests: usize, steps: usize) {
+    if !state.idle_ready() {
+        return;
+    }
+    state.apply(Change::Pending(Some("Forgetting in turn…")));
+    send(Command::Requests { requests, steps });
+}
+
 /// Teach the model a fact of the user's own ("Add your own fact").
 pub fn teach(state: AppState, question: String, answer: String, steps: usize) {
     if question.trim().is_empty() || answer.trim().is_empty() {

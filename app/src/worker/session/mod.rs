@@ -18,6 +18,7 @@ mod fact_files;
 mod forget;
 mod learn;
 mod load;
+mod requests;
 mod resume;
 mod teach;
 mod teach_world;
@@ -217,6 +218,7 @@ impl Session {
             }
             Command::Benchmark { steps } => self.benchmark(steps).await,
             Command::WorstCase { pool, authors } => self.worst_case(&pool, authors).await,
+            Command::Requests { requests, steps } => self.requests(requests, steps).await,
         };
         if let Err(message) = result {
             self.playing = false;
