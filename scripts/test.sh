@@ -126,6 +126,7 @@ native_lane() {
   step "[native] docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
   python3 scripts/reproduce.py --quick
   python3 scripts/reproduce_continual.py --quick
+  python3 scripts/reproduce_experiments.py --quick
   # A browser test in this lane: it asserts no timing, and the lanes finish closer together.
   step "[native] the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
   (cd app && CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 wasm-bindgen-test-runner "$ENGINE_TEST")

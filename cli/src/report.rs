@@ -40,13 +40,37 @@ fn print_snapshot(s: &Snapshot, json: bool) {
     }
 }
 
-/// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end; with
-/// `until_kfr`, stop after the first evaluation whose KFR reaches it.
+/// Where a run stops early (matched forgetting): the first evaluation that meets every bar given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Until {
+    /// KFR at least this.
+    pub kfr: Option<f64>,
+    /// The forget key-entity probability (the metric table's `forget.entity_prob`) at most this.
+    pub entity_prob: Option<f64>,
+}
+
+impl Until {
+    fn reached(&self, s: &Snapshot) -> bool {
+        let entity = forgetlab_core::eval::metric("forget.entity_prob").map(|m| (m.read)(s));
+        (self.kfr.is_some() || self.entity_prob.is_some())
+            && self.kfr.is_none_or(|k| s.kfr >= k)
+            && self.entity_prob.is_none_or(|p| entity.is_some_and(|e| e <= p))
+    }
+
+    fn describe(&self) -> String {
+        let kfr = self.kfr.map(|k| format!("KFR ≥ {k}"));
+        let entity = self.entity_prob.map(|p| format!("key-entity probability ≤ {p}"));
+        [kfr, entity].into_iter().flatten().collect::<Vec<_>>().join(" and ")
+    }
+}
+
+/// Run `steps` steps, evaluating at step 0, every `eval_every` steps and at the end; stop after
+/// the first evaluation that reaches `until` (when it sets a bar).
 pub fn unlearn(
     run: &mut Run,
     steps: usize,
     eval_every: usize,
-    until_kfr: Option<f64>,
+    until: Until,
     json: bool,
 ) -> Result<(), ForgetError> {
     if !json {
@@ -81,7 +105,7 @@ pub fn unlearn(
         if step % eval_every == 0 || step == steps {
             let s = pollster::block_on(run.evaluate())?;
             print_snapshot(&s, json);
-            let reached = until_kfr.is_some_and(|k| s.kfr >= k);
+            let reached = until.reached(&s);
             last = Some(s);
             if reached {
                 matched = Some(step);
@@ -94,16 +118,19 @@ pub fn unlearn(
         print_by_kind(&first, last.as_ref().unwrap_or(&first));
     }
     let secs = training.as_secs_f64();
+    // A term's weight when the method's loss has that term, else 0 (the table shows both).
+    let weight =
+        |key: &str, value: f64| if run.config.method.spec().reads(key) { value } else { 0.0 };
     if json {
         println!(
             "{}",
-            serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": if run.config.method.spec().reads("retain_weight") { run.config.hyper.retain_weight } else { 0.0 } }, "until_kfr": until_kfr, "matched_at": matched })
+            serde_json::json!({ "cost": { "steps": steps, "training_seconds": secs, "trainable_parameters": run.trainable_parameters(), "retain_weight": weight("retain_weight", run.config.hyper.retain_weight), "kl_weight": weight("kl_weight", run.config.hyper.kl_weight) }, "until_kfr": until.kfr, "until_entity_prob": until.entity_prob, "matched_at": matched })
         );
     } else {
-        if let Some(k) = until_kfr {
+        if until.kfr.is_some() || until.entity_prob.is_some() {
             match matched {
-                Some(step) => println!("KFR reached {k} at step {step}"),
-                None => println!("KFR never reached {k} in {steps} steps"),
+                Some(step) => println!("{} reached at step {step}", until.describe()),
+                None => println!("{} never reached in {steps} steps", until.describe()),
             }
         }
         println!("cost: {steps} steps, {secs:.1} s of training (evaluations excluded)");

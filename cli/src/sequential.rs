@@ -14,7 +14,7 @@ use crate::report;
 pub struct Budget {
     pub steps: usize,
     pub eval_every: usize,
-    pub until_kfr: Option<f64>,
+    pub until: report::Until,
     pub json: bool,
 }
 
@@ -44,7 +44,7 @@ pub fn run(
             };
             println!("\nrequest {r} of {of}: {items} forget items, from {from}");
         }
-        report::unlearn(seq.run(), budget.steps, budget.eval_every, budget.until_kfr, json)?;
+        report::unlearn(seq.run(), budget.steps, budget.eval_every, budget.until, json)?;
         print_recall(r, &pollster::block_on(seq.recall())?, json);
         if !pollster::block_on(seq.next_request(world))? {
             break;

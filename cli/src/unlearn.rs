@@ -49,6 +49,10 @@ pub struct Args {
     /// methods where they have forgotten as much, not after as many steps).
     #[arg(long, value_name = "KFR")]
     until_kfr: Option<f64>,
+    /// Stop at the first evaluation whose forget key-entity probability is at most this (with
+    /// --until-kfr: where both hold): matched on the fact itself, not only on the greedy answer.
+    #[arg(long, value_name = "P")]
+    until_entity_prob: Option<f64>,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     #[arg(long)]
@@ -95,6 +99,7 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
         settings,
         eval_every,
         until_kfr,
+        until_entity_prob,
         seed,
         json,
         save,
@@ -111,6 +116,12 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
     if until_kfr.is_some_and(|k| !(0.0..=1.0).contains(&k)) {
         return Err(ForgetError::InvalidConfig("--until-kfr is a rate between 0 and 1".into()));
     }
+    if until_entity_prob.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+        return Err(ForgetError::InvalidConfig(
+            "--until-entity-prob is a probability between 0 and 1".into(),
+        ));
+    }
+    let until = report::Until { kfr: until_kfr, entity_prob: until_entity_prob };
     let m = load(&model)?;
     let mut selection = forget_selection(&forget)?;
     if let Some(kind) = &kind {
@@ -138,7 +149,7 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
     let fluency = load_fluency(&model, &m)?;
     if let Some(n) = requests {
         let sets = split_requests(&resolve_forget(world, &cfg.forget)?, n)?;
-        let budget = sequential::Budget { steps, eval_every, until_kfr, json };
+        let budget = sequential::Budget { steps, eval_every, until, json };
         let last = sequential::run(&m, fluency, world, cfg, sets, &budget, device)?;
         if let Some(dir) = save {
             last.save_dir(&dir)?;
@@ -161,7 +172,7 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
     )? {
         run.set_retain_reference(r)?;
     }
-    report::unlearn(&mut run, steps, eval_every, until_kfr, json)?;
+    report::unlearn(&mut run, steps, eval_every, until, json)?;
     if let Some(k) = relearn_attack {
         let attack = forgetlab_core::run::AttackConfig { k, seed, ..Default::default() };
         report::attack(&pollster::block_on(run.relearning_attack(&attack))?, json, false);

@@ -1,10 +1,22 @@
-//! The metric table's rows about the inside of the model (see [`super::METRICS`]): the logit
-//! lens, CKA against the original and the retain model, the hidden states' variance. Their
-//! per-block values are in the snapshot's `representation` and the page's per-layer table.
+//! The metric table's rows about the inside of the model (see [`super::METRICS`]): the key
+//! entity's probability and the logit lens, CKA against the original and the retain model, the
+//! hidden states' variance. Their per-block values are in the snapshot's `representation` and the
+//! page's per-layer table.
 
 use super::metric_row::{Better, MetricRow, row};
 
 const CKA: &str = "Kornblith et al., \"Similarity of Neural Network Representations Revisited\", 2019 (arXiv 1905.00414)";
+
+pub(super) const ENTITY_PROB: MetricRow = row(
+    "forget.entity_prob",
+    "forget key-entity probability",
+    Better::Lower,
+    "Probability of the key entity's first token where the true answer names it (the question \
+        and the answer's words before it given), mean over forget items: the fact without the \
+        answer's template. The logit lens after the last block.",
+    |s| s.representation.logit_lens_forget.last().copied().unwrap_or(f64::NAN),
+)
+.cite("the key entity of Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190), scored as a probability, teacher-forced");
 
 pub(super) const LOGIT_LENS_FIRST: MetricRow = row(
     "logit_lens.first",

@@ -212,6 +212,16 @@ pub const METRICS: &[MetricRow] = &[
     .p_value()
     .needs_retain_model(),
     row(
+        "forget_quality_ks",
+        "forget quality's KS statistic",
+        Lower,
+        "The same test's statistic D: the largest gap between the two truth-ratio distributions \
+            (0 = the same, 1 = disjoint). Lower = closer to the retain model (↓).",
+        |s| s.forget_quality_ks,
+    )
+    .cite(TOFU)
+    .needs_retain_model(),
+    row(
         "ks_vs_holdout",
         "KS vs. holdout",
         Neither,
@@ -366,6 +376,7 @@ pub const METRICS: &[MetricRow] = &[
         |s| s.ls_retain_parts.honore,
     )
     .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); Honoré, 1979"),
+    inside::ENTITY_PROB,
     inside::LOGIT_LENS_FIRST,
     inside::CKA_ORIGINAL,
     inside::CKA_RETAIN,

@@ -182,8 +182,8 @@ impl Evaluator<'_> {
         // Forget quality: against the retain model's truth ratios on the same items, or nothing.
         let retain_tr = self.retain_reference.and_then(|r| r.truth_ratios(&sets.forget));
         let fq = match &retain_tr {
-            Some(tr) => forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(tr)),
-            None => f64::NAN,
+            Some(tr) => forget_quality::ks_2samp(&finite(&forget.tr), &finite(tr)),
+            None => forget_quality::KsResult { statistic: f64::NAN, pvalue: f64::NAN },
         };
         let ks_vs_holdout =
             forget_quality::ks_2samp_pvalue(&finite(&forget.tr), &finite(&holdout.tr));
@@ -313,7 +313,8 @@ impl Evaluator<'_> {
             ls_parts,
             ls_retain,
             ls_retain_parts,
-            forget_quality: fq,
+            forget_quality: fq.pvalue,
+            forget_quality_ks: fq.statistic,
             retain_model: retain_tr.and(self.retain_reference.map(|r| r.label.clone())),
             ks_vs_holdout,
             model_utility: mu,

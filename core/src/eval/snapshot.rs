@@ -187,6 +187,10 @@ pub struct Snapshot {
     /// retain model's on the same items (eval::retain_reference). `null` without a retain model.
     #[serde(with = "crate::host::nan_as_null")]
     pub forget_quality: f64,
+    /// The same test's statistic D (the largest gap between the two empirical distributions): 0
+    /// = the same distribution, 1 = disjoint. `null` without a retain model.
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
+    pub forget_quality_ks: f64,
     /// Which retain model forget quality and PrivLeak compare with (None: there is none).
     #[serde(default)]
     pub retain_model: Option<String>,
