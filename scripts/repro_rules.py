@@ -4,6 +4,8 @@ number it decides was seen. A rule takes the per-seed values reproduce.py's `sum
 Only the standard library.
 """
 
+import math
+
 from repro_cli import half, mean
 
 
@@ -45,9 +47,42 @@ def rule_random_label(per_kind):
 
 def rule_relearning(attacks):
     """For GA and NPO at the match: the held-out forget items (not relearned) gain more than 0.05
-    in answer probability and more than twice what held-out never-learned items gain under the
-    same attack from the same weights (the control)."""
-    return all(mean(a["gain"]) > 0.05 and mean(a["gain"]) > 2 * max(mean(a["control_gain"]), 0.0) for a in attacks.values())
+    in key-entity probability (the fact itself, not the answer's template) and more than twice
+    what held-out never-learned items gain under the same attack from the same weights (the
+    control), and on every seed the items' gains are positive by a paired test (Wilcoxon
+    signed-rank on after − before per item, one-sided, p < 0.05)."""
+    return all(mean(a["gain"]) > 0.05 and mean(a["gain"]) > 2 * max(mean(a["control_gain"]), 0.0)
+               and all(p < 0.05 for p in a["p"]) for a in attacks.values())
+
+
+def wilcoxon_greater(d):
+    """One-sided Wilcoxon signed-rank test of "the differences `d` tend to be positive":
+    zeros dropped, tied |d| given their mean rank, the normal approximation with the tie
+    correction and a continuity correction — scipy.stats.wilcoxon(d, alternative="greater",
+    correction=True, method="approx") (tests/parity checks the two agree). Returns the p-value."""
+    d = [x for x in d if x == x and x != 0]  # no NaN, no zero
+    n = len(d)
+    if n == 0:
+        return 1.0
+    order = sorted(range(n), key=lambda i: abs(d[i]))
+    ranks, i = [0.0] * n, 0
+    ties = 0.0
+    while i < n:
+        j = i
+        while j + 1 < n and abs(d[order[j + 1]]) == abs(d[order[i]]):
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        t = j - i + 1
+        ties += t ** 3 - t
+        i = j + 1
+    w_plus = sum(r for r, x in zip(ranks, d) if x > 0)
+    mn = n * (n + 1) / 4
+    var = n * (n + 1) * (2 * n + 1) / 24 - ties / 48
+    if var <= 0:
+        return 1.0
+    z = (w_plus - mn - 0.5) / math.sqrt(var)
+    return 0.5 * math.erfc(z / math.sqrt(2))
 
 
 def rule_representation(ga):

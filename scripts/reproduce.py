@@ -236,10 +236,16 @@ def main():
     # --- the rows -------------------------------------------------------------------------------
     attacks = {}
     for method in ("ga", "npo"):
-        gain = [r["attack"]["held_out_after"]["prob"] - r["attack"]["held_out_before"]["prob"] for r in runs[method]]
-        control = [r["control"]["held_out_after"]["prob"] - r["control"]["held_out_before"]["prob"] for r in runs[method]]
-        attacks[method] = {"gain": gain, "control_gain": control,
-                           "relearned": [r["attack"]["relearned_after"]["prob"] for r in runs[method]]}
+        def gain(report):  # the held-out items' key-entity probability, after − before
+            return report["held_out_after"]["key_entity_prob"] - report["held_out_before"]["key_entity_prob"]
+
+        def per_item(report):
+            pairs = zip(report["held_out_after"]["entity_probs"], report["held_out_before"]["entity_probs"])
+            return [a - b for a, b in pairs if a is not None and b is not None]
+        attacks[method] = {"gain": [gain(r["attack"]) for r in runs[method]],
+                           "control_gain": [gain(r["control"]) for r in runs[method]],
+                           "p": [wilcoxon_greater(per_item(r["attack"])) for r in runs[method]],
+                           "relearned": [r["attack"]["relearned_after"]["key_entity_prob"] for r in runs[method]]}
     ga, npo, relearn, graddiff, nokl = m["ga"], m["npo"], m["relearn"], m["graddiff"], m["relearn_nokl"]
     at = f"at the match (KFR ≥ {MATCH_KFR}, key-entity prob ≤ {MATCH_ENTITY})"
     best_layer = max(range(len(ga["probe0"])), key=lambda l: mean(ga["probe0"][l]))
@@ -260,8 +266,9 @@ def main():
          + f"; largest same-kind drop / smallest = {max(mean(v['same']) for v in per_kind.values()) / max(min(mean(v['same']) for v in per_kind.values()), 1e-9):.2f}",
          rule_random_label(per_kind)),
         ("A few relearning steps bring back facts that were not relearned — survey (shallowness)", [commands["ga"], commands["npo"]],
-         "; ".join(f"{label}: held-out forget items +{fmt(a['gain'])} in probability vs +{fmt(a['control_gain'])} for never-learned items "
-                   f"(the control); relearned items reach {fmt(a['relearned'])}" for label, a in [("GA", attacks["ga"]), ("NPO", attacks["npo"])]),
+         "; ".join(f"{label}: held-out forget items +{fmt(a['gain'])} in key-entity probability vs +{fmt(a['control_gain'])} for "
+                   f"never-learned items (the control), paired test p ≤ {max(a['p']):.2g} on every seed; relearned items reach "
+                   f"{fmt(a['relearned'])}" for label, a in [("GA", attacks["ga"]), ("NPO", attacks["npo"])]),
          rule_relearning(attacks)),
         ("Logit-level forgetting can leave the fact readable in the representations — \"Are we truly forgetting?\"", [commands["ga"]],
          f"GA {at}: forget prob {fmt(ga['prob0'])} → {fmt(ga['prob'])}; linear probe on forget items per block: "

@@ -183,16 +183,22 @@ pub fn attack(r: &forgetlab_core::run::AttackReport, json: bool, control: bool) 
     let c = r.config.clone().unwrap_or_default();
     let what = if control { "holdout items (never learned: the control)" } else { "forget items" };
     println!("relearning attack: {} {what} relearned for {} steps (lr {})", c.k, c.steps, c.lr);
-    println!("                     prob before → after    key entity before → after");
+    println!(
+        "                     answer prob before → after   key-entity prob before → after   \
+            key entity named before → after"
+    );
     for (name, b, a) in [
         ("relearned items", &r.relearned_before, &r.relearned_after),
         ("held-out items", &r.held_out_before, &r.held_out_after),
     ] {
         println!(
-            "  {name:<16} ({:>3})  {:.4} → {:.4}        {:>5.1} % → {:>5.1} %",
+            "  {name:<16} ({:>3})  {:.4} → {:.4}              {:.4} → {:.4}                  \
+                {:>5.1} % → {:>5.1} %",
             b.items,
             b.prob,
             a.prob,
+            b.key_entity_prob,
+            a.key_entity_prob,
             100.0 * b.key_entity_rate,
             100.0 * a.key_entity_rate
         );

@@ -20,12 +20,13 @@ Usage: python3 tests/parity/check_metrics.py FIXTURE.json
 
 import json
 import math
+import os
 import sys
 import zlib
 
 import numpy as np
 from rouge_score import rouge_scorer
-from scipy.stats import hmean, ks_2samp
+from scipy.stats import hmean, ks_2samp, wilcoxon
 from sklearn.metrics import roc_auc_score
 
 TOL = 1e-6
@@ -237,6 +238,15 @@ def main(path):
     tv = float(np.var(np.asarray(hv["pooled_layer0"], dtype=np.float64), axis=0).sum())
     close("hidden_variance.layer0", hv["total_variance"], tv)
     close("snapshot.hidden_variance_forget[0]", snap["representation"]["hidden_variance_forget"][0], tv)
+
+    # docs/REPRODUCE.md's paired test (scripts/repro_rules.py), on seeded differences with ties.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+    from repro_rules import wilcoxon_greater
+    rng = np.random.default_rng(0)
+    for n in (3, 12, 40, 96):
+        d = np.round(rng.normal(0.03, 0.2, n), 2).tolist() + [0.0]
+        ref = wilcoxon(d, alternative="greater", correction=True, method="approx", zero_method="wilcox").pvalue
+        close(f"wilcoxon_greater[n={n}]", wilcoxon_greater(d), ref)
 
     print(f"parity: {checked} values compared with rouge-score, scipy, scikit-learn, zlib and numpy")
     if failures:

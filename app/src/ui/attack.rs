@@ -15,6 +15,7 @@ fn row(name: &'static str, before: Recall, after: Recall) -> impl IntoView {
         <tr data-group={name}>
             <td>{name} " (" {before.items} ")"</td>
             <td>{format!("{:.3} → {:.3}", before.prob, after.prob)}</td>
+            <td>{format!("{:.3} → {:.3}", before.key_entity_prob, after.key_entity_prob)}</td>
             <td>
                 {format!(
                     "{:.0} % → {:.0} %",
@@ -56,6 +57,7 @@ pub fn AttackPanel() -> impl IntoView {
                                     <tr>
                                         <th>"facts"</th>
                                         <th>"answer probability"</th>
+                                        <th>"key-entity probability"</th>
                                         <th>"answers naming the fact"</th>
                                     </tr>
                                 </thead>

@@ -69,7 +69,7 @@ pub fn paraphrased(items: &[QaItem]) -> Vec<QaItem> {
 
 impl Evaluator<'_> {
     /// Index of the answer token where `key_entity` starts (for the logit lens).
-    pub(super) fn entity_token(
+    pub(crate) fn entity_token(
         &self,
         answer: &[u32],
         key_entity: &str,

@@ -8,9 +8,12 @@
 //!   L(θ) = NLL_mean({(x_i, y_i) : i ∈ S}),  S = k forget items drawn with the seed,
 //!   AdamW, lr as given, `steps` full-batch steps from the run's current weights.
 //!
-//! Reported per group (relearned S, held-out rest): mean answer probability and the share of
-//! greedy answers that contain the key entity, before and after the attack. The run's own weights
-//! are not touched.
+//! Reported per group (relearned S, held-out rest): mean answer probability, the share of greedy
+//! answers that contain the key entity, and the key entity's probability — its first token where
+//! the true answer names it, teacher-forced, mean and per item — before and after the attack.
+//! Whole-answer probability is dominated by the author's name and the answer's template, which
+//! come back whenever any fact of that author is relearned; the key entity is the fact itself.
+//! The run's own weights are not touched.
 //!
 //! The **control** (`AttackConfig::control`) runs the same attack from the same weights on the
 //! holdout authors' items instead — facts the model never learned. Whatever the held-out items
@@ -61,6 +64,17 @@ pub struct Recall {
     pub items: usize,
     pub prob: f64,
     pub key_entity_rate: f64,
+    /// Mean of `entity_probs` (NaN when no item names its key entity in its answer).
+    #[serde(default = "nan", with = "crate::host::nan_as_null")]
+    pub key_entity_prob: f64,
+    /// Per item, in the group's order: the probability of its key entity's first token where its
+    /// true answer names it (NaN where it does not).
+    #[serde(default, with = "crate::host::nan_as_null_each")]
+    pub entity_probs: Vec<f64>,
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 /// Before and after the attack, on the relearned items and on the others.
@@ -157,7 +171,16 @@ impl Run {
             .iter()
             .map(|it| ev.example(&it.question, &it.answer))
             .collect::<Result<Vec<_>, _>>()?;
-        let nll = ev.avg_nll(model, contrast, &examples).await?;
+        let stats = ev
+            .token_stats(model, contrast, &examples, &crate::eval::StatsRequest::default())
+            .await?;
+        let nll: Vec<f64> = stats.iter().map(|s| s.avg_nll()).collect();
+        let mut entity_probs = Vec::with_capacity(items.len());
+        for ((it, ex), st) in items.iter().zip(&examples).zip(&stats) {
+            let at = ev.entity_token(&ex.answer, &it.key_entity)?;
+            entity_probs.push(at.and_then(|k| st.logp.get(k)).map_or(f64::NAN, |lp| lp.exp()));
+        }
+        let named: Vec<f64> = entity_probs.iter().copied().filter(|p| p.is_finite()).collect();
         let questions: Vec<&str> = items.iter().map(|it| it.question.as_str()).collect();
         let answers = ev.greedy_answers(&questions).await?;
         let hits = answers
@@ -169,6 +192,12 @@ impl Run {
             items: items.len(),
             prob: nll.iter().map(|x| (-x).exp()).sum::<f64>() / items.len().max(1) as f64,
             key_entity_rate: hits as f64 / items.len().max(1) as f64,
+            key_entity_prob: if named.is_empty() {
+                f64::NAN
+            } else {
+                named.iter().sum::<f64>() / named.len() as f64
+            },
+            entity_probs,
         })
     }
 }
