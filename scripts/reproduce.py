@@ -95,12 +95,16 @@ def run(cmd):
 
 
 def base_models(base, quick):
-    """(model dir, retain-model dir or None) of a base seed, pretraining the model once into the
-    cache (the default recipe: about half an hour on one core)."""
+    """(model dir, retain-model dir or None) of a base seed: committed under models/bases/SEED/
+    (model/, retain-forget05/, and fluency/, a link to the scorer), else pretrained once into the
+    cache (`forgetlab pretrain --seed SEED [--retain forget05]`: about half an hour each on one
+    core)."""
     if base == 42 or quick:
         return os.path.join(ROOT, "public/models/forgetlab-small"), os.path.join(ROOT, f"models/retain-{SPLIT}")
-    retain = os.path.join(CACHE, f"base-{base}", f"retain-{SPLIT}")
-    root = os.path.join(CACHE, f"base-{base}")
+    root = os.path.join(ROOT, "models", "bases", str(base))
+    if not os.path.exists(os.path.join(root, "model", "model.safetensors")):
+        root = os.path.join(CACHE, f"base-{base}")
+    retain = os.path.join(root, f"retain-{SPLIT}")
     model = os.path.join(root, "model")
     if not os.path.exists(os.path.join(model, "model.safetensors")):
         print(f"pretraining base seed {base} → {model}", file=sys.stderr)
