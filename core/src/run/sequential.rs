@@ -40,9 +40,15 @@ pub fn split_requests(items: &[QaItem], n: usize) -> Result<Vec<Vec<QaItem>>, Fo
             None => authors.push((key, vec![it.clone()])),
         }
     }
+    if authors.len() < 2 {
+        return Err(ForgetError::InvalidConfig(format!(
+            "sequential requests need at least two authors in the forget set; it has {}",
+            authors.len()
+        )));
+    }
     if n < 2 || n > authors.len() {
         return Err(ForgetError::InvalidConfig(format!(
-            "sequential requests: between 2 and {} requests (one author each at most), got {n}",
+            "sequential requests: between 2 and {} requests (one author each at least), got {n}",
             authors.len()
         )));
     }

@@ -51,6 +51,9 @@ fn requests_are_disjoint_whole_authors_covering_the_selection() {
     for bad in [0, 1, n_authors + 1] {
         assert!(split_requests(&pool, bad).is_err(), "{bad} requests accepted");
     }
+    let one_author = sets[0].iter().filter(|it| it.author == sets[0][0].author).cloned();
+    let err = split_requests(&one_author.collect::<Vec<_>>(), 2).unwrap_err().to_string();
+    assert!(err.contains("at least two authors"), "{err}");
 }
 
 /// Request 2 starts from the weights request 1 left (its first measurement equals the last one
