@@ -117,8 +117,9 @@ pub async fn worst_case_authors(
             (author, r)
         })
         .collect();
-    // Stable: ties keep pool order. NaN (a diverged proxy) sorts last.
-    ranking.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
+    // Most resistant first; stable, so ties keep pool order; NaN (a diverged proxy) sorts last.
+    let key = |r: f64| if r.is_nan() { f64::NEG_INFINITY } else { r };
+    ranking.sort_by(|a, b| key(b.1).total_cmp(&key(a.1)));
     let chosen: std::collections::HashSet<&str> =
         ranking[..cfg.authors].iter().map(|(a, _)| a.as_str()).collect();
     let items = pool.iter().filter(|it| chosen.contains(it.author.as_str())).cloned().collect();
