@@ -49,7 +49,8 @@ pub struct Args {
     /// methods where they have forgotten as much, not after as many steps).
     #[arg(long, value_name = "KFR")]
     until_kfr: Option<f64>,
-    /// Stop at the first evaluation whose forget key-entity probability is at most this (with
+    /// Stop at the first evaluation whose forget key-entity probability (its first token where the
+    /// true answer names it) is at most this (with
     /// --until-kfr: where both hold): matched on the fact itself, not only on the greedy answer.
     #[arg(long, value_name = "P")]
     until_entity_prob: Option<f64>,

@@ -115,7 +115,7 @@ impl<'a> Scorer<'a> {
         fit: &[QaItem],
         items: &[QaItem],
     ) -> Result<Vec<f64>, ForgetError> {
-        Ok(self.ev.probe_accuracy(fit, &[items]).await?.pop().unwrap_or_default())
+        self.ev.probe_accuracy(fit, items).await
     }
 
     /// The logit lens of the items' key entities, one mean probability per block (items whose

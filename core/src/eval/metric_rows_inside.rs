@@ -9,7 +9,7 @@ const CKA: &str = "Kornblith et al., \"Similarity of Neural Network Representati
 
 pub(super) const ENTITY_PROB: MetricRow = row(
     "forget.entity_prob",
-    "forget key-entity probability",
+    "forget key entity, first-token probability",
     Better::Lower,
     "Probability of the key entity's first token where the true answer names it (the question \
         and the answer's words before it given), mean over forget items: the fact without the \

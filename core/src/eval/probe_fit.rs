@@ -42,45 +42,31 @@ impl Evaluator<'_> {
         Ok(LinearProbe::fit(&fit, self.entity_embeddings(&entities).await?))
     }
 
-    /// Where in the model each of `sets`' facts can be read: a probe fitted on **this** model's
-    /// own states of `fit` items (disjoint from every set), and its accuracy per block on each
-    /// set (empty when `fit` or that set has no item with candidates). Unlike
-    /// [`Evaluator::fit_probe`], which keeps the original model's probe over an unlearning run
-    /// (what it then reports is drift as much as knowledge), this asks the evaluated model itself,
-    /// as Kim et al. (2025) refit theirs; continual learning moves where facts sit (REMIX, Chen
-    /// et al. 2024, §5).
+    /// Where in the model `items`' facts can be read: a probe fitted on **this** model's own
+    /// states of `fit` items (disjoint from `items`), and its accuracy per block on `items`
+    /// (empty when either set has no item with candidates). Unlike [`Evaluator::fit_probe`], which
+    /// keeps the original model's probe over an unlearning run, this asks the trained model
+    /// itself — continual learning moves where facts sit (REMIX, Chen et al. 2024, §5).
     pub async fn probe_accuracy(
         &self,
         fit: &[QaItem],
-        sets: &[&[QaItem]],
-    ) -> Result<Vec<Vec<f64>>, ForgetError> {
+        items: &[QaItem],
+    ) -> Result<Vec<f64>, ForgetError> {
         fn with_candidates(s: &[QaItem]) -> Vec<&QaItem> {
             s.iter().filter(|it| probe::candidates(it).is_some()).collect()
         }
-        let fit = with_candidates(fit);
-        let sets: Vec<Vec<&QaItem>> = sets.iter().map(|s| with_candidates(s)).collect();
+        let (fit, items) = (with_candidates(fit), with_candidates(items));
         let fit_states = self.probe_states(self.model, &fit).await?;
-        let entities: std::collections::BTreeSet<String> = fit
-            .iter()
-            .chain(sets.iter().flatten())
-            .filter_map(|it| probe::candidates(it))
-            .flatten()
-            .collect();
-        let fitted = if fit_states.is_empty() {
-            None
-        } else {
-            LinearProbe::fit(&fit_states, self.entity_embeddings(&entities).await?)
-        };
-        let mut out = Vec::with_capacity(sets.len());
-        for items in &sets {
-            out.push(match &fitted {
-                Some(p) if !items.is_empty() => {
-                    p.accuracy(&self.probe_states(self.model, items).await?)
-                }
-                _ => vec![],
-            });
+        let item_states = self.probe_states(self.model, &items).await?;
+        if fit_states.is_empty() || item_states.is_empty() {
+            return Ok(vec![]);
         }
-        Ok(out)
+        let entities: std::collections::BTreeSet<String> =
+            fit.iter().chain(&items).filter_map(|it| probe::candidates(it)).flatten().collect();
+        Ok(match LinearProbe::fit(&fit_states, self.entity_embeddings(&entities).await?) {
+            Some(p) => p.accuracy(&item_states),
+            None => vec![],
+        })
     }
 
     /// The probe's inputs for `items` under `model`: each one's hidden state after every block at
