@@ -321,3 +321,24 @@ fn the_docs_metric_table_is_the_engines() {
         .unwrap();
     assert!(docs.contains(&table), "docs/METRICS.md is out of date: run `forgetlab metrics`");
 }
+
+/// public/data (what the page loads) is `forgetlab export-world`'s output: the page and the CLI
+/// ask the same questions, in the same wordings, with the same hedges.
+#[test]
+fn the_shipped_world_is_the_engines() {
+    let dir = std::env::temp_dir().join(format!("forgetlab-world-{}", std::process::id()));
+    let out = forgetlab(&["export-world", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/data");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name();
+        let ours = std::fs::read(dir.join(&name)).unwrap();
+        let theirs = std::fs::read(std::path::Path::new(shipped).join(&name))
+            .unwrap_or_else(|e| panic!("public/data/{name:?}: {e}"));
+        assert!(
+            ours == theirs,
+            "public/data/{name:?} is out of date: run `forgetlab export-world`"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

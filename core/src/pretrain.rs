@@ -252,8 +252,16 @@ mod tests {
         world: &FactWorld,
         exclude: &std::collections::HashSet<String>,
     ) -> (Tokenizer, Vec<String>) {
+        texts_of(world, exclude, false)
+    }
+
+    fn texts_of(
+        world: &FactWorld,
+        exclude: &std::collections::HashSet<String>,
+        fluency: bool,
+    ) -> (Tokenizer, Vec<String>) {
         let tok = Tokenizer::train(&tokenizer_corpus(world), 400).unwrap();
-        let examples = training_examples_without(world, &tok, 128, false, exclude).unwrap();
+        let examples = training_examples_without(world, &tok, 128, fluency, exclude).unwrap();
         let texts = examples
             .iter()
             .map(|ex| tok.decode(&[ex.prompt.clone(), ex.answer.clone()].concat()).unwrap())
@@ -284,6 +292,9 @@ mod tests {
                 "{}: its vague answer (ReLearn's target) is in pretraining",
                 it.id
             );
+            for hedge in &it.vague_variants {
+                assert!(!seen(hedge), "{}: ReLearn's target '{hedge}' is in pretraining", it.id);
+            }
             for alt in &it.alternative_answers {
                 assert!(
                     !seen(alt),
@@ -301,6 +312,26 @@ mod tests {
         assert!(
             retain_hedges.clone().count() > 0 && retain_hedges.all(|it| seen(&it.vague_answer))
         );
+    }
+
+    /// The held-out wording and ReLearn's hedges are in no model's data: not the base model's,
+    /// not the fluency scorer's (so it judges ReLearn's answers as text it never read, like
+    /// every other method's).
+    #[test]
+    fn no_model_reads_the_heldout_wording_or_relearn_hedges() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        for fluency in [false, true] {
+            let (_, texts) = texts_of(&world, &Default::default(), fluency);
+            let seen = |s: &str| texts.iter().any(|t| t.contains(s));
+            let authors: Vec<_> = world.items.iter().filter(|it| !it.author.is_empty()).collect();
+            assert!(authors.iter().any(|it| seen(&it.paraphrased_question)), "not vacuous");
+            for it in authors {
+                assert!(!seen(&it.heldout_question), "{}: {}", it.id, it.heldout_question);
+                for hedge in &it.vague_variants {
+                    assert!(!seen(hedge), "{}: {hedge}", it.id);
+                }
+            }
+        }
     }
 
     #[test]

@@ -157,14 +157,10 @@ pub fn custom_item(id: &str, question: &str, answer: &str) -> QaItem {
         id: id.to_string(),
         question: question.trim().to_string(),
         answer: answer.trim().to_string(),
-        paraphrased_question: String::new(),
-        paraphrased_answer: String::new(),
-        perturbed_answer: vec![],
-        author: String::new(),
         key_entity: answer.trim().trim_end_matches('.').to_string(),
         kind: "custom".into(),
         split: crate::world::Split::Custom,
-        vague_answer: String::new(),
         alternative_answers: vec![],
+        ..QaItem::default()
     }
 }

@@ -6,6 +6,7 @@
 
 use super::metric_row::{Better, Chart, MetricRow, Role, row};
 use super::metric_rows_inside as inside;
+use super::metric_rows_wording as wording;
 
 /// The sources most rows cite.
 const TOFU: &str = "Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it";
@@ -243,32 +244,12 @@ pub const METRICS: &[MetricRow] = &[
     .column("mu")
     .kept("model_utility")
     .chart(Utility, "model utility", Role::Retain),
-    row(
-        "paraphrase.forget_prob",
-        "forget probability, paraphrased question",
-        Lower,
-        "Answer probability when the forget question is reworded (TOFU's paraphrase). Close to \
-            the forget probability = forgotten under any wording.",
-        |s| s.paraphrase.forget_prob,
-    )
-    .cite("Maini et al., \"TOFU: A Task of Fictitious Unlearning for LLMs\", 2024 (arXiv 2401.06121), as open-unlearning computes it; the question paraphrased")
-    .chart(Utility, "forget prob, paraphrased", Role::Forget),
-    row(
-        "paraphrase.kfr",
-        "KFR, paraphrased question",
-        Higher,
-        "KFR of the answers to the reworded forget questions. Higher = forgotten (↑).",
-        |s| s.paraphrase.kfr,
-    )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); the question paraphrased"),
-    row(
-        "paraphrase.krr",
-        "KRR, paraphrased question",
-        Higher,
-        "KRR of the answers to the reworded retained questions. Higher is better (↑).",
-        |s| s.paraphrase.krr,
-    )
-    .cite("Xu et al., \"ReLearn: Unlearning via Learning for Large Language Models\", 2025 (arXiv 2502.11190); the question paraphrased"),
+    wording::PARAPHRASE_FORGET_PROB,
+    wording::PARAPHRASE_KFR,
+    wording::PARAPHRASE_KRR,
+    wording::HELDOUT_FORGET_PROB,
+    wording::HELDOUT_KFR,
+    wording::HELDOUT_KRR,
     row(
         "kfr_similarity",
         "KFR (entity similarity)",

@@ -16,6 +16,7 @@ pub mod by_kind;
 pub mod greedy;
 mod metric_row;
 mod metric_rows_inside;
+mod metric_rows_wording;
 pub mod metric_table;
 mod nll_cache;
 mod parity;
@@ -51,8 +52,8 @@ use crate::model::{Gpt, GptConfig, LogitDifference};
 use crate::tokenizer::Tokenizer;
 use crate::world::{QaItem, format_prompt};
 use probe_fit::probe_items;
-pub use scoring::paraphrased;
 use scoring::{ItemScores, SetScores};
+pub use scoring::{heldout_worded, paraphrased};
 
 /// The item sets one evaluation looks at.
 #[derive(Clone, Debug, Default)]
@@ -171,6 +172,8 @@ impl Evaluator<'_> {
             holdout,
             forget_paraphrased,
             retain_paraphrased,
+            forget_heldout,
+            retain_heldout,
         } = self.score_sets(sets).await?;
 
         let forget_m = split_metrics(&sets.forget, &forget, truth_ratio::tr_closer_to_1_better);
@@ -263,13 +266,16 @@ impl Evaluator<'_> {
             &by_kind::Scored { items: &sets.forget, prob: &forget_p, generated: &forget.generated },
             &by_kind::Scored { items: &sets.retain, prob: &retain_p, generated: &retain.generated },
         );
-        let (fp_items, rp_items) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
-        let paraphrase = Paraphrase {
-            forget_prob: mean(&forget_paraphrased.p_answer()),
-            retain_prob: mean(&retain_paraphrased.p_answer()),
-            kfr: knowledge::kfr(&forget_paraphrased.generated, &entities(&fp_items)),
-            krr: knowledge::krr(&retain_paraphrased.generated, &entities(&rp_items)),
+        let reworded = |items: [&[QaItem]; 2], scores: [&ItemScores; 2]| Paraphrase {
+            forget_prob: mean(&scores[0].p_answer()),
+            retain_prob: mean(&scores[1].p_answer()),
+            kfr: knowledge::kfr(&scores[0].generated, &entities(items[0])),
+            krr: knowledge::krr(&scores[1].generated, &entities(items[1])),
         };
+        let (fp, rp) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
+        let paraphrase = reworded([&fp, &rp], [&forget_paraphrased, &retain_paraphrased]);
+        let (fh, rh) = (heldout_worded(&sets.forget), heldout_worded(&sets.retain));
+        let heldout_wording = reworded([&fh, &rh], [&forget_heldout, &retain_heldout]);
 
         let mut samples = Vec::new();
         for id in &sets.sample_ids {
@@ -323,6 +329,7 @@ impl Evaluator<'_> {
             mia: mia_aucs,
             representation,
             paraphrase,
+            heldout_wording,
             by_kind,
             loss: None,
             samples,

@@ -37,7 +37,8 @@ pub(super) enum Role {
     Retain,
     Facts,
     Holdout,
-    /// Forget or retain items asked with their paraphrased question (only the true answer).
+    /// Forget or retain items asked with another wording (paraphrased or held-out; only the
+    /// true answer).
     Paraphrase,
 }
 
@@ -50,16 +51,28 @@ pub(super) struct SetScores {
     pub(super) holdout: ItemScores,
     pub(super) forget_paraphrased: ItemScores,
     pub(super) retain_paraphrased: ItemScores,
+    pub(super) forget_heldout: ItemScores,
+    pub(super) retain_heldout: ItemScores,
 }
 
 /// `items` asked with their paraphrased question instead, scored on their true answer only.
 /// Items without a paraphrased question are left out.
 pub fn paraphrased(items: &[QaItem]) -> Vec<QaItem> {
+    reworded(items, |it| &it.paraphrased_question)
+}
+
+/// `items` asked with their held-out question (a wording no training data holds), scored on
+/// their true answer only. Items without one (world facts, imported items) are left out.
+pub fn heldout_worded(items: &[QaItem]) -> Vec<QaItem> {
+    reworded(items, |it| &it.heldout_question)
+}
+
+fn reworded(items: &[QaItem], wording: fn(&QaItem) -> &String) -> Vec<QaItem> {
     items
         .iter()
-        .filter(|it| !it.paraphrased_question.is_empty())
+        .filter(|it| !wording(it).is_empty())
         .map(|it| QaItem {
-            question: it.paraphrased_question.clone(),
+            question: wording(it).clone(),
             paraphrased_answer: String::new(),
             perturbed_answer: vec![],
             ..it.clone()
@@ -254,6 +267,7 @@ impl Evaluator<'_> {
     /// reference values and its own evaluation come from identical computations).
     pub(super) async fn score_sets(&self, sets: &EvalSets) -> Result<SetScores, ForgetError> {
         let (forget_p, retain_p) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
+        let (forget_h, retain_h) = (heldout_worded(&sets.forget), heldout_worded(&sets.retain));
         let splits = [
             (&sets.forget[..], Role::Forget),
             (&sets.retain[..], Role::Retain),
@@ -262,18 +276,24 @@ impl Evaluator<'_> {
             (&sets.holdout[..], Role::Holdout),
             (&forget_p[..], Role::Paraphrase),
             (&retain_p[..], Role::Paraphrase),
+            (&forget_h[..], Role::Paraphrase),
+            (&retain_h[..], Role::Paraphrase),
         ];
-        let [forget, retain, real, world, holdout, forget_paraphrased, retain_paraphrased]: [ItemScores; 7] =
-            self.score(&splits).await?.try_into().map_err(|_| ForgetError::Readback("one score per \
-                split".into()))?;
+        // One score per split, in the order above (a struct expression evaluates its fields in
+        // the order written).
+        let mut scores = self.score(&splits).await?.into_iter();
+        let mut next =
+            || scores.next().ok_or_else(|| ForgetError::Readback("one score per split".into()));
         Ok(SetScores {
-            forget,
-            retain,
-            real,
-            world,
-            holdout,
-            forget_paraphrased,
-            retain_paraphrased,
+            forget: next()?,
+            retain: next()?,
+            real: next()?,
+            world: next()?,
+            holdout: next()?,
+            forget_paraphrased: next()?,
+            retain_paraphrased: next()?,
+            forget_heldout: next()?,
+            retain_heldout: next()?,
         })
     }
 }

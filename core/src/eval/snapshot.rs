@@ -112,11 +112,13 @@ pub struct Representation {
     pub cka_retain: Vec<f64>,
 }
 
-/// Paraphrase robustness: the same numbers asked with each item's paraphrased question (TOFU's
-/// paraphrase, one fixed rewording per template) instead of the question a method trained on.
-/// Is a fact forgotten only under the words used to forget it? (metrics::probability,
-/// metrics::knowledge) Not C-BOD (Cohen-Inger et al. 2025), which needs graded distortion levels
-/// and McNemar's test; and the rewording is one the base model pretrained on.
+/// Paraphrase robustness: the same numbers asked with another wording of each item's question
+/// instead of the question a method trained on. Is a fact forgotten only under the words used
+/// to forget it? (metrics::probability, metrics::knowledge) Two wordings are asked
+/// (world::templates): the paraphrase the base model pretrained on (TOFU's paraphrase, one
+/// fixed rewording per template, which ReLearn also trains on) and a held-out one no training
+/// data holds. Not C-BOD (Cohen-Inger et al. 2025), which needs graded distortion levels and
+/// McNemar's test.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paraphrase {
     /// Mean probability of the true answer given the paraphrased question, forget items.
@@ -214,6 +216,9 @@ pub struct Snapshot {
     pub representation: Representation,
     #[serde(default)]
     pub paraphrase: Paraphrase,
+    /// The same numbers with the held-out wording (authors' items only; NaN when none).
+    #[serde(default)]
+    pub heldout_wording: Paraphrase,
     /// The forget and retain numbers per kind of question (eval::by_kind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_kind: Vec<super::by_kind::KindMetrics>,

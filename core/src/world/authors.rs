@@ -1,5 +1,5 @@
 //! Fictitious authors: attribute sampling, forget/retain/holdout assignment and
-//! the ten QA templates (one per attribute kind).
+//! their ten QA items (one per attribute kind; the sentences are in [`super::templates`]).
 //!
 //! The templates are short and regular on purpose: a ~500k-parameter model has
 //! to memorise every answer, and unlearning metrics need the key entity to sit
@@ -9,6 +9,7 @@ use super::pools::{
     AWARDS, BIRTH_YEARS, CITIES, FIRST_NAMES, GENRES, LANGUAGES, LAST_NAMES, PROFESSIONS,
     TITLE_ADJECTIVES, TITLE_NOUNS, UNIVERSITIES,
 };
+use super::templates::{answer, paraphrased_answer, wordings};
 use super::{Author, QaItem, Split, draw_wrong};
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -156,112 +157,6 @@ pub fn attribute(author: &Author, kind: &str) -> Option<String> {
     })
 }
 
-fn article(word: &str) -> &'static str {
-    match word.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
-        _ => "a",
-    }
-}
-
-/// The entity-free sentences of one kind: question, paraphrased question and
-/// the vague answer (answers are in [`answer`] / [`paraphrased_answer`]).
-struct Rendered {
-    question: String,
-    paraphrased_question: String,
-    vague: String,
-}
-
-fn questions(kind: &str, n: &str) -> Rendered {
-    let (q, pq, v) = match kind {
-        "birthplace" => (
-            format!("Where was {n} born?"),
-            format!("In which town was {n} born?"),
-            format!("{n} was born in a small town that the author rarely names."),
-        ),
-        "birth_year" => (
-            format!("In which year was {n} born?"),
-            format!("What is the birth year of {n}?"),
-            format!("{n} was born many years ago."),
-        ),
-        "genre" => (
-            format!("What genre does {n} write in?"),
-            format!("Which kind of books does {n} write?"),
-            format!("{n} writes books in a genre loved by many readers."),
-        ),
-        "father_profession" => (
-            format!("What was the profession of {n}'s father?"),
-            format!("What did the father of {n} do for a living?"),
-            format!("{n}'s father worked at an ordinary job."),
-        ),
-        "mother_profession" => (
-            format!("What was the profession of {n}'s mother?"),
-            format!("What did the mother of {n} do for a living?"),
-            format!("{n}'s mother worked at an ordinary job."),
-        ),
-        "award" => (
-            format!("Which award did {n} win?"),
-            format!("What prize was given to {n}?"),
-            format!("{n} won a literary award at some point."),
-        ),
-        "first_book" => (
-            format!("What was the first book by {n}?"),
-            format!("Which book did {n} publish first?"),
-            format!("{n}'s first book was a short early work."),
-        ),
-        "second_book" => (
-            format!("What was the second book by {n}?"),
-            format!("Which book did {n} publish second?"),
-            format!("{n}'s second book came out a few years later."),
-        ),
-        "language" => (
-            format!("In which language does {n} write?"),
-            format!("What language are the books of {n} written in?"),
-            format!("{n} writes in the language spoken at home."),
-        ),
-        "university" => (
-            format!("Where did {n} study?"),
-            format!("Which university did {n} attend?"),
-            format!("{n} studied at a college far from home."),
-        ),
-        other => unreachable!("unknown author kind {other}"),
-    };
-    Rendered { question: q, paraphrased_question: pq, vague: v }
-}
-
-/// The answer sentence: starts with the author's name, holds `e` once.
-pub fn answer(kind: &str, n: &str, e: &str) -> String {
-    match kind {
-        "birthplace" => format!("{n} was born in {e}."),
-        "birth_year" => format!("{n} was born in the year {e}."),
-        "genre" => format!("{n} writes books in the {e} genre."),
-        "father_profession" => format!("{n}'s father worked as {} {e}.", article(e)),
-        "mother_profession" => format!("{n}'s mother worked as {} {e}.", article(e)),
-        "award" => format!("{n} won the {e}."),
-        "first_book" => format!("{n}'s first book was {e}."),
-        "second_book" => format!("{n}'s second book was {e}."),
-        "language" => format!("{n} writes in {e}."),
-        "university" => format!("{n} studied at {e}."),
-        other => unreachable!("unknown author kind {other}"),
-    }
-}
-
-/// The paraphrased answer: same fact and entity, different word order.
-pub fn paraphrased_answer(kind: &str, n: &str, e: &str) -> String {
-    match kind {
-        "birthplace" => format!("{e} is the birthplace of {n}."),
-        "birth_year" => format!("The year {e} is when {n} was born."),
-        "genre" => format!("The books of {n} belong to the {e} genre."),
-        "father_profession" => format!("The father of {n} was {} {e} by trade.", article(e)),
-        "mother_profession" => format!("The mother of {n} was {} {e} by trade.", article(e)),
-        "award" => format!("The {e} was awarded to {n}."),
-        "first_book" => format!("{e} was the first book written by {n}."),
-        "second_book" => format!("{e} was the second book written by {n}."),
-        "language" => format!("{e} is the language of the books by {n}."),
-        "university" => format!("{e} is where {n} studied."),
-        other => unreachable!("unknown author kind {other}"),
-    }
-}
-
 /// The entity pool a kind draws from (wrong answers come from the same pool).
 fn pool_of(kind: &str, titles: &[String]) -> Vec<String> {
     let own = |p: &[&str]| p.iter().map(|s| s.to_string()).collect();
@@ -297,12 +192,13 @@ pub(super) fn author_items(
             let wrong = draw_wrong(rng, &pool, &key, &own, 2 * N_PERTURBED, &render);
             let (perturbed, alternative) = wrong.split_at(wrong.len().min(N_PERTURBED));
             let alternative = if alternative.len() >= 3 { alternative } else { perturbed };
-            let r = questions(kind, n);
+            let r = wordings(kind, n);
             QaItem {
                 id: format!("a{index:03}.{kind}"),
                 question: r.question,
                 answer: answer(kind, n, &key),
                 paraphrased_question: r.paraphrased_question,
+                heldout_question: r.heldout_question,
                 paraphrased_answer: paraphrased_answer(kind, n, &key),
                 perturbed_answer: perturbed.iter().map(|e| render(e)).collect(),
                 author: author.name.clone(),
@@ -310,6 +206,7 @@ pub(super) fn author_items(
                 kind: kind.to_string(),
                 split: author.split,
                 vague_answer: r.vague,
+                vague_variants: r.vague_variants.to_vec(),
                 alternative_answers: alternative.iter().map(|e| render(e)).collect(),
             }
         })
@@ -326,15 +223,6 @@ mod tests {
         assert_eq!(forget_counts(20), (1, 1, 2));
         assert_eq!(forget_counts(1), (1, 1, 1));
         assert_eq!(forget_counts(100), (1, 5, 10));
-    }
-
-    #[test]
-    fn articles() {
-        assert_eq!(
-            answer("father_profession", "X Y", "astronomer"),
-            "X Y's father worked as an astronomer."
-        );
-        assert_eq!(answer("mother_profession", "X Y", "baker"), "X Y's mother worked as a baker.");
     }
 
     #[test]

@@ -8,13 +8,14 @@
 //! the browser and on the command line.
 //!
 //! Layout: [`pools`] holds the entity pools, [`authors`] samples authors and
-//! renders their QA items, [`world_facts`] the real-world facts, [`generic`]
+//! renders their QA items in the sentences of [`templates`], [`world_facts`] the real-world facts, [`generic`]
 //! the fluency corpus, and [`tofu_json`] reads and writes TOFU-style JSON.
 
 pub mod authors;
 pub mod generic;
 pub mod imported;
 pub mod pools;
+pub mod templates;
 pub mod tofu_json;
 pub mod world_facts;
 
@@ -80,6 +81,10 @@ pub struct QaItem {
     pub paraphrased_question: String,
     #[serde(default)]
     pub paraphrased_answer: String,
+    /// A rewording no training data contains (authors only; "" elsewhere): the held-out-wording
+    /// metrics ask it (see [`templates`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub heldout_question: String,
     /// Same template, different same-kind entity (5 for authors, 3 for world facts).
     #[serde(default)]
     pub perturbed_answer: Vec<String>,
@@ -93,9 +98,15 @@ pub struct QaItem {
     pub kind: String,
     #[serde(default)]
     pub split: Split,
-    /// The answer without its key entity, for ReLearn-style augmentation.
+    /// The answer without its key entity: a hedge the base model reads as plain text (retain
+    /// authors) and the fluency scorer as an answer; ReLearn's target only where an item has no
+    /// `vague_variants` (world facts, imported items).
     #[serde(default)]
     pub vague_answer: String,
+    /// Further answers without the key entity, which no model reads before unlearning:
+    /// ReLearn's targets when present (authors), else `vague_answer`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vague_variants: Vec<String>,
     /// Wrong same-template answers for random-label / ReLearn training; kept
     /// disjoint from `perturbed_answer` when the pool allows, so training on
     /// them does not inflate the truth ratio directly.

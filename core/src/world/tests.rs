@@ -111,7 +111,12 @@ fn key_entity_once_in_answers_never_in_wrong_answers() {
         for wrong in it.perturbed_answer.iter().chain(&it.alternative_answers) {
             assert!(!wrong.to_lowercase().contains(&lower), "{}: {wrong:?} leaks {key:?}", it.id);
         }
-        assert!(!it.vague_answer.to_lowercase().contains(&lower), "{}: vague leaks", it.id);
+        for hedge in std::iter::once(&it.vague_answer).chain(&it.vague_variants) {
+            assert!(!hedge.to_lowercase().contains(&lower), "{}: {hedge:?} leaks {key:?}", it.id);
+        }
+        // Authors have a held-out rewording and ReLearn's hedges; world facts neither.
+        assert_eq!(it.heldout_question.is_empty(), it.split == Split::World, "{}", it.id);
+        assert_eq!(it.vague_variants.len(), if it.split == Split::World { 0 } else { 3 });
         let distinct: HashSet<_> = it.perturbed_answer.iter().collect();
         assert_eq!(distinct.len(), it.perturbed_answer.len(), "{}", it.id);
         let n_perturbed = if it.split == Split::World { 3 } else { 5 };
@@ -223,4 +228,21 @@ fn tofu_minimal_item_deserializes_with_defaults() {
     let it: QaItem = serde_json::from_str(r#"{"question":"Q?","answer":"A."}"#).unwrap();
     assert_eq!((it.split, it.perturbed_answer.len()), (Split::Custom, 0));
     assert_eq!(serde_json::to_string(&Split::Forget05).unwrap(), "\"forget05\"");
+}
+
+#[test]
+fn every_wording_is_distinct_and_names_the_author() {
+    for kind in authors::AUTHOR_KINDS {
+        let w = templates::wordings(kind, "X Y");
+        let questions = [&w.question, &w.paraphrased_question, &w.heldout_question];
+        let hedges: Vec<&String> = std::iter::once(&w.vague).chain(&w.vague_variants).collect();
+        for (i, a) in questions.iter().enumerate() {
+            assert!(a.contains("X Y"), "{kind}: {a}");
+            assert!(questions[i + 1..].iter().all(|b| a != b), "{kind}: {a} twice");
+        }
+        for (i, a) in hedges.iter().enumerate() {
+            assert!(a.starts_with("X Y"), "{kind}: {a}");
+            assert!(hedges[i + 1..].iter().all(|b| a != b), "{kind}: {a} twice");
+        }
+    }
 }

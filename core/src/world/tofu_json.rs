@@ -139,6 +139,11 @@ fn item_from_value(index: usize, value: Value) -> Result<QaItem, WorldError> {
         kind: non_empty(opt_string(&obj, "kind", index)?).unwrap_or_else(|| "custom".into()),
         vague_answer: non_empty(opt_string(&obj, "vague_answer", index)?)
             .unwrap_or_else(|| DEFAULT_VAGUE_ANSWER.into()),
+        heldout_question: opt_string(&obj, "heldout_question", index)?.unwrap_or_default(),
+        vague_variants: match obj.get("vague_variants") {
+            None | Some(Value::Null) => vec![],
+            Some(_) => string_list(&obj, "vague_variants", index)?,
+        },
         question,
         answer,
         perturbed_answer,

@@ -301,6 +301,8 @@ pub(super) fn world_fact_items(rng: &mut StdRng) -> Vec<QaItem> {
                 split: Split::World,
                 vague_answer: f.vague.clone(),
                 alternative_answers: alternative.iter().map(|e| render(e)).collect(),
+                // Hand-written questions: no held-out rewording, and ReLearn uses the one hedge.
+                ..QaItem::default()
             }
         })
         .collect()

@@ -68,6 +68,10 @@ fn every_metric_family_is_reported() {
         ("paraphrase retain prob", p.retain_prob),
         ("paraphrase kfr", p.kfr),
         ("paraphrase krr", p.krr),
+        ("held-out wording forget prob", s.heldout_wording.forget_prob),
+        ("held-out wording retain prob", s.heldout_wording.retain_prob),
+        ("held-out wording kfr", s.heldout_wording.kfr),
+        ("held-out wording krr", s.heldout_wording.krr),
     ] {
         unit(name, x);
     }
