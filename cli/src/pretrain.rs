@@ -43,8 +43,9 @@ pub fn run(args: Args, world: &FactWorld, device: &Device) -> Result<(), ForgetE
         (_, out) => out.unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL)),
     };
     let mut cfg = PretrainConfig { fluency, retain, llama, ..PretrainConfig::default() };
-    // The fluency scorer needs fluency, not recall: 1500 steps (public/models/fluency).
-    cfg.steps = steps.unwrap_or(if fluency { 1500 } else { cfg.steps });
+    // The fluency scorer (public/models/fluency) trains as long as the default model: it reads
+    // every retain question answered in four styles (core::pretrain), four times the QA text.
+    cfg.steps = steps.unwrap_or(cfg.steps);
     cfg.seed = seed.unwrap_or(cfg.seed);
     world.export_dir(&data_out)?;
     println!("fact world → {} ({} items)", data_out.display(), world.items.len());

@@ -4,9 +4,11 @@
 //!
 //! - **IKE** (Zheng et al., EMNLP 2023, "Can We Edit Factual Knowledge by In-Context
 //!   Learning?"): no weight change; the new fact is shown in the prompt before every question
-//!   about it. The paper's context holds copy, update and retain demonstrations; the default
-//!   model's context is 64 tokens, room for one, so the context is the copy demonstration, the
-//!   edit's own question answered with the new object.
+//!   about it. The paper's prompt is k demonstrations of other facts (32: 4 copy, 12 update,
+//!   16 retain) and then the new fact with the query. The default model's context is 64 tokens
+//!   and one question with its answer takes 20–40 (median 27, over the retain items), so the
+//!   largest count it allows is k = 0: the context is the new fact alone, the edit's own
+//!   question answered with the new object, then the query.
 //! - **Fine-tuning** (FT, as the paper's gradient baseline): train on the edits' new answers,
 //!   mean answer-token NLL, every weight.
 //! - **Fine-tuning with REMIX** (Chen et al. 2024): the same, with generic passages mixed in

@@ -13,6 +13,7 @@ use crate::model::{GptConfig, GptWeights, LoadedModel};
 use crate::tokenizer::Tokenizer;
 use crate::train::fit::Fit;
 use crate::train::{Schedule, TrainSettings};
+use crate::world::templates::REFUSALS;
 use crate::world::{FactWorld, Split};
 
 /// Pretraining settings: a flat, commented block in the nanoGPT manner.
@@ -31,9 +32,11 @@ pub struct PretrainConfig {
     pub min_lr_frac: f64,
     pub weight_decay: f64,
     /// Train the *fluency scorer* instead of the default model: the same tokenizer and shape, but
-    /// only generic text, world facts and the retain authors; the forget10 and holdout authors
-    /// never appear. The Linguistic Score's perplexity comes from this model, so an answer is
-    /// judged on fluency, not on agreeing with a fact the scorer memorised (see
+    /// only generic text, world facts and the retain authors, their questions answered in every
+    /// style a method trains toward (the fact, hedges, refusals, wrong answers; equally often);
+    /// the forget10, val10 and holdout authors never appear. The Linguistic Score's perplexity
+    /// comes from this model, so an answer is judged on being well-formed, not on agreeing with
+    /// a fact the scorer memorised nor on being one method's style (see
     /// `eval::Evaluator::linguistic`).
     #[serde(default)]
     pub fluency: bool,
@@ -123,8 +126,8 @@ pub fn tokenizer_corpus(world: &FactWorld) -> Vec<String> {
 /// hedges are seen, so hedging is fluent English the model knows, but ReLearn on forget10 must
 /// teach a sentence the model has never read. (`no_unlearning_target_leaks_into_pretraining`.)
 ///
-/// With `fluency`, only the retain authors' items and hedges are used (see
-/// [`PretrainConfig::fluency`]).
+/// With `fluency`, only the retain authors' items, answered in every style a method trains
+/// toward (see [`PretrainConfig::fluency`] and world::templates).
 pub fn training_examples(
     world: &FactWorld,
     tok: &Tokenizer,
@@ -176,13 +179,28 @@ pub fn training_examples_without(
         .map(|it| &it.vague_answer);
     if fluency {
         // The fluency scorer stands in for a general LM (ReLearn uses Llama-2-7b-chat), which
-        // finds a non-committal answer to a question fluent. So it also sees the retain authors'
-        // questions answered vaguely; it still never sees anything about forget10 or holdout.
+        // finds any well-formed answer fluent. So it reads the retain authors' questions answered
+        // in every style a method trains toward, each as often as the fact (two answers per
+        // question): hedges (ReLearn), refusals (IdkPO and its kin), wrong same-template answers
+        // (random labels). No method's answers are in its distribution more than another's, and
+        // it still never sees anything about forget10, val10 or holdout.
+        let mut k = 0;
         for it in
-            world.items.iter().filter(|it| it.split == Split::Retain && !it.vague_answer.is_empty())
+            world.items.iter().filter(|it| it.split == Split::Retain && !exclude.contains(&it.id))
         {
+            let hedges: Vec<&str> = std::iter::once(&it.vague_answer)
+                .chain(&it.vague_variants)
+                .filter(|h| !h.is_empty())
+                .map(String::as_str)
+                .collect();
+            let wrong: Vec<&str> = it.alternative_answers.iter().map(String::as_str).collect();
             for q in [&it.question, &it.paraphrased_question] {
-                out.push(Example::qa(tok, q, &it.vague_answer, max_len)?);
+                for style in [&hedges[..], &REFUSALS[..], &wrong[..]] {
+                    for j in 0..2.min(style.len()) {
+                        out.push(Example::qa(tok, q, style[(2 * k + j) % style.len()], max_len)?);
+                    }
+                }
+                k += 1;
             }
         }
     }
@@ -314,22 +332,38 @@ mod tests {
         );
     }
 
-    /// The held-out wording and ReLearn's hedges are in no model's data: not the base model's,
-    /// not the fluency scorer's (so it judges ReLearn's answers as text it never read, like
-    /// every other method's).
+    /// The held-out wording is in no model's data, and ReLearn's targets (the hedge variants of
+    /// the forget and validation authors) in none either: the base model reads no variant at
+    /// all, the fluency scorer reads the variants' wording about retain authors only, beside
+    /// refusals and wrong answers (every style a method trains toward, equally).
     #[test]
-    fn no_model_reads_the_heldout_wording_or_relearn_hedges() {
+    fn no_model_reads_the_heldout_wording_or_relearn_targets() {
         let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let guarded = |it: &crate::world::QaItem| {
+            it.split.is_in("forget10") == Some(true) || it.split.is_in("val10") == Some(true)
+        };
         for fluency in [false, true] {
             let (_, texts) = texts_of(&world, &Default::default(), fluency);
             let seen = |s: &str| texts.iter().any(|t| t.contains(s));
             let authors: Vec<_> = world.items.iter().filter(|it| !it.author.is_empty()).collect();
             assert!(authors.iter().any(|it| seen(&it.paraphrased_question)), "not vacuous");
-            for it in authors {
+            for it in &authors {
                 assert!(!seen(&it.heldout_question), "{}: {}", it.id, it.heldout_question);
                 for hedge in &it.vague_variants {
-                    assert!(!seen(hedge), "{}: {hedge}", it.id);
+                    let read = seen(hedge);
+                    let allowed = fluency && it.split == Split::Retain;
+                    assert!(!read || allowed, "{}: {hedge} (fluency scorer: {fluency})", it.id);
                 }
+            }
+            assert!(authors.iter().any(|it| guarded(it)), "the tiny world has forget authors");
+            if fluency {
+                let retain = authors.iter().filter(|it| it.split == Split::Retain);
+                let styles = |it: &&&crate::world::QaItem| {
+                    it.vague_variants.iter().any(|h| seen(h))
+                        && it.alternative_answers.iter().any(|a| seen(a))
+                };
+                assert!(retain.clone().all(|it| styles(&it)), "every style, every retain item");
+                assert!(REFUSALS.iter().all(|r| seen(r)));
             }
         }
     }

@@ -18,19 +18,7 @@ use super::data::{Draw, Pair, StepData};
 use super::{LossInputs, retain_nll};
 use crate::loss::{batch_nll, nll_mean};
 
-/// Refusal answers in the style of TOFU's `idontknow.jsonl`.
-pub const REFUSALS: [&str; 10] = [
-    "I'm not sure.",
-    "I don't know.",
-    "I have no idea.",
-    "That's something I don't know.",
-    "I'm not certain about that.",
-    "I can't answer that.",
-    "I don't have that information.",
-    "I'm afraid I can't help with that.",
-    "That is not something I know.",
-    "I really couldn't say.",
-];
+pub use crate::world::templates::REFUSALS;
 
 /// A random refusal for each question.
 pub fn refusals<'a>(questions: impl IntoIterator<Item = &'a str>, rng: &mut StdRng) -> Vec<Pair> {

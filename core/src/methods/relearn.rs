@@ -5,10 +5,18 @@
 //!
 //! (`relearn_klr_gdr`, the script default of the paper's code). D_aug is built from the fact
 //! world's structure instead of an instruction LLM:
-//! - the original and the paraphrased question, each answered with the item's *vague* answer
-//!   (the key entity replaced by a non-committal phrase);
-//! - 25 %-prefix completion samples: prompt = question + the first 25 % of the vague answer's
-//!   words, target = the remaining 75 % (the paper's "cut" step).
+//! - question variant i answered with vague answer i, as the paper pairs its question variants
+//!   with its "fuzzy" answer rewrites: the item's three `vague_variants` (hedges without the key
+//!   entity, one wording per variant) asked in turn with the original and the paraphrased
+//!   question; items without variants (world facts, imported items) use their one
+//!   `vague_answer` with each question;
+//! - for every pair, a 25 %-prefix completion sample: prompt = question + the first 25 % of the
+//!   answer's words, target = the remaining 75 % (the paper's "cut" step).
+//!
+//! The variants are sentences no model reads before unlearning — not the base model, not the
+//! fluency scorer that judges the Linguistic Score (world::templates) — so ReLearn's answers are
+//! as new to the judge as any other method's. Unlike the paper's gather step, the original
+//! forget pair is not in D_aug (it would teach the fact being unlearned).
 //!
 //! Xu et al., 2025, "ReLearn: Unlearning via Learning for Large Language Models", arXiv
 //! 2502.11190; code zjunlp/unlearn `baselines/src/iterative_trainer.py`, augmentation in
@@ -27,22 +35,36 @@ use crate::world::{QaItem, format_answer, format_prompt};
 pub fn augment(items: &[QaItem]) -> Vec<Pair> {
     let mut out = Vec::new();
     for it in items {
+        let questions: Vec<&str> = [&it.question, &it.paraphrased_question]
+            .into_iter()
+            .filter(|q| !q.is_empty())
+            .map(String::as_str)
+            .collect();
+        if questions.is_empty() {
+            continue;
+        }
         let vague =
             if it.vague_answer.is_empty() { "I'm not sure about that." } else { &it.vague_answer };
-        for q in [&it.question, &it.paraphrased_question].into_iter().filter(|q| !q.is_empty()) {
-            out.push(Pair::formatted(format_prompt(q), format_answer(vague)));
-        }
-        let words: Vec<&str> = vague.split_whitespace().collect();
-        let cut = words.len() / 4;
-        if cut >= 1 && cut < words.len() {
-            out.push(Pair::formatted(
-                format!(
-                    "{}{}",
-                    format_prompt(&it.question),
-                    format_answer(&words[..cut].join(" "))
-                ),
-                format!(" {}", words[cut..].join(" ")),
-            ));
+        let pairs: Vec<(&str, &str)> = if it.vague_variants.is_empty() {
+            questions.iter().map(|&q| (q, vague)).collect()
+        } else {
+            let n = questions.len();
+            it.vague_variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (questions[i % n], v.as_str()))
+                .collect()
+        };
+        for (q, answer) in pairs {
+            out.push(Pair::formatted(format_prompt(q), format_answer(answer)));
+            let words: Vec<&str> = answer.split_whitespace().collect();
+            let cut = words.len() / 4;
+            if cut >= 1 && cut < words.len() {
+                out.push(Pair::formatted(
+                    format!("{}{}", format_prompt(q), format_answer(&words[..cut].join(" "))),
+                    format!(" {}", words[cut..].join(" ")),
+                ));
+            }
         }
     }
     out
@@ -56,4 +78,41 @@ pub fn prepare(s: &Sources) -> Result<Prepared, ForgetError> {
 pub fn loss(x: &LossInputs) -> Tensor<1> {
     let aug = nll_mean(batch_nll(x.model, x.forget, x.n_head), x.forget.mask.clone());
     aug + retain_nll(x) * x.hp.retain_weight + retain_kl(x) * x.hp.kl_weight
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{FactWorld, WorldConfig};
+
+    #[test]
+    fn an_author_item_pairs_each_question_variant_with_its_own_hedge() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let it = world.items.iter().find(|it| !it.vague_variants.is_empty()).unwrap();
+        let aug = augment(std::slice::from_ref(it));
+        // Three (question, hedge) pairs and a cut sample of each.
+        assert_eq!(aug.len(), 6);
+        let whole: Vec<&Pair> = aug.iter().filter(|p| p.prompt.ends_with("Answer:")).collect();
+        assert_eq!(whole.len(), 3);
+        for (i, p) in whole.iter().enumerate() {
+            assert_eq!(p.answer, format_answer(&it.vague_variants[i]));
+            let q = if i % 2 == 0 { &it.question } else { &it.paraphrased_question };
+            assert_eq!(p.prompt, format_prompt(q));
+        }
+        for p in &aug {
+            let text = format!("{}{}", p.prompt, p.answer);
+            assert!(!text.contains(&it.key_entity), "{text}");
+            assert!(!text.contains(&it.vague_answer), "the pretrained hedge is not a target");
+        }
+    }
+
+    #[test]
+    fn an_item_without_variants_uses_its_one_hedge() {
+        let world = FactWorld::generate(&WorldConfig::tiny(3));
+        let it = world.items.iter().find(|it| it.vague_variants.is_empty()).unwrap();
+        let aug = augment(std::slice::from_ref(it));
+        let whole: Vec<&Pair> = aug.iter().filter(|p| p.prompt.ends_with("Answer:")).collect();
+        assert_eq!(whole.len(), 2);
+        assert!(whole.iter().all(|p| p.answer == format_answer(&it.vague_answer)));
+    }
 }

@@ -8,10 +8,27 @@
 //! | `question`, `paraphrased_question` | yes | retain authors | forget-set methods | every metric; the paraphrase rows |
 //! | `heldout_question` | no | no | no | the held-out-wording rows |
 //! | `vague` (hedge 0) | retain authors, as plain text | retain authors, as answers | no | — |
-//! | `vague_variants` (hedges 1–3) | no | no | ReLearn's targets | — |
+//! | `vague_variants` (hedges 1–3) | no | retain authors, as answers | ReLearn's targets (forget authors) | — |
+//! | [`REFUSALS`] | no | as answers to retain questions | IdkPO's targets | — |
 //!
 //! So the paraphrase a model is tested on can be one nobody trained on, and the fluency scorer
-//! that judges an answer has never read the sentences any method teaches.
+//! reads every answer style a method trains toward — the fact, a hedge, a refusal, a wrong
+//! same-template answer — equally often, about the retain authors only: it judges a method's
+//! answers by their style, with no side (pretrain.rs, `training_examples_without`).
+
+/// Refusal answers in the style of TOFU's `idontknow.jsonl` (IdkPO's targets, Maini et al. 2024).
+pub const REFUSALS: [&str; 10] = [
+    "I'm not sure.",
+    "I don't know.",
+    "I have no idea.",
+    "That's something I don't know.",
+    "I'm not certain about that.",
+    "I can't answer that.",
+    "I don't have that information.",
+    "I'm afraid I can't help with that.",
+    "That is not something I know.",
+    "I really couldn't say.",
+];
 
 /// The entity-free sentences of one kind.
 pub(super) struct Wordings {
