@@ -191,7 +191,8 @@ def main():
             "prob": [s["forget"]["prob"] for s in last], "prob0": [s["forget"]["prob"] for s in first],
             "para_kfr": [s["paraphrase"]["kfr"] for s in last], "para_prob": [s["paraphrase"]["forget_prob"] for s in last],
             # The held-out wording: no model or method trained on it (ReLearn trains on the paraphrase).
-            "heldout_kfr": [s["heldout_wording"]["kfr"] for s in last], "heldout_kfr0": [s["heldout_wording"]["kfr"] for s in first],
+            "heldout_prob": [s["heldout_wording"]["forget_prob"] for s in last],
+            "heldout_prob0": [s["heldout_wording"]["forget_prob"] for s in first],
             "probe0": [[s["representation"]["probe_forget"][l] for s in first] for l in range(n_layers)],
             "probe": [[s["representation"]["probe_forget"][l] for s in last] for l in range(n_layers)],
             "probe_retain": [[s["representation"]["probe_retain"][l] for s in last] for l in range(n_layers)],
@@ -320,7 +321,7 @@ def main():
     for claim, cmds, measured, ok in rows:
         out.append(f"| {claim} | {'<br>'.join(f'`{c}`' for c in cmds)} | {measured} | {mark[ok]} |")
     out += ["", f"## The methods at matched forgetting (KFR ≥ {MATCH_KFR}, key-entity probability ≤ {MATCH_ENTITY}, {SPLIT})", "",
-            "| method | lr (from val10) | retain term | KL term | matched at step | KFR | KRR | forget prob | key-entity prob | forget quality | KS statistic | model utility | LS | KFR, paraphrased questions | KFR, held-out wording (step 0) |",
+            "| method | lr (from val10) | retain term | KL term | matched at step | KFR | KRR | forget prob | key-entity prob | forget quality | KS statistic | model utility | LS | KFR, paraphrased questions | forget prob, held-out wording (step 0) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     known = lambda v: [x for x in v if x is not None]  # noqa: E731  bases with a retain model
     for arm, s in m.items():
@@ -331,7 +332,7 @@ def main():
         fq_text = f"{mean(fq):.2e} (n = {len(fq)})" if fq else "–"
         out.append(f"| {arm} | {chosen[arm]:g} | {retain} | {kl} | {when} | {fmt(s['kfr'])} | {fmt(s['krr'])} | {fmt(s['prob'])} | "
                    f"{fmt(s['entity'])} | {fq_text} | {fmt(known(s['ks'])) if known(s['ks']) else '–'} | {fmt(s['mu'])} | "
-                   f"{fmt(s['ls'])} | {fmt(s['para_kfr'])} | {fmt(s['heldout_kfr'])} ({fmt(s['heldout_kfr0'])}) |")
+                   f"{fmt(s['ls'])} | {fmt(s['para_kfr'])} | {fmt(s['heldout_prob'])} ({fmt(s['heldout_prob0'])}) |")
     fq0 = known(m["ga"]["fq0"])
     out += ["", f"Forget quality is a p-value, the mean over the bases with a retain model (n); at step 0 it is "
             f"{f'{mean(fq0):.2e}' if fq0 else '–'}.", "",

@@ -248,8 +248,7 @@ pub const METRICS: &[MetricRow] = &[
     wording::PARAPHRASE_KFR,
     wording::PARAPHRASE_KRR,
     wording::HELDOUT_FORGET_PROB,
-    wording::HELDOUT_KFR,
-    wording::HELDOUT_KRR,
+    wording::HELDOUT_RETAIN_PROB,
     row(
         "kfr_similarity",
         "KFR (entity similarity)",

@@ -37,7 +37,8 @@ pub use metric_table::{METRICS, metric};
 pub use nll_cache::NllCache;
 pub use retain_reference::{RetainReference, RetainReferences};
 pub use snapshot::{
-    GeneratedAnswer, LinguisticParts, MiaAucs, Paraphrase, Representation, Snapshot, SplitMetrics,
+    GeneratedAnswer, HeldoutWording, LinguisticParts, MiaAucs, Paraphrase, Representation,
+    Snapshot, SplitMetrics,
 };
 pub use token_stats::{StatsRequest, TokenStats};
 
@@ -266,16 +267,17 @@ impl Evaluator<'_> {
             &by_kind::Scored { items: &sets.forget, prob: &forget_p, generated: &forget.generated },
             &by_kind::Scored { items: &sets.retain, prob: &retain_p, generated: &retain.generated },
         );
-        let reworded = |items: [&[QaItem]; 2], scores: [&ItemScores; 2]| Paraphrase {
-            forget_prob: mean(&scores[0].p_answer()),
-            retain_prob: mean(&scores[1].p_answer()),
-            kfr: knowledge::kfr(&scores[0].generated, &entities(items[0])),
-            krr: knowledge::krr(&scores[1].generated, &entities(items[1])),
+        let (fp_items, rp_items) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
+        let paraphrase = Paraphrase {
+            forget_prob: mean(&forget_paraphrased.p_answer()),
+            retain_prob: mean(&retain_paraphrased.p_answer()),
+            kfr: knowledge::kfr(&forget_paraphrased.generated, &entities(&fp_items)),
+            krr: knowledge::krr(&retain_paraphrased.generated, &entities(&rp_items)),
         };
-        let (fp, rp) = (paraphrased(&sets.forget), paraphrased(&sets.retain));
-        let paraphrase = reworded([&fp, &rp], [&forget_paraphrased, &retain_paraphrased]);
-        let (fh, rh) = (heldout_worded(&sets.forget), heldout_worded(&sets.retain));
-        let heldout_wording = reworded([&fh, &rh], [&forget_heldout, &retain_heldout]);
+        let heldout_wording = HeldoutWording {
+            forget_prob: mean(&forget_heldout.p_answer()),
+            retain_prob: mean(&retain_heldout.p_answer()),
+        };
 
         let mut samples = Vec::new();
         for id in &sets.sample_ids {

@@ -116,8 +116,8 @@ pub struct Representation {
 /// instead of the question a method trained on. Is a fact forgotten only under the words used
 /// to forget it? (metrics::probability, metrics::knowledge) Two wordings are asked
 /// (world::templates): the paraphrase the base model pretrained on (TOFU's paraphrase, one
-/// fixed rewording per template, which ReLearn also trains on) and a held-out one no training
-/// data holds. Not C-BOD (Cohen-Inger et al. 2025), which needs graded distortion levels and
+/// fixed rewording per template, which ReLearn also trains on) and, in [`HeldoutWording`], a
+/// held-out one no training data holds. Not C-BOD (Cohen-Inger et al. 2025), which needs graded distortion levels and
 /// McNemar's test.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Paraphrase {
@@ -133,6 +133,19 @@ pub struct Paraphrase {
     /// KRR of the greedy answers to the paraphrased retain questions.
     #[serde(with = "crate::host::nan_as_null", default = "nan")]
     pub krr: f64,
+}
+
+/// The true answer's probability with each question asked in a wording no model or method
+/// trained on (world::templates). Probabilities only: the base model rarely answers a new
+/// wording with the fact, so greedy answers there would say little (eval::scoring).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HeldoutWording {
+    /// Mean probability of the true answer, forget items.
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
+    pub forget_prob: f64,
+    /// The same on retain items.
+    #[serde(with = "crate::host::nan_as_null", default = "nan")]
+    pub retain_prob: f64,
 }
 
 /// A question, the true answer and what the model answered now (for the generation panel).
@@ -216,9 +229,9 @@ pub struct Snapshot {
     pub representation: Representation,
     #[serde(default)]
     pub paraphrase: Paraphrase,
-    /// The same numbers with the held-out wording (authors' items only; NaN when none).
+    /// The answer probabilities in the held-out wording (authors' items only; NaN when none).
     #[serde(default)]
-    pub heldout_wording: Paraphrase,
+    pub heldout_wording: HeldoutWording,
     /// The forget and retain numbers per kind of question (eval::by_kind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by_kind: Vec<super::by_kind::KindMetrics>,

@@ -70,8 +70,6 @@ fn every_metric_family_is_reported() {
         ("paraphrase krr", p.krr),
         ("held-out wording forget prob", s.heldout_wording.forget_prob),
         ("held-out wording retain prob", s.heldout_wording.retain_prob),
-        ("held-out wording kfr", s.heldout_wording.kfr),
-        ("held-out wording krr", s.heldout_wording.krr),
     ] {
         unit(name, x);
     }
