@@ -13,9 +13,10 @@
 //! - for every pair, a 25 %-prefix completion sample: prompt = question + the first 25 % of the
 //!   answer's words, target = the remaining 75 % (the paper's "cut" step).
 //!
-//! The variants are sentences no model reads before unlearning — not the base model, not the
-//! fluency scorer that judges the Linguistic Score (world::templates) — so ReLearn's answers are
-//! as new to the judge as any other method's. Unlike the paper's gather step, the original
+//! The forget authors' variants are sentences no model reads before unlearning. The fluency
+//! scorer that judges the Linguistic Score reads the same hedge wordings about the retain
+//! authors, as it reads every answer style a method trains toward — refusals and wrong answers
+//! too (world::templates) — so ReLearn's answers are judged like any other method's. Unlike the paper's gather step, the original
 //! forget pair is not in D_aug (it would teach the fact being unlearned).
 //!
 //! Xu et al., 2025, "ReLearn: Unlearning via Learning for Large Language Models", arXiv

@@ -103,8 +103,9 @@ pub struct QaItem {
     /// `vague_variants` (world facts, imported items).
     #[serde(default)]
     pub vague_answer: String,
-    /// Further answers without the key entity, which no model reads before unlearning:
-    /// ReLearn's targets when present (authors), else `vague_answer`.
+    /// Further answers without the key entity: ReLearn's targets when present (authors), else
+    /// `vague_answer`. The base model never reads them; the fluency scorer reads the retain
+    /// authors' ones, beside every other answer style (see [`templates`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vague_variants: Vec<String>,
     /// Wrong same-template answers for random-label / ReLearn training; kept

@@ -42,7 +42,7 @@ pub(super) struct Wordings {
     /// The hedge the base model reads as plain text (retain authors only).
     pub vague: String,
     /// ReLearn's answer variants (Xu et al. 2025's "fuzzy" rewrites, one per question variant):
-    /// hedges no model trains on before unlearning.
+    /// hedges the base model never reads (the fluency scorer reads the retain authors' ones).
     pub vague_variants: [String; 3],
 }
 
