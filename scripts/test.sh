@@ -12,8 +12,9 @@
 # Every cargo command shares one build environment (scripts/tools.sh): each dependency is compiled
 # once per target, and clippy lints our crates while they are built. After the browser build, two
 # lanes share the two cores: the page end to end in the foreground, and the native lane (build,
-# engine and CLI tests, benchmark, reproductions, metric parity, then the engine in Chromium) in
-# the background at a lower priority, so the page's timing checks get the CPU first.
+# engine and CLI tests) in the background at a lower priority, so the page's timing checks get the
+# CPU first. The remaining jobs (CLI smoke and metric parity, benchmark, reproductions, the engine
+# in Chromium) go to whichever lane is free first.
 # Each step's duration is printed at the end, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,7 @@ finish_step() {
   if [ -n "$CURRENT" ]; then printf '%6d s  %s\n' $(( $(date +%s) - CURRENT_AT )) "$CURRENT" >> "$STEPS_FILE"; fi
   CURRENT=""
 }
-step() { finish_step; CURRENT="$*"; CURRENT_AT=$(date +%s); printf '\n==> %s\n' "$*"; }
+step() { finish_step; CURRENT="${LANE_TAG:-}$*"; CURRENT_AT=$(date +%s); printf '\n==> %s\n' "$*"; }
 LANE_PID=""
 summary() {
   local rc=$?
@@ -105,32 +106,69 @@ cat "$STATE/test-tools.log"
 step "style: leptosfmt on the page's view! markup (rustfmt leaves macros alone)"
 leptosfmt --check -q app/src
 
+# The jobs after the two lanes' main work: each is taken by whichever lane is free first (a
+# `mkdir` claims it), so neither lane idles while the other still has a queue. Cold, the native
+# build is the long pole and the foreground lane takes the browser engine tests; warm, the
+# end-to-end suite is, and the native lane takes them all.
+NATIVE_BUILT="$STATE/native-built"
+job_engine_in_chromium() {
+  step "the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
+  (cd app && CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 wasm-bindgen-test-runner "$ENGINE_TEST")
+}
+job_cli_smoke() {
+  step "CLI smoke: the default model passes its quality bar"
+  FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
+  cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee "$STATE/eval.txt"
+  grep -q PASS "$STATE/eval.txt"
+  step "metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
+  "$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
+}
+job_bench() {
+  step "the benchmark runs (its figures are printed, never asserted: speed is not a test)"
+  cargo run --release -q -p forgetlab -- bench --steps 2
+  cargo run --release -q -p forgetlab -- bench --train-only --steps 2
+}
+job_reproductions() {
+  step "docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
+  python3 scripts/reproduce.py --quick
+  python3 scripts/reproduce_continual.py --quick
+  python3 scripts/reproduce_experiments.py --quick
+}
+# drain JOB...: runs every job not yet claimed by the other lane, in the order given. A job that
+# needs the native build (all but the browser one) waits for it; if the native lane has died
+# without building, the foreground stops waiting (the lane's own failure is reported below).
+drain() {
+  local pending=("$@") left job
+  while [ ${#pending[@]} -gt 0 ]; do
+    left=()
+    for job in "${pending[@]}"; do
+      if [ "$job" != engine_in_chromium ] && [ ! -e "$NATIVE_BUILT" ]; then
+        left+=("$job")
+      elif mkdir "$STATE/claimed-$job" 2> /dev/null; then
+        "job_$job"
+      fi
+    done
+    pending=("${left[@]+"${left[@]}"}")
+    if [ ${#pending[@]} -gt 0 ]; then
+      if [ -n "$LANE_PID" ] && ! kill -0 "$LANE_PID" 2> /dev/null; then return; fi
+      sleep 2
+    fi
+  done
+  finish_step
+}
+
 # The native lane: its steps and their durations go to its own log, printed when it is done.
 native_lane() {
   renice -n 10 -p "$BASHPID" > /dev/null
   CURRENT=""
   STEPS_FILE="$STATE/native-steps"
-  step "[native] build, clippy on every target (release)"
+  LANE_TAG="[native] "
+  step "build, clippy on every target (release)"
   cargo test --release --workspace --all-targets --no-run -q
-  step "[native] tests (engine, CLI, the playground's pure parts: settings and link, run history, labs; fuzzed parsers)"
+  touch "$NATIVE_BUILT"
+  step "tests (engine, CLI, the playground's pure parts: settings and link, run history, labs; fuzzed parsers)"
   cargo test --release --workspace -q
-  step "[native] CLI smoke: the default model passes its quality bar"
-  FIXTURE="${CARGO_TARGET_DIR}/parity-fixture.json"
-  cargo run --release -q -p forgetlab -- eval --parity-fixture "$FIXTURE" | tee "$STATE/eval.txt"
-  grep -q PASS "$STATE/eval.txt"
-  step "[native] metrics equal the reference implementations (rouge-score, scipy, scikit-learn, zlib, numpy)"
-  "$VENV/bin/python" tests/parity/check_metrics.py "$FIXTURE"
-  step "[native] the benchmark runs (its figures are printed, never asserted: speed is not a test)"
-  cargo run --release -q -p forgetlab -- bench --steps 2
-  cargo run --release -q -p forgetlab -- bench --train-only --steps 2
-  step "[native] docs/REPRODUCE.md's commands still run (2 steps, one seed; the table itself is not asserted)"
-  python3 scripts/reproduce.py --quick
-  python3 scripts/reproduce_continual.py --quick
-  python3 scripts/reproduce_experiments.py --quick
-  # A browser test in this lane: it asserts no timing, and the lanes finish closer together.
-  step "[native] the engine in headless Chromium: CPU (wasm) and WebGPU (wasm-bindgen-test)"
-  (cd app && CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=600 wasm-bindgen-test-runner "$ENGINE_TEST")
-  finish_step
+  drain cli_smoke bench reproductions engine_in_chromium
 }
 ( native_lane ) > "$STATE/native.log" 2>&1 &
 LANE_PID=$!
@@ -141,6 +179,8 @@ node --test tests/e2e/suite.mjs
 
 step "every control of the page was used by a gesture"
 node tests/e2e/controls.mjs
+
+drain engine_in_chromium cli_smoke bench reproductions
 
 step "the native lane (its steps are listed below)"
 LANE_RC=0
