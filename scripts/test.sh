@@ -44,6 +44,8 @@ summary() {
   if [ -n "$LANE_PID" ]; then pkill -P "$LANE_PID" 2>/dev/null; kill "$LANE_PID" 2>/dev/null; fi
   printf '\n==> step durations\n'
   cat "$STEPS_FILE" 2>/dev/null || true
+  # A run that stopped before the native lane was waited for: the lane's finished steps too.
+  if [ -n "$LANE_PID" ]; then cat "$STATE/native-steps" 2>/dev/null || true; fi
   printf '%6d s  in all: %s\n' $(( $(date +%s) - STARTED )) "$([ $rc = 0 ] && echo passed || echo FAILED)"
 }
 trap summary EXIT
