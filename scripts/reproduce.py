@@ -255,19 +255,32 @@ def main():
                            "relearned": [r["attack"]["relearned_after"]["key_entity_prob"] for r in runs[method]]}
     ga, npo, relearn, graddiff, nokl = m["ga"], m["npo"], m["relearn"], m["graddiff"], m["relearn_nokl"]
     at = f"at the match (KFR ≥ {MATCH_KFR}, key-entity prob ≤ {MATCH_ENTITY})"
+    known = lambda v: [x for x in v if x is not None]  # noqa: E731  bases with a retain model
+
+    def match_terms(*arms):
+        """Each arm's forget quality (with its KS statistic D) and key-entity probability at the
+        match: shown in every row that compares matched methods, whatever the row's rule reads."""
+        def one(arm):
+            s, fq = m[arm], known(m[arm]["fq"])
+            quality = f"forget quality {mean(fq):.2e} (D {fmt(known(s['ks']))}, n = {len(fq)})" if fq else "no forget quality"
+            return f"{arm} {quality}, key-entity prob {fmt(s['entity'])}"
+        return f" [at the match: {'; '.join(one(a) for a in arms)}]"
     best_layer = max(range(len(ga["probe0"])), key=lambda l: mean(ga["probe0"][l]))
     rows = [
         ("Gradient ascent reaches high forgetting but damages fluency (LS falls) — ReLearn", [commands["ga"]],
          f"{at} (step {fmt(ga['matched_at'], 0) if ga['all_matched'] else 'not reached on every seed'}): "
-         f"LS on forget answers {fmt(ga['ls0'])} → {fmt(ga['ls'])}", rule_ga_damages_fluency(ga)),
+         f"LS on forget answers {fmt(ga['ls0'])} → {fmt(ga['ls'])}" + match_terms("ga"), rule_ga_damages_fluency(ga)),
         ("ReLearn keeps LS and KRR high at comparable KFR — ReLearn", [commands["relearn"], commands["ga"], commands["graddiff"]],
          f"{at}: ReLearn KRR {fmt(relearn['krr'])}, LS {fmt(relearn['ls'])}; GA KRR {fmt(ga['krr'])}, LS {fmt(ga['ls'])}; "
-         f"GradDiff KRR {fmt(graddiff['krr'])}, LS {fmt(graddiff['ls'])}", rule_relearn_keeps_fluency(relearn, ga, graddiff)),
+         f"GradDiff KRR {fmt(graddiff['krr'])}, LS {fmt(graddiff['ls'])}" + match_terms("relearn", "ga", "graddiff"),
+         rule_relearn_keeps_fluency(relearn, ga, graddiff)),
         ("… and without its KL term (retain NLL only, as GradDiff has) — ReLearn", [commands["relearn_nokl"], commands["ga"], commands["graddiff"]],
-         f"{at}: ReLearn without KL KRR {fmt(nokl['krr'])}, LS {fmt(nokl['ls'])}", rule_relearn_keeps_fluency(nokl, ga, graddiff)),
+         f"{at}: ReLearn without KL KRR {fmt(nokl['krr'])}, LS {fmt(nokl['ls'])}" + match_terms("relearn_nokl"),
+         rule_relearn_keeps_fluency(nokl, ga, graddiff)),
         ("NPO degrades model utility more slowly than gradient ascent — NPO", [commands["npo"], commands["graddiff"]],
          f"model utility {at}, both with the retain NLL (α = {npo['retain_weight']:g}): NPO {fmt(npo['mu'])}, "
-         f"GradDiff {fmt(graddiff['mu'])} (GA without one: {fmt(ga['mu'])})", rule_npo_keeps_utility(npo, graddiff)),
+         f"GradDiff {fmt(graddiff['mu'])} (GA without one: {fmt(ga['mu'])})" + match_terms("npo", "graddiff"),
+         rule_npo_keeps_utility(npo, graddiff)),
         ("Random-label fine-tuning lowers accuracy on the forgotten kind of question; how far it generalizes differs by kind — MIT", kind_cmds,
          "; ".join(f"{k}: KFR {fmt(v['kfr'])}, same-kind retain KRR −{fmt(v['same'])}, other kinds −{fmt(v['other'])}" for k, v in per_kind.items())
          + f"; largest same-kind drop / smallest = {max(mean(v['same']) for v in per_kind.values()) / max(min(mean(v['same']) for v in per_kind.values()), 1e-9):.2f}",
@@ -275,26 +288,26 @@ def main():
         ("A few relearning steps bring back facts that were not relearned — survey (shallowness)", [commands["ga"], commands["npo"]],
          "; ".join(f"{label}: held-out forget items +{fmt(a['gain'])} in key-entity probability vs +{fmt(a['control_gain'])} for "
                    f"never-learned items (the control), paired test p ≤ {max(a['p']):.2g} on every seed; relearned items reach "
-                   f"{fmt(a['relearned'])}" for label, a in [("GA", attacks["ga"]), ("NPO", attacks["npo"])]),
-         rule_relearning(attacks)),
+                   f"{fmt(a['relearned'])}" for label, a in [("GA", attacks["ga"]), ("NPO", attacks["npo"])])
+         + match_terms("ga", "npo"), rule_relearning(attacks)),
         ("Logit-level forgetting can leave the fact readable in the representations — \"Are we truly forgetting?\"", [commands["ga"]],
          f"GA {at}: forget prob {fmt(ga['prob0'])} → {fmt(ga['prob'])}; linear probe on forget items per block: "
          + ", ".join(f"{l}: {fmt(b)} → {fmt(a)}" for l, (b, a) in enumerate(zip(ga["probe0"], ga["probe"])))
-         + f" (chance {fmt(ga['chance'])}; on retain items at block {best_layer}: {fmt(ga['probe_retain'][best_layer])})",
-         rule_representation(ga)),
+         + f" (chance {fmt(ga['chance'])}; on retain items at block {best_layer}: {fmt(ga['probe_retain'][best_layer])})"
+         + match_terms("ga"), rule_representation(ga)),
         ("… and with the probe refitted on the unlearned model, so feature drift cannot explain it — \"Are we truly forgetting?\"", [commands["ga"]],
          f"GA {at}: refitted probe on forget items per block: "
          + ", ".join(f"{l}: {fmt(b)} → {fmt(a)}" for l, (b, a) in enumerate(zip(ga["refit0"], ga["refit"])))
          + "; on retain items: " + ", ".join(f"{l}: {fmt(b)} → {fmt(a)}" for l, (b, a) in enumerate(zip(ga["refit_retain0"], ga["refit_retain"])))
-         + f" (chance {fmt(ga['chance'])})", rule_refit_probe(ga)),
+         + f" (chance {fmt(ga['chance'])})" + match_terms("ga"), rule_refit_probe(ga)),
         ("Unlearned representations stay closer to the original model than to the retain model (linear CKA) — \"Are we truly forgetting?\"",
          [commands["ga"], commands["npo"]],
          "; ".join(f"{name} {at}, per block (bases with a retain model: {len(x['cka'])}): CKA to original "
                    + " ".join(fmt([c["cka_o"][l] for c in x["cka"]]) for l in range(len(x["cka"][0]["cka_o"])))
                    + ", to retain model " + " ".join(f"{fmt([c['cka_r0'][l] for c in x['cka']])} → {fmt([c['cka_r'][l] for c in x['cka']])}"
                                                     for l in range(len(x["cka"][0]["cka_r"])))
-                   for name, x in (("GA", ga), ("NPO", npo)) if x["cka"]),
-         rule_cka(ga["cka"] + npo["cka"])),
+                   for name, x in (("GA", ga), ("NPO", npo)) if x["cka"])
+         + match_terms("ga", "npo"), rule_cka(ga["cka"] + npo["cka"])),
     ]
 
     if quick:
@@ -323,7 +336,6 @@ def main():
     out += ["", f"## The methods at matched forgetting (KFR ≥ {MATCH_KFR}, key-entity probability ≤ {MATCH_ENTITY}, {SPLIT})", "",
             "| method | lr (from val10) | retain term | KL term | matched at step | KFR | KRR | forget prob | key-entity prob | forget quality | KS statistic | model utility | LS | KFR, paraphrased questions | forget prob, held-out wording (step 0) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    known = lambda v: [x for x in v if x is not None]  # noqa: E731  bases with a retain model
     for arm, s in m.items():
         retain = f"α = {s['retain_weight']:g}" if s["retain_weight"] else "none"
         kl = f"{s['kl_weight']:g}" if s["kl_weight"] else "none"
