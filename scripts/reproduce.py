@@ -228,6 +228,9 @@ def main():
             "same": [kind_row(r["snaps"][0])["krr"] - kind_row(r["snaps"][-1])["krr"] for r in rs],
             "other": [mean(a["krr"] - b["krr"] for a, b in zip(r["snaps"][0]["by_kind"], r["snaps"][-1]["by_kind"])
                                        if a["kind"] != kind and a["retain_items"] > 0) for r in rs],
+            "fq": [r["snaps"][-1]["forget_quality"] for r in rs],
+            "ks": [r["snaps"][-1].get("forget_quality_ks") for r in rs],
+            "entity": [r["snaps"][-1]["representation"]["logit_lens_forget"][-1] for r in rs],
         }
 
     # 4. LoRA or every weight (no claim), the committed base only.
@@ -283,7 +286,10 @@ def main():
          rule_npo_keeps_utility(npo, graddiff)),
         ("Random-label fine-tuning lowers accuracy on the forgotten kind of question; how far it generalizes differs by kind — MIT", kind_cmds,
          "; ".join(f"{k}: KFR {fmt(v['kfr'])}, same-kind retain KRR −{fmt(v['same'])}, other kinds −{fmt(v['other'])}" for k, v in per_kind.items())
-         + f"; largest same-kind drop / smallest = {max(mean(v['same']) for v in per_kind.values()) / max(min(mean(v['same']) for v in per_kind.values()), 1e-9):.2f}",
+         + f"; largest same-kind drop / smallest = {max(mean(v['same']) for v in per_kind.values()) / max(min(mean(v['same']) for v in per_kind.values()), 1e-9):.2f}"
+         + " [after 30 steps: " + "; ".join(
+             f"{k} forget quality {mean(known(v['fq'])):.2e} (D {fmt(known(v['ks']))}, n = {len(known(v['fq']))}), key-entity prob {fmt(v['entity'])}"
+             if known(v["fq"]) else f"{k} no forget quality, key-entity prob {fmt(v['entity'])}" for k, v in per_kind.items()) + "]",
          rule_random_label(per_kind)),
         ("A few relearning steps bring back facts that were not relearned — survey (shallowness)", [commands["ga"], commands["npo"]],
          "; ".join(f"{label}: held-out forget items +{fmt(a['gain'])} in key-entity probability vs +{fmt(a['control_gain'])} for "
