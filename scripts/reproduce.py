@@ -364,10 +364,13 @@ def main():
     out += ["", "## LoRA or every weight", "",
             "Not a claim of the papers, and not matched: the same methods at fixed settings, training rank-8 LoRA adapters",
             "on every projection (`--lora-rank 8`, ReLearn and ULD's setting) instead of every weight (base 42, seed 0).", "",
-            "| command | trainable parameters | KFR | KRR | LS | model utility |", "|---|---|---|---|---|---|"]
+            "| command | trainable parameters | KFR | KRR | key-entity prob | forget quality (KS D) | LS | model utility |",
+            "|---|---|---|---|---|---|---|---|"]
     for name, (cmd, r) in lora.items():
         s = r["snaps"][-1]
-        out.append(f"| `{cmd}` | {r['cost']['trainable_parameters']} | {s['kfr']:.3f} | {s['krr']:.3f} | {s['ls']:.3f} | {s['model_utility']:.3f} |")
+        fq = f"{s['forget_quality']:.2e} ({s['forget_quality_ks']:.3f})" if s.get("forget_quality") is not None else "–"
+        out.append(f"| `{cmd}` | {r['cost']['trainable_parameters']} | {s['kfr']:.3f} | {s['krr']:.3f} | "
+                   f"{s['representation']['logit_lens_forget'][-1]:.3f} | {fq} | {s['ls']:.3f} | {s['model_utility']:.3f} |")
     out += ["", "Training cost at the match (steps, seconds of training with evaluations excluded; base 42):", ""]
     for method in METHODS:
         c = runs[method][0]["cost"]
