@@ -4,6 +4,7 @@ they train on, as ForgetLab's GA step makes them (forget10's pairs, "Question: q
 timed PyTorch step, and ForgetLab's time for the same step.
 """
 import json
+import os
 import pathlib
 import random
 import re
@@ -75,9 +76,12 @@ def ga_step_ms(model, batches, steps, warmup=1, sync=lambda: None):
 
 
 def forgetlab_ms(out, steps, cargo=(), cli=()):
-    """ForgetLab's time for the same step (`forgetlab bench --train-only`), in ms, and its line."""
-    cmd = ["cargo", "run", "--release", "-q", "-p", "forgetlab", *cargo, "--", *cli, "bench",
-           "--train-only", "--model", str(out), "--steps", str(steps)]
+    """ForgetLab's time for the same step (`forgetlab bench --train-only`), in ms, and its line.
+    FORGETLAB_BIN=path runs that binary instead of `cargo run` (another commit's build, side by
+    side with this one's in the same session)."""
+    binary = os.environ.get("FORGETLAB_BIN")
+    head = [binary] if binary else ["cargo", "run", "--release", "-q", "-p", "forgetlab", *cargo, "--"]
+    cmd = [*head, *cli, "bench", "--train-only", "--model", str(out), "--steps", str(steps)]
     text = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     shutil.rmtree(out, ignore_errors=True)
     return float(re.search(r"\): ([0-9.]+) ms", text).group(1)), text.strip()

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod backend_math;
 mod continual;
 mod edit;
 mod evaluation;
