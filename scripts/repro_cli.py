@@ -54,8 +54,10 @@ def digest(path):
 
 
 def run_key(cmd):
-    """What a run's output depends on: the command, the CLI binary, and the model files it reads."""
-    parts = [" ".join(cmd), digest(CLI)]
+    """What a run's output depends on: the command, the CLI binary, and the model files it reads.
+    The command as a reader types it (no binary path, paths relative to the checkout): the binary
+    counts by its digest, so a copy of it elsewhere reuses the same runs."""
+    parts = [shown(cmd), digest(CLI)]
     model = cmd[cmd.index("--model") + 1] if "--model" in cmd else os.path.join(ROOT, "public/models/forgetlab-small")
     for d in sorted({model, os.path.join(ROOT, "public/models/forgetlab-small"), os.path.join(ROOT, "public/models/fluency")}):
         for name in ("model.safetensors", "retain_reference.json"):
