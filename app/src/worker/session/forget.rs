@@ -56,6 +56,9 @@ impl Session {
         self.active = None;
         self.checkpoint = None;
         let mut run = self.build_run(config)?;
+        if !self.startup.is_empty() {
+            self.startup.push(("run built".into(), now()));
+        }
         let sets = run.eval_sets();
         let watch = if watch.is_empty() {
             // Default: three forget questions, two retained ones, one world fact.
